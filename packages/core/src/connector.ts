@@ -1,0 +1,89 @@
+import type { z } from 'zod';
+import type { Clock } from './clock.js';
+import { CrosswalkError } from './errors.js';
+import { type Cadence, type EvidenceKind, evidenceKinds, isEvidenceKind } from './kinds.js';
+import type { EvidenceDraft, ProvenanceRequest, Trigger } from './record.js';
+
+/** A half-open window [since, until) of source time, in UTC timestamps. */
+export interface CollectionWindow {
+  since: string;
+  until: string;
+}
+
+/** What a collector may log: structured, and never a secret (the logger redacts known secret fields too). */
+export interface CollectorLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  debug(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface CollectorContext<Config> {
+  /** The connector's config, already validated by its configSchema and frozen. */
+  config: Readonly<Config>;
+  connectorId: string;
+  window: CollectionWindow;
+  /** The cursor this collector saved last time, or undefined on its first run. */
+  cursor: unknown;
+  /** Persists a cursor; the runner writes it to the locker once the run's records are stored. */
+  saveCursor(cursor: unknown): void;
+  /**
+   * Hands one item to the runner, which stamps id, storedAt and hash and writes it once.
+   * Resolves to whether it was new (`stored`) or already in the locker (`duplicate`).
+   */
+  emit<K extends EvidenceKind>(
+    draft: Omit<EvidenceDraft<K>, 'collectedAt' | 'controls' | 'provenance'> & { requests: ProvenanceRequest[] },
+  ): Promise<'stored' | 'duplicate'>;
+  trigger: Trigger;
+  runId: string;
+  clock: Clock;
+  log: CollectorLogger;
+  signal: AbortSignal;
+}
+
+export interface CollectorDefinition<Config> {
+  /** Unique inside the connector, e.g. `pull_request_approvals`. */
+  id: string;
+  kind: EvidenceKind;
+  /** Defaults to the kind's cadence. */
+  cadence?: Cadence;
+  description: string;
+  collect(context: CollectorContext<Config>): Promise<void>;
+}
+
+export interface ConnectorDefinition<Schema extends z.ZodType = z.ZodType> {
+  /** The connector type, e.g. `github`; a config names it. */
+  type: string;
+  /** Stamped into every record's provenance. */
+  version: string;
+  title: string;
+  /** Strict zod schema: an unknown or malformed field is rejected before any request is made. */
+  configSchema: Schema;
+  collectors: readonly CollectorDefinition<z.infer<Schema>>[];
+}
+
+/**
+ * Declares a connector. An identity function with checks: it catches a duplicate collector id or an unknown kind
+ * when the module loads, not in the middle of a run.
+ * @example
+ * export default defineConnector({ type: 'github', version: '1.0.0', title: 'GitHub',
+ *   configSchema: z.object({ org: z.string() }).strict(), collectors: [pullRequestApprovals] });
+ */
+export function defineConnector<Schema extends z.ZodType>(
+  definition: ConnectorDefinition<Schema>,
+): ConnectorDefinition<Schema> {
+  const seen = new Set<string>();
+  for (const collector of definition.collectors) {
+    if (seen.has(collector.id)) {
+      throw new CrosswalkError('CW_CONFIG_INVALID', `connector ${definition.type} declares collector "${collector.id}" twice`);
+    }
+    seen.add(collector.id);
+    if (!isEvidenceKind(collector.kind)) {
+      throw new CrosswalkError('CW_KIND_UNKNOWN', `collector ${definition.type}/${collector.id} emits unknown kind "${collector.kind}"`);
+    }
+  }
+  return Object.freeze({ ...definition, collectors: Object.freeze([...definition.collectors]) });
+}
+
+export function collectorCadence(collector: Pick<CollectorDefinition<unknown>, 'kind' | 'cadence'>): Cadence {
+  return collector.cadence ?? evidenceKinds[collector.kind].cadence;
+}

@@ -1,0 +1,110 @@
+/**
+ * The catalogue of errors Crosswalk raises on purpose. Every code is stable (clients and scripts match on it),
+ * documented in docs/errors.md, and carries what went wrong and where: the field, the file, the id.
+ *
+ * `retryable` separates what a worker should try again (a timeout, a 5xx, a limit that resets) from what it
+ * should not (bad config, bad credentials, tampered data).
+ */
+
+export const errorCatalog = {
+  CW_CONFIG_INVALID: { status: 400, retryable: false, summary: 'A configuration value is missing or malformed.' },
+  CW_RECORD_INVALID: { status: 400, retryable: false, summary: 'An evidence record does not match its schema.' },
+  CW_KIND_UNKNOWN: { status: 400, retryable: false, summary: 'The evidence kind is not one Crosswalk knows.' },
+  CW_FRAMEWORK_UNKNOWN: { status: 400, retryable: false, summary: 'The framework id is not one Crosswalk knows.' },
+  CW_CONTROL_UNKNOWN: { status: 400, retryable: false, summary: 'The control id is not in the named framework.' },
+  CW_INPUT_INVALID: { status: 400, retryable: false, summary: 'An argument or request value is malformed.' },
+  CW_NOT_FOUND: { status: 404, retryable: false, summary: 'The requested object does not exist.' },
+  CW_LOCKER_DUPLICATE: {
+    status: 409,
+    retryable: false,
+    summary: 'An object with this key already exists; write-once storage never overwrites it.',
+  },
+  CW_LOCKER_CORRUPT: {
+    status: 500,
+    retryable: false,
+    summary: 'A stored object no longer matches its recorded SHA-256 or cannot be parsed.',
+  },
+  CW_LOCKER_UNAVAILABLE: {
+    status: 503,
+    retryable: true,
+    summary: 'The locker (S3 endpoint or filesystem) could not be reached.',
+  },
+  CW_LOCKER_DENIED: {
+    status: 500,
+    retryable: false,
+    summary: 'The locker refused the request (credentials, bucket policy or permissions).',
+  },
+  CW_CHAIN_BROKEN: {
+    status: 500,
+    retryable: false,
+    summary: 'A run manifest does not link to the previous one: a run was altered or removed.',
+  },
+  CW_SOURCE_AUTH: {
+    status: 502,
+    retryable: false,
+    summary: 'The source system rejected the credentials or lacks a permission.',
+  },
+  CW_SOURCE_UNAVAILABLE: {
+    status: 502,
+    retryable: true,
+    summary: 'The source system failed or timed out; the request can be retried.',
+  },
+  CW_SOURCE_DATA: {
+    status: 502,
+    retryable: false,
+    summary: 'The source system returned data Crosswalk cannot interpret.',
+  },
+  CW_REDIS_UNAVAILABLE: { status: 503, retryable: true, summary: 'Redis could not be reached.' },
+  CW_INTERNAL: { status: 500, retryable: false, summary: 'An unexpected internal error.' },
+} as const satisfies Record<string, { status: number; retryable: boolean; summary: string }>;
+
+export type ErrorCode = keyof typeof errorCatalog;
+
+/** One bad field: the path to it (dot-joined for people, array for programs) and what is wrong. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+export interface CrosswalkErrorOptions {
+  /** Where it happened: a key, file, id or URL path (never one carrying a secret). */
+  where?: string;
+  issues?: FieldIssue[];
+  cause?: unknown;
+}
+
+export class CrosswalkError extends Error {
+  readonly code: ErrorCode;
+  readonly where: string | undefined;
+  readonly issues: FieldIssue[];
+
+  constructor(code: ErrorCode, message: string, options: CrosswalkErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CrosswalkError';
+    this.code = code;
+    this.where = options.where;
+    this.issues = options.issues ?? [];
+  }
+
+  get status(): number {
+    return errorCatalog[this.code].status;
+  }
+
+  get retryable(): boolean {
+    return errorCatalog[this.code].retryable;
+  }
+
+  /** The shape an API client or `--format json` receives: never a stack. */
+  toJSON(): { code: ErrorCode; message: string; where?: string; issues?: FieldIssue[] } {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.where === undefined ? {} : { where: this.where }),
+      ...(this.issues.length === 0 ? {} : { issues: this.issues }),
+    };
+  }
+}
+
+export function isCrosswalkError(value: unknown, code?: ErrorCode): value is CrosswalkError {
+  return value instanceof CrosswalkError && (code === undefined || value.code === code);
+}

@@ -1,0 +1,41 @@
+export { canonicalJson, canonicalSha256, sha256Hex } from './canonical.js';
+export { type Clock, fixedClock, systemClock, toTimestamp } from './clock.js';
+export {
+  type CollectionWindow,
+  type CollectorContext,
+  type CollectorDefinition,
+  type CollectorLogger,
+  type ConnectorDefinition,
+  collectorCadence,
+  defineConnector,
+} from './connector.js';
+export {
+  CrosswalkError,
+  type CrosswalkErrorOptions,
+  type ErrorCode,
+  errorCatalog,
+  type FieldIssue,
+  isCrosswalkError,
+} from './errors.js';
+export { type Cadence, type EvidenceKind, evidenceKindIds, evidenceKinds, isEvidenceKind } from './kinds.js';
+export { type PayloadOf, type Person, payloadSchemas, personSchema } from './payloads/index.js';
+export {
+  type Actor,
+  type ControlsRef,
+  type EvidenceDraft,
+  type EvidenceRecord,
+  evidenceId,
+  type Owner,
+  type Provenance,
+  type ProvenanceRequest,
+  parseRecord,
+  RECORD_SCHEMA_VERSION,
+  recordHash,
+  type Source,
+  sealRecord,
+  serializeRecord,
+  type Trigger,
+  verifyRecordBytes,
+} from './record.js';
+export { TIMESTAMP_PATTERN, type Timestamp, timestampSchema } from './time.js';
+export { zodIssues } from './zod-issues.js';

@@ -1,0 +1,31 @@
+import type { z } from 'zod';
+import type { EvidenceKind } from '../kinds.js';
+import { deprovisioningTimelinessSchema } from './derived.js';
+import {
+  githubBranchProtectionSchema,
+  githubMemberRemovedSchema,
+  githubOrgMembersSchema,
+  githubPullRequestApprovalSchema,
+} from './github.js';
+import { jiraTicketSchema } from './jira.js';
+import { oktaAccessReviewSchema, oktaPolicySchema, oktaUserLifecycleSchema, oktaUsersSnapshotSchema } from './okta.js';
+
+export { type Person, personSchema } from './common.js';
+
+/** One payload schema per evidence kind; `satisfies` makes a kind without a schema a compile error. */
+export const payloadSchemas = {
+  'github.pull_request.approval': githubPullRequestApprovalSchema,
+  'github.branch_protection': githubBranchProtectionSchema,
+  'github.org_members': githubOrgMembersSchema,
+  'github.member_removed': githubMemberRemovedSchema,
+  'okta.policy': oktaPolicySchema,
+  'okta.user_lifecycle': oktaUserLifecycleSchema,
+  'okta.users_snapshot': oktaUsersSnapshotSchema,
+  'okta.access_review': oktaAccessReviewSchema,
+  'jira.deprovisioning_ticket': jiraTicketSchema,
+  'jira.provisioning_ticket': jiraTicketSchema,
+  'jira.access_review_ticket': jiraTicketSchema,
+  'crosswalk.deprovisioning_timeliness': deprovisioningTimelinessSchema,
+} as const satisfies Record<EvidenceKind, z.ZodType>;
+
+export type PayloadOf<K extends EvidenceKind> = z.infer<(typeof payloadSchemas)[K]>;

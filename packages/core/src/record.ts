@@ -1,0 +1,204 @@
+import { z } from 'zod';
+import { canonicalJson, canonicalSha256 } from './canonical.js';
+import { CrosswalkError } from './errors.js';
+import { type EvidenceKind, evidenceKindIds, isEvidenceKind } from './kinds.js';
+import { payloadSchemas, personSchema } from './payloads/index.js';
+import { type Timestamp, timestampSchema } from './time.js';
+import { zodIssues } from './zod-issues.js';
+
+export const RECORD_SCHEMA_VERSION = 1;
+
+const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters');
+const recordIdSchema = z.string().regex(/^[0-9a-f]{32}$/, 'must be 32 lowercase hex characters');
+
+export const sourceSchema = z
+  .object({
+    /** e.g. `github`, `okta`, `jira`, `crosswalk` for derived evidence. */
+    system: z.string().min(1),
+    /** The org, Okta domain or Jira site the item came from. */
+    instance: z.string().min(1),
+    /** The item's own reference at the source (`acme/api#42`, an event uuid). */
+    ref: z.string().min(1),
+    url: z.string().url().nullable(),
+  })
+  .strict();
+
+export const provenanceRequestSchema = z
+  .object({
+    method: z.string().min(1),
+    /** Path and non-secret query only: never a token, never a signature. */
+    path: z.string().min(1),
+    status: z.number().int(),
+    requestId: z.string().nullable(),
+  })
+  .strict();
+
+export const triggerSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('schedule'), scheduler: z.string().nullable() }).strict(),
+  z.object({ type: z.literal('webhook'), deliveryId: z.string().min(1), event: z.string().nullable() }).strict(),
+  z.object({ type: z.literal('manual'), by: z.string().min(1) }).strict(),
+]);
+
+export const provenanceSchema = z
+  .object({
+    connector: z.object({ id: z.string().min(1), type: z.string().min(1), version: z.string().min(1) }).strict(),
+    collector: z.string().min(1),
+    runId: z.string().min(1),
+    trigger: triggerSchema,
+    requests: z.array(provenanceRequestSchema),
+  })
+  .strict();
+
+export const controlsRefSchema = z
+  .object({
+    'soc2-2017': z.array(z.string().min(1)),
+    'iso27001-2022': z.array(z.string().min(1)),
+    mappingVersion: z.string().min(1),
+  })
+  .strict();
+
+export const ownerSchema = z
+  .object({
+    /** Who performed or is accountable for this item: the approver, reviewer, admin who changed a policy. */
+    people: z.array(personSchema),
+    /** The control owner configured for the connector, when one is. */
+    controlOwner: z.string().min(1).nullable(),
+  })
+  .strict();
+
+export const actorSchema = z.object({ role: z.string().min(1), person: personSchema }).strict();
+
+const recordBase = z
+  .object({
+    schemaVersion: z.literal(RECORD_SCHEMA_VERSION),
+    id: recordIdSchema,
+    kind: z.enum(evidenceKindIds as [EvidenceKind, ...EvidenceKind[]]),
+    occurredAt: timestampSchema,
+    collectedAt: timestampSchema,
+    storedAt: timestampSchema,
+    owner: ownerSchema,
+    actors: z.array(actorSchema),
+    source: sourceSchema,
+    controls: controlsRefSchema,
+    payload: z.unknown(),
+    provenance: provenanceSchema,
+    sha256: sha256Schema,
+  })
+  .strict();
+
+export type EvidenceRecord<K extends EvidenceKind = EvidenceKind> = Omit<z.infer<typeof recordBase>, 'kind'> & {
+  kind: K;
+  payload: z.infer<(typeof payloadSchemas)[K]>;
+};
+
+/** What a collector emits: the record before the locker stamps storedAt, the id and the hash. */
+export type EvidenceDraft<K extends EvidenceKind = EvidenceKind> = Omit<
+  EvidenceRecord<K>,
+  'schemaVersion' | 'id' | 'storedAt' | 'sha256'
+>;
+
+export type Source = z.infer<typeof sourceSchema>;
+export type Provenance = z.infer<typeof provenanceSchema>;
+export type ProvenanceRequest = z.infer<typeof provenanceRequestSchema>;
+export type Trigger = z.infer<typeof triggerSchema>;
+export type ControlsRef = z.infer<typeof controlsRefSchema>;
+export type Owner = z.infer<typeof ownerSchema>;
+export type Actor = z.infer<typeof actorSchema>;
+
+/**
+ * Deterministic id: the same item collected twice (by two workers, or a rerun) gets the same id, so the
+ * write-once locker turns the second write into a no-op instead of a duplicate.
+ * 128 bits of SHA-256 over (kind, system, instance, ref, occurredAt).
+ */
+export function evidenceId(kind: EvidenceKind, source: Pick<Source, 'system' | 'instance' | 'ref'>, occurredAt: Timestamp) {
+  return canonicalSha256([kind, source.system, source.instance, source.ref, occurredAt]).slice(0, 32);
+}
+
+/** The hash covers every field but itself. */
+export function recordHash(record: Omit<EvidenceRecord, 'sha256'> & { sha256?: string }): string {
+  const { sha256: _ignored, ...rest } = record;
+  return canonicalSha256(rest);
+}
+
+/**
+ * Validates a record's shape and its kind's payload schema. Throws CW_KIND_UNKNOWN or CW_RECORD_INVALID with the
+ * path of every bad field; `where` names the file, key or id the record came from.
+ */
+export function parseRecord(value: unknown, where?: string): EvidenceRecord {
+  const kind = (value as { kind?: unknown } | null)?.kind;
+  if (typeof kind === 'string' && !isEvidenceKind(kind)) {
+    throw new CrosswalkError('CW_KIND_UNKNOWN', `unknown evidence kind "${kind}"`, { where });
+  }
+  const base = recordBase.safeParse(value);
+  if (!base.success) {
+    throw new CrosswalkError('CW_RECORD_INVALID', 'evidence record does not match the schema', {
+      where,
+      issues: zodIssues(base.error),
+    });
+  }
+  const payload = payloadSchemas[base.data.kind].safeParse(base.data.payload);
+  if (!payload.success) {
+    throw new CrosswalkError('CW_RECORD_INVALID', `payload does not match the schema of ${base.data.kind}`, {
+      where,
+      issues: zodIssues(payload.error, ['payload']),
+    });
+  }
+  return base.data as EvidenceRecord;
+}
+
+/**
+ * Turns a draft into a sealed record: validates it, derives the id, stamps storedAt and the hash.
+ * @example const record = sealRecord(draft, clock.now());
+ */
+export function sealRecord<K extends EvidenceKind>(draft: EvidenceDraft<K>, storedAt: Date | string): EvidenceRecord<K> {
+  const unsealed = {
+    schemaVersion: RECORD_SCHEMA_VERSION,
+    id: evidenceId(draft.kind, draft.source, draft.occurredAt),
+    ...draft,
+    storedAt: new Date(storedAt).toISOString(),
+  };
+  const sealed = { ...unsealed, sha256: recordHash(unsealed as Omit<EvidenceRecord, 'sha256'>) };
+  return parseRecord(sealed, `${draft.kind} ${draft.source.ref}`) as EvidenceRecord<K>;
+}
+
+/** The exact bytes the locker stores: canonical JSON, so the file hashes the same wherever it is copied. */
+export function serializeRecord(record: EvidenceRecord): string {
+  return canonicalJson(record);
+}
+
+/**
+ * Parses stored bytes and proves they are what was written: valid JSON, valid schema, and a hash that matches.
+ * Anything else is CW_LOCKER_CORRUPT naming `where`; corrupt data is never returned as good.
+ */
+export function verifyRecordBytes(bytes: Uint8Array | string, where: string): EvidenceRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8'));
+  } catch (cause) {
+    throw new CrosswalkError('CW_LOCKER_CORRUPT', `stored record is not valid JSON: ${where}`, { where, cause });
+  }
+  let record: EvidenceRecord;
+  try {
+    record = parseRecord(value, where);
+  } catch (cause) {
+    throw new CrosswalkError('CW_LOCKER_CORRUPT', `stored record does not match the schema: ${where}`, {
+      where,
+      cause,
+      issues: (cause as CrosswalkError).issues,
+    });
+  }
+  const actual = recordHash(record);
+  if (actual !== record.sha256) {
+    throw new CrosswalkError(
+      'CW_LOCKER_CORRUPT',
+      `stored record's content does not match its sha256 (recorded ${record.sha256}, computed ${actual}): ${where}`,
+      { where },
+    );
+  }
+  if (record.id !== evidenceId(record.kind, record.source, record.occurredAt)) {
+    throw new CrosswalkError('CW_LOCKER_CORRUPT', `stored record's id does not derive from its content: ${where}`, {
+      where,
+    });
+  }
+  return record;
+}

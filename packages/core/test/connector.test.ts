@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { describe, expect, it } from 'vitest';
+import { collectorCadence, defineConnector, errorCatalog } from '../src/index.js';
+
+const noop = async () => {};
+
+describe('defineConnector', () => {
+  it('returns the declaration, frozen', () => {
+    const connector = defineConnector({
+      type: 'example',
+      version: '1.0.0',
+      title: 'Example',
+      configSchema: z.object({ org: z.string() }).strict(),
+      collectors: [{ id: 'members', kind: 'github.org_members', description: 'members', collect: noop }],
+    });
+    expect(connector.collectors.map((c) => c.id)).toEqual(['members']);
+    expect(Object.isFrozen(connector)).toBe(true);
+  });
+
+  it('rejects two collectors with one id', () => {
+    expect(() =>
+      defineConnector({
+        type: 'example',
+        version: '1.0.0',
+        title: 'Example',
+        configSchema: z.object({}).strict(),
+        collectors: [
+          { id: 'members', kind: 'github.org_members', description: 'a', collect: noop },
+          { id: 'members', kind: 'github.org_members', description: 'b', collect: noop },
+        ],
+      }),
+    ).toThrow(/declares collector "members" twice/);
+  });
+
+  it('rejects a collector of an unknown kind', () => {
+    expect(() =>
+      defineConnector({
+        type: 'example',
+        version: '1.0.0',
+        title: 'Example',
+        configSchema: z.object({}).strict(),
+        // @ts-expect-error the kind is deliberately unknown
+        collectors: [{ id: 'stars', kind: 'github.stars', description: 'a', collect: noop }],
+      }),
+    ).toThrow(/unknown kind "github.stars"/);
+  });
+
+  it('takes the cadence from the kind unless the collector overrides it', () => {
+    expect(collectorCadence({ kind: 'github.org_members' })).toBe('daily');
+    expect(collectorCadence({ kind: 'github.org_members', cadence: 'event' })).toBe('event');
+  });
+});
+
+describe('the error catalogue', () => {
+  it('uses stable CW_ codes and documents every one in docs/errors.md', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const doc = await readFile(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
+    for (const code of Object.keys(errorCatalog)) {
+      expect(code).toMatch(/^CW_[A-Z_]+$/);
+      expect(doc, `docs/errors.md documents ${code}`).toContain(`\`${code}\``);
+    }
+  });
+});
