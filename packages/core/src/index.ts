@@ -35,6 +35,7 @@ export {
   sealRecord,
   serializeRecord,
   type Trigger,
+  triggerSchema,
   verifyRecordBytes,
 } from './record.js';
 export { TIMESTAMP_PATTERN, type Timestamp, timestampSchema } from './time.js';

@@ -1,0 +1,64 @@
+import { type Clock, type EvidenceDraft, type EvidenceKind, sealRecord, systemClock } from '@crosswalk/core';
+import { AuditStore } from './audit.js';
+import { ConfigStore } from './configs.js';
+import { type PutResult, RecordStore } from './records.js';
+import { RetentionPolicy, type RetentionStatus } from './retention.js';
+import { RunStore } from './runs.js';
+import { StateStore } from './state.js';
+import type { ObjectStore } from './store.js';
+
+export interface LockerOptions {
+  /** Object Lock COMPLIANCE retention for write-once objects, in days. */
+  retentionDays?: number;
+  clock?: Clock;
+  /** Told once when retention is configured but the backend cannot enforce it. */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * The evidence locker: records, run manifests, cursors, config and audit entries over one ObjectStore.
+ * Every part uses the same key layout whichever driver is underneath.
+ */
+export class Locker {
+  readonly records: RecordStore;
+  readonly runs: RunStore;
+  readonly state: StateStore;
+  readonly configs: ConfigStore;
+  readonly audit: AuditStore;
+  private readonly retention: RetentionPolicy;
+  private readonly clock: Clock;
+
+  constructor(
+    readonly store: ObjectStore,
+    options: LockerOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+    const now = () => this.clock.now();
+    this.retention = new RetentionPolicy(store, options.retentionDays, now, options.onWarning ?? (() => {}));
+    this.records = new RecordStore(store, this.retention);
+    this.runs = new RunStore(store, this.retention, now);
+    this.state = new StateStore(store);
+    this.configs = new ConfigStore(store);
+    this.audit = new AuditStore(store, this.retention, now);
+  }
+
+  get location(): string {
+    return this.store.location;
+  }
+
+  /** Seals a draft (id, storedAt, hash) with the locker's clock and stores it once. */
+  async storeDraft<K extends EvidenceKind>(draft: EvidenceDraft<K>): Promise<PutResult & { id: string; sha256: string }> {
+    const record = sealRecord(draft, this.clock.now());
+    const result = await this.records.put(record);
+    return { ...result, id: record.id, sha256: record.sha256 };
+  }
+
+  /** Reachable and usable; throws a CrosswalkError that says why not. */
+  async ping(): Promise<void> {
+    await this.store.ping();
+  }
+
+  retentionStatus(): Promise<RetentionStatus> {
+    return this.retention.state();
+  }
+}

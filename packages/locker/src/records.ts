@@ -1,0 +1,99 @@
+import {
+  CrosswalkError,
+  type EvidenceKind,
+  type EvidenceRecord,
+  parseRecord,
+  recordHash,
+  serializeRecord,
+  verifyRecordBytes,
+} from '@crosswalk/core';
+import {
+  type EvidenceKeyParts,
+  evidenceKey,
+  evidencePrefix,
+  evidenceStartAfter,
+  parseEvidenceKey,
+} from './keys.js';
+import { mapOrdered } from './ordered.js';
+import type { ObjectStore } from './store.js';
+import type { RetentionPolicy } from './retention.js';
+
+export interface PutResult {
+  status: 'stored' | 'duplicate';
+  key: string;
+}
+
+/** A half-open range of occurredAt: `from` inclusive, `to` exclusive, both UTC timestamps. */
+export interface TimeRange {
+  from: string;
+  to: string;
+}
+
+export interface RecordRef extends EvidenceKeyParts {
+  key: string;
+  size: number;
+}
+
+export class RecordStore {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly retention: RetentionPolicy,
+  ) {}
+
+  /**
+   * Stores a sealed record once. A record whose id is already stored is a `duplicate` and the stored bytes stay
+   * exactly as first written. A record that is not sealed (bad schema, stale hash) is refused before any write.
+   */
+  async put(record: EvidenceRecord): Promise<PutResult> {
+    const valid = parseRecord(record, `${record.kind} ${record.id}`);
+    if (recordHash(valid) !== valid.sha256) {
+      throw new CrosswalkError('CW_RECORD_INVALID', `record ${valid.id} has a sha256 that does not match its content`, {
+        where: valid.id,
+      });
+    }
+    const key = evidenceKey(valid);
+    const bytes = Buffer.from(serializeRecord(valid));
+    const outcome = await this.store.createOnce(key, bytes, await this.retention.options());
+    return { status: outcome === 'created' ? 'stored' : 'duplicate', key };
+  }
+
+  /** Reads and proves a record: CW_NOT_FOUND when absent, CW_LOCKER_CORRUPT when it is not what was written. */
+  async get(key: string): Promise<EvidenceRecord> {
+    const parts = parseEvidenceKey(key);
+    if (!parts) throw new CrosswalkError('CW_INPUT_INVALID', `"${key}" is not an evidence key`, { where: key });
+    const bytes = await this.store.get(key);
+    if (bytes === undefined) throw new CrosswalkError('CW_NOT_FOUND', `no evidence at ${key}`, { where: key });
+    const record = verifyRecordBytes(bytes, key);
+    if (record.id !== parts.id || record.kind !== parts.kind || record.occurredAt !== parts.occurredAt) {
+      throw new CrosswalkError('CW_LOCKER_CORRUPT', `record at ${key} is record ${record.id} of ${record.kind}: moved`, {
+        where: key,
+      });
+    }
+    return record;
+  }
+
+  /** Keys of `kind` with occurredAt in [from, to), in time order, without reading the records. */
+  async *refs(kind: EvidenceKind, range: TimeRange): AsyncIterable<RecordRef> {
+    for await (const object of this.store.list(evidencePrefix(kind), {
+      startAfter: evidenceStartAfter(kind, range.from),
+    })) {
+      const parts = parseEvidenceKey(object.key);
+      if (!parts) {
+        throw new CrosswalkError('CW_LOCKER_CORRUPT', `unexpected object in the evidence index: ${object.key}`, {
+          where: object.key,
+        });
+      }
+      if (parts.occurredAt >= range.to) return;
+      if (parts.occurredAt < range.from) continue;
+      yield { ...parts, key: object.key, size: object.size };
+    }
+  }
+
+  /**
+   * Records of `kind` with occurredAt in [from, to), in time order, each verified. Reads up to `concurrency`
+   * ahead; memory stays bounded by that, not by the size of the window.
+   */
+  list(kind: EvidenceKind, range: TimeRange, options: { concurrency?: number } = {}): AsyncIterable<EvidenceRecord> {
+    return mapOrdered(this.refs(kind, range), options.concurrency ?? 16, (ref) => this.get(ref.key));
+  }
+}

@@ -1,0 +1,258 @@
+import { CrosswalkError, canonicalJson, canonicalSha256, timestampSchema, triggerSchema, zodIssues } from '@crosswalk/core';
+import { z } from 'zod';
+import { chainHeadHintKey, chainLinkKey, chainPrefix, parseRunKey, runKey, runPrefix, runStartAfter } from './keys.js';
+import type { TimeRange } from './records.js';
+import type { RetentionPolicy } from './retention.js';
+import type { ObjectStore } from './store.js';
+
+const errorSummarySchema = z.object({ code: z.string(), message: z.string() }).strict();
+
+export const runManifestSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    runId: z.string().min(1),
+    connectorId: z.string().min(1),
+    connectorType: z.string().min(1),
+    connectorVersion: z.string().min(1),
+    trigger: triggerSchema,
+    window: z.object({ since: timestampSchema, until: timestampSchema }).strict().nullable(),
+    startedAt: timestampSchema,
+    finishedAt: timestampSchema,
+    status: z.enum(['succeeded', 'partial', 'failed']),
+    collectors: z.array(
+      z
+        .object({
+          id: z.string(),
+          kind: z.string(),
+          status: z.enum(['succeeded', 'failed']),
+          stored: z.number().int().nonnegative(),
+          duplicates: z.number().int().nonnegative(),
+          requests: z.number().int().nonnegative(),
+          error: errorSummarySchema.nullable(),
+        })
+        .strict(),
+    ),
+    /** What this run stored (new records only): id, kind, hash and key, so a later deletion is detectable. */
+    records: z.array(
+      z.object({ id: z.string(), kind: z.string(), sha256: z.string(), key: z.string() }).strict(),
+    ),
+    sequence: z.number().int().positive(),
+    previous: z.object({ sequence: z.number().int().positive(), key: z.string(), sha256: z.string() }).strict().nullable(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  })
+  .strict();
+
+export type RunManifest = z.infer<typeof runManifestSchema>;
+export type RunManifestDraft = Omit<RunManifest, 'schemaVersion' | 'sequence' | 'previous' | 'sha256'>;
+
+const chainLinkSchema = z
+  .object({
+    sequence: z.number().int().positive(),
+    key: z.string(),
+    sha256: z.string(),
+    runId: z.string(),
+    claimedAt: timestampSchema,
+  })
+  .strict();
+type ChainLink = z.infer<typeof chainLinkSchema>;
+
+export interface ChainProblem {
+  sequence?: number;
+  key?: string;
+  message: string;
+}
+
+export interface ChainReport {
+  connectorId: string;
+  ok: boolean;
+  /** Runs whose manifest and link were checked. */
+  checked: number;
+  head: { sequence: number; key: string; sha256: string } | null;
+  problems: ChainProblem[];
+}
+
+/**
+ * Run manifests, hash-chained per connector. Appending claims the next sequence number with a write-once chain
+ * link (`chain/<connector>/<sequence>.json`), then writes the manifest at its dated key. A deleted or altered
+ * manifest, or a missing link, breaks the chain where verifyChain can see it.
+ */
+export class RunStore {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly retention: RetentionPolicy,
+    private readonly now: () => Date,
+  ) {}
+
+  async append(draft: RunManifestDraft): Promise<RunManifest> {
+    const key = runKey(draft.connectorId, draft.startedAt, draft.runId);
+    let head = await this.findHead(draft.connectorId);
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const sequence = (head?.sequence ?? 0) + 1;
+      const unsigned = {
+        schemaVersion: 1 as const,
+        ...draft,
+        sequence,
+        previous: head ? { sequence: head.sequence, key: head.key, sha256: head.sha256 } : null,
+      };
+      const manifest = runManifestSchema.parse({ ...unsigned, sha256: canonicalSha256(unsigned) });
+      const link: ChainLink = {
+        sequence,
+        key,
+        sha256: manifest.sha256,
+        runId: draft.runId,
+        claimedAt: this.now().toISOString(),
+      };
+      const retention = await this.retention.options();
+      const claimed = await this.store.createOnce(chainLinkKey(draft.connectorId, sequence), json(link), retention);
+      if (claimed === 'exists') {
+        // Another worker appended first: follow the chain to its new head and try the next slot.
+        head = await this.findHead(draft.connectorId, sequence);
+        continue;
+      }
+      const written = await this.store.createOnce(key, json(manifest), retention);
+      if (written === 'exists') {
+        throw new CrosswalkError('CW_LOCKER_DUPLICATE', `run ${draft.runId} already has a manifest at ${key}`, {
+          where: key,
+        });
+      }
+      await this.store.put(chainHeadHintKey(draft.connectorId), json({ sequence }));
+      return manifest;
+    }
+    throw new CrosswalkError('CW_LOCKER_UNAVAILABLE', `could not claim a run sequence for ${draft.connectorId}`);
+  }
+
+  /** Runs that started in [from, to), in time order, each checked against its own hash. */
+  async *list(connectorId: string, range: TimeRange): AsyncIterable<RunManifest> {
+    for await (const object of this.store.list(runPrefix(connectorId), { startAfter: runStartAfter(connectorId, range.from) })) {
+      const parts = parseRunKey(object.key);
+      if (!parts) continue;
+      if (parts.startedAt >= range.to) return;
+      if (parts.startedAt < range.from) continue;
+      yield await this.read(object.key);
+    }
+  }
+
+  async read(key: string): Promise<RunManifest> {
+    const bytes = await this.store.get(key);
+    if (!bytes) throw new CrosswalkError('CW_NOT_FOUND', `no run manifest at ${key}`, { where: key });
+    let parsed: RunManifest;
+    try {
+      parsed = runManifestSchema.parse(JSON.parse(Buffer.from(bytes).toString('utf8')));
+    } catch (cause) {
+      throw new CrosswalkError('CW_LOCKER_CORRUPT', `run manifest at ${key} is not a valid manifest`, {
+        where: key,
+        cause,
+        issues: cause instanceof z.ZodError ? zodIssues(cause) : [],
+      });
+    }
+    const { sha256, ...rest } = parsed;
+    if (canonicalSha256(rest) !== sha256) {
+      throw new CrosswalkError('CW_LOCKER_CORRUPT', `run manifest at ${key} does not match its sha256`, { where: key });
+    }
+    return parsed;
+  }
+
+  /**
+   * Walks the chain from sequence 1 (or from the first run in `range`) to its head and reports every break:
+   * a missing or altered manifest, a link that does not follow its predecessor, a gap in the sequence.
+   */
+  async verifyChain(connectorId: string, range?: TimeRange): Promise<ChainReport> {
+    const problems: ChainProblem[] = [];
+    let checked = 0;
+    let previous: ChainLink | undefined;
+    let expected = 1;
+    for await (const object of this.store.list(chainPrefix(connectorId))) {
+      const sequence = Number(object.key.slice(object.key.lastIndexOf('/') + 1, -'.json'.length));
+      if (!Number.isInteger(sequence) || sequence < 1) continue; // head.json, the hint
+      const link = await this.readLink(object.key, problems);
+      if (!link) {
+        expected = sequence + 1;
+        continue;
+      }
+      if (sequence !== expected) {
+        problems.push({ sequence: expected, message: `chain links ${expected}..${sequence - 1} are missing` });
+      }
+      expected = sequence + 1;
+      const runStart = parseRunKey(link.key)?.startedAt;
+      const inRange = !range || (runStart !== undefined && runStart >= range.from && runStart < range.to);
+      if (inRange) {
+        checked++;
+        try {
+          const manifest = await this.read(link.key);
+          if (manifest.sha256 !== link.sha256 || manifest.sequence !== sequence) {
+            problems.push({ sequence, key: link.key, message: 'manifest differs from the one its chain link recorded' });
+          }
+          const wanted = previous ? { sequence: previous.sequence, key: previous.key, sha256: previous.sha256 } : null;
+          if (sequence > 1 && previous && canonicalJson(manifest.previous) !== canonicalJson(wanted)) {
+            problems.push({ sequence, key: link.key, message: 'manifest does not point at the previous run' });
+          }
+        } catch (error) {
+          problems.push({
+            sequence,
+            key: link.key,
+            message:
+              (error as CrosswalkError).code === 'CW_NOT_FOUND'
+                ? `run ${link.runId} claimed sequence ${sequence} at ${link.claimedAt} but its manifest is missing`
+                : (error as Error).message,
+          });
+        }
+      }
+      previous = link;
+    }
+    return {
+      connectorId,
+      ok: problems.length === 0,
+      checked,
+      head: previous ? { sequence: previous.sequence, key: previous.key, sha256: previous.sha256 } : null,
+      problems,
+    };
+  }
+
+  private async readLink(key: string, problems?: ChainProblem[]): Promise<ChainLink | undefined> {
+    const bytes = await this.store.get(key);
+    if (!bytes) return undefined;
+    const parsed = chainLinkSchema.safeParse(safeJson(bytes));
+    if (!parsed.success) {
+      problems?.push({ key, message: `chain link ${key} is not valid` });
+      if (!problems) throw new CrosswalkError('CW_LOCKER_CORRUPT', `chain link ${key} is not valid`, { where: key });
+      return undefined;
+    }
+    return parsed.data;
+  }
+
+  /** The last claimed link: from the head hint, then forward while later links exist (the hint may lag). */
+  private async findHead(connectorId: string, atLeast = 0): Promise<ChainLink | undefined> {
+    const hintBytes = await this.store.get(chainHeadHintKey(connectorId));
+    const hinted = (safeJson(hintBytes) as { sequence?: number } | undefined)?.sequence;
+    let sequence = Math.max(Number.isInteger(hinted) ? hinted! : 0, atLeast);
+    if (sequence === 0) {
+      // No hint: the first run, or a hint lost. Walk the links once.
+      for await (const object of this.store.list(chainPrefix(connectorId))) {
+        const n = Number(object.key.slice(object.key.lastIndexOf('/') + 1, -'.json'.length));
+        if (Number.isInteger(n) && n > sequence) sequence = n;
+      }
+      if (sequence === 0) return undefined;
+    }
+    let head = await this.readLink(chainLinkKey(connectorId, sequence));
+    for (;;) {
+      const next = await this.readLink(chainLinkKey(connectorId, sequence + 1));
+      if (!next) break;
+      head = next;
+      sequence++;
+    }
+    return head;
+  }
+}
+
+function json(value: unknown): Buffer {
+  return Buffer.from(canonicalJson(value));
+}
+
+function safeJson(bytes: Uint8Array | undefined): unknown {
+  if (!bytes) return undefined;
+  try {
+    return JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}

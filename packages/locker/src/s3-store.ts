@@ -1,0 +1,196 @@
+import { createHash } from 'node:crypto';
+import {
+  GetObjectCommand,
+  GetObjectLockConfigurationCommand,
+  HeadBucketCommand,
+  DeleteObjectCommand,
+  ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { CrosswalkError } from '@crosswalk/core';
+import type { S3LockerConfig } from './config.js';
+import type { CreateOnceOptions, ObjectStore, StoredObjectInfo } from './store.js';
+
+/**
+ * The S3 driver: AWS S3, MinIO and Ceph RGW alike. Write-once is `If-None-Match: *`, which the server enforces
+ * atomically (412 when the key exists). Checksums are computed only when an operation requires them, because
+ * RGW (Pacific) rejects the SDK's default streaming checksums; every body carries Content-MD5 instead, which
+ * every S3 server checks and Object Lock writes require.
+ */
+export class S3ObjectStore implements ObjectStore {
+  readonly location: string;
+  private readonly client: S3Client;
+  private readonly bucket: string;
+  private readonly prefix: string;
+  private retention: Promise<boolean> | undefined;
+
+  constructor(config: S3LockerConfig, client?: S3Client) {
+    this.bucket = config.bucket;
+    this.prefix = config.prefix ? `${config.prefix.replace(/\/+$/, '')}/` : '';
+    this.location = `s3://${config.bucket}/${this.prefix}`;
+    this.client =
+      client ??
+      new S3Client({
+        region: config.region,
+        ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+        forcePathStyle: config.forcePathStyle,
+        ...(config.accessKeyId && config.secretAccessKey
+          ? { credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey } }
+          : {}),
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+        maxAttempts: config.maxAttempts,
+      });
+  }
+
+  /** The SDK client, for callers that need a presigned URL of a stored object. */
+  get s3(): S3Client {
+    return this.client;
+  }
+
+  objectKey(key: string): string {
+    return this.prefix + key;
+  }
+
+  async createOnce(key: string, body: Uint8Array, options: CreateOnceOptions = {}): Promise<'created' | 'exists'> {
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.objectKey(key),
+          Body: body,
+          ContentLength: body.byteLength,
+          ContentMD5: md5(body),
+          ContentType: 'application/json',
+          IfNoneMatch: '*',
+          ...(options.retainUntil
+            ? { ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: options.retainUntil }
+            : {}),
+        }),
+      );
+      return 'created';
+    } catch (error) {
+      // 412: the key exists. 409: a concurrent conditional write to the same key won; either way, it exists.
+      const status = statusOf(error);
+      if (status === 412 || status === 409) return 'exists';
+      throw this.translate(error, key);
+    }
+  }
+
+  async put(key: string, body: Uint8Array): Promise<void> {
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.objectKey(key),
+          Body: body,
+          ContentLength: body.byteLength,
+          ContentMD5: md5(body),
+          ContentType: 'application/json',
+        }),
+      );
+    } catch (error) {
+      throw this.translate(error, key);
+    }
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      return await response.Body!.transformToByteArray();
+    } catch (error) {
+      if (statusOf(error) === 404 && codeOf(error) !== 'NoSuchBucket') return undefined;
+      throw this.translate(error, key);
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+    } catch (error) {
+      throw this.translate(error, key);
+    }
+  }
+
+  async *list(prefix: string, options: { startAfter?: string } = {}): AsyncIterable<StoredObjectInfo> {
+    let continuationToken: string | undefined;
+    do {
+      let page: ListObjectsV2CommandOutput;
+      try {
+        page = await this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: this.objectKey(prefix),
+            ...(options.startAfter ? { StartAfter: this.objectKey(options.startAfter) } : {}),
+            ...(continuationToken ? { ContinuationToken: continuationToken } : {}),
+            MaxKeys: 1000,
+          }),
+        );
+      } catch (error) {
+        throw this.translate(error, prefix);
+      }
+      for (const object of page.Contents ?? []) {
+        if (object.Key === undefined) continue;
+        yield { key: object.Key.slice(this.prefix.length), size: object.Size ?? 0 };
+      }
+      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (continuationToken);
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch (error) {
+      throw this.translate(error, '');
+    }
+  }
+
+  supportsRetention(): Promise<boolean> {
+    this.retention ??= this.client
+      .send(new GetObjectLockConfigurationCommand({ Bucket: this.bucket }))
+      .then((response) => response.ObjectLockConfiguration?.ObjectLockEnabled === 'Enabled')
+      .catch((error: unknown) => {
+        const status = statusOf(error);
+        // 404 ObjectLockConfigurationNotFoundError / 400 InvalidRequest: the bucket has no Object Lock.
+        if (status === 404 || status === 400) return false;
+        this.retention = undefined;
+        throw this.translate(error, '');
+      });
+    return this.retention;
+  }
+
+  private translate(error: unknown, key: string): CrosswalkError {
+    if (error instanceof CrosswalkError) return error;
+    const where = `${this.location}${key}`;
+    const status = statusOf(error);
+    const code = codeOf(error);
+    if (code === 'NoSuchBucket' || (status === 404 && key === '')) {
+      return new CrosswalkError('CW_CONFIG_INVALID', `S3 bucket "${this.bucket}" does not exist`, { where, cause: error });
+    }
+    if (status === 403 || status === 401 || code === 'InvalidAccessKeyId' || code === 'SignatureDoesNotMatch') {
+      return new CrosswalkError('CW_LOCKER_DENIED', `S3 refused the request (${code ?? status}): ${where}`, {
+        where,
+        cause: error,
+      });
+    }
+    const detail = code ?? (status ? `HTTP ${status}` : ((error as Error).message ?? 'network error'));
+    return new CrosswalkError('CW_LOCKER_UNAVAILABLE', `S3 request failed (${detail}): ${where}`, { where, cause: error });
+  }
+}
+
+function md5(body: Uint8Array): string {
+  return createHash('md5').update(body).digest('base64');
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (error instanceof S3ServiceException) return error.$metadata.httpStatusCode;
+  return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+}
+
+function codeOf(error: unknown): string | undefined {
+  const name = (error as { name?: string; Code?: string })?.Code ?? (error as { name?: string })?.name;
+  return name && name !== 'Error' && name !== 'S3ServiceException' ? name : undefined;
+}

@@ -1,0 +1,222 @@
+import { type EvidenceRecord, sealRecord, serializeRecord } from '@crosswalk/core';
+import { pullRequestDraft } from '@crosswalk/core/testing';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { Locker, type ObjectStore, type RunManifestDraft } from '../src/index.js';
+
+/**
+ * One contract, every driver: the filesystem and S3 drivers must be indistinguishable to the locker.
+ * `makeStore` returns a fresh, empty store for each test.
+ */
+export function lockerContract(driver: string, makeStore: () => Promise<ObjectStore>): void {
+  describe(`the locker contract on the ${driver} driver`, () => {
+    let store: ObjectStore;
+    let locker: Locker;
+
+    beforeEach(async () => {
+      store = await makeStore();
+      locker = new Locker(store);
+    });
+
+    const bytes = (text: string) => Buffer.from(text);
+    const text = (data: Uint8Array | undefined) => (data ? Buffer.from(data).toString('utf8') : undefined);
+
+    describe('write-once objects', () => {
+      it('creates an absent key and refuses to overwrite it', async () => {
+        expect(await store.createOnce('a/b.json', bytes('first'))).toBe('created');
+        expect(await store.createOnce('a/b.json', bytes('second'))).toBe('exists');
+        expect(text(await store.get('a/b.json'))).toBe('first');
+      });
+
+      it('lets exactly one of many concurrent writers of one key win', async () => {
+        const outcomes = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => store.createOnce('race.json', bytes(`writer-${i}`))),
+        );
+        expect(outcomes.filter((o) => o === 'created')).toHaveLength(1);
+        const winner = outcomes.indexOf('created');
+        expect(text(await store.get('race.json'))).toBe(`writer-${winner}`);
+      });
+    });
+
+    describe('mutable objects', () => {
+      it('replaces, reads and deletes', async () => {
+        await store.put('state/x.json', bytes('1'));
+        await store.put('state/x.json', bytes('2'));
+        expect(text(await store.get('state/x.json'))).toBe('2');
+        await store.delete('state/x.json');
+        expect(await store.get('state/x.json')).toBeUndefined();
+        await store.delete('state/x.json');
+      });
+    });
+
+    describe('listing', () => {
+      it('returns keys under a prefix in ascending order, strictly after startAfter', async () => {
+        const keys = ['p/2026/01/02/b', 'p/2026/01/02/a', 'p/2026/01/10/a', 'p/2025/12/31/z', 'q/2026/01/01/a', 'p-x/a'];
+        for (const key of keys) await store.createOnce(key, bytes(key));
+        const all: string[] = [];
+        for await (const o of store.list('p/')) all.push(o.key);
+        expect(all).toEqual(['p/2025/12/31/z', 'p/2026/01/02/a', 'p/2026/01/02/b', 'p/2026/01/10/a']);
+        const after: string[] = [];
+        for await (const o of store.list('p/', { startAfter: 'p/2026/01/02/a' })) after.push(o.key);
+        expect(after).toEqual(['p/2026/01/02/b', 'p/2026/01/10/a']);
+        const sizes: number[] = [];
+        for await (const o of store.list('p/2026/01/1')) sizes.push(o.size);
+        expect(sizes).toEqual(['p/2026/01/10/a'.length]);
+      });
+
+      it('pages past 1,000 keys without losing or repeating one', async () => {
+        const keys = Array.from({ length: 1_050 }, (_, i) => `many/${String(i).padStart(5, '0')}`);
+        for (let i = 0; i < keys.length; i += 50) {
+          await Promise.all(keys.slice(i, i + 50).map((key) => store.createOnce(key, bytes('x'))));
+        }
+        const seen: string[] = [];
+        for await (const o of store.list('many/')) seen.push(o.key);
+        expect(seen).toEqual(keys);
+      });
+    });
+
+    describe('evidence records', () => {
+      const at = (occurredAt: string, ref: string) => sealRecord(pullRequestDraft({ occurredAt, ref }), '2026-12-01T00:00:00.000Z');
+
+      it('stores a record once; the same id again is a duplicate and the first bytes stay', async () => {
+        const first = at('2026-03-10T14:22:05.123Z', 'acme/api#1');
+        const again = sealRecord({ ...pullRequestDraft({ occurredAt: first.occurredAt, ref: 'acme/api#1' }), collectedAt: '2026-04-01T00:00:00.000Z' }, '2026-12-02T00:00:00.000Z');
+        expect(again.id).toBe(first.id);
+        expect(again.sha256).not.toBe(first.sha256);
+        const stored = await locker.records.put(first);
+        expect(stored.status).toBe('stored');
+        const duplicate = await locker.records.put(again);
+        expect(duplicate).toEqual({ status: 'duplicate', key: stored.key });
+        expect(text(await store.get(stored.key))).toBe(serializeRecord(first));
+        expect(await locker.records.get(stored.key)).toEqual(first);
+      });
+
+      it('reports a record with one flipped byte as corrupt and never returns it', async () => {
+        const record = at('2026-03-10T14:22:05.123Z', 'acme/api#2');
+        const { key } = await locker.records.put(record);
+        const tampered = Buffer.from((await store.get(key))!);
+        const offset = tampered.indexOf('Rotate signing keys');
+        tampered[offset] = tampered[offset]! ^ 0x01;
+        await store.put(key, tampered);
+        await expect(locker.records.get(key)).rejects.toMatchObject({ code: 'CW_LOCKER_CORRUPT', where: key });
+        const listed = async () => {
+          for await (const _ of locker.records.list(record.kind, { from: '2026-03-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z' })) {
+            // draining
+          }
+        };
+        await expect(listed()).rejects.toMatchObject({ code: 'CW_LOCKER_CORRUPT' });
+      });
+
+      it('refuses a record whose hash does not match, writing nothing', async () => {
+        const record = at('2026-03-10T14:22:05.123Z', 'acme/api#3');
+        const forged = { ...record, payload: { ...record.payload, title: 'changed after sealing' } } as EvidenceRecord;
+        await expect(locker.records.put(forged)).rejects.toMatchObject({ code: 'CW_RECORD_INVALID' });
+        const keys: string[] = [];
+        for await (const o of store.list('evidence/')) keys.push(o.key);
+        expect(keys).toEqual([]);
+      });
+
+      it('lists a kind over [from, to): the start is in, the end is out, neighbours are out', async () => {
+        const times = [
+          '2026-01-31T23:59:59.999Z', // before
+          '2026-02-01T00:00:00.000Z', // exactly from: in
+          '2026-02-14T12:00:00.000Z', // inside
+          '2026-02-28T23:59:59.999Z', // last instant: in
+          '2026-03-01T00:00:00.000Z', // exactly to: out
+        ];
+        for (const [i, t] of times.entries()) await locker.records.put(at(t, `acme/api#${i + 10}`));
+        const range = { from: '2026-02-01T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z' };
+        const found: string[] = [];
+        for await (const r of locker.records.list('github.pull_request.approval', range, { concurrency: 3 })) found.push(r.occurredAt);
+        expect(found).toEqual(times.slice(1, 4));
+        const refs: string[] = [];
+        for await (const r of locker.records.refs('github.pull_request.approval', range)) refs.push(r.occurredAt);
+        expect(refs).toEqual(found);
+        const other: unknown[] = [];
+        for await (const r of locker.records.list('github.member_removed', range)) other.push(r);
+        expect(other).toEqual([]);
+      });
+    });
+
+    describe('run manifests', () => {
+      const run = (n: number, overrides: Partial<RunManifestDraft> = {}): RunManifestDraft => ({
+        runId: `run-${n}`,
+        connectorId: 'github-acme',
+        connectorType: 'github',
+        connectorVersion: '0.1.0',
+        trigger: { type: 'schedule', scheduler: null },
+        window: null,
+        startedAt: `2026-03-${String(n).padStart(2, '0')}T00:00:00.000Z`,
+        finishedAt: `2026-03-${String(n).padStart(2, '0')}T00:05:00.000Z`,
+        status: 'succeeded',
+        collectors: [],
+        records: [],
+        ...overrides,
+      });
+
+      it('chains each run to the one before', async () => {
+        const a = await locker.runs.append(run(1));
+        const b = await locker.runs.append(run(2));
+        expect(a.sequence).toBe(1);
+        expect(a.previous).toBeNull();
+        expect(b.previous).toMatchObject({ sequence: 1, sha256: a.sha256 });
+        const report = await locker.runs.verifyChain('github-acme');
+        expect(report).toMatchObject({ ok: true, checked: 2, head: { sequence: 2, sha256: b.sha256 } });
+      });
+
+      it('gives concurrent appends distinct, contiguous sequence numbers', async () => {
+        const manifests = await Promise.all([1, 2, 3, 4, 5].map((n) => locker.runs.append(run(n))));
+        expect(manifests.map((m) => m.sequence).sort()).toEqual([1, 2, 3, 4, 5]);
+        expect((await locker.runs.verifyChain('github-acme')).ok).toBe(true);
+      });
+
+      it('reports a deleted run and an altered run as breaks in the chain', async () => {
+        await locker.runs.append(run(1));
+        const second = await locker.runs.append(run(2));
+        const third = await locker.runs.append(run(3));
+        const secondKey = third.previous!.key;
+        await store.delete(secondKey);
+        let report = await locker.runs.verifyChain('github-acme');
+        expect(report.ok).toBe(false);
+        expect(report.problems).toEqual([expect.objectContaining({ sequence: 2, message: expect.stringMatching(/run-2 claimed sequence 2 .* manifest is missing/) })]);
+        await store.put(secondKey, Buffer.from(JSON.stringify({ ...second, status: 'failed' })));
+        report = await locker.runs.verifyChain('github-acme');
+        expect(report.problems[0]?.message).toMatch(/does not match its sha256/);
+      });
+
+      it('lists runs by start time', async () => {
+        for (const n of [1, 2, 3]) await locker.runs.append(run(n));
+        const ids: string[] = [];
+        for await (const m of locker.runs.list('github-acme', { from: '2026-03-02T00:00:00.000Z', to: '2026-03-03T00:00:00.000Z' })) ids.push(m.runId);
+        expect(ids).toEqual(['run-2']);
+      });
+    });
+
+    describe('cursors, config and audit', () => {
+      it('keeps a connector cursor durably and replaces it', async () => {
+        expect(await locker.state.get('github-acme')).toBeUndefined();
+        await locker.state.put({ connectorId: 'github-acme', updatedAt: '2026-03-01T00:00:00.000Z', cursors: { prs: 'c1' } });
+        await locker.state.put({ connectorId: 'github-acme', updatedAt: '2026-03-02T00:00:00.000Z', cursors: { prs: 'c2' } });
+        expect((await locker.state.get('github-acme'))?.cursors).toEqual({ prs: 'c2' });
+      });
+
+      it('stores, lists and deletes connector configs', async () => {
+        await locker.configs.put('github-acme', { type: 'github', org: 'acme' });
+        await locker.configs.put('okta-acme', { type: 'okta' });
+        const ids: string[] = [];
+        for await (const id of locker.configs.ids()) ids.push(id);
+        expect(ids).toEqual(['github-acme', 'okta-acme']);
+        expect(await locker.configs.get('github-acme')).toEqual({ type: 'github', org: 'acme' });
+        await locker.configs.delete('github-acme');
+        expect(await locker.configs.get('github-acme')).toBeUndefined();
+      });
+
+      it('appends audit entries once and lists them by period', async () => {
+        await locker.audit.append({ actor: 'key:admin1', action: 'connector.create', target: 'github-acme', details: {}, at: '2026-03-01T10:00:00.000Z' });
+        await locker.audit.append({ actor: 'key:aud1', action: 'export.create', target: 'exp-1', details: { frameworks: ['soc2-2017'] }, at: '2026-03-05T10:00:00.000Z' });
+        const entries: string[] = [];
+        for await (const e of locker.audit.list({ from: '2026-03-02T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z' })) entries.push(e.action);
+        expect(entries).toEqual(['export.create']);
+      });
+    });
+  });
+}
