@@ -2,7 +2,11 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'connectors/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts'],
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'connectors/*/test/**/*.test.ts',
+      'services/*/test/**/*.test.ts',
+    ],
     // Integration suites talk to real Redis and Ceph RGW; give them room, but never hide a hang.
     testTimeout: 30_000,
     hookTimeout: 60_000,

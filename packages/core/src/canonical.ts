@@ -16,9 +16,13 @@ export function canonicalJson(value: unknown): string {
   try {
     text = canonicalizeJson(value);
   } catch (cause) {
-    throw new CrosswalkError('CW_INPUT_INVALID', `value cannot be canonicalized: ${(cause as Error).message}`, {
-      cause,
-    });
+    throw new CrosswalkError(
+      'CW_INPUT_INVALID',
+      `value cannot be canonicalized: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
   }
   if (text === undefined) throw new CrosswalkError('CW_INPUT_INVALID', 'value has no JSON representation');
   return text;

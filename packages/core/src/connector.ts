@@ -31,7 +31,9 @@ export interface CollectorContext<Config> {
    * Resolves to whether it was new (`stored`) or already in the locker (`duplicate`).
    */
   emit<K extends EvidenceKind>(
-    draft: Omit<EvidenceDraft<K>, 'collectedAt' | 'controls' | 'provenance'> & { requests: ProvenanceRequest[] },
+    draft: Omit<EvidenceDraft<K>, 'collectedAt' | 'controls' | 'provenance'> & {
+      requests: ProvenanceRequest[];
+    },
   ): Promise<'stored' | 'duplicate'>;
   trigger: Trigger;
   runId: string;
@@ -74,11 +76,17 @@ export function defineConnector<Schema extends z.ZodType>(
   const seen = new Set<string>();
   for (const collector of definition.collectors) {
     if (seen.has(collector.id)) {
-      throw new CrosswalkError('CW_CONFIG_INVALID', `connector ${definition.type} declares collector "${collector.id}" twice`);
+      throw new CrosswalkError(
+        'CW_CONFIG_INVALID',
+        `connector ${definition.type} declares collector "${collector.id}" twice`,
+      );
     }
     seen.add(collector.id);
     if (!isEvidenceKind(collector.kind)) {
-      throw new CrosswalkError('CW_KIND_UNKNOWN', `collector ${definition.type}/${collector.id} emits unknown kind "${collector.kind}"`);
+      throw new CrosswalkError(
+        'CW_KIND_UNKNOWN',
+        `collector ${definition.type}/${collector.id} emits unknown kind "${collector.kind}"`,
+      );
     }
   }
   return Object.freeze({ ...definition, collectors: Object.freeze([...definition.collectors]) });

@@ -7,11 +7,31 @@
  */
 
 export const errorCatalog = {
-  CW_CONFIG_INVALID: { status: 400, retryable: false, summary: 'A configuration value is missing or malformed.' },
-  CW_RECORD_INVALID: { status: 400, retryable: false, summary: 'An evidence record does not match its schema.' },
-  CW_KIND_UNKNOWN: { status: 400, retryable: false, summary: 'The evidence kind is not one Crosswalk knows.' },
-  CW_FRAMEWORK_UNKNOWN: { status: 400, retryable: false, summary: 'The framework id is not one Crosswalk knows.' },
-  CW_CONTROL_UNKNOWN: { status: 400, retryable: false, summary: 'The control id is not in the named framework.' },
+  CW_CONFIG_INVALID: {
+    status: 400,
+    retryable: false,
+    summary: 'A configuration value is missing or malformed.',
+  },
+  CW_RECORD_INVALID: {
+    status: 400,
+    retryable: false,
+    summary: 'An evidence record does not match its schema.',
+  },
+  CW_KIND_UNKNOWN: {
+    status: 400,
+    retryable: false,
+    summary: 'The evidence kind is not one Crosswalk knows.',
+  },
+  CW_FRAMEWORK_UNKNOWN: {
+    status: 400,
+    retryable: false,
+    summary: 'The framework id is not one Crosswalk knows.',
+  },
+  CW_CONTROL_UNKNOWN: {
+    status: 400,
+    retryable: false,
+    summary: 'The control id is not in the named framework.',
+  },
   CW_INPUT_INVALID: { status: 400, retryable: false, summary: 'An argument or request value is malformed.' },
   CW_NOT_FOUND: { status: 404, retryable: false, summary: 'The requested object does not exist.' },
   CW_LOCKER_DUPLICATE: {

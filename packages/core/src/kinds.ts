@@ -13,7 +13,10 @@ export const evidenceKinds = {
   'github.org_members': { cadence: 'daily', title: 'Organization members, roles and 2FA snapshot' },
   'github.member_removed': { cadence: 'event', title: 'Member removed from the organization' },
   'okta.policy': { cadence: 'daily', title: 'Okta sign-on, password, MFA and access policies snapshot' },
-  'okta.user_lifecycle': { cadence: 'event', title: 'Okta user lifecycle event (create, activate, deactivate)' },
+  'okta.user_lifecycle': {
+    cadence: 'event',
+    title: 'Okta user lifecycle event (create, activate, deactivate)',
+  },
   'okta.users_snapshot': { cadence: 'daily', title: 'Okta users, admin roles and app assignments snapshot' },
   'okta.access_review': { cadence: 'quarterly', title: 'Okta Identity Governance access review campaign' },
   'jira.deprovisioning_ticket': { cadence: 'event', title: 'Jira deprovisioning ticket' },

@@ -35,13 +35,17 @@ export const provenanceRequestSchema = z
 
 export const triggerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('schedule'), scheduler: z.string().nullable() }).strict(),
-  z.object({ type: z.literal('webhook'), deliveryId: z.string().min(1), event: z.string().nullable() }).strict(),
+  z
+    .object({ type: z.literal('webhook'), deliveryId: z.string().min(1), event: z.string().nullable() })
+    .strict(),
   z.object({ type: z.literal('manual'), by: z.string().min(1) }).strict(),
 ]);
 
 export const provenanceSchema = z
   .object({
-    connector: z.object({ id: z.string().min(1), type: z.string().min(1), version: z.string().min(1) }).strict(),
+    connector: z
+      .object({ id: z.string().min(1), type: z.string().min(1), version: z.string().min(1) })
+      .strict(),
     collector: z.string().min(1),
     runId: z.string().min(1),
     trigger: triggerSchema,
@@ -86,7 +90,10 @@ const recordBase = z
   })
   .strict();
 
-export type EvidenceRecord<K extends EvidenceKind = EvidenceKind> = Omit<z.infer<typeof recordBase>, 'kind'> & {
+export type EvidenceRecord<K extends EvidenceKind = EvidenceKind> = Omit<
+  z.infer<typeof recordBase>,
+  'kind'
+> & {
   kind: K;
   payload: z.infer<(typeof payloadSchemas)[K]>;
 };
@@ -110,7 +117,11 @@ export type Actor = z.infer<typeof actorSchema>;
  * write-once locker turns the second write into a no-op instead of a duplicate.
  * 128 bits of SHA-256 over (kind, system, instance, ref, occurredAt).
  */
-export function evidenceId(kind: EvidenceKind, source: Pick<Source, 'system' | 'instance' | 'ref'>, occurredAt: Timestamp) {
+export function evidenceId(
+  kind: EvidenceKind,
+  source: Pick<Source, 'system' | 'instance' | 'ref'>,
+  occurredAt: Timestamp,
+) {
   return canonicalSha256([kind, source.system, source.instance, source.ref, occurredAt]).slice(0, 32);
 }
 
@@ -150,7 +161,10 @@ export function parseRecord(value: unknown, where?: string): EvidenceRecord {
  * Turns a draft into a sealed record: validates it, derives the id, stamps storedAt and the hash.
  * @example const record = sealRecord(draft, clock.now());
  */
-export function sealRecord<K extends EvidenceKind>(draft: EvidenceDraft<K>, storedAt: Date | string): EvidenceRecord<K> {
+export function sealRecord<K extends EvidenceKind>(
+  draft: EvidenceDraft<K>,
+  storedAt: Date | string,
+): EvidenceRecord<K> {
   const unsealed = {
     schemaVersion: RECORD_SCHEMA_VERSION,
     id: evidenceId(draft.kind, draft.source, draft.occurredAt),
@@ -175,7 +189,10 @@ export function verifyRecordBytes(bytes: Uint8Array | string, where: string): Ev
   try {
     value = JSON.parse(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8'));
   } catch (cause) {
-    throw new CrosswalkError('CW_LOCKER_CORRUPT', `stored record is not valid JSON: ${where}`, { where, cause });
+    throw new CrosswalkError('CW_LOCKER_CORRUPT', `stored record is not valid JSON: ${where}`, {
+      where,
+      cause,
+    });
   }
   let record: EvidenceRecord;
   try {
@@ -196,9 +213,13 @@ export function verifyRecordBytes(bytes: Uint8Array | string, where: string): Ev
     );
   }
   if (record.id !== evidenceId(record.kind, record.source, record.occurredAt)) {
-    throw new CrosswalkError('CW_LOCKER_CORRUPT', `stored record's id does not derive from its content: ${where}`, {
-      where,
-    });
+    throw new CrosswalkError(
+      'CW_LOCKER_CORRUPT',
+      `stored record's id does not derive from its content: ${where}`,
+      {
+        where,
+      },
+    );
   }
   return record;
 }

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { collectorCadence, defineConnector, errorCatalog } from '../src/index.js';
 
 const noop = async () => {};

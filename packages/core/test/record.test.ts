@@ -28,7 +28,9 @@ describe('canonical JSON (RFC 8785)', () => {
   });
 
   it('formats numbers as ECMAScript does (RFC 8785 section 3.2.2.3)', () => {
-    expect(canonicalJson([1e21, 1e-7, 0.1, -0, 333333333.3333333, 4.5])).toBe('[1e+21,1e-7,0.1,0,333333333.3333333,4.5]');
+    expect(canonicalJson([1e21, 1e-7, 0.1, -0, 333333333.3333333, 4.5])).toBe(
+      '[1e+21,1e-7,0.1,0,333333333.3333333,4.5]',
+    );
   });
 
   it('rejects values JSON cannot carry', () => {
@@ -38,8 +40,16 @@ describe('canonical JSON (RFC 8785)', () => {
 
 describe('evidence ids', () => {
   it('are the same for the same kind, source and time, whoever collects them', () => {
-    const a = evidenceId('github.pull_request.approval', { system: 'github', instance: 'acme', ref: 'acme/api#1' }, '2026-01-01T00:00:00.000Z');
-    const b = evidenceId('github.pull_request.approval', { system: 'github', instance: 'acme', ref: 'acme/api#1' }, '2026-01-01T00:00:00.000Z');
+    const a = evidenceId(
+      'github.pull_request.approval',
+      { system: 'github', instance: 'acme', ref: 'acme/api#1' },
+      '2026-01-01T00:00:00.000Z',
+    );
+    const b = evidenceId(
+      'github.pull_request.approval',
+      { system: 'github', instance: 'acme', ref: 'acme/api#1' },
+      '2026-01-01T00:00:00.000Z',
+    );
     expect(a).toBe(b);
     expect(a).toMatch(/^[0-9a-f]{32}$/);
   });
@@ -48,7 +58,9 @@ describe('evidence ids', () => {
     const base = { system: 'github', instance: 'acme', ref: 'acme/api#1' };
     const id = evidenceId('github.pull_request.approval', base, '2026-01-01T00:00:00.000Z');
     expect(evidenceId('github.pull_request.approval', base, '2026-01-01T00:00:00.001Z')).not.toBe(id);
-    expect(evidenceId('github.pull_request.approval', { ...base, instance: 'other' }, '2026-01-01T00:00:00.000Z')).not.toBe(id);
+    expect(
+      evidenceId('github.pull_request.approval', { ...base, instance: 'other' }, '2026-01-01T00:00:00.000Z'),
+    ).not.toBe(id);
     expect(evidenceId('github.member_removed', base, '2026-01-01T00:00:00.000Z')).not.toBe(id);
   });
 });
@@ -86,7 +98,9 @@ describe('sealing a record', () => {
   });
 
   it('rejects an unknown kind by name', () => {
-    expect(() => parseRecord({ kind: 'github.stars' }, 'file.json')).toThrow(/unknown evidence kind "github.stars"/);
+    expect(() => parseRecord({ kind: 'github.stars' }, 'file.json')).toThrow(
+      /unknown evidence kind "github.stars"/,
+    );
   });
 
   it('rejects unknown top-level fields, so nothing rides along unhashed by mistake', () => {
@@ -103,16 +117,30 @@ describe('verifying stored bytes', () => {
     const tampered = Buffer.from(bytes);
     const at = tampered.indexOf('Rotate');
     tampered[at] = 'X'.charCodeAt(0);
-    expect(() => verifyRecordBytes(tampered, 'evidence/x.json')).toThrow(/does not match its sha256.*evidence\/x\.json/);
+    expect(() => verifyRecordBytes(tampered, 'evidence/x.json')).toThrow(
+      /does not match its sha256.*evidence\/x\.json/,
+    );
   });
 
   it('reports truncated bytes as corrupt', () => {
-    expect(codeOf(() => verifyRecordBytes(bytes.subarray(0, bytes.length - 5), 'k'))).toBe('CW_LOCKER_CORRUPT');
+    expect(codeOf(() => verifyRecordBytes(bytes.subarray(0, bytes.length - 5), 'k'))).toBe(
+      'CW_LOCKER_CORRUPT',
+    );
   });
 
   it('reports a rewrite whose hash was recomputed but whose id no longer derives from its content', () => {
     const { sha256: _old, ...forged } = { ...record, source: { ...record.source, ref: 'acme/api#43' } };
     const rehashed = { ...forged, sha256: recordHash(forged) };
     expect(() => verifyRecordBytes(JSON.stringify(rehashed), 'k')).toThrow(/id does not derive/);
+  });
+});
+
+describe('timestamps', () => {
+  it('rejects text and impossible dates with a field error, never a crash', () => {
+    for (const occurredAt of ['yesterday', '2026-02-30T00:00:00.000Z', '']) {
+      expect(codeOf(() => sealRecord(pullRequestDraft({ occurredAt }), '2026-03-11T00:00:01.000Z'))).toBe(
+        'CW_RECORD_INVALID',
+      );
+    }
   });
 });

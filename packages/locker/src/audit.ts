@@ -32,11 +32,21 @@ export class AuditStore {
   ) {}
 
   async append(entry: Omit<AuditEntry, 'id' | 'at'> & { id?: string; at?: string }): Promise<AuditEntry> {
-    const full = auditEntrySchema.parse({ ...entry, id: entry.id ?? randomUUID(), at: entry.at ?? this.now().toISOString() });
+    const full = auditEntrySchema.parse({
+      ...entry,
+      id: entry.id ?? randomUUID(),
+      at: entry.at ?? this.now().toISOString(),
+    });
     const key = auditKey(full.at, full.id);
-    const outcome = await this.store.createOnce(key, Buffer.from(canonicalJson(full)), await this.retention.options());
+    const outcome = await this.store.createOnce(
+      key,
+      Buffer.from(canonicalJson(full)),
+      await this.retention.options(),
+    );
     if (outcome === 'exists') {
-      throw new CrosswalkError('CW_LOCKER_DUPLICATE', `audit entry ${full.id} already exists`, { where: key });
+      throw new CrosswalkError('CW_LOCKER_DUPLICATE', `audit entry ${full.id} already exists`, {
+        where: key,
+      });
     }
     return full;
   }
@@ -50,7 +60,9 @@ export class AuditStore {
       const bytes = await this.store.get(object.key);
       const parsed = auditEntrySchema.safeParse(bytes ? parseJson(bytes) : undefined);
       if (!parsed.success) {
-        throw new CrosswalkError('CW_LOCKER_CORRUPT', `audit entry at ${object.key} is not valid`, { where: object.key });
+        throw new CrosswalkError('CW_LOCKER_CORRUPT', `audit entry at ${object.key} is not valid`, {
+          where: object.key,
+        });
       }
       yield parsed.data;
     }

@@ -38,7 +38,10 @@ export const s3LockerConfigSchema = z
     path: ['secretAccessKey'],
   });
 
-export const lockerConfigSchema = z.discriminatedUnion('driver', [fsLockerConfigSchema, s3LockerConfigSchema]);
+export const lockerConfigSchema = z.discriminatedUnion('driver', [
+  fsLockerConfigSchema,
+  s3LockerConfigSchema,
+]);
 
 export type FsLockerConfig = z.infer<typeof fsLockerConfigSchema>;
 export type S3LockerConfig = z.infer<typeof s3LockerConfigSchema>;

@@ -16,7 +16,9 @@ export class ConfigStore {
     if (!bytes) return undefined;
     const value = parseJson(bytes);
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new CrosswalkError('CW_LOCKER_CORRUPT', `connector config at ${key} is not a JSON object`, { where: key });
+      throw new CrosswalkError('CW_LOCKER_CORRUPT', `connector config at ${key} is not a JSON object`, {
+        where: key,
+      });
     }
     return value as Record<string, unknown>;
   }

@@ -15,7 +15,7 @@ const TMP_DIR = '.tmp';
 export class FsObjectStore implements ObjectStore {
   readonly location: string;
 
-  constructor(private readonly root: string) {
+  constructor(root: string) {
     this.location = path.resolve(root);
   }
 
@@ -102,7 +102,10 @@ export class FsObjectStore implements ObjectStore {
     try {
       entries = await fs.readdir(dir, { withFileTypes: true });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') {
+      if (
+        (error as NodeJS.ErrnoException).code === 'ENOENT' ||
+        (error as NodeJS.ErrnoException).code === 'ENOTDIR'
+      ) {
         return;
       }
       throw this.translate(error, keyBase);
@@ -147,11 +150,18 @@ export class FsObjectStore implements ObjectStore {
     const code = (error as NodeJS.ErrnoException).code;
     const where = `${this.location} (${key})`;
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-      return new CrosswalkError('CW_LOCKER_DENIED', `the locker directory refused access: ${where}`, { where, cause: error });
+      return new CrosswalkError('CW_LOCKER_DENIED', `the locker directory refused access: ${where}`, {
+        where,
+        cause: error,
+      });
     }
-    return new CrosswalkError('CW_LOCKER_UNAVAILABLE', `the locker directory failed (${code ?? 'error'}): ${where}`, {
-      where,
-      cause: error,
-    });
+    return new CrosswalkError(
+      'CW_LOCKER_UNAVAILABLE',
+      `the locker directory failed (${code ?? 'error'}): ${where}`,
+      {
+        where,
+        cause: error,
+      },
+    );
   }
 }

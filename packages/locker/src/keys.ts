@@ -37,7 +37,15 @@ export interface EvidenceKeyParts {
 export function parseEvidenceKey(key: string): EvidenceKeyParts | undefined {
   const match = /^evidence\/([^/]+)\/(\d{4})\/(\d{2})\/(\d{2})\/([^/]+)-([0-9a-f]{32})\.json$/.exec(key);
   if (!match) return undefined;
-  const [, kind, yyyy, mm, dd, occurredAt, id] = match as unknown as [string, string, string, string, string, string, string];
+  const [, kind, yyyy, mm, dd, occurredAt, id] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   if (!isEvidenceKind(kind) || !TIMESTAMP_PATTERN.test(occurredAt)) return undefined;
   if (dayPath(occurredAt) !== `${yyyy}/${mm}/${dd}`) return undefined;
   return { kind, occurredAt, id };
@@ -71,8 +79,13 @@ export function runStartAfter(connectorId: string, from: string): string {
   return `${runPrefix(connectorId)}${dayPath(from)}/${from}`;
 }
 
-export function parseRunKey(key: string): { connectorId: string; startedAt: string; runId: string } | undefined {
-  const match = /^runs\/([^/]+)\/\d{4}\/\d{2}\/\d{2}\/(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)-([^/]+)\.json$/.exec(key);
+export function parseRunKey(
+  key: string,
+): { connectorId: string; startedAt: string; runId: string } | undefined {
+  const match =
+    /^runs\/([^/]+)\/\d{4}\/\d{2}\/\d{2}\/(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)-([^/]+)\.json$/.exec(
+      key,
+    );
   if (!match) return undefined;
   return { connectorId: match[1]!, startedAt: match[2]!, runId: match[3]! };
 }

@@ -47,7 +47,9 @@ export class Locker {
   }
 
   /** Seals a draft (id, storedAt, hash) with the locker's clock and stores it once. */
-  async storeDraft<K extends EvidenceKind>(draft: EvidenceDraft<K>): Promise<PutResult & { id: string; sha256: string }> {
+  async storeDraft<K extends EvidenceKind>(
+    draft: EvidenceDraft<K>,
+  ): Promise<PutResult & { id: string; sha256: string }> {
     const record = sealRecord(draft, this.clock.now());
     const result = await this.records.put(record);
     return { ...result, id: record.id, sha256: record.sha256 };

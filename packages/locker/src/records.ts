@@ -15,8 +15,8 @@ import {
   parseEvidenceKey,
 } from './keys.js';
 import { mapOrdered } from './ordered.js';
-import type { ObjectStore } from './store.js';
 import type { RetentionPolicy } from './retention.js';
+import type { ObjectStore } from './store.js';
 
 export interface PutResult {
   status: 'stored' | 'duplicate';
@@ -47,9 +47,13 @@ export class RecordStore {
   async put(record: EvidenceRecord): Promise<PutResult> {
     const valid = parseRecord(record, `${record.kind} ${record.id}`);
     if (recordHash(valid) !== valid.sha256) {
-      throw new CrosswalkError('CW_RECORD_INVALID', `record ${valid.id} has a sha256 that does not match its content`, {
-        where: valid.id,
-      });
+      throw new CrosswalkError(
+        'CW_RECORD_INVALID',
+        `record ${valid.id} has a sha256 that does not match its content`,
+        {
+          where: valid.id,
+        },
+      );
     }
     const key = evidenceKey(valid);
     const bytes = Buffer.from(serializeRecord(valid));
@@ -60,14 +64,20 @@ export class RecordStore {
   /** Reads and proves a record: CW_NOT_FOUND when absent, CW_LOCKER_CORRUPT when it is not what was written. */
   async get(key: string): Promise<EvidenceRecord> {
     const parts = parseEvidenceKey(key);
-    if (!parts) throw new CrosswalkError('CW_INPUT_INVALID', `"${key}" is not an evidence key`, { where: key });
+    if (!parts)
+      throw new CrosswalkError('CW_INPUT_INVALID', `"${key}" is not an evidence key`, { where: key });
     const bytes = await this.store.get(key);
-    if (bytes === undefined) throw new CrosswalkError('CW_NOT_FOUND', `no evidence at ${key}`, { where: key });
+    if (bytes === undefined)
+      throw new CrosswalkError('CW_NOT_FOUND', `no evidence at ${key}`, { where: key });
     const record = verifyRecordBytes(bytes, key);
     if (record.id !== parts.id || record.kind !== parts.kind || record.occurredAt !== parts.occurredAt) {
-      throw new CrosswalkError('CW_LOCKER_CORRUPT', `record at ${key} is record ${record.id} of ${record.kind}: moved`, {
-        where: key,
-      });
+      throw new CrosswalkError(
+        'CW_LOCKER_CORRUPT',
+        `record at ${key} is record ${record.id} of ${record.kind}: moved`,
+        {
+          where: key,
+        },
+      );
     }
     return record;
   }
@@ -79,9 +89,13 @@ export class RecordStore {
     })) {
       const parts = parseEvidenceKey(object.key);
       if (!parts) {
-        throw new CrosswalkError('CW_LOCKER_CORRUPT', `unexpected object in the evidence index: ${object.key}`, {
-          where: object.key,
-        });
+        throw new CrosswalkError(
+          'CW_LOCKER_CORRUPT',
+          `unexpected object in the evidence index: ${object.key}`,
+          {
+            where: object.key,
+          },
+        );
       }
       if (parts.occurredAt >= range.to) return;
       if (parts.occurredAt < range.from) continue;
@@ -93,7 +107,11 @@ export class RecordStore {
    * Records of `kind` with occurredAt in [from, to), in time order, each verified. Reads up to `concurrency`
    * ahead; memory stays bounded by that, not by the size of the window.
    */
-  list(kind: EvidenceKind, range: TimeRange, options: { concurrency?: number } = {}): AsyncIterable<EvidenceRecord> {
+  list(
+    kind: EvidenceKind,
+    range: TimeRange,
+    options: { concurrency?: number } = {},
+  ): AsyncIterable<EvidenceRecord> {
     return mapOrdered(this.refs(kind, range), options.concurrency ?? 16, (ref) => this.get(ref.key));
   }
 }

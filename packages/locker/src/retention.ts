@@ -30,7 +30,9 @@ export class RetentionPolicy {
       },
       (error: unknown) => {
         this.status = undefined;
-        throw error instanceof CrosswalkError ? error : new CrosswalkError('CW_LOCKER_UNAVAILABLE', String(error));
+        throw error instanceof CrosswalkError
+          ? error
+          : new CrosswalkError('CW_LOCKER_UNAVAILABLE', String(error));
       },
     );
     return this.status;

@@ -1,6 +1,21 @@
-import { CrosswalkError, canonicalJson, canonicalSha256, timestampSchema, triggerSchema, zodIssues } from '@crosswalk/core';
+import {
+  CrosswalkError,
+  canonicalJson,
+  canonicalSha256,
+  timestampSchema,
+  triggerSchema,
+  zodIssues,
+} from '@crosswalk/core';
 import { z } from 'zod';
-import { chainHeadHintKey, chainLinkKey, chainPrefix, parseRunKey, runKey, runPrefix, runStartAfter } from './keys.js';
+import {
+  chainHeadHintKey,
+  chainLinkKey,
+  chainPrefix,
+  parseRunKey,
+  runKey,
+  runPrefix,
+  runStartAfter,
+} from './keys.js';
 import type { TimeRange } from './records.js';
 import type { RetentionPolicy } from './retention.js';
 import type { ObjectStore } from './store.js';
@@ -37,7 +52,10 @@ export const runManifestSchema = z
       z.object({ id: z.string(), kind: z.string(), sha256: z.string(), key: z.string() }).strict(),
     ),
     sequence: z.number().int().positive(),
-    previous: z.object({ sequence: z.number().int().positive(), key: z.string(), sha256: z.string() }).strict().nullable(),
+    previous: z
+      .object({ sequence: z.number().int().positive(), key: z.string(), sha256: z.string() })
+      .strict()
+      .nullable(),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
   })
   .strict();
@@ -103,7 +121,11 @@ export class RunStore {
         claimedAt: this.now().toISOString(),
       };
       const retention = await this.retention.options();
-      const claimed = await this.store.createOnce(chainLinkKey(draft.connectorId, sequence), json(link), retention);
+      const claimed = await this.store.createOnce(
+        chainLinkKey(draft.connectorId, sequence),
+        json(link),
+        retention,
+      );
       if (claimed === 'exists') {
         // Another worker appended first: follow the chain to its new head and try the next slot.
         head = await this.findHead(draft.connectorId, sequence);
@@ -111,19 +133,28 @@ export class RunStore {
       }
       const written = await this.store.createOnce(key, json(manifest), retention);
       if (written === 'exists') {
-        throw new CrosswalkError('CW_LOCKER_DUPLICATE', `run ${draft.runId} already has a manifest at ${key}`, {
-          where: key,
-        });
+        throw new CrosswalkError(
+          'CW_LOCKER_DUPLICATE',
+          `run ${draft.runId} already has a manifest at ${key}`,
+          {
+            where: key,
+          },
+        );
       }
       await this.store.put(chainHeadHintKey(draft.connectorId), json({ sequence }));
       return manifest;
     }
-    throw new CrosswalkError('CW_LOCKER_UNAVAILABLE', `could not claim a run sequence for ${draft.connectorId}`);
+    throw new CrosswalkError(
+      'CW_LOCKER_UNAVAILABLE',
+      `could not claim a run sequence for ${draft.connectorId}`,
+    );
   }
 
   /** Runs that started in [from, to), in time order, each checked against its own hash. */
   async *list(connectorId: string, range: TimeRange): AsyncIterable<RunManifest> {
-    for await (const object of this.store.list(runPrefix(connectorId), { startAfter: runStartAfter(connectorId, range.from) })) {
+    for await (const object of this.store.list(runPrefix(connectorId), {
+      startAfter: runStartAfter(connectorId, range.from),
+    })) {
       const parts = parseRunKey(object.key);
       if (!parts) continue;
       if (parts.startedAt >= range.to) return;
@@ -147,7 +178,9 @@ export class RunStore {
     }
     const { sha256, ...rest } = parsed;
     if (canonicalSha256(rest) !== sha256) {
-      throw new CrosswalkError('CW_LOCKER_CORRUPT', `run manifest at ${key} does not match its sha256`, { where: key });
+      throw new CrosswalkError('CW_LOCKER_CORRUPT', `run manifest at ${key} does not match its sha256`, {
+        where: key,
+      });
     }
     return parsed;
   }
@@ -170,7 +203,10 @@ export class RunStore {
         continue;
       }
       if (sequence !== expected) {
-        problems.push({ sequence: expected, message: `chain links ${expected}..${sequence - 1} are missing` });
+        problems.push({
+          sequence: expected,
+          message: `chain links ${expected}..${sequence - 1} are missing`,
+        });
       }
       expected = sequence + 1;
       const runStart = parseRunKey(link.key)?.startedAt;
@@ -180,11 +216,21 @@ export class RunStore {
         try {
           const manifest = await this.read(link.key);
           if (manifest.sha256 !== link.sha256 || manifest.sequence !== sequence) {
-            problems.push({ sequence, key: link.key, message: 'manifest differs from the one its chain link recorded' });
+            problems.push({
+              sequence,
+              key: link.key,
+              message: 'manifest differs from the one its chain link recorded',
+            });
           }
-          const wanted = previous ? { sequence: previous.sequence, key: previous.key, sha256: previous.sha256 } : null;
+          const wanted = previous
+            ? { sequence: previous.sequence, key: previous.key, sha256: previous.sha256 }
+            : null;
           if (sequence > 1 && previous && canonicalJson(manifest.previous) !== canonicalJson(wanted)) {
-            problems.push({ sequence, key: link.key, message: 'manifest does not point at the previous run' });
+            problems.push({
+              sequence,
+              key: link.key,
+              message: 'manifest does not point at the previous run',
+            });
           }
         } catch (error) {
           problems.push({
@@ -214,7 +260,8 @@ export class RunStore {
     const parsed = chainLinkSchema.safeParse(safeJson(bytes));
     if (!parsed.success) {
       problems?.push({ key, message: `chain link ${key} is not valid` });
-      if (!problems) throw new CrosswalkError('CW_LOCKER_CORRUPT', `chain link ${key} is not valid`, { where: key });
+      if (!problems)
+        throw new CrosswalkError('CW_LOCKER_CORRUPT', `chain link ${key} is not valid`, { where: key });
       return undefined;
     }
     return parsed.data;

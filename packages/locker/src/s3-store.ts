@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   GetObjectLockConfigurationCommand,
   HeadBucketCommand,
-  DeleteObjectCommand,
   ListObjectsV2Command,
   type ListObjectsV2CommandOutput,
   PutObjectCommand,
@@ -55,7 +55,11 @@ export class S3ObjectStore implements ObjectStore {
     return this.prefix + key;
   }
 
-  async createOnce(key: string, body: Uint8Array, options: CreateOnceOptions = {}): Promise<'created' | 'exists'> {
+  async createOnce(
+    key: string,
+    body: Uint8Array,
+    options: CreateOnceOptions = {},
+  ): Promise<'created' | 'exists'> {
     try {
       await this.client.send(
         new PutObjectCommand({
@@ -99,7 +103,9 @@ export class S3ObjectStore implements ObjectStore {
 
   async get(key: string): Promise<Uint8Array | undefined> {
     try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      const response = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }),
+      );
       return await response.Body!.transformToByteArray();
     } catch (error) {
       if (statusOf(error) === 404 && codeOf(error) !== 'NoSuchBucket') return undefined;
@@ -168,16 +174,27 @@ export class S3ObjectStore implements ObjectStore {
     const status = statusOf(error);
     const code = codeOf(error);
     if (code === 'NoSuchBucket' || (status === 404 && key === '')) {
-      return new CrosswalkError('CW_CONFIG_INVALID', `S3 bucket "${this.bucket}" does not exist`, { where, cause: error });
+      return new CrosswalkError('CW_CONFIG_INVALID', `S3 bucket "${this.bucket}" does not exist`, {
+        where,
+        cause: error,
+      });
     }
-    if (status === 403 || status === 401 || code === 'InvalidAccessKeyId' || code === 'SignatureDoesNotMatch') {
+    if (
+      status === 403 ||
+      status === 401 ||
+      code === 'InvalidAccessKeyId' ||
+      code === 'SignatureDoesNotMatch'
+    ) {
       return new CrosswalkError('CW_LOCKER_DENIED', `S3 refused the request (${code ?? status}): ${where}`, {
         where,
         cause: error,
       });
     }
     const detail = code ?? (status ? `HTTP ${status}` : ((error as Error).message ?? 'network error'));
-    return new CrosswalkError('CW_LOCKER_UNAVAILABLE', `S3 request failed (${detail}): ${where}`, { where, cause: error });
+    return new CrosswalkError('CW_LOCKER_UNAVAILABLE', `S3 request failed (${detail}): ${where}`, {
+      where,
+      cause: error,
+    });
   }
 }
 

@@ -23,12 +23,16 @@ export class StateStore {
     const bytes = await this.store.get(key);
     if (!bytes) return undefined;
     const parsed = connectorStateSchema.safeParse(parseJson(bytes));
-    if (!parsed.success) throw new CrosswalkError('CW_LOCKER_CORRUPT', `connector state at ${key} is not valid`, { where: key });
+    if (!parsed.success)
+      throw new CrosswalkError('CW_LOCKER_CORRUPT', `connector state at ${key} is not valid`, { where: key });
     return parsed.data;
   }
 
   async put(state: ConnectorState): Promise<void> {
-    await this.store.put(stateKey(state.connectorId), Buffer.from(canonicalJson(connectorStateSchema.parse(state))));
+    await this.store.put(
+      stateKey(state.connectorId),
+      Buffer.from(canonicalJson(connectorStateSchema.parse(state))),
+    );
   }
 }
 

@@ -50,7 +50,14 @@ export function lockerContract(driver: string, makeStore: () => Promise<ObjectSt
 
     describe('listing', () => {
       it('returns keys under a prefix in ascending order, strictly after startAfter', async () => {
-        const keys = ['p/2026/01/02/b', 'p/2026/01/02/a', 'p/2026/01/10/a', 'p/2025/12/31/z', 'q/2026/01/01/a', 'p-x/a'];
+        const keys = [
+          'p/2026/01/02/b',
+          'p/2026/01/02/a',
+          'p/2026/01/10/a',
+          'p/2025/12/31/z',
+          'q/2026/01/01/a',
+          'p-x/a',
+        ];
         for (const key of keys) await store.createOnce(key, bytes(key));
         const all: string[] = [];
         for await (const o of store.list('p/')) all.push(o.key);
@@ -75,11 +82,18 @@ export function lockerContract(driver: string, makeStore: () => Promise<ObjectSt
     });
 
     describe('evidence records', () => {
-      const at = (occurredAt: string, ref: string) => sealRecord(pullRequestDraft({ occurredAt, ref }), '2026-12-01T00:00:00.000Z');
+      const at = (occurredAt: string, ref: string) =>
+        sealRecord(pullRequestDraft({ occurredAt, ref }), '2026-12-01T00:00:00.000Z');
 
       it('stores a record once; the same id again is a duplicate and the first bytes stay', async () => {
         const first = at('2026-03-10T14:22:05.123Z', 'acme/api#1');
-        const again = sealRecord({ ...pullRequestDraft({ occurredAt: first.occurredAt, ref: 'acme/api#1' }), collectedAt: '2026-04-01T00:00:00.000Z' }, '2026-12-02T00:00:00.000Z');
+        const again = sealRecord(
+          {
+            ...pullRequestDraft({ occurredAt: first.occurredAt, ref: 'acme/api#1' }),
+            collectedAt: '2026-04-01T00:00:00.000Z',
+          },
+          '2026-12-02T00:00:00.000Z',
+        );
         expect(again.id).toBe(first.id);
         expect(again.sha256).not.toBe(first.sha256);
         const stored = await locker.records.put(first);
@@ -97,9 +111,15 @@ export function lockerContract(driver: string, makeStore: () => Promise<ObjectSt
         const offset = tampered.indexOf('Rotate signing keys');
         tampered[offset] = tampered[offset]! ^ 0x01;
         await store.put(key, tampered);
-        await expect(locker.records.get(key)).rejects.toMatchObject({ code: 'CW_LOCKER_CORRUPT', where: key });
+        await expect(locker.records.get(key)).rejects.toMatchObject({
+          code: 'CW_LOCKER_CORRUPT',
+          where: key,
+        });
         const listed = async () => {
-          for await (const _ of locker.records.list(record.kind, { from: '2026-03-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z' })) {
+          for await (const _ of locker.records.list(record.kind, {
+            from: '2026-03-01T00:00:00.000Z',
+            to: '2026-04-01T00:00:00.000Z',
+          })) {
             // draining
           }
         };
@@ -108,7 +128,10 @@ export function lockerContract(driver: string, makeStore: () => Promise<ObjectSt
 
       it('refuses a record whose hash does not match, writing nothing', async () => {
         const record = at('2026-03-10T14:22:05.123Z', 'acme/api#3');
-        const forged = { ...record, payload: { ...record.payload, title: 'changed after sealing' } } as EvidenceRecord;
+        const forged = {
+          ...record,
+          payload: { ...record.payload, title: 'changed after sealing' },
+        } as EvidenceRecord;
         await expect(locker.records.put(forged)).rejects.toMatchObject({ code: 'CW_RECORD_INVALID' });
         const keys: string[] = [];
         for await (const o of store.list('evidence/')) keys.push(o.key);
@@ -126,10 +149,12 @@ export function lockerContract(driver: string, makeStore: () => Promise<ObjectSt
         for (const [i, t] of times.entries()) await locker.records.put(at(t, `acme/api#${i + 10}`));
         const range = { from: '2026-02-01T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z' };
         const found: string[] = [];
-        for await (const r of locker.records.list('github.pull_request.approval', range, { concurrency: 3 })) found.push(r.occurredAt);
+        for await (const r of locker.records.list('github.pull_request.approval', range, { concurrency: 3 }))
+          found.push(r.occurredAt);
         expect(found).toEqual(times.slice(1, 4));
         const refs: string[] = [];
-        for await (const r of locker.records.refs('github.pull_request.approval', range)) refs.push(r.occurredAt);
+        for await (const r of locker.records.refs('github.pull_request.approval', range))
+          refs.push(r.occurredAt);
         expect(refs).toEqual(found);
         const other: unknown[] = [];
         for await (const r of locker.records.list('github.member_removed', range)) other.push(r);
@@ -177,7 +202,12 @@ export function lockerContract(driver: string, makeStore: () => Promise<ObjectSt
         await store.delete(secondKey);
         let report = await locker.runs.verifyChain('github-acme');
         expect(report.ok).toBe(false);
-        expect(report.problems).toEqual([expect.objectContaining({ sequence: 2, message: expect.stringMatching(/run-2 claimed sequence 2 .* manifest is missing/) })]);
+        expect(report.problems).toEqual([
+          expect.objectContaining({
+            sequence: 2,
+            message: expect.stringMatching(/run-2 claimed sequence 2 .* manifest is missing/),
+          }),
+        ]);
         await store.put(secondKey, Buffer.from(JSON.stringify({ ...second, status: 'failed' })));
         report = await locker.runs.verifyChain('github-acme');
         expect(report.problems[0]?.message).toMatch(/does not match its sha256/);
@@ -186,7 +216,11 @@ export function lockerContract(driver: string, makeStore: () => Promise<ObjectSt
       it('lists runs by start time', async () => {
         for (const n of [1, 2, 3]) await locker.runs.append(run(n));
         const ids: string[] = [];
-        for await (const m of locker.runs.list('github-acme', { from: '2026-03-02T00:00:00.000Z', to: '2026-03-03T00:00:00.000Z' })) ids.push(m.runId);
+        for await (const m of locker.runs.list('github-acme', {
+          from: '2026-03-02T00:00:00.000Z',
+          to: '2026-03-03T00:00:00.000Z',
+        }))
+          ids.push(m.runId);
         expect(ids).toEqual(['run-2']);
       });
     });
@@ -194,8 +228,16 @@ export function lockerContract(driver: string, makeStore: () => Promise<ObjectSt
     describe('cursors, config and audit', () => {
       it('keeps a connector cursor durably and replaces it', async () => {
         expect(await locker.state.get('github-acme')).toBeUndefined();
-        await locker.state.put({ connectorId: 'github-acme', updatedAt: '2026-03-01T00:00:00.000Z', cursors: { prs: 'c1' } });
-        await locker.state.put({ connectorId: 'github-acme', updatedAt: '2026-03-02T00:00:00.000Z', cursors: { prs: 'c2' } });
+        await locker.state.put({
+          connectorId: 'github-acme',
+          updatedAt: '2026-03-01T00:00:00.000Z',
+          cursors: { prs: 'c1' },
+        });
+        await locker.state.put({
+          connectorId: 'github-acme',
+          updatedAt: '2026-03-02T00:00:00.000Z',
+          cursors: { prs: 'c2' },
+        });
         expect((await locker.state.get('github-acme'))?.cursors).toEqual({ prs: 'c2' });
       });
 
@@ -211,10 +253,26 @@ export function lockerContract(driver: string, makeStore: () => Promise<ObjectSt
       });
 
       it('appends audit entries once and lists them by period', async () => {
-        await locker.audit.append({ actor: 'key:admin1', action: 'connector.create', target: 'github-acme', details: {}, at: '2026-03-01T10:00:00.000Z' });
-        await locker.audit.append({ actor: 'key:aud1', action: 'export.create', target: 'exp-1', details: { frameworks: ['soc2-2017'] }, at: '2026-03-05T10:00:00.000Z' });
+        await locker.audit.append({
+          actor: 'key:admin1',
+          action: 'connector.create',
+          target: 'github-acme',
+          details: {},
+          at: '2026-03-01T10:00:00.000Z',
+        });
+        await locker.audit.append({
+          actor: 'key:aud1',
+          action: 'export.create',
+          target: 'exp-1',
+          details: { frameworks: ['soc2-2017'] },
+          at: '2026-03-05T10:00:00.000Z',
+        });
         const entries: string[] = [];
-        for await (const e of locker.audit.list({ from: '2026-03-02T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z' })) entries.push(e.action);
+        for await (const e of locker.audit.list({
+          from: '2026-03-02T00:00:00.000Z',
+          to: '2026-04-01T00:00:00.000Z',
+        }))
+          entries.push(e.action);
         expect(entries).toEqual(['export.create']);
       });
     });

@@ -21,14 +21,21 @@ describe('the filesystem driver', () => {
 
   it('rejects keys that would escape its directory', async () => {
     const store = new FsObjectStore(await freshDir());
-    await expect(store.put('../escape.json', Buffer.from('x'))).rejects.toMatchObject({ code: 'CW_INPUT_INVALID' });
+    await expect(store.put('../escape.json', Buffer.from('x'))).rejects.toMatchObject({
+      code: 'CW_INPUT_INVALID',
+    });
   });
 
   it('says plainly that it cannot enforce retention when retention is configured', async () => {
     const warnings: string[] = [];
-    const locker = new Locker(new FsObjectStore(await freshDir()), { retentionDays: 30, onWarning: (m) => warnings.push(m) });
+    const locker = new Locker(new FsObjectStore(await freshDir()), {
+      retentionDays: 30,
+      onWarning: (m) => warnings.push(m),
+    });
     expect(await locker.retentionStatus()).toBe('unsupported');
-    expect(warnings).toEqual([expect.stringMatching(/retention of 30 days is configured but .* has no Object Lock/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/retention of 30 days is configured but .* has no Object Lock/),
+    ]);
   });
 });
 

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { GetObjectRetentionCommand, HeadObjectCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectRetentionCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { sealRecord } from '@crosswalk/core';
 import { pullRequestDraft } from '@crosswalk/core/testing';
 import { createTestBucket, s3TestClient, s3TestConfig } from '@crosswalk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Locker, parseLockerConfig, S3ObjectStore, type S3LockerConfig } from '../src/index.js';
+import { Locker, parseLockerConfig, type S3LockerConfig, S3ObjectStore } from '../src/index.js';
 import { lockerContract } from './contract.js';
 
 // Real S3 (Ceph RGW in CI; MinIO through testcontainers where Docker runs). Undefined only off CI with neither.
@@ -32,7 +32,10 @@ describe.skipIf(!s3)('the S3 driver', () => {
   });
 
   // Each test gets its own prefix in one bucket: isolated like a fresh bucket, without paying for one.
-  lockerContract('S3', async () => new S3ObjectStore(lockerConfig(bucket, { prefix: `t-${randomBytes(6).toString('hex')}` })));
+  lockerContract(
+    'S3',
+    async () => new S3ObjectStore(lockerConfig(bucket, { prefix: `t-${randomBytes(6).toString('hex')}` })),
+  );
 
   describe('Object Lock', () => {
     const client = s3 ? s3TestClient(s3) : undefined;
@@ -44,12 +47,22 @@ describe.skipIf(!s3)('the S3 driver', () => {
       expect(await locker.retentionStatus()).toBe('enforced');
       const record = sealRecord(pullRequestDraft(), '2026-03-11T00:00:00.000Z');
       const { key } = await locker.records.put(record);
-      const retention = await client!.send(new GetObjectRetentionCommand({ Bucket: lockedBucket, Key: store.objectKey(key) }));
+      const retention = await client!.send(
+        new GetObjectRetentionCommand({ Bucket: lockedBucket, Key: store.objectKey(key) }),
+      );
       expect(retention.Retention?.Mode).toBe('COMPLIANCE');
       expect(retention.Retention!.RetainUntilDate!.getTime()).toBeGreaterThan(Date.now() + 23 * 3600_000);
-      const head = await client!.send(new HeadObjectCommand({ Bucket: lockedBucket, Key: store.objectKey(key) }));
+      const head = await client!.send(
+        new HeadObjectCommand({ Bucket: lockedBucket, Key: store.objectKey(key) }),
+      );
       await expect(
-        client!.send(new DeleteObjectCommand({ Bucket: lockedBucket, Key: store.objectKey(key), VersionId: head.VersionId })),
+        client!.send(
+          new DeleteObjectCommand({
+            Bucket: lockedBucket,
+            Key: store.objectKey(key),
+            VersionId: head.VersionId,
+          }),
+        ),
       ).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
       expect((await locker.records.get(key)).sha256).toBe(record.sha256);
     });
@@ -68,18 +81,25 @@ describe.skipIf(!s3)('the S3 driver', () => {
   describe('when S3 cannot be used', () => {
     it('names a missing bucket', async () => {
       const store = new S3ObjectStore(lockerConfig('cw-no-such-bucket-7f3a'));
-      await expect(store.ping()).rejects.toMatchObject({ code: 'CW_CONFIG_INVALID', message: expect.stringContaining('cw-no-such-bucket-7f3a') });
+      await expect(store.ping()).rejects.toMatchObject({
+        code: 'CW_CONFIG_INVALID',
+        message: expect.stringContaining('cw-no-such-bucket-7f3a'),
+      });
     });
 
     it('reports rejected credentials without echoing the secret', async () => {
-      const store = new S3ObjectStore(lockerConfig(bucket, { secretAccessKey: 'not-the-secret-123', maxAttempts: 1 }));
+      const store = new S3ObjectStore(
+        lockerConfig(bucket, { secretAccessKey: 'not-the-secret-123', maxAttempts: 1 }),
+      );
       const error: unknown = await store.get('x.json').catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'CW_LOCKER_DENIED' });
       expect(JSON.stringify((error as { toJSON(): unknown }).toJSON())).not.toContain('not-the-secret-123');
     });
 
     it('reports an unreachable endpoint as unavailable (retryable)', async () => {
-      const store = new S3ObjectStore(lockerConfig(bucket, { endpoint: 'http://127.0.0.1:9', maxAttempts: 1 }));
+      const store = new S3ObjectStore(
+        lockerConfig(bucket, { endpoint: 'http://127.0.0.1:9', maxAttempts: 1 }),
+      );
       await expect(store.ping()).rejects.toMatchObject({ code: 'CW_LOCKER_UNAVAILABLE', retryable: true });
     });
   });

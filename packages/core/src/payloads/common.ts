@@ -10,6 +10,9 @@ export const personSchema = z
     id: z.string().min(1).optional(),
   })
   .strict()
-  .refine((p) => p.login ?? p.email ?? p.id ?? p.name, 'a person needs at least one of login, email, id, name');
+  .refine(
+    (p) => p.login ?? p.email ?? p.id ?? p.name,
+    'a person needs at least one of login, email, id, name',
+  );
 
 export type Person = z.infer<typeof personSchema>;

@@ -8,7 +8,12 @@ import {
   githubPullRequestApprovalSchema,
 } from './github.js';
 import { jiraTicketSchema } from './jira.js';
-import { oktaAccessReviewSchema, oktaPolicySchema, oktaUserLifecycleSchema, oktaUsersSnapshotSchema } from './okta.js';
+import {
+  oktaAccessReviewSchema,
+  oktaPolicySchema,
+  oktaUserLifecycleSchema,
+  oktaUsersSnapshotSchema,
+} from './okta.js';
 
 export { type Person, personSchema } from './common.js';
 

@@ -16,7 +16,14 @@ export const jiraTicketSchema = z
     approvedAt: timestampSchema.nullable(),
     subject: personSchema.nullable(),
     statusHistory: z.array(
-      z.object({ from: z.string().nullable(), to: z.string(), at: timestampSchema, by: personSchema.nullable() }).strict(),
+      z
+        .object({
+          from: z.string().nullable(),
+          to: z.string(),
+          at: timestampSchema,
+          by: personSchema.nullable(),
+        })
+        .strict(),
     ),
   })
   .strict();

@@ -1,0 +1,214 @@
+import {
+  type ControlsRef,
+  CrosswalkError,
+  type EvidenceKind,
+  evidenceKindIds,
+  isEvidenceKind,
+} from '@crosswalk/core';
+import rows from '../data/evidence-categories.json' with { type: 'json' };
+import { getControl, inCatalogOrder, listControls } from './catalog.js';
+import { dataError } from './check.js';
+import { resolveFramework } from './frameworks.js';
+import { deepFreeze } from './freeze.js';
+import type { Control } from './types.js';
+import { MAPPING_VERSION } from './version.js';
+
+export type EvidenceCategoryId =
+  | 'pr_code_review_approval'
+  | 'branch_protection_config'
+  | 'user_access_review'
+  | 'deprovisioning_offboarding'
+  | 'idp_auth_policy_mfa_password_session'
+  | 'user_provisioning_joiner'
+  | 'privileged_role_assignment'
+  | 'audit_logging_config'
+  | 'vulnerability_alerts_dependabot'
+  | 'secret_scanning'
+  | 'org_2fa_enforcement';
+
+/**
+ * A system-neutral kind of evidence (e.g. "user access review") and the controls it supports. Connector kinds
+ * reach controls only through categories, so two systems producing the same evidence map the same way.
+ */
+export interface EvidenceCategory {
+  readonly id: EvidenceCategoryId;
+  readonly soc2: readonly string[];
+  readonly iso2022: readonly string[];
+  readonly rationale: string;
+  /** Pairs of the category's own controls that the crosswalk supports, with their support count. */
+  readonly corroboratingPairs: readonly {
+    readonly soc2: string;
+    readonly iso: string;
+    readonly supportCount: number;
+  }[];
+}
+
+const file = 'evidence-categories.json';
+
+export const evidenceCategories: readonly EvidenceCategory[] = deepFreeze(
+  rows.map((row): EvidenceCategory => {
+    for (const id of row.soc2)
+      if (getControl('soc2-2017', id).id !== id) throw dataError(file, `${row.id}: ${id}`);
+    for (const id of row.iso2022) {
+      if (getControl('iso27001-2022', id).id !== id) throw dataError(file, `${row.id}: ${id}`);
+    }
+    return { ...row, id: row.id as EvidenceCategoryId };
+  }),
+);
+
+const categoryById = new Map(evidenceCategories.map((category) => [category.id, category]));
+
+/**
+ * The categories each connector kind evidences. `satisfies Record<EvidenceKind, ...>` makes a kind added to
+ * @crosswalk/core a type error here until it is mapped.
+ */
+export const kindCategories = deepFreeze({
+  'github.pull_request.approval': ['pr_code_review_approval'],
+  'github.branch_protection': ['branch_protection_config'],
+  'github.org_members': ['user_access_review', 'org_2fa_enforcement', 'privileged_role_assignment'],
+  'github.member_removed': ['deprovisioning_offboarding'],
+  'okta.policy': ['idp_auth_policy_mfa_password_session'],
+  'okta.user_lifecycle': ['deprovisioning_offboarding', 'user_provisioning_joiner'],
+  'okta.users_snapshot': ['user_access_review', 'privileged_role_assignment'],
+  'okta.access_review': ['user_access_review'],
+  'jira.deprovisioning_ticket': ['deprovisioning_offboarding'],
+  'jira.provisioning_ticket': ['user_provisioning_joiner'],
+  'jira.access_review_ticket': ['user_access_review'],
+  'crosswalk.deprovisioning_timeliness': ['deprovisioning_offboarding'],
+} as const satisfies Record<EvidenceKind, readonly EvidenceCategoryId[]>);
+
+/**
+ * Controls a kind's categories name that the kind does not evidence by itself. A category describes a whole
+ * practice; one kind of record may show only part of it, and claiming more would mislead an auditor.
+ */
+export const kindExclusions = deepFreeze({
+  'github.org_members': {
+    'soc2-2017': ['CC4.1', 'CC4.2'],
+    reason:
+      'a membership snapshot is the population a review samples from, not the review (monitoring) itself',
+  },
+  'okta.users_snapshot': {
+    'soc2-2017': ['CC4.1', 'CC4.2'],
+    reason: 'a user snapshot is the population a review samples from, not the review (monitoring) itself',
+  },
+  'github.member_removed': {
+    'iso27001-2022': ['A.5.11'],
+    reason: 'removing an account says nothing about the return of assets',
+  },
+  'okta.user_lifecycle': {
+    'iso27001-2022': ['A.5.11'],
+    reason: 'a lifecycle event says nothing about the return of assets',
+  },
+  'crosswalk.deprovisioning_timeliness': {
+    'iso27001-2022': ['A.5.11'],
+    reason: 'timeliness of account removal says nothing about the return of assets',
+  },
+} as const satisfies Partial<
+  Record<
+    EvidenceKind,
+    { 'soc2-2017'?: readonly string[]; 'iso27001-2022'?: readonly string[]; reason: string }
+  >
+>);
+
+interface KindControls {
+  readonly 'soc2-2017': readonly string[];
+  readonly 'iso27001-2022': readonly string[];
+}
+
+const controlsByKind = new Map<EvidenceKind, KindControls>();
+for (const kind of evidenceKindIds) {
+  const categories = kindCategories[kind].map((id) => {
+    const category = categoryById.get(id);
+    if (category === undefined) throw dataError(file, `kind ${kind} names missing category ${id}`);
+    return category;
+  });
+  const excluded = (
+    kindExclusions as Partial<Record<EvidenceKind, Record<string, readonly string[] | string>>>
+  )[kind];
+  const keep = (framework: 'soc2-2017' | 'iso27001-2022', ids: string[]) => {
+    const dropped = (excluded?.[framework] ?? []) as readonly string[];
+    for (const id of dropped)
+      if (!ids.includes(id)) throw dataError(file, `kind ${kind} excludes ${id}, which it never had`);
+    return inCatalogOrder(
+      framework,
+      ids.filter((id) => !dropped.includes(id)),
+    );
+  };
+  controlsByKind.set(
+    kind,
+    deepFreeze({
+      'soc2-2017': keep(
+        'soc2-2017',
+        categories.flatMap((c) => c.soc2),
+      ),
+      'iso27001-2022': keep(
+        'iso27001-2022',
+        categories.flatMap((c) => c.iso2022),
+      ),
+    }),
+  );
+}
+
+const kindsByControl = new Map<string, EvidenceKind[]>();
+for (const [kind, controls] of controlsByKind) {
+  for (const framework of ['soc2-2017', 'iso27001-2022'] as const) {
+    for (const id of controls[framework]) {
+      const key = `${framework}:${id}`;
+      kindsByControl.set(key, [...(kindsByControl.get(key) ?? []), kind]);
+    }
+  }
+}
+for (const [key, kinds] of kindsByControl) kindsByControl.set(key, deepFreeze(kinds));
+
+/**
+ * The controls one kind of evidence satisfies in each primary framework (the union of its categories'
+ * controls, in catalog order) and the mapping version that said so: what a record's `controls` field holds.
+ * Returns a fresh object each call, ready to put on a record.
+ *
+ * @example controlsFor('okta.policy') // { 'soc2-2017': ['CC6.1', 'CC6.6'], 'iso27001-2022': [...], mappingVersion }
+ * @throws CrosswalkError CW_KIND_UNKNOWN naming the kind
+ */
+export function controlsFor(kind: EvidenceKind | string): ControlsRef {
+  if (!isEvidenceKind(kind)) {
+    throw new CrosswalkError(
+      'CW_KIND_UNKNOWN',
+      `Unknown evidence kind "${kind}": expected one of ${evidenceKindIds.join(', ')}`,
+      { where: String(kind) },
+    );
+  }
+  const controls = controlsByKind.get(kind)!;
+  return {
+    'soc2-2017': [...controls['soc2-2017']],
+    'iso27001-2022': [...controls['iso27001-2022']],
+    mappingVersion: MAPPING_VERSION,
+  };
+}
+
+/**
+ * The kinds whose evidence satisfies a control, in @crosswalk/core's kind order. A 2013 id is translated
+ * first and gets the kinds of all its successors. A known control no kind evidences gets `[]`.
+ *
+ * @example kindsFor('soc2', 'CC8.1') // ['github.pull_request.approval', 'github.branch_protection']
+ * @throws CrosswalkError CW_FRAMEWORK_UNKNOWN, CW_CONTROL_UNKNOWN
+ */
+export function kindsFor(framework: string, controlId: string): readonly EvidenceKind[] {
+  const control = getControl(framework, controlId);
+  if (control.framework !== 'iso27001-2013') {
+    return kindsByControl.get(`${control.framework}:${control.id}`) ?? Object.freeze([]);
+  }
+  const kinds = new Set(
+    control.successors2022.flatMap((id) => kindsByControl.get(`iso27001-2022:${id}`) ?? []),
+  );
+  return Object.freeze(evidenceKindIds.filter((kind) => kinds.has(kind)));
+}
+
+/**
+ * The controls of a framework that no evidence kind satisfies, in catalog order: coverage lists them as manual
+ * (evidenced by documents and meetings, e.g. ISO clause 9.3 management review, or by systems without a
+ * connector yet).
+ */
+export function manualControls(framework: string): readonly Control[] {
+  const resolved = resolveFramework(framework);
+  const controls: readonly Control[] = listControls(resolved);
+  return Object.freeze(controls.filter((control) => kindsFor(resolved, control.id).length === 0));
+}

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { controlsFor } from '@crosswalk/controls';
+import { CrosswalkError, type EvidenceKind, isEvidenceKind, parseRecord, systemClock } from '@crosswalk/core';
+import { type Locker, lockerConfigFromEnv, openLocker, parseLockerConfig } from '@crosswalk/locker';
+import type { Command } from 'commander';
+import { type Format, json, type Output, table } from '../output.js';
+import { parseWindow } from '../window.js';
+
+interface LockerOptions {
+  lockerDir?: string;
+  format: Format;
+}
+
+function open(options: LockerOptions, output: Output): Locker {
+  const config = options.lockerDir
+    ? parseLockerConfig({ driver: 'fs', root: options.lockerDir }, '--locker-dir')
+    : lockerConfigFromEnv();
+  return openLocker(config, { onWarning: (message) => output.err(`warning: ${message}`) });
+}
+
+export function registerLocker(program: Command, output: Output): void {
+  const locker = program
+    .command('locker')
+    .description('Inspect the evidence locker (filesystem by default; S3 when CROSSWALK_S3_BUCKET is set)');
+  const common = (command: Command) =>
+    command
+      .option('--locker-dir <dir>', 'use a filesystem locker at this directory')
+      .option('--format <format>', 'table or json', 'table');
+
+  common(locker.command('check'))
+    .description(
+      'Prove the locker works: write a probe record, read it back verified, write it again as a no-op',
+    )
+    .action(async (options: LockerOptions) => {
+      const store = open(options, output);
+      await store.ping();
+      const now = systemClock.now().toISOString();
+      const result = await store.storeDraft({
+        kind: 'github.org_members',
+        occurredAt: now,
+        collectedAt: now,
+        owner: { people: [], controlOwner: null },
+        actors: [],
+        source: { system: 'crosswalk', instance: 'locker-check', ref: `probe-${randomUUID()}`, url: null },
+        controls: controlsFor('github.org_members'),
+        payload: {
+          organization: 'locker-check',
+          twoFactorRequired: null,
+          members: [],
+          outsideCollaborators: [],
+          membersWithoutTwoFactor: null,
+        },
+        provenance: {
+          connector: { id: 'locker-check', type: 'crosswalk', version: '0.1.0' },
+          collector: 'locker_check',
+          runId: randomUUID(),
+          trigger: { type: 'manual', by: 'cli' },
+          requests: [],
+        },
+      });
+      const readBack = await store.records.get(result.key);
+      const again = await store.records.put(readBack);
+      const summary = {
+        location: store.location,
+        retention: await store.retentionStatus(),
+        key: result.key,
+        sha256: readBack.sha256,
+        firstWrite: result.status,
+        secondWrite: again.status,
+      };
+      output.out(
+        options.format === 'json'
+          ? json(summary)
+          : table(
+              ['field', 'value'],
+              Object.entries(summary).map(([k, v]) => [k, String(v)]),
+            ),
+      );
+      if (result.status !== 'stored' || again.status !== 'duplicate') {
+        throw new CrosswalkError('CW_INTERNAL', 'the locker did not behave as write-once storage');
+      }
+    });
+
+  common(locker.command('put'))
+    .description(
+      'Store sealed evidence records from JSON files (one record each); prints stored or duplicate',
+    )
+    .argument('<files...>', 'record files')
+    .action(async (files: string[], options: LockerOptions) => {
+      const { readFile } = await import('node:fs/promises');
+      const store = open(options, output);
+      // Validate every file before writing any, so a bad file in the batch writes nothing.
+      const records = [];
+      for (const file of files) {
+        let value: unknown;
+        try {
+          value = JSON.parse(await readFile(file, 'utf8'));
+        } catch (cause) {
+          throw new CrosswalkError(
+            'CW_INPUT_INVALID',
+            `${file} is not readable JSON: ${(cause as Error).message}`,
+            { where: file },
+          );
+        }
+        records.push({ file, record: parseRecord(value, file) });
+      }
+      const results = [];
+      for (const { file, record } of records) results.push({ file, ...(await store.records.put(record)) });
+      output.out(
+        options.format === 'json'
+          ? json(results)
+          : table(
+              ['file', 'status', 'key'],
+              results.map((r) => [r.file, r.status, r.key]),
+            ),
+      );
+    });
+
+  common(locker.command('get'))
+    .description('Print one record by key, verified against its sha256')
+    .argument('<key>', 'evidence/<kind>/<yyyy>/<mm>/<dd>/<occurredAt>-<id>.json')
+    .action(async (key: string, options: LockerOptions) => {
+      output.out(json(await open(options, output).records.get(key)));
+    });
+
+  common(locker.command('list'))
+    .description('List records of one kind whose occurredAt is in [from, to)')
+    .requiredOption('--kind <kind>', 'evidence kind, e.g. github.pull_request.approval')
+    .requiredOption('--from <date>', 'inclusive start: YYYY-MM-DD (UTC midnight) or a timestamp')
+    .requiredOption('--to <date>', 'exclusive end: YYYY-MM-DD (UTC midnight) or a timestamp')
+    .action(async (options: LockerOptions & { kind: string; from: string; to: string }) => {
+      if (!isEvidenceKind(options.kind))
+        throw new CrosswalkError('CW_KIND_UNKNOWN', `unknown evidence kind "${options.kind}"`, {
+          where: '--kind',
+        });
+      const range = parseWindow(options.from, options.to);
+      const rows: { occurredAt: string; id: string; owner: string; ref: string; key: string }[] = [];
+      for await (const record of open(options, output).records.list(options.kind as EvidenceKind, range)) {
+        const owner = record.owner.people.map((p) => p.login ?? p.email ?? p.name ?? p.id).join(',');
+        rows.push({ occurredAt: record.occurredAt, id: record.id, owner, ref: record.source.ref, key: '' });
+        if (options.format === 'table' && rows.length % 1000 === 0)
+          output.err(`  ${rows.length} records read...`);
+      }
+      output.out(
+        options.format === 'json'
+          ? json(rows.map(({ key: _k, ...r }) => r))
+          : `${table(
+              ['occurredAt', 'id', 'owner', 'source ref'],
+              rows.map((r) => [r.occurredAt, r.id, r.owner, r.ref]),
+            )}\n${rows.length} records`,
+      );
+    });
+
+  common(locker.command('verify-runs'))
+    .description("Check the hash chain of one connector's run manifests")
+    .argument('<connectorId>')
+    .action(async (connectorId: string, options: LockerOptions) => {
+      const report = await open(options, output).runs.verifyChain(connectorId);
+      if (options.format === 'json') output.out(json(report));
+      else {
+        output.out(
+          `${connectorId}: ${report.checked} runs checked, head ${report.head ? `#${report.head.sequence}` : 'none'}`,
+        );
+        for (const p of report.problems)
+          output.out(`  BROKEN ${p.sequence ?? ''} ${p.key ?? ''}: ${p.message}`);
+      }
+      if (!report.ok)
+        throw new CrosswalkError(
+          'CW_CHAIN_BROKEN',
+          `${report.problems.length} break(s) in the run chain of ${connectorId}`,
+        );
+    });
+}

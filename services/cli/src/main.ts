@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { registerControls } from './commands/controls.js';
+import { registerLocker } from './commands/locker.js';
+import { registerMap } from './commands/map.js';
+import { type Format, reportError, stdio } from './output.js';
+
+export function buildProgram(output = stdio): Command {
+  const program = new Command('crosswalk')
+    .description('Collect compliance evidence once; serve it to SOC 2 and ISO/IEC 27001:2022 auditors.')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => output.out(s.trimEnd()), writeErr: (s) => output.err(s.trimEnd()) });
+  registerControls(program, output);
+  registerMap(program, output);
+  registerLocker(program, output);
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit code. 0 ok, 1 a known error, 2 a usage error, 70 an internal error. */
+export async function run(argv: string[], output = stdio): Promise<number> {
+  const program = buildProgram(output);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    const format: Format =
+      argv.includes('json') && argv[argv.indexOf('json') - 1] === '--format' ? 'json' : 'table';
+    return reportError(error, format, output);
+  }
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!)) {
+  process.exitCode = await run(process.argv.slice(2));
+}
