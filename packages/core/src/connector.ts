@@ -17,11 +17,22 @@ export interface CollectorLogger {
   debug(fields: Record<string, unknown>, message: string): void;
 }
 
+/** A draft as a collector emits it: the runner adds collectedAt, controls and provenance. */
+export type EmittedDraft<K extends EvidenceKind = EvidenceKind> = Omit<
+  EvidenceDraft<K>,
+  'collectedAt' | 'controls' | 'provenance'
+> & {
+  /** The source requests that produced this item (method, path without secrets, status, request id). */
+  requests: ProvenanceRequest[];
+};
+
 export interface CollectorContext<Config> {
   /** The connector's config, already validated by its configSchema and frozen. */
   config: Readonly<Config>;
   connectorId: string;
   window: CollectionWindow;
+  /** Narrows a collection (set by a webhook: e.g. `{ repository: 'acme/api', number: '42' }`); empty on schedules. */
+  filter: Readonly<Record<string, string>>;
   /** The cursor this collector saved last time, or undefined on its first run. */
   cursor: unknown;
   /** Persists a cursor; the runner writes it to the locker once the run's records are stored. */
@@ -52,6 +63,25 @@ export interface CollectorDefinition<Config> {
   collect(context: CollectorContext<Config>): Promise<void>;
 }
 
+/** A webhook delivery, already authenticated by the service (signature, secret) before a connector sees it. */
+export interface WebhookDelivery {
+  /** The sender's event name, e.g. GitHub's `X-GitHub-Event` (`pull_request`, `organization`). */
+  event: string;
+  deliveryId: string;
+  payload: unknown;
+  receivedAt: string;
+}
+
+/**
+ * What a delivery asks for: items the payload itself proves (stored as they are), and/or collections to run now
+ * (one collector, optionally narrowed by a filter the collector understands, e.g. one pull request).
+ * An event the connector does not handle yields neither and is acknowledged and ignored.
+ */
+export interface WebhookOutcome {
+  emit: EmittedDraft[];
+  collect: { collector: string; window?: CollectionWindow; filter?: Record<string, string> }[];
+}
+
 export interface ConnectorDefinition<Schema extends z.ZodType = z.ZodType> {
   /** The connector type, e.g. `github`; a config names it. */
   type: string;
@@ -61,6 +91,8 @@ export interface ConnectorDefinition<Schema extends z.ZodType = z.ZodType> {
   /** Strict zod schema: an unknown or malformed field is rejected before any request is made. */
   configSchema: Schema;
   collectors: readonly CollectorDefinition<z.infer<Schema>>[];
+  /** Turns an authenticated delivery into evidence or collection requests; absent when the source has no hooks. */
+  handleWebhook?: (delivery: WebhookDelivery, config: Readonly<z.infer<Schema>>) => WebhookOutcome;
 }
 
 /**

@@ -6,6 +6,9 @@ export {
   type CollectorDefinition,
   type CollectorLogger,
   type ConnectorDefinition,
+  type EmittedDraft,
+  type WebhookDelivery,
+  type WebhookOutcome,
   collectorCadence,
   defineConnector,
 } from './connector.js';
