@@ -6,11 +6,11 @@ export {
   type CollectorDefinition,
   type CollectorLogger,
   type ConnectorDefinition,
+  collectorCadence,
+  defineConnector,
   type EmittedDraft,
   type WebhookDelivery,
   type WebhookOutcome,
-  collectorCadence,
-  defineConnector,
 } from './connector.js';
 export {
   CrosswalkError,

@@ -30,7 +30,10 @@ export const runManifestSchema = z
     connectorType: z.string().min(1),
     connectorVersion: z.string().min(1),
     trigger: triggerSchema,
+    /** The window asked for on the command line or by the job; null when each collector used its own. */
     window: z.object({ since: timestampSchema, until: timestampSchema }).strict().nullable(),
+    /** A webhook's narrowing (one pull request, one user); empty for scheduled runs. */
+    filter: z.record(z.string(), z.string()),
     startedAt: timestampSchema,
     finishedAt: timestampSchema,
     status: z.enum(['succeeded', 'partial', 'failed']),
@@ -39,6 +42,8 @@ export const runManifestSchema = z
         .object({
           id: z.string(),
           kind: z.string(),
+          /** The source-time window this collector was asked for. */
+          window: z.object({ since: timestampSchema, until: timestampSchema }).strict(),
           status: z.enum(['succeeded', 'failed']),
           stored: z.number().int().nonnegative(),
           duplicates: z.number().int().nonnegative(),

@@ -170,6 +170,7 @@ export function lockerContract(driver: string, makeStore: () => Promise<ObjectSt
         connectorVersion: '0.1.0',
         trigger: { type: 'schedule', scheduler: null },
         window: null,
+        filter: {},
         startedAt: `2026-03-${String(n).padStart(2, '0')}T00:00:00.000Z`,
         finishedAt: `2026-03-${String(n).padStart(2, '0')}T00:05:00.000Z`,
         status: 'succeeded',

@@ -1,0 +1,4 @@
+export type { RunProgress } from './progress.js';
+export { redact, secretValues } from './redact.js';
+export { parseConnectorConfig, type RunOptions, runConnector } from './run.js';
+export { assertWindow, DEFAULT_FIRST_LOOKBACK_DAYS, DEFAULT_OVERLAP_MS, defaultWindow } from './window.js';

@@ -1,0 +1,250 @@
+import { randomUUID } from 'node:crypto';
+import { controlsFor } from '@crosswalk/controls';
+import {
+  type Clock,
+  type CollectionWindow,
+  type CollectorDefinition,
+  type CollectorLogger,
+  type ConnectorDefinition,
+  CrosswalkError,
+  type EmittedDraft,
+  type EvidenceKind,
+  systemClock,
+  type Trigger,
+  zodIssues,
+} from '@crosswalk/core';
+import type { Locker, RunManifest, RunManifestDraft } from '@crosswalk/locker';
+import type { z } from 'zod';
+import type { RunProgress } from './progress.js';
+import { redact, secretValues } from './redact.js';
+import { assertWindow, defaultWindow } from './window.js';
+
+export interface RunOptions<Schema extends z.ZodType> {
+  connector: ConnectorDefinition<Schema>;
+  /** The configured instance, e.g. `github-acme`: names cursors, runs and provenance. */
+  connectorId: string;
+  /** Raw config: validated here against the connector's schema before any request is made. */
+  config: unknown;
+  locker: Locker;
+  trigger: Trigger;
+  /** One window for every collector; unset, each continues from where its last successful run ended. */
+  window?: CollectionWindow;
+  /** Run only these collectors (ids); unset, all of them. */
+  collectors?: readonly string[];
+  filter?: Record<string, string>;
+  clock?: Clock;
+  log?: CollectorLogger;
+  onProgress?: (event: RunProgress) => void;
+  signal?: AbortSignal;
+  runId?: string;
+}
+
+interface CollectorState {
+  cursor?: unknown;
+  /** End of the last window this collector completed: where the next default window starts. */
+  lastUntil?: string;
+}
+
+const silent: CollectorLogger = { info() {}, warn() {}, debug() {} };
+
+/** Validates a connector config, naming every bad field under `connectors.<id>`. */
+export function parseConnectorConfig<Schema extends z.ZodType>(
+  connector: ConnectorDefinition<Schema>,
+  connectorId: string,
+  config: unknown,
+): z.infer<Schema> {
+  const parsed = connector.configSchema.safeParse(config);
+  if (!parsed.success) {
+    throw new CrosswalkError(
+      'CW_CONFIG_INVALID',
+      `invalid ${connector.type} configuration for connector ${connectorId}`,
+      {
+        where: `connectors.${connectorId}`,
+        issues: zodIssues(parsed.error, ['connectors', connectorId]),
+      },
+    );
+  }
+  return Object.freeze(parsed.data) as z.infer<Schema>;
+}
+
+/**
+ * Runs a connector's collectors once, in process, into the locker. Each collector is isolated: one failing
+ * is recorded in the run manifest with its error code and message, and the others still run. Records are
+ * sealed (id, storedAt, sha256), stamped with collectedAt, the controls of both frameworks and provenance,
+ * and written once. A collector's cursor advances only when it succeeds. The manifest is appended to the
+ * connector's hash chain whatever happened, so a failed day is visible to coverage.
+ */
+export async function runConnector<Schema extends z.ZodType>(
+  options: RunOptions<Schema>,
+): Promise<RunManifest> {
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? silent;
+  const config = parseConnectorConfig(options.connector, options.connectorId, options.config);
+  const secrets = secretValues(options.config);
+  const window = options.window ? assertWindow(options.window) : undefined;
+  const selected = selectCollectors(options.connector, options.collectors);
+  const runId = options.runId ?? randomUUID();
+  const startedAt = clock.now().toISOString();
+  const signal = options.signal ?? new AbortController().signal;
+
+  const state = await options.locker.state.get(options.connectorId);
+  const cursors: Record<string, unknown> = { ...(state?.cursors ?? {}) };
+  const results: RunManifestDraft['collectors'] = [];
+  const stored: RunManifestDraft['records'] = [];
+
+  for (const collector of selected) {
+    const previous = (cursors[collector.id] ?? {}) as CollectorState;
+    const collectorWindow = window ?? defaultWindow(previous.lastUntil, clock.now());
+    const outcome = { stored: 0, duplicates: 0, requests: new Set<string>() };
+    let nextCursor = previous.cursor;
+    options.onProgress?.({
+      type: 'collector-started',
+      collector: collector.id,
+      kind: collector.kind,
+      ...collectorWindow,
+    });
+
+    const emit = async <K extends EvidenceKind>(emitted: EmittedDraft<K>) => {
+      if (emitted.kind !== collector.kind) {
+        throw new CrosswalkError(
+          'CW_INTERNAL',
+          `collector ${collector.id} emitted ${emitted.kind}, not ${collector.kind}`,
+        );
+      }
+      const { requests, ...draft } = emitted;
+      for (const request of requests)
+        outcome.requests.add(`${request.method} ${request.path} ${request.requestId ?? ''}`);
+      const result = await options.locker.storeDraft({
+        ...draft,
+        collectedAt: clock.now().toISOString(),
+        controls: controlsFor(collector.kind),
+        provenance: {
+          connector: {
+            id: options.connectorId,
+            type: options.connector.type,
+            version: options.connector.version,
+          },
+          collector: collector.id,
+          runId,
+          trigger: options.trigger,
+          requests,
+        },
+      } as Parameters<Locker['storeDraft']>[0]);
+      if (result.status === 'stored') {
+        outcome.stored++;
+        stored.push({ id: result.id, kind: collector.kind, sha256: result.sha256, key: result.key });
+      } else {
+        outcome.duplicates++;
+      }
+      options.onProgress?.({
+        type: 'record',
+        collector: collector.id,
+        status: result.status,
+        stored: outcome.stored,
+        duplicates: outcome.duplicates,
+      });
+      return result.status;
+    };
+
+    let error: { code: string; message: string } | null = null;
+    try {
+      await (collector as CollectorDefinition<object>).collect({
+        config: config as object,
+        connectorId: options.connectorId,
+        window: collectorWindow,
+        filter: Object.freeze({ ...(options.filter ?? {}) }),
+        cursor: previous.cursor,
+        saveCursor: (cursor) => {
+          nextCursor = cursor;
+        },
+        emit,
+        trigger: options.trigger,
+        runId,
+        clock,
+        log,
+        signal,
+      });
+      cursors[collector.id] = {
+        cursor: nextCursor,
+        lastUntil: collectorWindow.until,
+      } satisfies CollectorState;
+    } catch (caught) {
+      error = summarize(caught, secrets);
+      log.warn(
+        { connectorId: options.connectorId, collector: collector.id, runId, error },
+        'collector failed',
+      );
+    }
+    const status = error ? 'failed' : 'succeeded';
+    results.push({
+      id: collector.id,
+      kind: collector.kind,
+      window: collectorWindow,
+      status,
+      stored: outcome.stored,
+      duplicates: outcome.duplicates,
+      requests: outcome.requests.size,
+      error,
+    });
+    options.onProgress?.({
+      type: 'collector-finished',
+      collector: collector.id,
+      status,
+      stored: outcome.stored,
+      duplicates: outcome.duplicates,
+      ...(error ? { error } : {}),
+    });
+  }
+
+  await options.locker.state.put({
+    connectorId: options.connectorId,
+    updatedAt: clock.now().toISOString(),
+    cursors,
+  });
+  const failed = results.filter((r) => r.status === 'failed').length;
+  return options.locker.runs.append({
+    runId,
+    connectorId: options.connectorId,
+    connectorType: options.connector.type,
+    connectorVersion: options.connector.version,
+    trigger: options.trigger,
+    window: window ?? null,
+    filter: { ...(options.filter ?? {}) },
+    startedAt,
+    finishedAt: clock.now().toISOString(),
+    status: failed === 0 ? 'succeeded' : failed === results.length ? 'failed' : 'partial',
+    collectors: results,
+    records: stored,
+  });
+}
+
+function selectCollectors<C>(
+  connector: ConnectorDefinition<z.ZodType<C>>,
+  wanted: readonly string[] | undefined,
+): readonly CollectorDefinition<C>[] {
+  if (!wanted || wanted.length === 0) return connector.collectors;
+  const known = new Set(connector.collectors.map((c) => c.id));
+  const unknown = wanted.filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    throw new CrosswalkError(
+      'CW_INPUT_INVALID',
+      `connector ${connector.type} has no collector ${unknown.map((u) => `"${u}"`).join(', ')} (it has ${[...known].join(', ')})`,
+      { where: 'collectors' },
+    );
+  }
+  return connector.collectors.filter((c) => wanted.includes(c.id));
+}
+
+/** An error as the manifest records it: a stable code and a message, never a stack, never a secret. */
+function summarize(error: unknown, secrets: readonly string[]): { code: string; message: string } {
+  if (error instanceof CrosswalkError) {
+    const where = error.where && !error.message.includes(error.where) ? ` (${error.where})` : '';
+    const issues =
+      error.issues.length > 0 ? `: ${error.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}` : '';
+    return { code: error.code, message: redact(`${error.message}${where}${issues}`, secrets) };
+  }
+  return {
+    code: 'CW_INTERNAL',
+    message: redact(`unexpected error: ${(error as Error)?.message ?? String(error)}`, secrets),
+  };
+}

@@ -1,0 +1,2 @@
+export { redisTestUrl } from './redis.js';
+export { createTestBucket, deleteTestBucket, type S3TestConfig, s3TestClient, s3TestConfig } from './s3.js';
