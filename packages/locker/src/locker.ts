@@ -51,7 +51,7 @@ export class Locker {
     draft: EvidenceDraft<K>,
   ): Promise<PutResult & { id: string; sha256: string }> {
     const record = sealRecord(draft, this.clock.now());
-    const result = await this.records.put(record);
+    const result = await this.records.putSealed(record);
     return { ...result, id: record.id, sha256: record.sha256 };
   }
 

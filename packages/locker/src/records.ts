@@ -55,8 +55,16 @@ export class RecordStore {
         },
       );
     }
-    const key = evidenceKey(valid);
-    const bytes = Buffer.from(serializeRecord(valid));
+    return this.putSealed(valid);
+  }
+
+  /**
+   * Stores a record that `sealRecord` has just produced and validated, without validating it a second time.
+   * Anything read from outside (a file, a request) goes through `put`.
+   */
+  async putSealed(record: EvidenceRecord): Promise<PutResult> {
+    const key = evidenceKey(record);
+    const bytes = Buffer.from(serializeRecord(record));
     const outcome = await this.store.createOnce(key, bytes, await this.retention.options());
     return { status: outcome === 'created' ? 'stored' : 'duplicate', key };
   }

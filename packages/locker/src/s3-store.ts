@@ -17,8 +17,8 @@ import type { CreateOnceOptions, ObjectStore, StoredObjectInfo } from './store.j
 /**
  * The S3 driver: AWS S3, MinIO and Ceph RGW alike. Write-once is `If-None-Match: *`, which the server enforces
  * atomically (412 when the key exists). Checksums are computed only when an operation requires them, because
- * RGW (Pacific) rejects the SDK's default streaming checksums; every body carries Content-MD5 instead, which
- * every S3 server checks and Object Lock writes require.
+ * RGW (Pacific) rejects the SDK's default streaming checksums; Object Lock writes carry Content-MD5, which
+ * S3 requires for them.
  */
 export class S3ObjectStore implements ObjectStore {
   readonly location: string;
@@ -67,11 +67,16 @@ export class S3ObjectStore implements ObjectStore {
           Key: this.objectKey(key),
           Body: body,
           ContentLength: body.byteLength,
-          ContentMD5: md5(body),
           ContentType: 'application/json',
           IfNoneMatch: '*',
+          // S3 requires an integrity header on Object Lock writes. Elsewhere the record's own SHA-256,
+          // checked on every read, is the integrity proof, and skipping MD5 spares the server a pass.
           ...(options.retainUntil
-            ? { ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: options.retainUntil }
+            ? {
+                ObjectLockMode: 'COMPLIANCE',
+                ObjectLockRetainUntilDate: options.retainUntil,
+                ContentMD5: md5(body),
+              }
             : {}),
         }),
       );
@@ -92,7 +97,6 @@ export class S3ObjectStore implements ObjectStore {
           Key: this.objectKey(key),
           Body: body,
           ContentLength: body.byteLength,
-          ContentMD5: md5(body),
           ContentType: 'application/json',
         }),
       );
