@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { registerCollect } from './commands/collect.js';
 import { registerControls } from './commands/controls.js';
 import { registerLocker } from './commands/locker.js';
 import { registerMap } from './commands/map.js';
@@ -14,6 +15,7 @@ export function buildProgram(output = stdio): Command {
   registerControls(program, output);
   registerMap(program, output);
   registerLocker(program, output);
+  registerCollect(program, output);
   return program;
 }
 

@@ -4,7 +4,8 @@ import { personSchema } from './common.js';
 
 const reviewSchema = z
   .object({
-    reviewer: personSchema,
+    /** null when the reviewer's account no longer exists (GitHub shows it as `ghost`). */
+    reviewer: personSchema.nullable(),
     state: z.enum(['APPROVED', 'CHANGES_REQUESTED', 'COMMENTED', 'DISMISSED', 'PENDING']),
     submittedAt: timestampSchema.nullable(),
     commit: z.string().nullable(),
@@ -23,7 +24,14 @@ export const githubPullRequestApprovalSchema = z
     headCommit: z.string(),
     mergeCommit: z.string().nullable(),
     reviews: z.array(reviewSchema),
-    /** Facts an auditor tests, computed once at collection so every reader sees the same answer. */
+    /*
+     * Facts an auditor tests, computed once at collection so every reader sees the same answer.
+     * approvedByNonAuthor: someone other than the author left an APPROVED review (at any time).
+     * approvalOnFinalCommit: such an approval, submitted before the merge, was on the head commit that was merged.
+     * selfMerged: the author merged it.
+     * approvalsBeforeMerge: distinct non-author approvers whose APPROVED review was submitted before mergedAt
+     * (a dismissed approval has state DISMISSED and does not count).
+     */
     approvedByNonAuthor: z.boolean(),
     approvalOnFinalCommit: z.boolean(),
     selfMerged: z.boolean(),
@@ -39,14 +47,22 @@ const protectionRuleSchema = z
     dismissStaleReviews: z.boolean().nullable(),
     requireCodeOwnerReviews: z.boolean().nullable(),
     enforceAdmins: z.boolean().nullable(),
-    bypassActors: z.array(z.string()),
+    /**
+     * Who may bypass the rule, as `type:id-or-name[:mode]` (e.g. `User:octocat`, `Team:1`, `OrganizationAdmin:1:always`);
+     * null when GitHub did not disclose them to these credentials.
+     */
+    bypassActors: z.array(z.string()).nullable(),
+    /** What the rule enforces: `pull_request`, `required_status_checks`, `non_fast_forward`, `deletion`, ... */
+    ruleTypes: z.array(z.string()),
   })
   .strict();
 
 export const githubBranchProtectionSchema = z
   .object({
     repository: z.string().min(1),
+    /** null when the repository is empty (it has no commits, so no default branch yet). */
     branch: z.string().nullable(),
+    emptyRepository: z.boolean(),
     /** false is evidence of absence (the branch has no protection), not a collection failure. */
     protected: z.boolean(),
     rules: z.array(protectionRuleSchema),
@@ -58,8 +74,14 @@ export const githubOrgMembersSchema = z
     organization: z.string().min(1),
     twoFactorRequired: z.boolean().nullable(),
     members: z.array(z.object({ person: personSchema, role: z.enum(['admin', 'member']) }).strict()),
-    outsideCollaborators: z.array(personSchema),
+    /** null when GitHub refused the list to these credentials (see `limitations`). */
+    outsideCollaborators: z.array(personSchema).nullable(),
+    /** null when GitHub refused the list (only organization owners may read it; see `limitations`). */
     membersWithoutTwoFactor: z.array(personSchema).nullable(),
+    /**
+     * What could not be observed and why, in words an auditor reads; empty when the snapshot is complete.
+     */
+    limitations: z.array(z.string()),
   })
   .strict();
 
@@ -68,6 +90,10 @@ export const githubMemberRemovedSchema = z
     organization: z.string().min(1),
     member: personSchema,
     removedBy: personSchema.nullable(),
+    /**
+     * `audit_log`: occurredAt is the audit log's own timestamp. `webhook`: GitHub's organization event carries no
+     * time, so occurredAt is when the delivery was received, seconds after the removal.
+     */
     via: z.enum(['webhook', 'audit_log']),
   })
   .strict();

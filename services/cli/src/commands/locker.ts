@@ -49,6 +49,7 @@ export function registerLocker(program: Command, output: Output): void {
           members: [],
           outsideCollaborators: [],
           membersWithoutTwoFactor: null,
+          limitations: ['locker check probe: not an observation of any organization'],
         },
         provenance: {
           connector: { id: 'locker-check', type: 'crosswalk', version: '0.1.0' },

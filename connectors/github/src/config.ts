@@ -1,0 +1,146 @@
+import { CrosswalkError, zodIssues } from '@crosswalk/core';
+import { z } from 'zod';
+
+const GITHUB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+const REPOSITORY = /^(?:[A-Za-z0-9-]{1,39}\/)?[A-Za-z0-9._-]{1,100}$/;
+
+const numericId = z
+  .union([z.number(), z.string().regex(/^\d+$/, 'must be a number').transform(Number)])
+  .pipe(z.number().int().positive());
+
+const tokenAuthSchema = z
+  .object({
+    kind: z.literal('token'),
+    /** A personal access token (classic or fine-grained) or any token GitHub accepts as `Authorization: token`. */
+    token: z.string().min(1, 'must not be empty'),
+  })
+  .strict();
+
+const appAuthSchema = z
+  .object({
+    kind: z.literal('app'),
+    appId: numericId,
+    /** The App's PEM private key; it signs the JWT that buys an installation token and is never logged. */
+    privateKey: z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key' }),
+    installationId: numericId,
+  })
+  .strict();
+
+const requestsSchema = z
+  .object({
+    /**
+     * Items per page for REST lists and GraphQL searches (GitHub's maximum is 100).
+     * @defaultValue 100
+     */
+    pageSize: z.number().int().min(1).max(100).default(100),
+    /**
+     * Spacing between GraphQL queries. @octokit/plugin-throttling spaces them 1 s apart, as GitHub asks of
+     * integrators ("make requests serially"); a loopback test server sets 0.
+     * @defaultValue 1000
+     */
+    graphqlSpacingMs: z.number().int().min(0).max(60_000).default(1000),
+    /**
+     * The longest wait for a rate limit to reset. GitHub's primary limit resets within the hour, so the default
+     * waits it out rather than failing a run; a longer wait fails with CW_SOURCE_UNAVAILABLE (retryable).
+     * @defaultValue 3660
+     */
+    maxRateLimitWaitSeconds: z.number().int().min(0).default(3660),
+    /**
+     * Retries of a 5xx or network failure (octokit's retry plugin: 1 s, 4 s, 9 s, ... between attempts).
+     * @defaultValue 3
+     */
+    retries: z.number().int().min(0).max(10).default(3),
+  })
+  .strict();
+
+export const githubConfigSchema = z
+  .object({
+    type: z.literal('github'),
+    /** The organization's login, e.g. `acme`. */
+    org: z.string().regex(GITHUB_NAME, 'must be a GitHub organization login'),
+    /**
+     * Repositories to collect from, as `name` or `org/name`. Unset: every repository of the org (snapshots skip
+     * archived ones; pull requests include them, since they were merged while the repository was live).
+     */
+    repositories: z
+      .array(z.string().regex(REPOSITORY, 'must be a repository name or org/name'))
+      .min(1)
+      .optional(),
+    /**
+     * REST base URL. GitHub Enterprise Server: `https://HOST/api/v3` (GraphQL is then `https://HOST/api/graphql`).
+     * @defaultValue https://api.github.com
+     */
+    baseUrl: z
+      .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+      .transform((url) => url.replace(/\/+$/, ''))
+      .default('https://api.github.com'),
+    auth: z.discriminatedUnion('kind', [tokenAuthSchema, appAuthSchema]),
+    /** Who answers for these controls (a person or a team address); stamped on every record's owner. */
+    controlOwner: z.string().min(1).optional(),
+    collectors: z
+      .object({
+        member_removed: z
+          .object({
+            /**
+             * Read removals from the organization audit log (GitHub Enterprise Cloud). Without it, removals come
+             * only from `organization` webhooks.
+             * @defaultValue true
+             */
+            auditLog: z.boolean().default(true),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    requests: requestsSchema.optional(),
+  })
+  .strict()
+  .superRefine((config, issues) => {
+    for (const [index, repository] of (config.repositories ?? []).entries()) {
+      const owner = repository.includes('/') ? repository.split('/')[0]! : config.org;
+      if (owner.toLowerCase() !== config.org.toLowerCase()) {
+        issues.addIssue({
+          code: 'custom',
+          path: ['repositories', index],
+          message: `must belong to the organization ${config.org}`,
+        });
+      }
+    }
+  });
+
+export type GitHubConfigInput = z.input<typeof githubConfigSchema>;
+export type GitHubConfig = z.output<typeof githubConfigSchema>;
+export type RequestSettings = z.output<typeof requestsSchema>;
+
+/**
+ * Validates a config before any request is made. Throws CW_CONFIG_INVALID naming every bad field; zod's messages
+ * describe the expected shape and never echo the value, so a token put in the wrong field is not repeated back.
+ * @example const config = parseGitHubConfig({ type: 'github', org: 'acme', auth: { kind: 'token', token } });
+ */
+export function parseGitHubConfig(input: unknown): GitHubConfig {
+  const result = githubConfigSchema.safeParse(input);
+  if (!result.success) {
+    const issues = zodIssues(result.error);
+    throw new CrosswalkError(
+      'CW_CONFIG_INVALID',
+      `invalid GitHub connector config: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
+      { issues },
+    );
+  }
+  return result.data;
+}
+
+export function requestSettings(config: GitHubConfig): RequestSettings {
+  return config.requests ?? requestsSchema.parse({});
+}
+
+/** `org/name` for every configured repository, or undefined for "the whole org". */
+export function configuredRepositories(config: GitHubConfig): string[] | undefined {
+  return config.repositories?.map((name) => (name.includes('/') ? name : `${config.org}/${name}`));
+}
+
+/** The secrets in a config: scrubbed from every message this connector writes. */
+export function configSecrets(config: GitHubConfig): string[] {
+  return config.auth.kind === 'token' ? [config.auth.token] : [config.auth.privateKey];
+}

@@ -1,0 +1,306 @@
+import { inspect } from 'node:util';
+import {
+  type CollectorDefinition,
+  type EmittedDraft,
+  type EvidenceRecord,
+  fixedClock,
+  isCrosswalkError,
+  sealRecord,
+} from '@crosswalk/core';
+import { type GitHubConfig, type GitHubConfigInput, parseGitHubConfig } from '../src/config.js';
+import {
+  account,
+  FakeGitHub,
+  type FakeGitHubOptions,
+  type FakeOrganization,
+  githubTime,
+  mergedPullRequest,
+  organization,
+  repository,
+  review,
+  sha,
+} from './server/index.js';
+
+export const TOKEN = 'ghp_TestTokenThatMustNeverLeak0123456789';
+export const NOW = '2026-03-08T06:30:00.000Z';
+export const WINDOW = { since: '2026-03-01T00:00:00.000Z', until: '2026-03-08T00:00:00.000Z' };
+
+export interface LogLine {
+  level: 'info' | 'warn' | 'debug';
+  fields: Record<string, unknown>;
+  message: string;
+}
+
+export interface Collected {
+  drafts: EmittedDraft[];
+  /** Each draft sealed the way the runner seals it: proves it is a valid record of its kind. */
+  records: EvidenceRecord[];
+  logs: LogLine[];
+  cursor: unknown;
+  error: unknown;
+}
+
+/**
+ * Runs one collector with a context like the runner's: emitted drafts are kept and sealed (full schema validation
+ * with placeholder controls and provenance), logs are captured, and a failure is returned rather than thrown.
+ */
+export async function collect(
+  collector: CollectorDefinition<GitHubConfig>,
+  config: GitHubConfigInput,
+  options: {
+    window?: { since: string; until: string };
+    filter?: Record<string, string>;
+    cursor?: unknown;
+    now?: string;
+  } = {},
+): Promise<Collected> {
+  const result: Collected = { drafts: [], records: [], logs: [], cursor: undefined, error: undefined };
+  const log = (level: LogLine['level']) => (fields: Record<string, unknown>, message: string) =>
+    result.logs.push({ level, fields, message });
+  const clock = fixedClock(options.now ?? NOW);
+  try {
+    await collector.collect({
+      config: Object.freeze(parseGitHubConfig(config)),
+      connectorId: 'github-test',
+      window: options.window ?? WINDOW,
+      filter: options.filter ?? {},
+      cursor: options.cursor,
+      saveCursor: (cursor) => {
+        result.cursor = cursor;
+      },
+      emit: async (draft) => {
+        const { requests, ...rest } = draft;
+        const seen = result.records.some(
+          (record) =>
+            record.source.ref === draft.source.ref &&
+            record.occurredAt === draft.occurredAt &&
+            record.kind === draft.kind,
+        );
+        result.drafts.push(draft as EmittedDraft);
+        result.records.push(
+          sealRecord(
+            {
+              ...rest,
+              collectedAt: clock.now().toISOString(),
+              controls: { 'soc2-2017': ['CC8.1'], 'iso27001-2022': ['A.8.32'], mappingVersion: 'test' },
+              provenance: {
+                connector: { id: 'github-test', type: 'github', version: '0.1.0' },
+                collector: collector.id,
+                runId: 'run-test',
+                trigger: { type: 'manual', by: 'test' },
+                requests,
+              },
+            } as never,
+            clock.now(),
+          ),
+        );
+        return seen ? 'duplicate' : 'stored';
+      },
+      trigger: { type: 'manual', by: 'test' },
+      runId: 'run-test',
+      clock,
+      log: { info: log('info'), warn: log('warn'), debug: log('debug') },
+      signal: new AbortController().signal,
+    });
+  } catch (error) {
+    result.error = error;
+  }
+  return result;
+}
+
+/** A config pointing at the fake, with loopback-friendly request settings. */
+export function configFor(fake: FakeGitHub, overrides: Partial<GitHubConfigInput> = {}): GitHubConfigInput {
+  return {
+    type: 'github',
+    org: fake.org.account.login,
+    baseUrl: fake.url,
+    auth: { kind: 'token', token: TOKEN },
+    controlOwner: 'secops@acme.example',
+    requests: { graphqlSpacingMs: 0, pageSize: 100 },
+    ...overrides,
+  };
+}
+
+export async function startFake(
+  org: FakeOrganization,
+  options: Partial<FakeGitHubOptions> = {},
+): Promise<FakeGitHub> {
+  return FakeGitHub.start({ org, token: TOKEN, ...options });
+}
+
+/** Everything that could carry the token: the message, the JSON form, the full inspected object with its causes. */
+export function errorText(error: unknown): string {
+  const json = isCrosswalkError(error) ? JSON.stringify(error.toJSON()) : '';
+  return `${String(error)}\n${json}\n${inspect(error, { depth: 10 })}`;
+}
+
+export const people = {
+  alice: account('alice', 'Alice Author'),
+  bob: account('bob', 'Bob Reviewer'),
+  carol: account('carol', 'Carol Admin'),
+  dave: account('dave'),
+  erin: account('erin'),
+  mallory: account('mallory'),
+};
+
+const at = (iso: string) => `2026-03-${iso}Z`;
+
+/**
+ * The organization most tests use. `acme/api` has classic protection and a ruleset and five merged PRs that
+ * exercise each approval fact; `acme/web` is unprotected; `acme/empty` has no commits; `acme/old` is archived.
+ */
+export function acme(): FakeOrganization {
+  const { alice, bob, carol, erin, mallory } = people;
+  const head = (n: number) => sha(`${n}:2`);
+  return organization('acme', {
+    members: [
+      { user: carol, role: 'admin' },
+      { user: alice, role: 'member' },
+      { user: bob, role: 'member' },
+      { user: mallory, role: 'member' },
+    ],
+    outsideCollaborators: [erin],
+    membersWithoutTwoFactor: [mallory],
+    auditLog: [
+      {
+        id: 'doc-1',
+        timestamp: Date.parse(at('03T09:15:00.123')),
+        action: 'org.remove_member',
+        actor: 'carol',
+        user: 'dave',
+      },
+      {
+        id: 'doc-2',
+        timestamp: Date.parse(at('04T10:00:00.000')),
+        action: 'org.add_member',
+        actor: 'carol',
+        user: 'mallory',
+      },
+      {
+        id: 'doc-3',
+        timestamp: Date.parse(at('09T10:00:00.000')),
+        action: 'org.remove_member',
+        actor: 'carol',
+        user: 'erin',
+      },
+    ],
+    repositories: [
+      repository('api', {
+        classicProtection: {
+          requiredApprovals: 1,
+          dismissStaleReviews: true,
+          requireCodeOwnerReviews: false,
+          enforceAdmins: true,
+          bypassUsers: [carol],
+          allowForcePushes: false,
+        },
+        rulesets: [
+          {
+            id: 42,
+            name: 'main needs two approvals',
+            bypassActors: [{ actor_id: 1, actor_type: 'OrganizationAdmin', bypass_mode: 'always' }],
+            rules: [
+              {
+                type: 'pull_request',
+                parameters: {
+                  required_approving_review_count: 2,
+                  dismiss_stale_reviews_on_push: true,
+                  require_code_owner_review: true,
+                  require_last_push_approval: false,
+                  required_review_thread_resolution: false,
+                  allowed_merge_methods: ['squash'],
+                },
+              },
+              { type: 'deletion' },
+            ],
+          },
+        ],
+        pulls: [
+          // Approved by bob on the head commit, then merged by its author: approved, final commit, self-merged.
+          mergedPullRequest(1, {
+            author: alice,
+            mergedAt: at('02T10:00:00'),
+            commits: [sha('1:1'), head(1)],
+            reviews: [review(bob, 'APPROVED', at('02T09:00:00'), head(1))],
+          }),
+          // Approved on the first commit; a later push was never re-approved. Merged by bob.
+          mergedPullRequest(2, {
+            author: alice,
+            mergedBy: bob,
+            mergedAt: at('03T12:00:00'),
+            commits: [sha('2:1'), head(2)],
+            reviews: [review(bob, 'APPROVED', at('03T08:00:00'), sha('2:1'))],
+          }),
+          // The only approval is the author's own; bob only commented.
+          mergedPullRequest(3, {
+            author: alice,
+            mergedAt: at('04T12:00:00'),
+            commits: [head(3)],
+            reviews: [
+              review(alice, 'APPROVED', at('04T11:00:00'), head(3)),
+              review(bob, 'COMMENTED', at('04T11:30:00'), head(3)),
+            ],
+          }),
+          // Approved only after it was merged.
+          mergedPullRequest(4, {
+            author: bob,
+            mergedBy: carol,
+            mergedAt: at('05T12:00:00'),
+            commits: [head(4)],
+            reviews: [review(alice, 'APPROVED', at('05T13:00:00'), head(4))],
+          }),
+          // Merged after the window.
+          mergedPullRequest(5, {
+            author: alice,
+            mergedAt: at('08T00:00:00'),
+            commits: [head(5)],
+            reviews: [review(bob, 'APPROVED', at('07T23:00:00'), head(5))],
+          }),
+        ],
+      }),
+      repository('web', {
+        pulls: [
+          mergedPullRequest(7, {
+            author: bob,
+            mergedBy: alice,
+            mergedAt: at('06T16:45:30'),
+            commits: [head(7)],
+            reviews: [
+              review(alice, 'CHANGES_REQUESTED', at('06T10:00:00'), head(7)),
+              review(carol, 'APPROVED', at('06T15:00:00'), head(7)),
+              review(alice, 'APPROVED', at('06T16:00:00'), head(7)),
+            ],
+          }),
+        ],
+      }),
+      repository('empty', { empty: true }),
+      repository('old', { archived: true }),
+    ],
+  });
+}
+
+/** `count` merged PRs in one repository, each with two reviews, spread evenly over the window. */
+export function manyPullRequests(count: number, window = WINDOW): FakeOrganization {
+  const { alice, bob, carol } = people;
+  const since = Date.parse(window.since);
+  const span = Date.parse(window.until) - since;
+  const pulls = Array.from({ length: count }, (_, index) => {
+    const number = index + 1;
+    const mergedAt = githubTime(since + Math.floor(((index + 0.5) * span) / count / 1000) * 1000);
+    const head = sha(`${number}:head`);
+    return mergedPullRequest(number, {
+      author: alice,
+      mergedBy: bob,
+      mergedAt,
+      commits: [head],
+      reviews: [
+        review(carol, 'COMMENTED', githubTime(Date.parse(mergedAt) - 120_000), head),
+        review(bob, 'APPROVED', githubTime(Date.parse(mergedAt) - 60_000), head),
+      ],
+    });
+  });
+  return organization('acme', {
+    members: [{ user: carol, role: 'admin' }],
+    repositories: [repository('api', { pulls })],
+  });
+}
