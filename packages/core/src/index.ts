@@ -20,6 +20,13 @@ export {
   type FieldIssue,
   isCrosswalkError,
 } from './errors.js';
+export {
+  EVIDENCE_ID_PATTERN,
+  evidenceDigest,
+  evidenceId,
+  formatEvidenceId,
+  parseEvidenceId,
+} from './evidence-id.js';
 export { type Cadence, type EvidenceKind, evidenceKindIds, evidenceKinds, isEvidenceKind } from './kinds.js';
 export { type PayloadOf, type Person, payloadSchemas, personSchema } from './payloads/index.js';
 export {
@@ -27,7 +34,6 @@ export {
   type ControlsRef,
   type EvidenceDraft,
   type EvidenceRecord,
-  evidenceId,
   type Owner,
   type Provenance,
   type ProvenanceRequest,

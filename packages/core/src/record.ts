@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { canonicalJson, canonicalSha256 } from './canonical.js';
 import { CrosswalkError } from './errors.js';
+import { EVIDENCE_ID_PATTERN, evidenceId } from './evidence-id.js';
 import { type EvidenceKind, evidenceKindIds, isEvidenceKind } from './kinds.js';
 import { payloadSchemas, personSchema } from './payloads/index.js';
 import { type Timestamp, timestampSchema } from './time.js';
@@ -9,7 +10,7 @@ import { zodIssues } from './zod-issues.js';
 export const RECORD_SCHEMA_VERSION = 1;
 
 const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters');
-const recordIdSchema = z.string().regex(/^[0-9a-f]{32}$/, 'must be 32 lowercase hex characters');
+const recordIdSchema = z.string().regex(EVIDENCE_ID_PATTERN, 'must be <kind>~<yyyymmddThhmmssmmmZ>~<32 hex>');
 
 export const sourceSchema = z
   .object({
@@ -111,19 +112,6 @@ export type Trigger = z.infer<typeof triggerSchema>;
 export type ControlsRef = z.infer<typeof controlsRefSchema>;
 export type Owner = z.infer<typeof ownerSchema>;
 export type Actor = z.infer<typeof actorSchema>;
-
-/**
- * Deterministic id: the same item collected twice (by two workers, or a rerun) gets the same id, so the
- * write-once locker turns the second write into a no-op instead of a duplicate.
- * 128 bits of SHA-256 over (kind, system, instance, ref, occurredAt).
- */
-export function evidenceId(
-  kind: EvidenceKind,
-  source: Pick<Source, 'system' | 'instance' | 'ref'>,
-  occurredAt: Timestamp,
-) {
-  return canonicalSha256([kind, source.system, source.instance, source.ref, occurredAt]).slice(0, 32);
-}
 
 /** The hash covers every field but itself. */
 export function recordHash(record: Omit<EvidenceRecord, 'sha256'> & { sha256?: string }): string {

@@ -3,6 +3,7 @@ import {
   CrosswalkError,
   canonicalJson,
   evidenceId,
+  parseEvidenceId,
   parseRecord,
   recordHash,
   sealRecord,
@@ -51,7 +52,11 @@ describe('evidence ids', () => {
       '2026-01-01T00:00:00.000Z',
     );
     expect(a).toBe(b);
-    expect(a).toMatch(/^[0-9a-f]{32}$/);
+    expect(a).toMatch(/^github\.pull_request\.approval~20260101T000000000Z~[0-9a-f]{32}$/);
+    expect(parseEvidenceId(a)).toMatchObject({
+      kind: 'github.pull_request.approval',
+      occurredAt: '2026-01-01T00:00:00.000Z',
+    });
   });
 
   it('differ when any part differs', () => {

@@ -1,4 +1,11 @@
-import { CrosswalkError, type EvidenceKind, isEvidenceKind, TIMESTAMP_PATTERN } from '@crosswalk/core';
+import {
+  CrosswalkError,
+  type EvidenceKind,
+  formatEvidenceId,
+  isEvidenceKind,
+  parseEvidenceId,
+  TIMESTAMP_PATTERN,
+} from '@crosswalk/core';
 
 /**
  * The key layout is the index (docs/architecture.md, "The locker"). A listing by kind from
@@ -6,7 +13,6 @@ import { CrosswalkError, type EvidenceKind, isEvidenceKind, TIMESTAMP_PATTERN } 
  * Timestamps are fixed-width UTC, so string order is time order at every level.
  */
 
-const ID_PATTERN = /^[0-9a-f]{32}$/;
 const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** `2026-03-10T14:22:05.123Z` -> `2026/03/10`. */
@@ -14,8 +20,14 @@ export function dayPath(timestamp: string): string {
   return `${timestamp.slice(0, 4)}/${timestamp.slice(5, 7)}/${timestamp.slice(8, 10)}`;
 }
 
-export function evidenceKey(record: { kind: EvidenceKind; occurredAt: string; id: string }): string {
-  return `evidence/${record.kind}/${dayPath(record.occurredAt)}/${record.occurredAt}-${record.id}.json`;
+/** The key of a record, from its id alone: ids carry kind and occurredAt (see core's evidence-id.ts). */
+export function evidenceKey(record: { id: string }): string {
+  const parts = parseEvidenceId(record.id);
+  if (!parts)
+    throw new CrosswalkError('CW_INPUT_INVALID', `"${record.id}" is not an evidence id`, {
+      where: record.id,
+    });
+  return `evidence/${parts.kind}/${dayPath(parts.occurredAt)}/${parts.occurredAt}-${parts.digest}.json`;
 }
 
 export function evidencePrefix(kind: EvidenceKind): string {
@@ -37,7 +49,7 @@ export interface EvidenceKeyParts {
 export function parseEvidenceKey(key: string): EvidenceKeyParts | undefined {
   const match = /^evidence\/([^/]+)\/(\d{4})\/(\d{2})\/(\d{2})\/([^/]+)-([0-9a-f]{32})\.json$/.exec(key);
   if (!match) return undefined;
-  const [, kind, yyyy, mm, dd, occurredAt, id] = match as unknown as [
+  const [, kind, yyyy, mm, dd, occurredAt, digest] = match as unknown as [
     string,
     string,
     string,
@@ -48,7 +60,7 @@ export function parseEvidenceKey(key: string): EvidenceKeyParts | undefined {
   ];
   if (!isEvidenceKind(kind) || !TIMESTAMP_PATTERN.test(occurredAt)) return undefined;
   if (dayPath(occurredAt) !== `${yyyy}/${mm}/${dd}`) return undefined;
-  return { kind, occurredAt, id };
+  return { kind, occurredAt, id: formatEvidenceId(kind, occurredAt, digest) };
 }
 
 /** Connector ids, run ids and config ids become key segments: keep them to a safe alphabet. */
@@ -60,11 +72,6 @@ export function assertSegment(value: string, what: string): string {
     );
   }
   return value;
-}
-
-export function assertRecordId(id: string): string {
-  if (!ID_PATTERN.test(id)) throw new CrosswalkError('CW_INPUT_INVALID', `"${id}" is not an evidence id`);
-  return id;
 }
 
 export function runKey(connectorId: string, startedAt: string, runId: string): string {

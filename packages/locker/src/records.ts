@@ -90,6 +90,11 @@ export class RecordStore {
     return record;
   }
 
+  /** Reads a record by id: the id names its key, so this is one GET. */
+  getById(id: string): Promise<EvidenceRecord> {
+    return this.get(evidenceKey({ id }));
+  }
+
   /** Keys of `kind` with occurredAt in [from, to), in time order, without reading the records. */
   async *refs(kind: EvidenceKind, range: TimeRange): AsyncIterable<RecordRef> {
     for await (const object of this.store.list(evidencePrefix(kind), {

@@ -102,6 +102,12 @@ export function lockerContract(driver: string, makeStore: () => Promise<ObjectSt
         expect(duplicate).toEqual({ status: 'duplicate', key: stored.key });
         expect(text(await store.get(stored.key))).toBe(serializeRecord(first));
         expect(await locker.records.get(stored.key)).toEqual(first);
+        expect(await locker.records.getById(first.id)).toEqual(first);
+        await expect(locker.records.getById(first.id.replace(/~[0-9a-f]{4}/, '~0000'))).rejects.toMatchObject(
+          {
+            code: 'CW_NOT_FOUND',
+          },
+        );
       });
 
       it('reports a record with one flipped byte as corrupt and never returns it', async () => {
