@@ -1,4 +1,4 @@
-import { type CollectorLogger, CrosswalkError } from '@crosswalk/core';
+import { type CollectorLogger, CrosswalkError, RATE_LIMIT_WAIT_EVENT } from '@crosswalk/core';
 import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/core';
 import { retry } from '@octokit/plugin-retry';
@@ -87,7 +87,10 @@ export class GitHubClient {
         };
         // A limit that resets is waited out (the run must not fail for it), up to the configured ceiling.
         if (retryAfter <= settings.maxRateLimitWaitSeconds && retryCount < 5) {
-          log.warn(fields, `GitHub ${kind} rate limit hit; waiting ${retryAfter}s before retrying`);
+          log.warn(
+            { ...fields, event: RATE_LIMIT_WAIT_EVENT },
+            `GitHub ${kind} rate limit hit; waiting ${retryAfter}s before retrying`,
+          );
           return true;
         }
         log.warn(fields, `GitHub ${kind} rate limit would take longer than the allowed wait; giving up`);

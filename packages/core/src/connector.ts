@@ -10,6 +10,12 @@ export interface CollectionWindow {
   until: string;
 }
 
+/**
+ * The `event` field a collector logs when it waits for a source rate limit to reset, so services can count
+ * waits (metrics) without parsing messages.
+ */
+export const RATE_LIMIT_WAIT_EVENT = 'rate_limit_wait';
+
 /** What a collector may log: structured, and never a secret (the logger redacts known secret fields too). */
 export interface CollectorLogger {
   info(fields: Record<string, unknown>, message: string): void;

@@ -2,8 +2,10 @@
 import { Command, CommanderError } from 'commander';
 import { registerCollect } from './commands/collect.js';
 import { registerControls } from './commands/controls.js';
+import { registerKeys } from './commands/keys.js';
 import { registerLocker } from './commands/locker.js';
 import { registerMap } from './commands/map.js';
+import { registerService } from './commands/service.js';
 import { type Format, reportError, stdio } from './output.js';
 
 export function buildProgram(output = stdio): Command {
@@ -16,6 +18,8 @@ export function buildProgram(output = stdio): Command {
   registerMap(program, output);
   registerLocker(program, output);
   registerCollect(program, output);
+  registerKeys(program, output);
+  registerService(program, output);
   return program;
 }
 

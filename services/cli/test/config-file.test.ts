@@ -1,8 +1,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { loadConfigFile } from '@crosswalk/runtime';
 import { describe, expect, it } from 'vitest';
-import { loadConfigFile } from '../src/config-file.js';
 import { run } from '../src/main.js';
 
 async function file(name: string, text: string): Promise<string> {

@@ -2,8 +2,6 @@ import { type RunProgress, runConnector } from '@crosswalk/collect';
 import { CrosswalkError, type Trigger } from '@crosswalk/core';
 import { openLocker } from '@crosswalk/locker';
 import type { Command } from 'commander';
-import { loadConfigFile } from '../config-file.js';
-import { loadConnector } from '../connectors.js';
 import { type Format, json, type Output, table } from '../output.js';
 import { parseWindow } from '../window.js';
 
@@ -40,6 +38,8 @@ export function registerCollect(program: Command, output: Output): void {
           },
         );
       }
+      // Loaded here, not at the top: `crosswalk controls` should not pay for the connectors and their clients.
+      const { connectorFor, loadConfigFile } = await import('@crosswalk/runtime');
       const config = await loadConfigFile(options.config);
       const entries = options.connector
         ? config.connectors.filter((c) => c.id === options.connector)
@@ -64,7 +64,7 @@ export function registerCollect(program: Command, output: Output): void {
       const connectors = await Promise.all(
         entries.map(async (e) => ({
           entry: e,
-          connector: await loadConnector(e.type, `${config.file}: connectors.${e.id}.type`),
+          connector: connectorFor(e.type, `${config.file}: connectors.${e.id}.type`),
         })),
       );
       const locker = openLocker(config.locker, { onWarning: (m) => output.err(`warning: ${m}`) });

@@ -1,0 +1,132 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { CrosswalkError, canonicalJson } from '@crosswalk/core';
+import type { Locker } from '@crosswalk/locker';
+import { z } from 'zod';
+
+export const roles = ['admin', 'operator', 'auditor'] as const;
+export type Role = (typeof roles)[number];
+
+export const apiKeySchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9]{12}$/),
+    name: z.string().min(1).max(200),
+    role: z.enum(roles),
+    /** SHA-256 of the secret part: the secret is 256 random bits, so a fast hash is safe and lookups are cheap. */
+    hash: z.string().regex(/^[0-9a-f]{64}$/),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    expiresAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+    /** Auditor scope: the evidence period and frameworks the key may read. Null = unlimited. */
+    scope: z
+      .object({
+        from: z.string().nullable(),
+        to: z.string().nullable(),
+        frameworks: z.array(z.string()).nullable(),
+      })
+      .strict()
+      .nullable(),
+  })
+  .strict();
+
+export type ApiKey = z.infer<typeof apiKeySchema>;
+export type ApiKeyView = Omit<ApiKey, 'hash'>;
+
+const PREFIX = 'keys/';
+
+/**
+ * API keys as Bearer tokens `cwk_<id>_<secret>`. Stored hashed in the locker (not Redis: losing Redis must
+ * not lock everyone out); the token is shown once, at creation.
+ */
+export class ApiKeys {
+  constructor(
+    private readonly locker: Locker,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async create(input: {
+    name: string;
+    role: Role;
+    createdBy: string;
+    expiresAt?: string | null;
+    scope?: ApiKey['scope'];
+  }): Promise<{ token: string; key: ApiKeyView }> {
+    const id = randomBytes(9)
+      .toString('base64url')
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '0')
+      .slice(0, 12);
+    const secret = randomBytes(32).toString('base64url');
+    const key = apiKeySchema.parse({
+      id,
+      name: input.name,
+      role: input.role,
+      hash: hashSecret(secret),
+      createdAt: this.now().toISOString(),
+      createdBy: input.createdBy,
+      expiresAt: input.expiresAt ?? null,
+      revokedAt: null,
+      scope: input.scope ?? null,
+    });
+    await this.locker.store.put(`${PREFIX}${id}.json`, Buffer.from(canonicalJson(key)));
+    await this.locker.audit.append({
+      actor: input.createdBy,
+      action: 'key.create',
+      target: id,
+      details: { role: key.role, name: key.name },
+    });
+    return { token: `cwk_${id}_${secret}`, key: publicView(key) };
+  }
+
+  async list(): Promise<ApiKeyView[]> {
+    const keys: ApiKeyView[] = [];
+    for await (const object of this.locker.store.list(PREFIX)) {
+      const key = await this.read(object.key.slice(PREFIX.length, -'.json'.length));
+      if (key) keys.push(publicView(key));
+    }
+    return keys;
+  }
+
+  async revoke(id: string, actor: string): Promise<ApiKeyView> {
+    const key = await this.read(id);
+    if (!key) throw new CrosswalkError('CW_NOT_FOUND', `no API key "${id}"`, { where: id });
+    const revoked = { ...key, revokedAt: key.revokedAt ?? this.now().toISOString() };
+    await this.locker.store.put(`${PREFIX}${id}.json`, Buffer.from(canonicalJson(revoked)));
+    await this.locker.audit.append({ actor, action: 'key.revoke', target: id, details: {} });
+    return publicView(revoked);
+  }
+
+  /** The key a Bearer token belongs to, if it is valid now; undefined for anything else (no reason leaks). */
+  async authenticate(token: string): Promise<ApiKeyView | undefined> {
+    const match = /^cwk_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/.exec(token);
+    if (!match) return undefined;
+    const key = await this.read(match[1]!);
+    if (!key) return undefined;
+    const expected = Buffer.from(key.hash, 'hex');
+    const actual = Buffer.from(hashSecret(match[2]!), 'hex');
+    if (!timingSafeEqual(expected, actual)) return undefined;
+    const now = this.now().toISOString();
+    if (key.revokedAt || (key.expiresAt && key.expiresAt <= now)) return undefined;
+    return publicView(key);
+  }
+
+  private async read(id: string): Promise<ApiKey | undefined> {
+    if (!/^[a-z0-9]{12}$/.test(id)) return undefined;
+    const bytes = await this.locker.store.get(`${PREFIX}${id}.json`);
+    if (!bytes) return undefined;
+    const parsed = apiKeySchema.safeParse(JSON.parse(Buffer.from(bytes).toString('utf8')));
+    if (!parsed.success)
+      throw new CrosswalkError('CW_LOCKER_CORRUPT', `API key ${id} is not valid`, {
+        where: `${PREFIX}${id}.json`,
+      });
+    return parsed.data;
+  }
+}
+
+function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+function publicView({ hash: _hash, ...rest }: ApiKey): ApiKeyView {
+  return rest;
+}

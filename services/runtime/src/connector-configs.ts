@@ -1,0 +1,180 @@
+import { parseConnectorConfig } from '@crosswalk/collect';
+import { CrosswalkError, canonicalJson } from '@crosswalk/core';
+import type { Locker } from '@crosswalk/locker';
+import { connectorFor } from './registry.js';
+import { isSealed, mapSecrets, type SecretBox } from './secrets.js';
+
+/** A stored connector: its config with every credential sealed (AES-256-GCM) and who changed it when. */
+export interface StoredConnector {
+  id: string;
+  type: string;
+  config: Record<string, unknown>;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+/** What any API client sees: credentials are write-only, shown as `[write-only]`, never their value. */
+export type ConnectorView = StoredConnector;
+
+export const WRITE_ONLY = '[write-only]';
+
+/**
+ * Connector configuration over the locker's config objects. Every change is validated by the connector's own
+ * schema (errors name each field), sealed, and written to the audit trail with who and when. The audit entry
+ * lists which fields changed, never their values.
+ */
+export class ConnectorConfigs {
+  constructor(
+    private readonly locker: Locker,
+    private readonly box: SecretBox,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async create(id: string, input: Record<string, unknown>, actor: string): Promise<ConnectorView> {
+    if (await this.locker.configs.get(id)) {
+      throw new CrosswalkError('CW_LOCKER_DUPLICATE', `connector "${id}" already exists`, { where: id });
+    }
+    const stored = this.build(id, input, actor, undefined);
+    await this.locker.configs.put(id, stored as unknown as Record<string, unknown>);
+    await this.locker.audit.append({
+      actor,
+      action: 'connector.create',
+      target: id,
+      details: { type: stored.type, fields: fieldPaths(input) },
+    });
+    return view(stored);
+  }
+
+  /** Creates or replaces from a declarative file; records an audit entry only when something changed. */
+  async upsert(
+    id: string,
+    input: Record<string, unknown>,
+    actor: string,
+  ): Promise<{ view: ConnectorView; changed: boolean }> {
+    const existing = await this.read(id);
+    if (existing && canonicalJson(this.plain(existing)) === canonicalJson({ ...input })) {
+      return { view: view(existing), changed: false };
+    }
+    const stored = this.build(id, input, actor, existing);
+    await this.locker.configs.put(id, stored as unknown as Record<string, unknown>);
+    await this.locker.audit.append({
+      actor,
+      action: existing ? 'connector.update' : 'connector.create',
+      target: id,
+      details: { type: stored.type, fields: fieldPaths(input), source: 'config-file' },
+    });
+    return { view: view(stored), changed: true };
+  }
+
+  /** JSON merge patch (RFC 7386) onto the current config; `null` removes a field. */
+  async update(id: string, patch: Record<string, unknown>, actor: string): Promise<ConnectorView> {
+    const existing = await this.require(id);
+    if ('type' in patch && patch.type !== existing.type) {
+      throw new CrosswalkError(
+        'CW_CONFIG_INVALID',
+        `connector "${id}" is of type ${existing.type}; its type cannot change`,
+        {
+          where: id,
+          issues: [{ path: 'type', message: 'cannot change' }],
+        },
+      );
+    }
+    const merged = mergePatch(this.plain(existing), patch) as Record<string, unknown>;
+    const stored = this.build(id, merged, actor, existing);
+    await this.locker.configs.put(id, stored as unknown as Record<string, unknown>);
+    await this.locker.audit.append({
+      actor,
+      action: 'connector.update',
+      target: id,
+      details: { fields: fieldPaths(patch) },
+    });
+    return view(stored);
+  }
+
+  async delete(id: string, actor: string): Promise<void> {
+    await this.require(id);
+    await this.locker.configs.delete(id);
+    await this.locker.audit.append({ actor, action: 'connector.delete', target: id, details: {} });
+  }
+
+  async get(id: string): Promise<ConnectorView> {
+    return view(await this.require(id));
+  }
+
+  async list(): Promise<ConnectorView[]> {
+    const views: ConnectorView[] = [];
+    for await (const id of this.locker.configs.ids()) {
+      const stored = await this.read(id);
+      if (stored) views.push(view(stored));
+    }
+    return views;
+  }
+
+  /** The config with credentials decrypted: for the worker only, never for a response or a log. */
+  async resolve(id: string): Promise<{ type: string; config: Record<string, unknown> }> {
+    const stored = await this.require(id);
+    return { type: stored.type, config: this.plain(stored) };
+  }
+
+  private build(
+    id: string,
+    input: Record<string, unknown>,
+    actor: string,
+    existing: StoredConnector | undefined,
+  ): StoredConnector {
+    const type = typeof input.type === 'string' ? input.type : '';
+    const connector = connectorFor(type, 'type');
+    parseConnectorConfig(connector, id, input);
+    const at = this.now().toISOString();
+    return {
+      id,
+      type,
+      config: mapSecrets(input, (secret, path) => this.box.seal(secret, `${id}:${path}`)) as Record<
+        string,
+        unknown
+      >,
+      createdAt: existing?.createdAt ?? at,
+      createdBy: existing?.createdBy ?? actor,
+      updatedAt: at,
+      updatedBy: actor,
+    };
+  }
+
+  private plain(stored: StoredConnector): Record<string, unknown> {
+    return mapSecrets(stored.config, (sealed, path) =>
+      isSealed(sealed) ? this.box.open(sealed, `${stored.id}:${path}`) : sealed,
+    ) as Record<string, unknown>;
+  }
+
+  private async read(id: string): Promise<StoredConnector | undefined> {
+    return (await this.locker.configs.get(id)) as StoredConnector | undefined;
+  }
+
+  private async require(id: string): Promise<StoredConnector> {
+    const stored = await this.read(id);
+    if (!stored) throw new CrosswalkError('CW_NOT_FOUND', `no connector "${id}"`, { where: id });
+    return stored;
+  }
+}
+
+function view(stored: StoredConnector): ConnectorView {
+  return { ...stored, config: mapSecrets(stored.config, () => WRITE_ONLY) as Record<string, unknown> };
+}
+
+function fieldPaths(value: unknown, prefix = ''): string[] {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return prefix ? [prefix] : [];
+  return Object.entries(value).flatMap(([k, v]) => fieldPaths(v, prefix ? `${prefix}.${k}` : k));
+}
+
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!patch || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const result: Record<string, unknown> =
+    target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as object) } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else result[key] = mergePatch(result[key], value);
+  }
+  return result;
+}

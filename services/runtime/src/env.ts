@@ -1,0 +1,32 @@
+import { CrosswalkError, zodIssues } from '@crosswalk/core';
+import { type LockerConfig, lockerConfigFromEnv } from '@crosswalk/locker';
+import { z } from 'zod';
+
+/** The service's environment, validated once at start (a bad value stops the process, naming the variable). */
+const envSchema = z.object({
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** 32 bytes, base64: encrypts connector credentials at rest (AES-256-GCM). */
+  CROSSWALK_SECRET_KEY: z.string().min(1, 'required: openssl rand -base64 32'),
+  /** A YAML or JSON file of connectors loaded at start (declarative config). */
+  CROSSWALK_CONFIG_FILE: z.string().min(1).optional(),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Largest webhook body accepted, in bytes; larger gets 413. */
+  CROSSWALK_WEBHOOK_BODY_LIMIT: z.coerce.number().int().positive().default(1_048_576),
+  /** Collect jobs one worker process runs at once. */
+  CROSSWALK_WORKER_CONCURRENCY: z.coerce.number().int().positive().default(2),
+});
+
+export type ServiceEnv = z.infer<typeof envSchema> & { locker: LockerConfig };
+
+export function parseServiceEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new CrosswalkError('CW_CONFIG_INVALID', 'invalid service environment', {
+      where: 'environment',
+      issues: zodIssues(parsed.error),
+    });
+  }
+  return Object.freeze({ ...parsed.data, locker: lockerConfigFromEnv(env) });
+}

@@ -1,0 +1,29 @@
+export { type ApiKey, ApiKeys, type ApiKeyView, apiKeySchema, type Role, roles } from './api-keys.js';
+export { type ConnectorEntry, type CrosswalkConfig, loadConfigFile } from './config-file.js';
+export {
+  ConnectorConfigs,
+  type ConnectorView,
+  type StoredConnector,
+  WRITE_ONLY,
+} from './connector-configs.js';
+export { applyConfigFile } from './declarative.js';
+export { parseServiceEnv, type ServiceEnv } from './env.js';
+export {
+  type CollectJob,
+  CollectQueue,
+  collectJobId,
+  collectJobSchema,
+  defaultJobOptions,
+  QUEUES,
+  redisOptions,
+  schedulePattern,
+  schedulerId,
+  type WebhookJob,
+  WebhookQueue,
+  webhookJobSchema,
+} from './jobs.js';
+export { createLogger, type Logger, REDACT_PATHS } from './logger.js';
+export { createMetrics, type Metrics } from './metrics.js';
+export { connectorFor, connectorTypes } from './registry.js';
+export { createRuntime, type Runtime } from './runtime.js';
+export { isSealed, mapSecrets, SECRET_KEY_PATTERN, SecretBox } from './secrets.js';

@@ -1,0 +1,24 @@
+import { githubConnector } from '@crosswalk/connector-github';
+import { type ConnectorDefinition, CrosswalkError } from '@crosswalk/core';
+
+/** The connectors this build knows, by type. Adding a system = adding its package here. */
+const connectors: Record<string, ConnectorDefinition> = {
+  github: githubConnector as unknown as ConnectorDefinition,
+};
+
+export const connectorTypes = (): string[] => Object.keys(connectors);
+
+export function connectorFor(type: string, where = 'type'): ConnectorDefinition {
+  const connector = connectors[type];
+  if (!connector) {
+    throw new CrosswalkError(
+      'CW_CONFIG_INVALID',
+      `unknown connector type "${type}" (known: ${connectorTypes().join(', ')})`,
+      {
+        where,
+        issues: [{ path: where, message: `must be one of ${connectorTypes().join(', ')}` }],
+      },
+    );
+  }
+  return connector;
+}

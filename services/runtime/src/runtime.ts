@@ -1,0 +1,42 @@
+import { type Locker, openLocker } from '@crosswalk/locker';
+import { ApiKeys } from './api-keys.js';
+import { ConnectorConfigs } from './connector-configs.js';
+import type { ServiceEnv } from './env.js';
+import { CollectQueue, WebhookQueue } from './jobs.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { SecretBox } from './secrets.js';
+
+/** Everything a service process shares: built once from the validated environment, closed once. */
+export interface Runtime {
+  env: ServiceEnv;
+  locker: Locker;
+  configs: ConnectorConfigs;
+  keys: ApiKeys;
+  collectQueue: CollectQueue;
+  webhookQueue: WebhookQueue;
+  logger: Logger;
+  metrics: Metrics;
+  close(): Promise<void>;
+}
+
+export function createRuntime(env: ServiceEnv, options: { logger?: Logger } = {}): Runtime {
+  const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL });
+  const locker = openLocker(env.locker, { onWarning: (message) => logger.warn(message) });
+  const box = new SecretBox(env.CROSSWALK_SECRET_KEY);
+  const collectQueue = new CollectQueue({ url: env.REDIS_URL });
+  const webhookQueue = new WebhookQueue({ url: env.REDIS_URL });
+  return {
+    env,
+    locker,
+    configs: new ConnectorConfigs(locker, box),
+    keys: new ApiKeys(locker),
+    collectQueue,
+    webhookQueue,
+    logger,
+    metrics: createMetrics(),
+    async close() {
+      await Promise.allSettled([collectQueue.close(), webhookQueue.close()]);
+    },
+  };
+}
