@@ -4,7 +4,7 @@ import { CrosswalkError } from './errors.js';
 import { EVIDENCE_ID_PATTERN, evidenceId } from './evidence-id.js';
 import { type EvidenceKind, evidenceKindIds, isEvidenceKind } from './kinds.js';
 import { payloadSchemas, personSchema } from './payloads/index.js';
-import { type Timestamp, timestampSchema } from './time.js';
+import { timestampSchema } from './time.js';
 import { zodIssues } from './zod-issues.js';
 
 export const RECORD_SCHEMA_VERSION = 1;
