@@ -13,7 +13,10 @@ import {
   type Trigger,
   zodIssues,
 } from '@crosswalk/core';
-import type { Locker, RunManifest, RunManifestDraft } from '@crosswalk/locker';
+import { keys, type Locker, type RunManifest, type RunManifestDraft } from '@crosswalk/locker';
+
+const { evidenceKey } = keys;
+
 import type { z } from 'zod';
 import type { RunProgress } from './progress.js';
 import { redact, secretValues } from './redact.js';
@@ -158,6 +161,10 @@ export async function runConnector<Schema extends z.ZodType>(
           nextCursor = cursor;
         },
         emit,
+        evidence: {
+          list: (kind, range) => options.locker.records.list(kind, range),
+          keyOf: (id) => evidenceKey({ id }),
+        },
         trigger: options.trigger,
         runId,
         clock,

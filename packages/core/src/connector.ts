@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Clock } from './clock.js';
 import { CrosswalkError } from './errors.js';
 import { type Cadence, type EvidenceKind, evidenceKinds, isEvidenceKind } from './kinds.js';
-import type { EvidenceDraft, ProvenanceRequest, Trigger } from './record.js';
+import type { EvidenceDraft, EvidenceRecord, ProvenanceRequest, Trigger } from './record.js';
 
 /** A half-open window [since, until) of source time, in UTC timestamps. */
 export interface CollectionWindow {
@@ -32,6 +32,16 @@ export type EmittedDraft<K extends EvidenceKind = EvidenceKind> = Omit<
   requests: ProvenanceRequest[];
 };
 
+/**
+ * Read access to evidence already stored, for collectors that derive evidence from other evidence (a join
+ * across systems). Records come verified, in occurredAt order, over [from, to).
+ */
+export interface EvidenceReader {
+  list(kind: EvidenceKind, range: { from: string; to: string }): AsyncIterable<EvidenceRecord>;
+  /** Where a record is stored (its locker key), for provenance that points at what was read. */
+  keyOf(id: string): string;
+}
+
 export interface CollectorContext<Config> {
   /** The connector's config, already validated by its configSchema and frozen. */
   config: Readonly<Config>;
@@ -52,6 +62,11 @@ export interface CollectorContext<Config> {
       requests: ProvenanceRequest[];
     },
   ): Promise<'stored' | 'duplicate'>;
+  /**
+   * Evidence already in the locker. The runner always provides it; source collectors ignore it and their tests
+   * may leave it out, derived collectors read through it.
+   */
+  evidence?: EvidenceReader;
   trigger: Trigger;
   runId: string;
   clock: Clock;

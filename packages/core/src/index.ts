@@ -9,6 +9,7 @@ export {
   collectorCadence,
   defineConnector,
   type EmittedDraft,
+  type EvidenceReader,
   RATE_LIMIT_WAIT_EVENT,
   type WebhookDelivery,
   type WebhookOutcome,

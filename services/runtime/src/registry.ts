@@ -1,9 +1,14 @@
 import { githubConnector } from '@crosswalk/connector-github';
+import { jiraConnector } from '@crosswalk/connector-jira';
+import { derivedConnector } from '@crosswalk/derive';
 import { type ConnectorDefinition, CrosswalkError } from '@crosswalk/core';
 
 /** The connectors this build knows, by type. Adding a system = adding its package here. */
 const connectors: Record<string, ConnectorDefinition> = {
   github: githubConnector as unknown as ConnectorDefinition,
+  jira: jiraConnector as unknown as ConnectorDefinition,
+  /** Evidence derived from other evidence (deprovisioning timeliness); reads the locker through the runner. */
+  crosswalk: derivedConnector as unknown as ConnectorDefinition,
 };
 
 export const connectorTypes = (): string[] => Object.keys(connectors);

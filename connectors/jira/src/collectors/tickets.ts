@@ -1,0 +1,164 @@
+import { type CollectorDefinition, CrosswalkError } from '@crosswalk/core';
+import { JiraClient } from '../client.js';
+import { type JiraConfig, type TicketKindKey, ticketKinds, webUrlOf } from '../config.js';
+import { sourceStatusOf } from '../errors.js';
+import { type JiraHistory, type JiraIssue, jiraTime, searchFields, ticketDraft } from '../tickets.js';
+
+interface Cursor {
+  lastResolvedAt: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/** `yyyy/MM/dd HH:mm`, the minute-precision date format JQL accepts. */
+function jqlDate(at: number): string {
+  const iso = new Date(at).toISOString();
+  return `${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)} ${iso.slice(11, 16)}`;
+}
+
+/**
+ * The configured JQL bounded by resolution time. JQL compares dates to the minute, in the time zone of the
+ * account that searches (anything from UTC-12 to UTC+14), so the bounds are widened by a day on each side and the
+ * exact half-open window is applied to each ticket's `resolutiondate` afterwards.
+ */
+export function windowedJql(jql: string, since: number, until: number): string {
+  return (
+    `(${jql}) AND resolved >= "${jqlDate(since - DAY_MS)}" AND resolved < "${jqlDate(until + DAY_MS)}" ` +
+    'ORDER BY resolved ASC, key ASC'
+  );
+}
+
+/**
+ * A collector for one ticket kind. Membership: the tickets the configured JQL selects that were **resolved** in
+ * the window; occurredAt is the resolution time. Unresolved tickets are not recorded until they are resolved.
+ */
+function ticketCollector(
+  key: TicketKindKey,
+  id: string,
+  description: string,
+): CollectorDefinition<JiraConfig> {
+  const kind = ticketKinds[key];
+  return {
+    id,
+    kind,
+    description,
+    async collect(ctx) {
+      const kindConfig = ctx.config.kinds[key];
+      if (!kindConfig) {
+        ctx.log.info({ collector: id }, `no JQL configured for kinds.${key}; nothing to collect`);
+        return;
+      }
+      const client = new JiraClient(ctx.config, { log: ctx.log, signal: ctx.signal });
+      const webUrl = webUrlOf(ctx.config);
+      const instance = new URL(webUrl).host;
+      const since = Date.parse(ctx.window.since);
+      const until = Date.parse(ctx.window.until);
+      const what = `search for ${key} tickets (kinds.${key}.jql)`;
+      let last: string | undefined;
+      let count = 0;
+      let mark = client.recorder.mark();
+      try {
+        for await (const page of client.search<JiraIssue>(
+          {
+            jql: windowedJql(kindConfig.jql, since, until),
+            fields: searchFields(kindConfig),
+            expand: 'changelog',
+          },
+          what,
+        )) {
+          const pageRequests = client.recorder.since(mark);
+          for (const issue of page) {
+            if (typeof issue?.key !== 'string' || issue.key === '') {
+              throw new CrosswalkError('CW_SOURCE_DATA', `Jira returned an issue without a key in ${what}`, {
+                where: what,
+              });
+            }
+            const item = `ticket ${issue.key}`;
+            const resolution = issue.fields?.resolutiondate;
+            if (resolution === null || resolution === undefined) {
+              // Reopened between the search and now, or a JQL that matched on something else: not evidence yet.
+              ctx.log.debug(
+                { key: issue.key },
+                'ticket has no resolution time; skipped until it is resolved',
+              );
+              continue;
+            }
+            const resolvedAt = jiraTime(resolution, item, 'a resolution time');
+            const at = Date.parse(resolvedAt);
+            if (at < since || at >= until) continue;
+            const issueMark = client.recorder.mark();
+            const histories = await fullHistory(client, issue);
+            const draft = ticketDraft({
+              kind,
+              kindConfig,
+              issue,
+              histories,
+              resolvedAt,
+              instance,
+              webUrl,
+              controlOwner: ctx.config.controlOwner ?? null,
+              requests: [...pageRequests, ...client.recorder.since(issueMark)],
+            });
+            const payload = draft.payload as { subject: unknown };
+            if (payload.subject === null && key !== 'accessReview') {
+              ctx.log.warn({ key: issue.key }, `${item}: no subject could be read; recorded without one`);
+            }
+            await ctx.emit(draft);
+            count += 1;
+            if (last === undefined || resolvedAt > last) last = resolvedAt;
+          }
+          mark = client.recorder.mark();
+        }
+      } catch (error) {
+        if (sourceStatusOf(error) === 400) {
+          // Jira answers 400 for a JQL it cannot run (unknown field, project or syntax): a config error, named.
+          throw new CrosswalkError(
+            'CW_CONFIG_INVALID',
+            `Jira could not run the JQL of kinds.${key}: ${(error as { sourceMessage: string }).sourceMessage}`,
+            {
+              where: `kinds.${key}.jql`,
+              issues: [{ path: `kinds.${key}.jql`, message: 'Jira rejected the query' }],
+            },
+          );
+        }
+        throw error;
+      }
+      ctx.log.info({ collector: id, tickets: count, ...ctx.window }, `${key} tickets collected`);
+      const previous = (ctx.cursor as Cursor | undefined)?.lastResolvedAt;
+      if (last && (!previous || last > previous)) ctx.saveCursor({ lastResolvedAt: last } satisfies Cursor);
+    },
+  };
+}
+
+/** The search answer carries the changelog when it fits; a longer one is read page by page. */
+async function fullHistory(client: JiraClient, issue: JiraIssue): Promise<JiraHistory[]> {
+  const changelog = issue.changelog;
+  const histories = changelog?.histories;
+  if (
+    Array.isArray(histories) &&
+    typeof changelog?.total === 'number' &&
+    histories.length >= changelog.total &&
+    (changelog.startAt ?? 0) === 0
+  ) {
+    return histories;
+  }
+  return client.changelog<JiraHistory>(issue.key!);
+}
+
+export const deprovisioningTickets = ticketCollector(
+  'deprovisioning',
+  'deprovisioning_tickets',
+  'Resolved deprovisioning (offboarding) tickets with approver, status history and the user concerned',
+);
+
+export const provisioningTickets = ticketCollector(
+  'provisioning',
+  'provisioning_tickets',
+  'Resolved provisioning (access request) tickets with approver, status history and the user concerned',
+);
+
+export const accessReviewTickets = ticketCollector(
+  'accessReview',
+  'access_review_tickets',
+  'Resolved access review tickets with reviewer (approver) and status history',
+);

@@ -1,0 +1,219 @@
+import { CrosswalkError, zodIssues } from '@crosswalk/core';
+import { z } from 'zod';
+
+/** A Jira field id: `customfield_10042`, or a system field such as `reporter`. */
+const FIELD_ID = /^[A-Za-z][A-Za-z0-9_.-]{0,99}$/;
+
+/** The ticket kinds this connector records, by config key. */
+export const ticketKinds = {
+  deprovisioning: 'jira.deprovisioning_ticket',
+  provisioning: 'jira.provisioning_ticket',
+  accessReview: 'jira.access_review_ticket',
+} as const;
+
+export type TicketKindKey = keyof typeof ticketKinds;
+
+/** JQL with its quoted strings blanked, so `summary ~ "order by"` is not mistaken for an ORDER BY clause. */
+function unquoted(jql: string): string {
+  return jql.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""');
+}
+
+/**
+ * Compiles a subject pattern. It must be a valid JavaScript regular expression with a named group `subject`;
+ * the group may sit in one branch of an alternation, so it is looked for in the compiled expression's group names
+ * (matching the empty string against `(?:pattern)|` lists every group, set or not).
+ */
+export function compileSubjectPattern(pattern: string): RegExp {
+  const compiled = new RegExp(pattern, 'u');
+  const groups = new RegExp(`(?:${pattern})|`, 'u').exec('')?.groups;
+  if (!groups || !Object.hasOwn(groups, 'subject')) {
+    throw new SyntaxError('must have a named group "subject", e.g. "^Offboard (?<subject>\\S+@\\S+)"');
+  }
+  return compiled;
+}
+
+const kindSchema = z
+  .object({
+    /**
+     * Which tickets are of this kind, e.g. `project = IT AND issuetype = "Offboarding"`. The connector adds the
+     * resolution-time bounds and the order itself, so the JQL must not carry an ORDER BY.
+     */
+    jql: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(4000)
+      .refine((jql) => !/\border\s+by\b/i.test(unquoted(jql)), {
+        message: 'must not contain ORDER BY: the connector orders tickets by resolution time itself',
+      }),
+    /**
+     * The field naming the user the ticket is about: a user picker (`customfield_10042`), or a text field holding
+     * an email address or login. Tried before `subjectPattern`.
+     */
+    subjectField: z.string().regex(FIELD_ID, 'must be a Jira field id such as customfield_10042').optional(),
+    /**
+     * A regular expression applied to the summary, with a named group `subject` capturing the user's email or
+     * login, e.g. `^Offboard (?<subject>[^\s]+@[^\s]+)`.
+     */
+    subjectPattern: z
+      .string()
+      .min(1)
+      .max(500)
+      .superRefine((pattern, context) => {
+        try {
+          compileSubjectPattern(pattern);
+        } catch (error) {
+          context.addIssue({
+            code: 'custom',
+            message:
+              error instanceof SyntaxError && error.message.startsWith('must')
+                ? error.message
+                : `does not compile as a regular expression: ${(error as Error).message}`,
+          });
+        }
+      })
+      .optional(),
+    /**
+     * Statuses that mean "approved" (case-insensitive), e.g. `["Approved"]`. The approver is whoever last moved
+     * the ticket into one of them before it was resolved. Unset, the approver is whoever resolved it.
+     */
+    approvedStatuses: z.array(z.string().trim().min(1)).min(1).optional(),
+  })
+  .strict();
+
+export type TicketKindConfig = z.output<typeof kindSchema>;
+
+const basicAuthSchema = z
+  .object({
+    kind: z.literal('basic'),
+    /** The Atlassian account the API token belongs to. */
+    email: z.string().trim().min(3).includes('@', { message: 'must be an email address' }),
+    /** An Atlassian API token (id.atlassian.com, Security, API tokens); sent as HTTP basic auth, never logged. */
+    apiToken: z.string().min(1, 'must not be empty'),
+  })
+  .strict();
+
+const oauthAuthSchema = z
+  .object({
+    kind: z.literal('oauth'),
+    /**
+     * An OAuth 2.0 (3LO) access token with the `read:jira-work` scope. With OAuth, `siteUrl` is
+     * `https://api.atlassian.com/ex/jira/<cloudId>` and `webUrl` is the site people browse.
+     */
+    accessToken: z.string().min(1, 'must not be empty'),
+  })
+  .strict();
+
+const requestsSchema = z
+  .object({
+    /**
+     * Issues per search page (Jira may return fewer when the fields are large; the connector follows
+     * `nextPageToken` to the end either way).
+     * @defaultValue 100
+     */
+    pageSize: z.number().int().min(1).max(5000).default(100),
+    /**
+     * Changelog entries per page when an issue's history did not fit in the search answer.
+     * @defaultValue 100
+     */
+    changelogPageSize: z.number().int().min(1).max(100).default(100),
+    /**
+     * The longest Retry-After the connector waits out on a 429 or 503; a longer one fails with
+     * CW_SOURCE_UNAVAILABLE (retryable) instead of holding a worker.
+     * @defaultValue 300
+     */
+    maxRateLimitWaitSeconds: z.number().int().min(0).max(3600).default(300),
+    /**
+     * Retries of one request after a 429, 5xx or network failure (1 s, 2 s, 4 s, ... when Jira gives no
+     * Retry-After).
+     * @defaultValue 4
+     */
+    retries: z.number().int().min(0).max(10).default(4),
+    /**
+     * The first wait before retrying a 5xx or network failure, doubled on each attempt; a 429 or 503 waits for
+     * Jira's Retry-After instead when it sends one.
+     * @defaultValue 1000
+     */
+    backoffMs: z.number().int().min(0).max(60_000).default(1000),
+    /**
+     * How long one request may take.
+     * @defaultValue 30000
+     */
+    timeoutMs: z.number().int().min(100).max(300_000).default(30_000),
+  })
+  .strict();
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+  .refine((url) => !/[?#]/.test(url), 'must not carry a query or fragment')
+  .transform((url) => url.replace(/\/+$/, ''));
+
+export const jiraConfigSchema = z
+  .object({
+    type: z.literal('jira'),
+    /**
+     * Where the REST API lives: the site (`https://acme.atlassian.net`) for an API token, or
+     * `https://api.atlassian.com/ex/jira/<cloudId>` for OAuth 2.0.
+     */
+    siteUrl: httpUrl,
+    /**
+     * The site people open tickets on, for record links and the record's `source.instance`.
+     * @defaultValue siteUrl
+     */
+    webUrl: httpUrl.optional(),
+    auth: z.discriminatedUnion('kind', [basicAuthSchema, oauthAuthSchema]),
+    kinds: z
+      .object({
+        deprovisioning: kindSchema.optional(),
+        provisioning: kindSchema.optional(),
+        accessReview: kindSchema.optional(),
+      })
+      .strict()
+      .refine((kinds) => Object.values(kinds).some((kind) => kind !== undefined), {
+        message: 'must configure at least one of deprovisioning, provisioning, accessReview',
+      }),
+    /** Who answers for these controls (a person or a team address); stamped on every record's owner. */
+    controlOwner: z.string().min(1).optional(),
+    requests: requestsSchema.optional(),
+  })
+  .strict();
+
+export type JiraConfigInput = z.input<typeof jiraConfigSchema>;
+export type JiraConfig = z.output<typeof jiraConfigSchema>;
+export type RequestSettings = z.output<typeof requestsSchema>;
+
+/**
+ * Validates a config before any request is made. Throws CW_CONFIG_INVALID naming every bad field; zod's messages
+ * describe the expected shape and never echo the value, so a token put in the wrong field is not repeated back.
+ * @example const config = parseJiraConfig({ type: 'jira', siteUrl: 'https://acme.atlassian.net',
+ *   auth: { kind: 'basic', email, apiToken }, kinds: { deprovisioning: { jql: 'project = IT' } } });
+ */
+export function parseJiraConfig(input: unknown): JiraConfig {
+  const result = jiraConfigSchema.safeParse(input);
+  if (!result.success) {
+    const issues = zodIssues(result.error);
+    throw new CrosswalkError(
+      'CW_CONFIG_INVALID',
+      `invalid Jira connector config: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
+      { issues },
+    );
+  }
+  return result.data;
+}
+
+export function requestSettings(config: JiraConfig): RequestSettings {
+  return config.requests ?? requestsSchema.parse({});
+}
+
+export function webUrlOf(config: JiraConfig): string {
+  return config.webUrl ?? config.siteUrl;
+}
+
+/** The secrets in a config, and the Authorization value built from them: scrubbed from every message. */
+export function configSecrets(config: JiraConfig): string[] {
+  if (config.auth.kind === 'oauth') return [config.auth.accessToken];
+  return [
+    config.auth.apiToken,
+    Buffer.from(`${config.auth.email}:${config.auth.apiToken}`).toString('base64'),
+  ];
+}

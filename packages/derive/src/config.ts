@@ -1,0 +1,106 @@
+import { CrosswalkError, zodIssues } from '@crosswalk/core';
+import { z } from 'zod';
+
+const connectorId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a connector id');
+
+const identitySchema = z
+  .object({
+    /** The person's work email: how tickets and Okta usually name them. */
+    email: z.string().trim().toLowerCase().min(3).includes('@', { message: 'must be an email address' }),
+    /** Their Atlassian account id, for tickets whose user field hides the email (Jira's privacy default). */
+    jiraAccountId: z.string().min(1).optional(),
+    /** Their GitHub login, when it is not the local part of the email. */
+    githubLogin: z
+      .string()
+      .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'must be a GitHub login')
+      .optional(),
+    /** Their Okta login, when it is not the email. */
+    oktaLogin: z.string().trim().min(1).optional(),
+  })
+  .strict();
+
+export const timelinessConfigSchema = z
+  .object({
+    type: z.literal('crosswalk'),
+    /** How long, from the ticket's creation, access may take to be removed, e.g. 1440 for a day. */
+    slaMinutes: z.number().int().positive(),
+    /**
+     * How long after the ticket's creation a removal is looked for; once this has passed, the answer is final.
+     * @defaultValue 14
+     */
+    lookaheadDays: z.number().int().min(1).max(365).default(14),
+    /**
+     * How long before the ticket's creation a removal still counts (HR-driven deactivations often precede the
+     * ticket); earlier ones belong to someone's previous departure.
+     * @defaultValue 1
+     */
+    lookbehindDays: z.number().int().min(0).max(30).default(1),
+    /**
+     * The systems access must be removed from.
+     * @defaultValue ['okta', 'github']
+     */
+    systems: z
+      .array(z.enum(['okta', 'github']))
+      .min(1)
+      .refine((systems) => new Set(systems).size === systems.length, 'must not repeat a system')
+      .default(['okta', 'github']),
+    /**
+     * Okta System Log event types that remove a person's access.
+     * @defaultValue ['user.lifecycle.deactivate', 'user.lifecycle.suspend']
+     */
+    oktaEventTypes: z
+      .array(z.string().regex(/^[a-z][a-z0-9_.]*$/, 'must be an Okta event type'))
+      .min(1)
+      .default(['user.lifecycle.deactivate', 'user.lifecycle.suspend']),
+    /** People whose logins differ between systems. */
+    identityMap: z.array(identitySchema).default([]),
+    /** Which connectors' records to join; unset, records of the kind from any connector. */
+    sources: z
+      .object({
+        jiraConnectorId: connectorId.optional(),
+        oktaConnectorId: connectorId.optional(),
+        githubConnectorId: connectorId.optional(),
+      })
+      .strict()
+      .default({}),
+    /** Stamped on every record's owner; unset, the ticket's control owner. */
+    controlOwner: z.string().min(1).optional(),
+  })
+  .strict()
+  .superRefine((config, issues) => {
+    if (config.slaMinutes > config.lookaheadDays * 1440) {
+      issues.addIssue({
+        code: 'custom',
+        path: ['slaMinutes'],
+        message: `must not exceed lookaheadDays (${config.lookaheadDays} days = ${config.lookaheadDays * 1440} minutes)`,
+      });
+    }
+    const seen = new Map<string, number>();
+    for (const [index, entry] of config.identityMap.entries()) {
+      if (seen.has(entry.email)) {
+        issues.addIssue({
+          code: 'custom',
+          path: ['identityMap', index, 'email'],
+          message: `repeats identityMap.${seen.get(entry.email)}`,
+        });
+      }
+      seen.set(entry.email, index);
+    }
+  });
+
+export type TimelinessConfigInput = z.input<typeof timelinessConfigSchema>;
+export type TimelinessConfig = z.output<typeof timelinessConfigSchema>;
+
+/** Validates a config, naming every bad field (CW_CONFIG_INVALID). */
+export function parseTimelinessConfig(input: unknown): TimelinessConfig {
+  const result = timelinessConfigSchema.safeParse(input);
+  if (!result.success) {
+    const issues = zodIssues(result.error);
+    throw new CrosswalkError(
+      'CW_CONFIG_INVALID',
+      `invalid deprovisioning timeliness config: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      { issues },
+    );
+  }
+  return result.data;
+}

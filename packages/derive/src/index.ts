@@ -1,0 +1,9 @@
+export {
+  parseTimelinessConfig,
+  type TimelinessConfig,
+  type TimelinessConfigInput,
+  timelinessConfigSchema,
+} from './config.js';
+export { type Identity, resolveIdentity } from './identity.js';
+export { deprovisioningTimelinessCollector, derivedConnector, systemResult } from './timeliness.js';
+export { VERSION } from './version.js';

@@ -1,0 +1,402 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runConnector } from '@crosswalk/collect';
+import { controlsFor } from '@crosswalk/controls';
+import {
+  type EvidenceRecord,
+  fixedClock,
+  isCrosswalkError,
+  type PayloadOf,
+  type Person,
+} from '@crosswalk/core';
+import { FsObjectStore, Locker } from '@crosswalk/locker';
+import { describe, expect, it } from 'vitest';
+import {
+  derivedConnector,
+  parseTimelinessConfig,
+  resolveIdentity,
+  systemResult,
+  VERSION,
+} from '../src/index.js';
+import { oktaEvent, oktaStandIn } from './okta.js';
+
+const NOW = '2026-03-10T00:00:00.000Z';
+const trigger = { type: 'manual', by: 'test' } as const;
+
+function issuesOf(input: unknown): string[] {
+  try {
+    parseTimelinessConfig(input);
+  } catch (error) {
+    expect(isCrosswalkError(error, 'CW_CONFIG_INVALID')).toBe(true);
+    return (error as { issues: { path: string }[] }).issues.map((issue) => issue.path);
+  }
+  return [];
+}
+
+async function emptyLocker(): Promise<Locker> {
+  return new Locker(new FsObjectStore(await mkdtemp(path.join(tmpdir(), 'cw-derive-'))), {
+    clock: fixedClock(NOW),
+  });
+}
+
+/** A sealed ticket record, as the Jira connector `connectorId` would have stored it. */
+async function storeTicket(
+  locker: Locker,
+  key: string,
+  subject: Person | null,
+  created: string,
+  resolved: string,
+  connectorId = 'jira-acme',
+): Promise<string> {
+  const payload: PayloadOf<'jira.deprovisioning_ticket'> = {
+    key,
+    project: 'IT',
+    issueType: 'Offboarding',
+    summary: `Offboard ${subject?.email ?? 'someone'}`,
+    status: 'Done',
+    statusCategory: 'done',
+    resolution: 'Done',
+    createdAt: created,
+    resolvedAt: resolved,
+    reporter: null,
+    assignee: null,
+    resolvedBy: { id: 'acc-alice', name: 'Alice Admin' },
+    approver: { id: 'acc-alice', name: 'Alice Admin' },
+    approvedAt: resolved,
+    approvedStatus: 'Done',
+    approvedByReporter: false,
+    approvedBySubject: false,
+    subject,
+    subjectSource: subject ? 'summary' : null,
+    statusHistory: [],
+  };
+  const result = await locker.storeDraft({
+    kind: 'jira.deprovisioning_ticket',
+    occurredAt: resolved,
+    collectedAt: resolved,
+    owner: { people: [{ id: 'acc-alice', name: 'Alice Admin' }], controlOwner: null },
+    actors: [],
+    source: { system: 'jira', instance: 'acme.atlassian.net', ref: key, url: null },
+    controls: controlsFor('jira.deprovisioning_ticket'),
+    payload,
+    provenance: {
+      connector: { id: connectorId, type: 'jira', version: '0.1.0' },
+      collector: 'deprovisioning_tickets',
+      runId: 'run-1',
+      trigger,
+      requests: [],
+    },
+  });
+  return result.id;
+}
+
+async function timelinessRecords(locker: Locker) {
+  const records: EvidenceRecord<'crosswalk.deprovisioning_timeliness'>[] = [];
+  for await (const record of locker.records.list('crosswalk.deprovisioning_timeliness', {
+    from: '2026-01-01T00:00:00.000Z',
+    to: '2026-12-01T00:00:00.000Z',
+  })) {
+    records.push(record as EvidenceRecord<'crosswalk.deprovisioning_timeliness'>);
+  }
+  return records;
+}
+
+describe('the deprovisioning timeliness config', () => {
+  const valid = { type: 'crosswalk', slaMinutes: 1440 };
+
+  it('fills the defaults: both systems, a 14-day lookahead, a day of lookbehind', () => {
+    expect(parseTimelinessConfig(valid)).toEqual({
+      type: 'crosswalk',
+      slaMinutes: 1440,
+      lookaheadDays: 14,
+      lookbehindDays: 1,
+      systems: ['okta', 'github'],
+      oktaEventTypes: ['user.lifecycle.deactivate', 'user.lifecycle.suspend'],
+      identityMap: [],
+      sources: {},
+    });
+  });
+
+  it('rejects each malformed field by name', () => {
+    expect(issuesOf({ ...valid, slaMinutes: 0 })).toEqual(['slaMinutes']);
+    expect(issuesOf({ ...valid, slaMinutes: 30 * 1440 })).toEqual(['slaMinutes']);
+    expect(issuesOf({ ...valid, systems: ['okta', 'okta'] })).toEqual(['systems']);
+    expect(issuesOf({ ...valid, systems: ['slack'] })).toEqual(['systems.0']);
+    expect(issuesOf({ ...valid, identityMap: [{ email: 'frank' }] })).toEqual(['identityMap.0.email']);
+    expect(
+      issuesOf({ ...valid, identityMap: [{ email: 'f@acme.example', githubLogin: 'not a login' }] }),
+    ).toEqual(['identityMap.0.githubLogin']);
+    expect(
+      issuesOf({ ...valid, identityMap: [{ email: 'F@acme.example' }, { email: 'f@acme.example' }] }),
+    ).toEqual(['identityMap.1.email']);
+    expect(issuesOf({ ...valid, sources: { jiraConnectorId: 'jira acme' } })).toEqual([
+      'sources.jiraConnectorId',
+    ]);
+    expect(issuesOf({ ...valid, lookahead: 3 })).toEqual(['(root)']);
+  });
+
+  it('is rejected before anything is read', async () => {
+    await expect(
+      runConnector({
+        connector: derivedConnector,
+        connectorId: 'timeliness',
+        config: { type: 'crosswalk', slaMinutes: -1 },
+        locker: await emptyLocker(),
+        trigger,
+      }),
+    ).rejects.toMatchObject({
+      code: 'CW_CONFIG_INVALID',
+      issues: [{ path: 'connectors.timeliness.slaMinutes' }],
+    });
+  });
+
+  it('stamps the package version into provenance', () => {
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(VERSION).toBe(manifest.version);
+  });
+});
+
+describe('resolving who to look for', () => {
+  const map = parseTimelinessConfig({
+    type: 'crosswalk',
+    slaMinutes: 60,
+    identityMap: [
+      { email: 'frank@acme.example', githubLogin: 'fjones-acme' },
+      { email: 'henry@acme.example', jiraAccountId: 'acc-henry', oktaLogin: 'henry.h@acme.example' },
+    ],
+  }).identityMap;
+
+  it('searches Okta by email and GitHub by the email local part when nothing is mapped', () => {
+    expect(resolveIdentity({ email: 'Dave@Acme.example' }, map)).toEqual({
+      email: 'dave@acme.example',
+      oktaLogins: ['dave@acme.example'],
+      githubLogins: ['dave'],
+      mapped: false,
+    });
+  });
+
+  it('replaces the guesses with what the identity map says', () => {
+    expect(resolveIdentity({ email: 'frank@acme.example' }, map)).toMatchObject({
+      githubLogins: ['fjones-acme'],
+      oktaLogins: ['frank@acme.example'],
+      mapped: true,
+    });
+  });
+
+  it('finds a person Jira names only by account id', () => {
+    expect(resolveIdentity({ id: 'acc-henry', name: 'Henry Hidden' }, map)).toEqual({
+      email: 'henry@acme.example',
+      oktaLogins: ['henry.h@acme.example'],
+      githubLogins: ['henry'],
+      mapped: true,
+    });
+    expect(resolveIdentity({ id: 'acc-unknown', name: 'Nobody' }, map)).toEqual({
+      email: null,
+      oktaLogins: [],
+      githubLogins: [],
+      mapped: false,
+    });
+  });
+
+  it('takes a login from the ticket as it is', () => {
+    expect(resolveIdentity({ login: 'fjones-acme' }, map)).toMatchObject({
+      email: 'frank@acme.example',
+      githubLogins: ['fjones-acme'],
+      mapped: true,
+    });
+  });
+});
+
+describe('timing one system', () => {
+  const identity = {
+    email: 'dave@acme.example',
+    oktaLogins: ['dave@acme.example'],
+    githubLogins: ['dave'],
+    mapped: false,
+  };
+  const config = { slaMinutes: 60, lookaheadDays: 14, lookbehindDays: 1 };
+  const requestedAt = '2026-03-02T09:00:00.000Z';
+  const removal = (at: string, login = 'dave') => ({
+    evidenceId: `github.member_removed~x~${at}`,
+    sha256: 'a'.repeat(64),
+    key: `k-${at}`,
+    at,
+    handles: [`login:${login}`],
+    removedBy: null,
+  });
+  const result = (removals: ReturnType<typeof removal>[], now = Date.parse(NOW)) =>
+    systemResult({ system: 'github', identity, removals, requestedAt, now, config });
+
+  it('counts a removal exactly at the SLA as on time, and one millisecond later as late', () => {
+    expect(result([removal('2026-03-02T10:00:00.000Z')])).toMatchObject({
+      status: 'on_time',
+      minutesToDeprovision: 60,
+    });
+    expect(result([removal('2026-03-02T10:00:00.001Z')])).toMatchObject({
+      status: 'late',
+      minutesToDeprovision: 61,
+    });
+  });
+
+  it('takes the earliest matching removal, and counts one shortly before the request', () => {
+    expect(
+      result([
+        removal('2026-03-02T07:00:00.000Z', 'someone-else'),
+        removal('2026-03-02T08:30:00.000Z'),
+        removal('2026-03-02T09:30:00.000Z'),
+      ]),
+    ).toMatchObject({
+      status: 'on_time',
+      minutesToDeprovision: -30,
+      deprovisionedAt: '2026-03-02T08:30:00.000Z',
+    });
+  });
+
+  it('ignores removals before the lookbehind or after the lookahead', () => {
+    const later = Date.parse('2026-04-01T00:00:00.000Z');
+    expect(
+      result([removal('2026-02-28T09:00:00.000Z'), removal('2026-03-16T09:00:00.000Z')], later),
+    ).toMatchObject({
+      status: 'not_found',
+      searched: { from: '2026-03-01T09:00:00.000Z', until: '2026-03-16T09:00:00.000Z' },
+    });
+  });
+
+  it('is pending while the SLA has not passed, and not_found after', () => {
+    expect(result([], Date.parse('2026-03-02T09:59:59.999Z')).status).toBe('pending');
+    expect(result([], Date.parse('2026-03-02T10:00:00.000Z')).status).toBe('not_found');
+  });
+
+  it('is not_found at once for a ticket that names no one to look for', () => {
+    const nobody = { email: null, oktaLogins: [], githubLogins: [], mapped: false };
+    expect(
+      systemResult({
+        system: 'okta',
+        identity: nobody,
+        removals: [],
+        requestedAt,
+        now: Date.parse(requestedAt),
+        config,
+      }).status,
+    ).toBe('not_found');
+  });
+
+  it('does not see removals stored for times after now', () => {
+    expect(
+      result([removal('2026-03-02T09:45:00.000Z')], Date.parse('2026-03-02T09:40:00.000Z')),
+    ).toMatchObject({
+      status: 'pending',
+      searched: { until: '2026-03-02T09:40:00.000Z' },
+    });
+  });
+});
+
+describe('joining tickets in the locker', () => {
+  it('joins only the configured connectors, and flags a ticket that names no one', async () => {
+    const locker = await emptyLocker();
+    await storeTicket(
+      locker,
+      'IT-1',
+      { email: 'dave@acme.example' },
+      '2026-03-02T09:00:00.000Z',
+      '2026-03-02T12:00:00.000Z',
+    );
+    await storeTicket(locker, 'IT-2', null, '2026-03-03T09:00:00.000Z', '2026-03-03T12:00:00.000Z');
+    // The same key from a Jira instance this join is not about.
+    await storeTicket(
+      locker,
+      'IT-1',
+      { email: 'dave@acme.example' },
+      '2026-03-02T09:00:00.000Z',
+      '2026-03-02T12:30:00.000Z',
+      'jira-other',
+    );
+    await runConnector({
+      connector: oktaStandIn([
+        oktaEvent('user.lifecycle.deactivate', 'dave@acme.example', '2026-03-02T09:10:00.000Z'),
+      ]),
+      connectorId: 'okta-other',
+      config: { type: 'okta' },
+      locker,
+      window: { since: '2026-03-01T00:00:00.000Z', until: NOW },
+      trigger,
+      clock: fixedClock(NOW),
+    });
+    const manifest = await runConnector({
+      connector: derivedConnector,
+      connectorId: 'timeliness',
+      config: {
+        type: 'crosswalk',
+        slaMinutes: 60,
+        systems: ['okta'],
+        sources: { jiraConnectorId: 'jira-acme', oktaConnectorId: 'okta-acme' },
+      },
+      locker,
+      window: { since: '2026-03-01T00:00:00.000Z', until: NOW },
+      trigger,
+      clock: fixedClock(NOW),
+    });
+    expect(manifest.collectors[0]).toMatchObject({ status: 'succeeded', stored: 2 });
+    const records = await timelinessRecords(locker);
+    expect(
+      records.map((r) => [r.payload.ticket.key, r.payload.subject, r.payload.systems.map((s) => s.status)]),
+    ).toEqual([
+      // okta-other's deactivation is not okta-acme's: not joined.
+      ['IT-1', { email: 'dave@acme.example' }, ['not_found']],
+      ['IT-2', null, ['not_found']],
+    ]);
+    expect(records.every((r) => r.payload.final)).toBe(false);
+  });
+
+  it('records a pending answer, then the found one superseding it, then nothing more', async () => {
+    const locker = await emptyLocker();
+    await storeTicket(
+      locker,
+      'IT-1',
+      { email: 'dave@acme.example' },
+      '2026-03-02T09:00:00.000Z',
+      '2026-03-02T09:20:00.000Z',
+    );
+    const run = (now: string) =>
+      runConnector({
+        connector: derivedConnector,
+        connectorId: 'timeliness',
+        config: { type: 'crosswalk', slaMinutes: 60, systems: ['okta'] },
+        locker,
+        window: { since: '2026-03-01T00:00:00.000Z', until: now },
+        trigger,
+        clock: fixedClock(now),
+      });
+    await run('2026-03-02T09:30:00.000Z');
+    await runConnector({
+      connector: oktaStandIn([
+        oktaEvent('user.lifecycle.deactivate', 'dave@acme.example', '2026-03-02T09:40:00.000Z'),
+      ]),
+      connectorId: 'okta-acme',
+      config: { type: 'okta' },
+      locker,
+      window: { since: '2026-03-01T00:00:00.000Z', until: NOW },
+      trigger,
+      clock: fixedClock(NOW),
+    });
+    await run('2026-03-02T09:50:00.000Z');
+    const again = await run('2026-03-02T09:50:00.000Z');
+    expect(again.collectors[0]).toMatchObject({ stored: 0, duplicates: 1 });
+    const [pending, found] = (await timelinessRecords(locker)).sort((a, b) =>
+      a.collectedAt < b.collectedAt ? -1 : 1,
+    );
+    expect(pending!.payload).toMatchObject({
+      final: false,
+      supersedes: null,
+      systems: [{ status: 'pending' }],
+    });
+    expect(found!.payload).toMatchObject({
+      final: true,
+      onTime: true,
+      supersedes: pending!.id,
+      systems: [{ status: 'on_time', minutesToDeprovision: 40 }],
+    });
+  });
+});
