@@ -1,7 +1,7 @@
 import { githubConnector } from '@crosswalk/connector-github';
 import { jiraConnector } from '@crosswalk/connector-jira';
-import { derivedConnector } from '@crosswalk/derive';
 import { type ConnectorDefinition, CrosswalkError } from '@crosswalk/core';
+import { derivedConnector } from '@crosswalk/derive';
 
 /** The connectors this build knows, by type. Adding a system = adding its package here. */
 const connectors: Record<string, ConnectorDefinition> = {
