@@ -1,5 +1,6 @@
 import { githubConnector } from '@crosswalk/connector-github';
 import { jiraConnector } from '@crosswalk/connector-jira';
+import { oktaConnector } from '@crosswalk/connector-okta';
 import { type ConnectorDefinition, CrosswalkError } from '@crosswalk/core';
 import { derivedConnector } from '@crosswalk/derive';
 
@@ -7,6 +8,7 @@ import { derivedConnector } from '@crosswalk/derive';
 const connectors: Record<string, ConnectorDefinition> = {
   github: githubConnector as unknown as ConnectorDefinition,
   jira: jiraConnector as unknown as ConnectorDefinition,
+  okta: oktaConnector as unknown as ConnectorDefinition,
   /** Evidence derived from other evidence (deprovisioning timeliness); reads the locker through the runner. */
   crosswalk: derivedConnector as unknown as ConnectorDefinition,
 };

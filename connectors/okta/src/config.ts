@@ -1,0 +1,237 @@
+import { createPrivateKey, type JsonWebKey } from 'node:crypto';
+import { CrosswalkError, zodIssues } from '@crosswalk/core';
+import { z } from 'zod';
+
+/** The OAuth scopes each collector needs; a service app asks only for those of the collector that runs. */
+export const COLLECTOR_SCOPES = {
+  policies: ['okta.policies.read', 'okta.authenticators.read', 'okta.logs.read'],
+  user_lifecycle: ['okta.logs.read'],
+  users_snapshot: ['okta.users.read', 'okta.roles.read', 'okta.apps.read'],
+  access_reviews: ['okta.governance.accessCertifications.read'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type CollectorId = keyof typeof COLLECTOR_SCOPES;
+
+export const POLICY_TYPES = ['OKTA_SIGN_ON', 'PASSWORD', 'MFA_ENROLL', 'ACCESS_POLICY'] as const;
+
+/** The System Log events `okta.user_lifecycle` records by default: deprovisioning first, provisioning too. */
+export const LIFECYCLE_EVENT_TYPES = [
+  'user.lifecycle.deactivate',
+  'user.lifecycle.suspend',
+  'application.user_membership.remove',
+  'user.lifecycle.activate',
+  'user.lifecycle.create',
+] as const;
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * The org's base URL: `https://acme.okta.com` (or a custom domain). Plain http is accepted only for a loopback host,
+ * so a test server can stand in for Okta; anything else would send the credential in the clear.
+ */
+const orgUrlSchema = z
+  .string()
+  .trim()
+  .superRefine((value, issues) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      issues.addIssue({ code: 'custom', message: 'must be the org URL, e.g. https://acme.okta.com' });
+      return;
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.test(url.hostname))) {
+      issues.addIssue({
+        code: 'custom',
+        message: 'must be an https URL (http only for a loopback test server)',
+      });
+    }
+    if (url.username || url.password || url.search || url.hash || url.pathname.replace(/\/+$/, '') !== '') {
+      issues.addIssue({
+        code: 'custom',
+        message: 'must be the org base URL without a path, query or credentials, e.g. https://acme.okta.com',
+      });
+    }
+  })
+  .transform((value) => new URL(value).origin);
+
+const tokenAuthSchema = z
+  .object({
+    kind: z.literal('token'),
+    /** An Okta API token (sent as `Authorization: SSWS ...`); never logged, recorded or echoed in an error. */
+    token: z.string().trim().min(1, 'must not be empty'),
+  })
+  .strict();
+
+/** Parses a private key without ever putting its text in a message; RSA only (the SDK signs DPoP proofs RS256). */
+function privateKeyProblem(value: string | Record<string, unknown>): string | undefined {
+  try {
+    const key =
+      typeof value === 'string' && !value.trim().startsWith('{')
+        ? createPrivateKey(value)
+        : createPrivateKey({
+            key: (typeof value === 'string' ? JSON.parse(value) : value) as JsonWebKey,
+            format: 'jwk',
+          });
+    if (key.asymmetricKeyType !== 'rsa')
+      return 'must be an RSA private key (Okta service apps sign with RS256)';
+    return undefined;
+  } catch {
+    return 'must be an RSA private key as PEM or as a JWK (object or JSON string)';
+  }
+}
+
+const oauthAuthSchema = z
+  .object({
+    kind: z.literal('oauth'),
+    /** The client id of the Okta API service app. */
+    clientId: z.string().trim().min(1, 'must not be empty'),
+    /** The app's private key, PEM or JWK: it signs the client assertion and is never logged. */
+    privateKey: z.union([z.string().min(1, 'must not be empty'), z.record(z.string(), z.unknown())]),
+    /** The key's id (`kid`) as registered with the app; taken from the JWK when it has one. */
+    keyId: z.string().trim().min(1).optional(),
+    /**
+     * Scopes to request. Unset, each collector requests exactly the scopes it needs (`COLLECTOR_SCOPES`), so an app
+     * without the governance grant still collects everything else.
+     */
+    scopes: z
+      .array(z.string().regex(/^okta\.[A-Za-z.]+$/, 'must be an Okta scope, e.g. okta.logs.read'))
+      .min(1)
+      .optional(),
+  })
+  .strict()
+  .superRefine((auth, issues) => {
+    const problem = privateKeyProblem(auth.privateKey);
+    if (problem) issues.addIssue({ code: 'custom', path: ['privateKey'], message: problem });
+  });
+
+const requestsSchema = z
+  .object({
+    /**
+     * Events per System Log page (Okta's maximum is 1000): 10,000 events cost ten requests.
+     * @defaultValue 1000
+     */
+    logPageSize: z.number().int().min(1).max(1000).default(1000),
+    /**
+     * Items per page for users, apps and governance lists (Okta's maximum for /api/v1/users and governance is 200).
+     * @defaultValue 200
+     */
+    pageSize: z.number().int().min(1).max(200).default(200),
+    /**
+     * The longest wait for a rate limit to reset. Okta's limits reset each minute, so the default waits them out
+     * rather than failing a run; a longer wait fails with CW_SOURCE_UNAVAILABLE (retryable).
+     * @defaultValue 120
+     */
+    maxRateLimitWaitSeconds: z.number().int().min(0).max(3600).default(120),
+    /**
+     * Retries of a 5xx or network failure, with exponential backoff from `retryBaseDelayMs`.
+     * @defaultValue 3
+     */
+    retries: z.number().int().min(0).max(10).default(3),
+    /** @defaultValue 1000 */
+    retryBaseDelayMs: z.number().int().min(0).max(60_000).default(1000),
+    /**
+     * Per-request timeout.
+     * @defaultValue 60000
+     */
+    timeoutMs: z.number().int().min(1000).max(600_000).default(60_000),
+  })
+  .strict();
+
+const eventType = z
+  .string()
+  .regex(/^[a-z_]+(?:\.[a-z_]+)+$/, 'must be an Okta event type, e.g. user.lifecycle.deactivate');
+
+export const oktaConfigSchema = z
+  .object({
+    type: z.literal('okta'),
+    /** The org URL, e.g. `https://acme.okta.com`; every request and every followed link stays on it. */
+    orgUrl: orgUrlSchema,
+    auth: z.discriminatedUnion('kind', [tokenAuthSchema, oauthAuthSchema]),
+    /** Who answers for these controls (a person or a team address); stamped on every record's owner. */
+    controlOwner: z.string().min(1).optional(),
+    collectors: z
+      .object({
+        policies: z
+          .object({
+            /** @defaultValue OKTA_SIGN_ON, PASSWORD, MFA_ENROLL, ACCESS_POLICY */
+            types: z
+              .array(z.string().regex(/^[A-Z_]+$/, 'must be an Okta policy type, e.g. OKTA_SIGN_ON'))
+              .min(1)
+              .optional(),
+          })
+          .strict()
+          .optional(),
+        user_lifecycle: z
+          .object({
+            /** @defaultValue the five of LIFECYCLE_EVENT_TYPES */
+            eventTypes: z.array(eventType).min(1).max(50).optional(),
+          })
+          .strict()
+          .optional(),
+        access_reviews: z
+          .object({
+            /**
+             * Read Okta Identity Governance campaigns. An org without it is detected and reported anyway; false skips
+             * the requests altogether.
+             * @defaultValue true
+             */
+            governance: z.boolean().default(true),
+            /**
+             * How far before the window campaigns may have ended and still be picked up: Okta marks a campaign
+             * COMPLETED some time after its end date, and the locker makes re-reading it free.
+             * @defaultValue 7
+             */
+            completionGraceDays: z.number().int().min(0).max(90).default(7),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    requests: requestsSchema.optional(),
+  })
+  .strict();
+
+export type OktaConfigInput = z.input<typeof oktaConfigSchema>;
+export type OktaConfig = z.output<typeof oktaConfigSchema>;
+export type RequestSettings = z.output<typeof requestsSchema>;
+
+/**
+ * Validates a config before any request is made. Throws CW_CONFIG_INVALID naming every bad field; the messages
+ * describe the expected shape and never echo a value, so a token pasted into the wrong field is not repeated back.
+ * @example const config = parseOktaConfig({ type: 'okta', orgUrl: 'https://acme.okta.com', auth: { kind: 'token', token } });
+ */
+export function parseOktaConfig(input: unknown): OktaConfig {
+  const result = oktaConfigSchema.safeParse(input);
+  if (!result.success) {
+    const issues = zodIssues(result.error);
+    throw new CrosswalkError(
+      'CW_CONFIG_INVALID',
+      `invalid Okta connector config: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
+      { issues },
+    );
+  }
+  return result.data;
+}
+
+export function requestSettings(config: OktaConfig): RequestSettings {
+  return config.requests ?? requestsSchema.parse({});
+}
+
+/** The secrets in a config: scrubbed from every message this connector writes. */
+export function configSecrets(config: OktaConfig): string[] {
+  if (config.auth.kind === 'token') return [config.auth.token];
+  const key = config.auth.privateKey;
+  if (typeof key === 'string') return [key];
+  // Every secret member of a JWK (d, p, q, dp, dq, qi) is scrubbed on its own as well as the whole.
+  return [
+    JSON.stringify(key),
+    ...Object.values(key).filter((v): v is string => typeof v === 'string' && v.length > 16),
+  ];
+}
+
+/** The org's host, e.g. `acme.okta.com`: records name it as the source instance. */
+export function orgHost(config: OktaConfig): string {
+  return new URL(config.orgUrl).host;
+}
