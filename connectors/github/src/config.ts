@@ -75,6 +75,11 @@ export const githubConfigSchema = z
       .transform((url) => url.replace(/\/+$/, ''))
       .default('https://api.github.com'),
     auth: z.discriminatedUnion('kind', [tokenAuthSchema, appAuthSchema]),
+    /**
+     * The secret GitHub signs webhook deliveries with (`X-Hub-Signature-256`, HMAC-SHA256 over the raw body).
+     * Unset: the service refuses this connector's deliveries (401). Write-only, like every credential.
+     */
+    webhookSecret: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Who answers for these controls (a person or a team address); stamped on every record's owner. */
     controlOwner: z.string().min(1).optional(),
     collectors: z
@@ -142,5 +147,6 @@ export function configuredRepositories(config: GitHubConfig): string[] | undefin
 
 /** The secrets in a config: scrubbed from every message this connector writes. */
 export function configSecrets(config: GitHubConfig): string[] {
-  return config.auth.kind === 'token' ? [config.auth.token] : [config.auth.privateKey];
+  const secrets = config.auth.kind === 'token' ? [config.auth.token] : [config.auth.privateKey];
+  return config.webhookSecret ? [...secrets, config.webhookSecret] : secrets;
 }

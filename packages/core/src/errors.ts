@@ -33,11 +33,27 @@ export const errorCatalog = {
     summary: 'The control id is not in the named framework.',
   },
   CW_INPUT_INVALID: { status: 400, retryable: false, summary: 'An argument or request value is malformed.' },
+  CW_UNAUTHORIZED: {
+    status: 401,
+    retryable: false,
+    summary:
+      'No valid credential: the API key is missing, unknown, expired or revoked, or a webhook signature does not verify.',
+  },
+  CW_FORBIDDEN: {
+    status: 403,
+    retryable: false,
+    summary: 'The credential is valid but its role or scope (period, frameworks) does not allow the request.',
+  },
   CW_NOT_FOUND: { status: 404, retryable: false, summary: 'The requested object does not exist.' },
   CW_LOCKER_DUPLICATE: {
     status: 409,
     retryable: false,
     summary: 'An object with this key already exists; write-once storage never overwrites it.',
+  },
+  CW_PAYLOAD_TOO_LARGE: {
+    status: 413,
+    retryable: false,
+    summary: 'The request body is larger than the configured limit.',
   },
   CW_LOCKER_CORRUPT: {
     status: 500,
@@ -75,6 +91,27 @@ export const errorCatalog = {
     summary: 'The source system returned data Crosswalk cannot interpret.',
   },
   CW_REDIS_UNAVAILABLE: { status: 503, retryable: true, summary: 'Redis could not be reached.' },
+  CW_SIGNING_KEY_INVALID: {
+    status: 500,
+    retryable: false,
+    summary: 'The export signing key cannot be read, created, or is not an Ed25519 private key.',
+  },
+  CW_BUNDLE_INVALID: {
+    status: 400,
+    retryable: false,
+    summary: 'The file given as an export bundle is not a readable zip.',
+  },
+  CW_BUNDLE_UNSAFE_PATH: {
+    status: 400,
+    retryable: false,
+    summary: 'An export bundle holds an entry whose path escapes its folder (absolute, "..", a link).',
+  },
+  CW_BUNDLE_UNVERIFIED: {
+    status: 422,
+    retryable: false,
+    summary:
+      'An export bundle failed verification: a file, the signature or the run chain does not check out.',
+  },
   CW_INTERNAL: { status: 500, retryable: false, summary: 'An unexpected internal error.' },
 } as const satisfies Record<string, { status: number; retryable: boolean; summary: string }>;
 

@@ -43,6 +43,9 @@ export class S3ObjectStore implements ObjectStore {
         requestChecksumCalculation: 'WHEN_REQUIRED',
         responseChecksumValidation: 'WHEN_REQUIRED',
         maxAttempts: config.maxAttempts,
+        // Without timeouts a request to an endpoint that accepts connections and never answers hangs forever,
+        // and a worker job holding it keeps renewing its lock instead of failing into a retry.
+        requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
       });
   }
 

@@ -26,10 +26,24 @@ export const WRITE_ONLY = '[write-only]';
  * lists which fields changed, never their values.
  */
 export class ConnectorConfigs {
+  private readonly resolved = new Map<
+    string,
+    { until: number; type: string; config: Record<string, unknown> }
+  >();
+  /** Bumped by every write, so a read that raced a write is not cached. */
+  private generation = 0;
+
+  /**
+   * @param resolveCacheMs - how long `resolve` may answer from memory. Every webhook delivery resolves its
+   * connector to check the signature before the 202; without a cache each one waits for a locker GET. Changes
+   * made through this instance are seen at once, changes made by another process after at most this long.
+   * @defaultValue 0 (no cache)
+   */
   constructor(
     private readonly locker: Locker,
     private readonly box: SecretBox,
     private readonly now: () => Date = () => new Date(),
+    private readonly resolveCacheMs = 0,
   ) {}
 
   async create(id: string, input: Record<string, unknown>, actor: string): Promise<ConnectorView> {
@@ -37,6 +51,7 @@ export class ConnectorConfigs {
       throw new CrosswalkError('CW_LOCKER_DUPLICATE', `connector "${id}" already exists`, { where: id });
     }
     const stored = this.build(id, input, actor, undefined);
+    this.forget(id);
     await this.locker.configs.put(id, stored as unknown as Record<string, unknown>);
     await this.locker.audit.append({
       actor,
@@ -58,6 +73,7 @@ export class ConnectorConfigs {
       return { view: view(existing), changed: false };
     }
     const stored = this.build(id, input, actor, existing);
+    this.forget(id);
     await this.locker.configs.put(id, stored as unknown as Record<string, unknown>);
     await this.locker.audit.append({
       actor,
@@ -83,6 +99,7 @@ export class ConnectorConfigs {
     }
     const merged = mergePatch(this.plain(existing), patch) as Record<string, unknown>;
     const stored = this.build(id, merged, actor, existing);
+    this.forget(id);
     await this.locker.configs.put(id, stored as unknown as Record<string, unknown>);
     await this.locker.audit.append({
       actor,
@@ -95,6 +112,7 @@ export class ConnectorConfigs {
 
   async delete(id: string, actor: string): Promise<void> {
     await this.require(id);
+    this.forget(id);
     await this.locker.configs.delete(id);
     await this.locker.audit.append({ actor, action: 'connector.delete', target: id, details: {} });
   }
@@ -114,8 +132,22 @@ export class ConnectorConfigs {
 
   /** The config with credentials decrypted: for the worker only, never for a response or a log. */
   async resolve(id: string): Promise<{ type: string; config: Record<string, unknown> }> {
+    const cached = this.resolved.get(id);
+    if (cached && cached.until > Date.now())
+      return { type: cached.type, config: structuredClone(cached.config) };
+    const generation = this.generation;
     const stored = await this.require(id);
-    return { type: stored.type, config: this.plain(stored) };
+    const config = this.plain(stored);
+    if (this.resolveCacheMs > 0 && generation === this.generation) {
+      const until = Date.now() + this.resolveCacheMs;
+      this.resolved.set(id, { until, type: stored.type, config: structuredClone(config) });
+    }
+    return { type: stored.type, config };
+  }
+
+  private forget(id: string): void {
+    this.generation++;
+    this.resolved.delete(id);
   }
 
   private build(

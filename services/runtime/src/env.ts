@@ -16,6 +16,12 @@ const envSchema = z.object({
   CROSSWALK_WEBHOOK_BODY_LIMIT: z.coerce.number().int().positive().default(1_048_576),
   /** Collect jobs one worker process runs at once. */
   CROSSWALK_WORKER_CONCURRENCY: z.coerce.number().int().positive().default(2),
+  /**
+   * How long a process keeps a connector's decrypted config in memory (ms; 0 = read the locker every time).
+   * Webhook deliveries check their signature against it before the 202; another process's change to a connector
+   * is seen after at most this long.
+   */
+  CROSSWALK_CONFIG_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
 });
 
 export type ServiceEnv = z.infer<typeof envSchema> & { locker: LockerConfig };

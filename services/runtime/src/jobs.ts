@@ -47,8 +47,8 @@ export const defaultJobOptions: JobsOptions = {
 };
 
 /**
- * The job id makes BullMQ refuse a second job for the same (connector, collector, window, filter) while the
- * first exists: two triggers for the same work collapse into one job.
+ * The deduplication id of a collection: two triggers for the same (connector, collector, window, filter) while
+ * one is pending collapse into one job, and never run side by side.
  */
 export function collectJobId(job: CollectJob): string {
   const window = job.window ? `${job.window.since}..${job.window.until}` : 'next';
@@ -76,10 +76,17 @@ export class CollectQueue {
     this.queue = new Queue(QUEUES.collect, { connection: redisOptions(connection.url), defaultJobOptions });
   }
 
-  /** Enqueues a collection now. Resolves to the job id (the existing one when the same work is pending). */
+  /**
+   * Enqueues a collection now. Resolves to the job id (the pending one when the same work is already waiting).
+   * Deduplication, not a fixed job id: a fixed id would also swallow a new request for hours after the first
+   * completed (BullMQ keeps completed jobs), while new evidence (a review added after the merge) needs the
+   * collection to run again. While one is running, one more is kept to run after it, never beside it.
+   */
   async enqueue(job: CollectJob): Promise<string> {
     const data = collectJobSchema.parse(job);
-    const added = await this.queue.add('collect', data, { jobId: collectJobId(data) });
+    const added = await this.queue.add('collect', data, {
+      deduplication: { id: collectJobId(data), keepLastIfActive: true },
+    });
     return added.id!;
   }
 
@@ -100,6 +107,8 @@ export class CollectQueue {
             filter: {},
             trigger: { type: 'schedule', scheduler: id },
           } satisfies CollectJob,
+          // Scheduler templates take no deduplication option in BullMQ; a scheduled run beside a manual one
+          // of the same collector stores nothing twice (ids are deterministic, writes are write-once).
           opts: defaultJobOptions,
         },
       );

@@ -26,10 +26,15 @@ export function createRuntime(env: ServiceEnv, options: { logger?: Logger } = {}
   const box = new SecretBox(env.CROSSWALK_SECRET_KEY);
   const collectQueue = new CollectQueue({ url: env.REDIS_URL });
   const webhookQueue = new WebhookQueue({ url: env.REDIS_URL });
+  // Without a listener BullMQ prints each Redis connection error (every reconnect attempt while Redis is down)
+  // as a raw stack on stderr; through the logger they are structured JSON like every other line.
+  for (const { queue } of [collectQueue, webhookQueue]) {
+    queue.on('error', (error) => logger.warn({ queue: queue.name, error: error.message }, 'redis error'));
+  }
   return {
     env,
     locker,
-    configs: new ConnectorConfigs(locker, box),
+    configs: new ConnectorConfigs(locker, box, undefined, env.CROSSWALK_CONFIG_CACHE_MS),
     keys: new ApiKeys(locker),
     collectQueue,
     webhookQueue,

@@ -208,6 +208,43 @@ describe.skipIf(!s3)('ConnectorConfigs (S3 locker)', () => {
     });
   });
 
+  describe('when resolve may answer from memory (resolveCacheMs)', () => {
+    it('sees its own changes at once, and another process its changes within the cache time', async () => {
+      const api = new ConnectorConfigs(locker, box, undefined, 2_000);
+      const worker = new ConnectorConfigs(locker, box, undefined, 2_000);
+      await api.create('gh-cached', github(), 'key:admin1');
+      expect((await worker.resolve('gh-cached')).config.controlOwner).toBe('secops@acme.example');
+      expect((await api.resolve('gh-cached')).config.controlOwner).toBe('secops@acme.example');
+
+      await api.update('gh-cached', { controlOwner: 'grc@acme.example' }, 'key:admin1');
+      expect((await api.resolve('gh-cached')).config.controlOwner).toBe('grc@acme.example');
+      // The other instance answers from memory until its entry is 2 s old, then reads the locker again.
+      expect((await worker.resolve('gh-cached')).config.controlOwner).toBe('secops@acme.example');
+      await new Promise((resolve) => setTimeout(resolve, 2_100));
+      expect((await worker.resolve('gh-cached')).config.controlOwner).toBe('grc@acme.example');
+
+      await api.delete('gh-cached', 'key:admin1');
+      await expect(api.resolve('gh-cached')).rejects.toMatchObject({ code: 'CW_NOT_FOUND' });
+    });
+
+    it('hands out copies: a caller changing what it got does not change what the next caller gets', async () => {
+      const cached = new ConnectorConfigs(locker, box, undefined, 60_000);
+      await cached.create('gh-copies', github(), 'key:admin1');
+      const first = await cached.resolve('gh-copies');
+      (first.config.auth as { token: string }).token = 'tampered';
+      expect((await cached.resolve('gh-copies')).config.auth).toEqual({ kind: 'token', token: TOKEN });
+      expect((await cached.resolve('gh-copies')).config.auth).toEqual({ kind: 'token', token: TOKEN });
+    });
+
+    it('keeps nothing by default: every resolve reads the locker', async () => {
+      await configs.create('gh-uncached', github(), 'key:admin1');
+      const other = new ConnectorConfigs(locker, box);
+      await other.resolve('gh-uncached');
+      await configs.update('gh-uncached', { controlOwner: 'grc@acme.example' }, 'key:admin1');
+      expect((await other.resolve('gh-uncached')).config.controlOwner).toBe('grc@acme.example');
+    });
+  });
+
   describe('when the declarative file is applied again', () => {
     it('changes nothing and writes no audit entry when the file says the same', async () => {
       const first = await configs.upsert('gh-file', github(), 'config-file:/etc/crosswalk.yaml');

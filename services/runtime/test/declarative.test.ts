@@ -57,7 +57,7 @@ describe('parseServiceEnv', () => {
   });
 });
 
-describe.skipIf(!s3 || !base)('applyConfigFile (S3 locker, Redis 13)', () => {
+describe.skipIf(!s3 || !base)('applyConfigFile (S3 locker, Redis database 8)', () => {
   let runtime: Runtime;
   let bucket: string;
 
@@ -65,7 +65,7 @@ describe.skipIf(!s3 || !base)('applyConfigFile (S3 locker, Redis 13)', () => {
     const locker = await lockerEnv();
     bucket = locker.CROSSWALK_S3_BUCKET!;
     runtime = createRuntime(
-      parseServiceEnv({ ...locker, REDIS_URL: withDb(base!, 13), CROSSWALK_SECRET_KEY: newSecretKey() }),
+      parseServiceEnv({ ...locker, REDIS_URL: withDb(base!, 8), CROSSWALK_SECRET_KEY: newSecretKey() }),
       { logger: createLogger({ level: 'silent' }) },
     );
     process.env.GH_TOKEN = TOKEN;

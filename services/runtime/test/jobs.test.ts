@@ -13,7 +13,8 @@ import { redisTestUrl } from '@crosswalk/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { withDb } from './helpers.js';
 
-// This file owns Redis database 8 of the shared test Redis (the API's tests use lower numbers).
+// Redis database 8 of the shared test Redis (declarative.test.ts shares it and adds no jobs; services/api's
+// tests use 10..15).
 const base = await redisTestUrl();
 const url = base ? withDb(base, 8) : undefined;
 const github = githubConnector as unknown as ConnectorDefinition;
@@ -111,7 +112,9 @@ describe.skipIf(!url)('the queues (real Redis)', () => {
 
     it('keeps separate jobs for different windows', async () => {
       await collect.enqueue(job());
-      await collect.enqueue(job({ window: { since: '2026-03-08T00:00:00.000Z', until: '2026-03-09T00:00:00.000Z' } }));
+      await collect.enqueue(
+        job({ window: { since: '2026-03-08T00:00:00.000Z', until: '2026-03-09T00:00:00.000Z' } }),
+      );
       expect(await collect.queue.getWaitingCount()).toBe(2);
     });
 
@@ -181,7 +184,10 @@ describe.skipIf(!url)('the queues (real Redis)', () => {
       expect(await collect.removeSchedules('acme')).toBe(github.collectors.length);
       const left = (await collect.queue.getJobSchedulers(0, -1)).map((s) => s.key).sort();
       expect(left).toEqual(
-        [...github.collectors.map((c) => schedulerId('acme-eu', c.id)), ...github.collectors.map((c) => schedulerId('other', c.id))].sort(),
+        [
+          ...github.collectors.map((c) => schedulerId('acme-eu', c.id)),
+          ...github.collectors.map((c) => schedulerId('other', c.id)),
+        ].sort(),
       );
       // Nor is a next run of the removed connector left waiting to fire.
       const delayed = await collect.queue.getDelayed();

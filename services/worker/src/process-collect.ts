@@ -5,6 +5,7 @@ import {
   type ErrorCode,
   errorCatalog,
   RATE_LIMIT_WAIT_EVENT,
+  zodIssues,
 } from '@crosswalk/core';
 import type { RunManifest } from '@crosswalk/locker';
 import { type CollectJob, collectJobSchema, connectorFor, type Runtime } from '@crosswalk/runtime';
@@ -20,35 +21,50 @@ export async function processCollect(
   data: unknown,
   progress?: (value: object) => Promise<void>,
 ): Promise<RunManifest> {
-  const job = collectJobSchema.parse(data) as CollectJob;
+  const job = parseJob(collectJobSchema, data, 'collect') as CollectJob;
   const { type, config } = await runtime.configs.resolve(job.connectorId).catch((error: unknown) => {
     throw unrecoverableIf(error, true);
   });
-  const connector = connectorFor(type);
-  parseConnectorConfig(connector, job.connectorId, config);
-  const manifest = await runConnector({
-    connector,
-    connectorId: job.connectorId,
-    config,
-    locker: runtime.locker,
-    trigger: job.trigger,
-    collectors: [job.collector],
-    ...(job.window ? { window: job.window } : {}),
-    filter: job.filter,
-    log: collectorLog(runtime, job.connectorId),
-    onProgress: (event) => {
-      if (event.type === 'record' && progress)
-        void progress({ stored: event.stored, duplicates: event.duplicates });
-    },
-  });
+  // Before any collector runs, runConnector throws only for what retrying cannot fix (config, window, unknown
+  // collector) or for the locker (retryable when unavailable): the catalog says which.
+  const manifest = await Promise.resolve()
+    .then(() => {
+      const connector = connectorFor(type);
+      parseConnectorConfig(connector, job.connectorId, config);
+      return runConnector({
+        connector,
+        connectorId: job.connectorId,
+        config,
+        locker: runtime.locker,
+        trigger: job.trigger,
+        collectors: [job.collector],
+        ...(job.window ? { window: job.window } : {}),
+        filter: job.filter,
+        log: collectorLog(runtime, job.connectorId),
+        onProgress: (event) => {
+          // Progress is for watchers only. It must not fail the run, nor (unawaited) crash the process when
+          // Redis has lost the job, e.g. after a restart without persistence.
+          if (event.type === 'record' && progress)
+            progress({ stored: event.stored, duplicates: event.duplicates }).catch((error: unknown) =>
+              runtime.logger.debug({ error: (error as Error).message }, 'progress not recorded'),
+            );
+        },
+      });
+    })
+    .catch((error: unknown) => {
+      throw unrecoverableIf(error, false);
+    });
   record(runtime, manifest);
   const failure = manifest.collectors.find((c) => c.error)?.error;
-  if (failure) {
-    const known = (errorCatalog as Record<string, { retryable: boolean }>)[failure.code];
-    const message = `${job.connectorId}/${job.collector}: ${failure.code}: ${failure.message}`;
-    throw known?.retryable ? new Error(message) : new UnrecoverableError(message);
-  }
+  if (failure) throw failureError(failure, `${job.connectorId}/${job.collector}`);
   return manifest;
+}
+
+/** A collector failure as a job error: retried with backoff when its code is retryable, once otherwise. */
+export function failureError(failure: { code: string; message: string }, what: string): Error {
+  const known = (errorCatalog as Record<string, { retryable: boolean }>)[failure.code];
+  const message = `${what}: ${failure.code}: ${failure.message}`;
+  return known?.retryable ? new Error(message) : new UnrecoverableError(message);
 }
 
 export function record(runtime: Runtime, manifest: RunManifest): void {
@@ -73,7 +89,25 @@ export function collectorLog(runtime: Runtime, connectorId: string): CollectorLo
   };
 }
 
-function unrecoverableIf(error: unknown, notFoundToo: boolean): unknown {
+/** Job data that does not match its schema will not match it on a retry either. */
+export function parseJob<T>(
+  schema: {
+    safeParse(
+      data: unknown,
+    ): { success: true; data: T } | { success: false; error: Parameters<typeof zodIssues>[0] };
+  },
+  data: unknown,
+  queue: string,
+): T {
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    const issues = zodIssues(parsed.error).map((issue) => `${issue.path}: ${issue.message}`);
+    throw new UnrecoverableError(`malformed ${queue} job: ${issues.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+export function unrecoverableIf(error: unknown, notFoundToo: boolean): unknown {
   if (error instanceof CrosswalkError) {
     const code: ErrorCode = error.code;
     if (!errorCatalog[code].retryable || (notFoundToo && code === 'CW_NOT_FOUND')) {

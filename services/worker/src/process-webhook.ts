@@ -2,7 +2,7 @@ import { parseConnectorConfig, runConnector } from '@crosswalk/collect';
 import type { CollectorDefinition, ConnectorDefinition, EmittedDraft } from '@crosswalk/core';
 import { connectorFor, type Runtime, webhookJobSchema } from '@crosswalk/runtime';
 import { UnrecoverableError } from 'bullmq';
-import { collectorLog, record } from './process-collect.js';
+import { collectorLog, failureError, parseJob, record, unrecoverableIf } from './process-collect.js';
 
 /**
  * Turns one authenticated delivery into evidence: what the payload itself proves is stored now (through the
@@ -13,15 +13,25 @@ export async function processWebhook(
   runtime: Runtime,
   data: unknown,
 ): Promise<{ stored: number; enqueued: string[] }> {
-  const job = webhookJobSchema.parse(data);
-  const { type, config } = await runtime.configs.resolve(job.connectorId);
+  const job = parseJob(webhookJobSchema, data, 'webhook');
+  // A delivery for a connector deleted since (or whose credentials no longer open) cannot heal by retrying.
+  const { type, config } = await runtime.configs.resolve(job.connectorId).catch((error: unknown) => {
+    throw unrecoverableIf(error, true);
+  });
   const connector = connectorFor(type);
-  if (!connector.handleWebhook) throw new UnrecoverableError(`connector type ${type} does not take webhooks`);
-  const parsed = parseConnectorConfig(connector, job.connectorId, config) as object;
-  const outcome = connector.handleWebhook(
-    { event: job.event, deliveryId: job.deliveryId, payload: job.payload, receivedAt: job.receivedAt },
-    parsed,
-  );
+  const handleWebhook = connector.handleWebhook;
+  if (!handleWebhook) throw new UnrecoverableError(`connector type ${type} does not take webhooks`);
+  // An invalid stored config, or a payload the connector refuses, is the same on every retry.
+  const outcome = await Promise.resolve()
+    .then(() =>
+      handleWebhook(
+        { event: job.event, deliveryId: job.deliveryId, payload: job.payload, receivedAt: job.receivedAt },
+        parseConnectorConfig(connector, job.connectorId, config) as object,
+      ),
+    )
+    .catch((error: unknown) => {
+      throw unrecoverableIf(error, false);
+    });
   const trigger = { type: 'webhook' as const, deliveryId: job.deliveryId, event: job.event };
   let stored = 0;
   if (outcome.emit.length > 0) {
@@ -36,8 +46,7 @@ export async function processWebhook(
     record(runtime, manifest);
     stored = manifest.records.length;
     const failure = manifest.collectors.find((c) => c.error)?.error;
-    if (failure)
-      throw new Error(`${job.connectorId} webhook ${job.deliveryId}: ${failure.code}: ${failure.message}`);
+    if (failure) throw failureError(failure, `${job.connectorId} webhook ${job.deliveryId}`);
   }
   const enqueued: string[] = [];
   for (const request of outcome.collect) {

@@ -10,6 +10,24 @@ function untilSignal(): Promise<string> {
 
 export function registerService(program: Command, output: Output): void {
   program
+    .command('serve')
+    .description('Run the HTTP API (connectors, webhooks, evidence, health, metrics, OpenAPI at /docs)')
+    .action(async () => {
+      const { applyConfigFile, createRuntime, parseServiceEnv } = await import('@crosswalk/runtime');
+      const { startServer } = await import('@crosswalk/api');
+      const runtime = createRuntime(parseServiceEnv());
+      if (runtime.env.CROSSWALK_CONFIG_FILE)
+        await applyConfigFile(runtime, runtime.env.CROSSWALK_CONFIG_FILE);
+      const server = await startServer(runtime);
+      runtime.logger.info({ url: server.url, locker: runtime.locker.location }, 'api listening');
+      const signal = await untilSignal();
+      runtime.logger.info({ signal }, 'stopping: finishing requests in flight');
+      await server.close();
+      await runtime.close();
+      output.err('api stopped');
+    });
+
+  program
     .command('worker')
     .description("Take collect and webhook jobs from Redis; declares every connector's schedules at start")
     .option('--concurrency <n>', 'collect jobs at once in this process', (v) => Number(v))

@@ -1,0 +1,257 @@
+import { type FrameworkId, findControl, getControl, kindsFor, resolveFramework } from '@crosswalk/controls';
+import {
+  CrosswalkError,
+  EVIDENCE_ID_PATTERN,
+  type EvidenceKind,
+  type EvidenceRecord,
+  evidenceKindIds,
+  parseEvidenceId,
+} from '@crosswalk/core';
+import { keys, type Locker, type RecordRef } from '@crosswalk/locker';
+import { z } from 'zod';
+import { compare, decodeCursor, encodeCursor, isAfter, type Position } from '../cursor.js';
+import { atField } from '../errors.js';
+import { bearer, limitParam, responses } from '../schemas.js';
+import {
+  allowsKind,
+  assertFramework,
+  assertInstant,
+  assertKinds,
+  assertWindow,
+  frameworksOfKind,
+  scopeOf,
+} from '../scope.js';
+import { instantParam, MAX_INSTANT, MIN_INSTANT } from '../time.js';
+import { feature, PROTECTED } from './feature.js';
+
+const evidenceItemSchema = z
+  .looseObject({
+    id: z.string(),
+    kind: z.string(),
+    occurredAt: z.string(),
+    collectedAt: z.string(),
+    storedAt: z.string(),
+    owner: z.record(z.string(), z.unknown()),
+    source: z.record(z.string(), z.unknown()),
+    controls: z.record(z.string(), z.unknown()),
+    payload: z.record(z.string(), z.unknown()),
+    provenance: z.record(z.string(), z.unknown()),
+    sha256: z.string(),
+    key: z.string().describe("The record's locker key"),
+  })
+  .describe('An evidence record (docs/architecture.md, "The evidence record") and its locker key');
+
+const querySchema = z
+  .object({
+    framework: z
+      .string()
+      .max(50)
+      .optional()
+      .describe('soc2-2017, iso27001-2022, iso27001-2013 or an alias (soc2, iso)'),
+    control: z
+      .string()
+      .max(50)
+      .optional()
+      .describe('A control id, e.g. CC8.1 or A.8.32; the framework is inferred when unambiguous'),
+    kind: z.enum(evidenceKindIds as [EvidenceKind, ...EvidenceKind[]]).optional(),
+    from: instantParam.optional().describe('occurredAt from (inclusive), UTC'),
+    to: instantParam.optional().describe('occurredAt to (exclusive), UTC'),
+    cursor: z.string().max(500).optional().describe('nextCursor of the previous page'),
+    limit: limitParam,
+  })
+  .strict();
+
+const PRIMARY: FrameworkId[] = ['soc2-2017', 'iso27001-2022'];
+
+/** The framework a bare control id belongs to: the one primary framework that has it. */
+function inferFramework(control: string): FrameworkId {
+  const matches = PRIMARY.filter((framework) => findControl(framework, control) !== undefined);
+  if (matches.length === 1) return matches[0]!;
+  throw new CrosswalkError(
+    'CW_CONTROL_UNKNOWN',
+    matches.length === 0
+      ? `no framework has a control "${control}"`
+      : `control "${control}" exists in ${matches.join(' and ')}: name the framework`,
+    { where: 'query.control', issues: [{ path: 'query.control', message: 'is unknown or ambiguous' }] },
+  );
+}
+
+/**
+ * One page of refs across kinds, in (occurredAt, id) order, strictly after `after`: a k-way merge of the
+ * kinds' range listings (each already in that order), reading at most `limit + 1` keys past the cursor.
+ */
+async function pageOfRefs(
+  locker: Locker,
+  kinds: readonly EvidenceKind[],
+  window: { from: string; to: string },
+  after: Position | undefined,
+  limit: number,
+): Promise<{ refs: RecordRef[]; more: boolean }> {
+  const from = after && after.at > window.from ? after.at : window.from;
+  if (from >= window.to) return { refs: [], more: false };
+  const cursors = kinds.map((kind) =>
+    locker.records.refs(kind, { from, to: window.to })[Symbol.asyncIterator](),
+  );
+  const next = async (i: number): Promise<RecordRef | undefined> => {
+    for (;;) {
+      const step = await cursors[i]!.next();
+      if (step.done) return undefined;
+      if (isAfter({ at: step.value.occurredAt, id: step.value.id }, after)) return step.value;
+    }
+  };
+  try {
+    const heads = await Promise.all(kinds.map((_, i) => next(i)));
+    const refs: RecordRef[] = [];
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const head = heads[i];
+        if (!head) continue;
+        const current = best < 0 ? undefined : heads[best]!;
+        if (
+          !current ||
+          compare({ at: head.occurredAt, id: head.id }, { at: current.occurredAt, id: current.id }) < 0
+        ) {
+          best = i;
+        }
+      }
+      if (best < 0) return { refs, more: false };
+      if (refs.length === limit) return { refs, more: true };
+      refs.push(heads[best]!);
+      heads[best] = await next(best);
+    }
+  } finally {
+    await Promise.all(cursors.map((cursor) => cursor.return?.()));
+  }
+}
+
+/** Reads and verifies records, a few at a time, keeping their order. */
+async function readAll(locker: Locker, refs: RecordRef[], concurrency = 16) {
+  const items: (EvidenceRecord & { key: string })[] = new Array(refs.length);
+  let index = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, refs.length) }, async () => {
+      while (index < refs.length) {
+        const i = index++;
+        items[i] = { ...(await locker.records.get(refs[i]!.key)), key: refs[i]!.key };
+      }
+    }),
+  );
+  return items;
+}
+
+/**
+ * `/v1/evidence` (auditor and up): chronological pages of verified records for a control (every kind mapped to
+ * it), a framework, or a kind, in a UTC window [from, to); and one record by id. A scoped key gets 403 for
+ * anything outside its period or frameworks; omitted bounds default to its scope.
+ */
+export const evidencePlugin = feature('crosswalk-evidence', PROTECTED, async (app) => {
+  const { locker } = app.runtime;
+
+  app.get(
+    '',
+    {
+      schema: {
+        tags: ['evidence'],
+        summary: 'Evidence for a control, framework or kind in a window, oldest first',
+        description:
+          'Items are ordered by occurredAt, then id. `nextCursor` is null on the last page. With neither ' +
+          'control, framework nor kind, every kind the key may read.',
+        security: bearer,
+        querystring: querySchema,
+        response: responses(
+          {
+            200: z.object({
+              items: z.array(evidenceItemSchema),
+              nextCursor: z.string().nullable(),
+              query: z.object({
+                framework: z.string().nullable(),
+                control: z.string().nullable(),
+                kinds: z.array(z.string()),
+                from: z.string(),
+                to: z.string(),
+              }),
+            }),
+          },
+          [400, 401, 403],
+        ),
+      },
+    },
+    async (request) => {
+      const query = request.query;
+      const scope = scopeOf(request.apiKey);
+      let framework =
+        query.framework === undefined
+          ? undefined
+          : atField('query.framework', () => resolveFramework(query.framework!));
+      let control: string | undefined;
+      let kinds: EvidenceKind[] = [...evidenceKindIds];
+      if (query.control !== undefined) {
+        framework ??= inferFramework(query.control);
+        const chosen = framework;
+        control = atField('query.control', () => getControl(chosen, query.control!).id);
+        kinds = [...kindsFor(framework, control)];
+      } else if (framework !== undefined) {
+        const chosen = framework;
+        kinds = kinds.filter((kind) => frameworksOfKind(kind).includes(chosen));
+      } else if (query.kind === undefined) {
+        kinds = kinds.filter((kind) => allowsKind(scope, kind));
+      }
+      if (query.kind !== undefined) kinds = kinds.filter((kind) => kind === query.kind);
+      if (framework !== undefined) assertFramework(scope, framework);
+      else assertKinds(scope, kinds);
+
+      const from = query.from ?? scope?.from ?? MIN_INSTANT;
+      const to = query.to ?? scope?.to ?? MAX_INSTANT;
+      if (from > to) {
+        throw new CrosswalkError('CW_INPUT_INVALID', `from (${from}) is after to (${to})`, {
+          where: 'query.to',
+          issues: [{ path: 'query.to', message: 'must not be before from' }],
+        });
+      }
+      assertWindow(scope, { from, to });
+      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+
+      const { refs, more } = await pageOfRefs(locker, kinds, { from, to }, after, query.limit);
+      const items = await readAll(locker, refs);
+      const last = refs.at(-1);
+      return {
+        items,
+        nextCursor: more && last ? encodeCursor({ at: last.occurredAt, id: last.id }) : null,
+        query: { framework: framework ?? null, control: control ?? null, kinds, from, to },
+      };
+    },
+  );
+
+  app.get(
+    '/:id',
+    {
+      schema: {
+        tags: ['evidence'],
+        summary: 'One evidence record by id, verified against its hash',
+        security: bearer,
+        params: z.object({
+          id: z
+            .string()
+            .regex(EVIDENCE_ID_PATTERN, 'must be an evidence id: <kind>~<yyyymmddThhmmssmmmZ>~<digest>'),
+        }),
+        response: responses({ 200: evidenceItemSchema }, [400, 401, 403, 404]),
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const parts = parseEvidenceId(id);
+      if (!parts) {
+        throw new CrosswalkError('CW_INPUT_INVALID', 'not an evidence id: unknown kind or impossible time', {
+          where: 'params.id',
+          issues: [{ path: 'params.id', message: 'is not an evidence id' }],
+        });
+      }
+      const scope = scopeOf(request.apiKey);
+      assertKinds(scope, [parts.kind]);
+      assertInstant(scope, parts.occurredAt, 'params.id');
+      const record = await locker.records.getById(id);
+      return { ...record, key: keys.evidenceKey(record) };
+    },
+  );
+});

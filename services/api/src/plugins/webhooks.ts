@@ -1,0 +1,182 @@
+import { CrosswalkError, isCrosswalkError } from '@crosswalk/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { responses } from '../schemas.js';
+import { senders as defaultSenders } from '../webhooks/index.js';
+import { DELIVERY_ID, EVENT_NAME, type RawDelivery, type WebhookSender } from '../webhooks/sender.js';
+import { within } from '../within.js';
+import { feature } from './feature.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The webhook sender a route takes deliveries from (the metrics `source` label). */
+    webhook?: string;
+  }
+  interface FastifyRequest {
+    deliveryOutcome: DeliveryOutcome | null;
+  }
+}
+
+type DeliveryOutcome = 'enqueued' | 'duplicate' | 'ignored' | 'ping';
+
+const ackSchema = z.object({
+  outcome: z.enum(['enqueued', 'duplicate', 'ignored', 'ping']),
+  duplicate: z.boolean().describe('The delivery id was seen before: acknowledged, no second job'),
+  deliveryId: z.string(),
+  event: z.string(),
+  jobId: z.string().nullable(),
+});
+
+/** Redis is the only thing between a delivery and its acknowledgement; do not hold the sender past this. */
+const ENQUEUE_TIMEOUT_MS = 5_000;
+
+/** At most this many distinct unknown event names are remembered (and logged) per process. */
+const MAX_LOGGED_EVENTS = 256;
+
+function statusOutcome(status: number): string {
+  if (status === 401) return 'unauthorized';
+  if (status === 413) return 'too_large';
+  if (status >= 400 && status < 500) return 'invalid';
+  if (status >= 500) return 'error';
+  return 'accepted';
+}
+
+/**
+ * `/v1/webhooks`: deliveries authenticated by the sender's own scheme (no API key). The body is kept as the
+ * exact bytes received, by a content-type parser scoped to this plugin, because signatures are over those bytes.
+ * Answers 202 as soon as the job is enqueued; the worker does the rest.
+ */
+export const webhooksPlugin = feature<{ senders?: readonly WebhookSender[] }>(
+  'crosswalk-webhooks',
+  ['crosswalk-runtime'],
+  async (app, options) => {
+    const { runtime } = app;
+    const bodyLimit = runtime.env.CROSSWALK_WEBHOOK_BODY_LIMIT;
+    const loggedEvents = new Set<string>();
+
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    app.decorateRequest('deliveryOutcome', null);
+    app.addHook('onResponse', async (request, reply) => {
+      const source = request.routeOptions.config.webhook;
+      if (source) {
+        runtime.metrics.deliveries.inc({
+          source,
+          outcome: request.deliveryOutcome ?? statusOutcome(reply.statusCode),
+        });
+      }
+    });
+
+    /** The connector's decrypted config, or undefined when this sender cannot deliver for it (-> 401). */
+    async function configFor(sender: WebhookSender, connectorId: string) {
+      try {
+        const { type, config } = await runtime.configs.resolve(connectorId);
+        if (sender.connectorTypes && !sender.connectorTypes.includes(type)) return undefined;
+        return { type, config };
+      } catch (error) {
+        // Unknown connector, or credentials that no longer decrypt: the same 401 as a bad signature, so an
+        // unauthenticated caller learns nothing about which connectors exist.
+        if (isCrosswalkError(error, 'CW_NOT_FOUND')) return undefined;
+        if (isCrosswalkError(error, 'CW_CONFIG_INVALID')) {
+          app.log.warn(
+            { connectorId, code: error.code, where: error.where },
+            'webhook connector config unusable',
+          );
+          return undefined;
+        }
+        throw error;
+      }
+    }
+
+    function handler(sender: WebhookSender) {
+      return async (request: FastifyRequest, reply: FastifyReply) => {
+        const params = request.params as Record<string, string>;
+        const delivery: RawDelivery = {
+          headers: request.headers,
+          params,
+          body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+        };
+        const connectorId = params.connectorId ?? '';
+        const found = await configFor(sender, connectorId);
+        if (!found || !sender.verify(delivery, found.config)) {
+          throw new CrosswalkError(
+            'CW_UNAUTHORIZED',
+            `the delivery's signature does not verify with connector ${connectorId}'s webhook secret (or the connector has none)`,
+            { where: 'signature' },
+          );
+        }
+        const deliveryId = sender.deliveryId(delivery);
+        const event = sender.event(delivery);
+        const issues = [
+          ...(deliveryId !== undefined && DELIVERY_ID.test(deliveryId)
+            ? []
+            : [
+                { path: 'headers.delivery', message: 'a delivery id is required (letters, digits, . _ : -)' },
+              ]),
+          ...(event !== undefined && EVENT_NAME.test(event)
+            ? []
+            : [{ path: 'headers.event', message: 'an event name is required' }]),
+        ];
+        if (issues.length > 0 || deliveryId === undefined || event === undefined) {
+          throw new CrosswalkError('CW_INPUT_INVALID', 'delivery id or event header missing or malformed', {
+            where: 'headers',
+            issues,
+          });
+        }
+        const payload = sender.parse(delivery);
+        const ack = (outcome: DeliveryOutcome, jobId: string | null) => {
+          request.deliveryOutcome = outcome;
+          return reply
+            .status(202)
+            .send({ outcome, duplicate: outcome === 'duplicate', deliveryId, event, jobId });
+        };
+        if (sender.pings?.includes(event)) return ack('ping', null);
+        if (sender.events && !sender.events.includes(event)) {
+          const key = `${sender.name}:${event}`;
+          if (!loggedEvents.has(key) && loggedEvents.size < MAX_LOGGED_EVENTS) {
+            loggedEvents.add(key);
+            request.log.info(
+              { source: sender.name, event },
+              'webhook event type not handled: acknowledged and ignored (logged once per process)',
+            );
+          }
+          return ack('ignored', null);
+        }
+        const { jobId, duplicate } = await within(
+          sender.dispatch(runtime, {
+            connectorId,
+            connectorType: found.type,
+            deliveryId,
+            event,
+            payload,
+            receivedAt: new Date().toISOString(),
+            params,
+          }),
+          ENQUEUE_TIMEOUT_MS,
+          'CW_REDIS_UNAVAILABLE',
+          'the job queue',
+        );
+        return ack(duplicate ? 'duplicate' : 'enqueued', jobId);
+      };
+    }
+
+    for (const sender of options.senders ?? defaultSenders) {
+      app.post(
+        sender.url,
+        {
+          bodyLimit,
+          config: { webhook: sender.name },
+          schema: {
+            tags: ['webhooks'],
+            summary: sender.summary,
+            description: sender.description,
+            params: sender.params,
+            headers: sender.headers,
+            response: responses({ 202: ackSchema }, [400, 401, 413, 503]),
+          },
+        },
+        handler(sender),
+      );
+    }
+  },
+);

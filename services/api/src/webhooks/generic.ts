@@ -1,0 +1,133 @@
+import { CrosswalkError, zodIssues } from '@crosswalk/core';
+import { connectorFor } from '@crosswalk/runtime';
+import { z } from 'zod';
+import { queueRedis } from '../redis.js';
+import { toInstant } from '../time.js';
+import { header, type WebhookSender } from './sender.js';
+import { sha256Signature, signatureMatches, webhookSecretOf } from './signature.js';
+
+const instant = z.string().refine((text) => toInstant(text) !== undefined, {
+  message: 'must be a UTC date or timestamp ending in Z',
+});
+
+const bodySchema = z
+  .object({
+    since: instant.optional(),
+    until: instant.optional(),
+    filter: z
+      .record(z.string().max(100), z.string().max(500))
+      .refine((filter) => Object.keys(filter).length <= 20, { message: 'at most 20 entries' })
+      .optional(),
+  })
+  .strict()
+  .refine((body) => (body.since === undefined) === (body.until === undefined), {
+    message: 'since and until go together',
+    path: ['until'],
+  })
+  .refine(
+    (body) =>
+      body.since === undefined || body.until === undefined || toInstant(body.since)! < toInstant(body.until)!,
+    {
+      message: 'must be after since',
+      path: ['until'],
+    },
+  );
+
+/** How long a generic delivery id is remembered: as long as the webhook queue keeps completed jobs. */
+const SEEN_SECONDS = 24 * 3600;
+
+/**
+ * The generic signed webhook: any system that can sign a POST triggers one named collector of a connector.
+ * `X-Crosswalk-Signature: sha256=<hex>` (HMAC-SHA256 of the raw body with the connector's `webhookSecret`),
+ * `X-Crosswalk-Delivery` (unique per delivery; a replay is acknowledged and not run again), optional
+ * `X-Crosswalk-Event`. Body: empty or `{ since?, until?, filter? }`.
+ */
+export const genericSender: WebhookSender = {
+  name: 'generic',
+  url: '/:connectorId/generic/:collector',
+  summary: 'Generic signed webhook: collect one collector now',
+  description:
+    "Sign the raw body with HMAC-SHA256 and the connector's `webhookSecret`: `X-Crosswalk-Signature: " +
+    "sha256=<hex>`. `X-Crosswalk-Delivery` is the delivery's unique id. Body: empty, or JSON " +
+    '`{ "since", "until", "filter" }` (window and collector filter).',
+  params: z.object({ connectorId: z.string().max(128), collector: z.string().max(100) }),
+  headers: z.object({
+    'x-crosswalk-signature': z.string().optional().describe('sha256=<hex>; required (401 without)'),
+    'x-crosswalk-delivery': z.string().optional().describe('Unique delivery id; required'),
+    'x-crosswalk-event': z
+      .string()
+      .optional()
+      .describe('Event name recorded in the trigger (default generic)'),
+  }),
+  verify(delivery, config) {
+    const secret = webhookSecretOf(config);
+    if (!secret) return false;
+    return signatureMatches(
+      sha256Signature(secret, delivery.body),
+      header(delivery, 'x-crosswalk-signature'),
+    );
+  },
+  deliveryId: (delivery) => header(delivery, 'x-crosswalk-delivery'),
+  event: (delivery) => header(delivery, 'x-crosswalk-event') ?? 'generic',
+  parse(delivery) {
+    const text = delivery.body.toString('utf8').trim();
+    let value: unknown = {};
+    if (text.length > 0) {
+      try {
+        value = JSON.parse(text);
+      } catch {
+        throw new CrosswalkError('CW_INPUT_INVALID', 'delivery body is not valid JSON', { where: 'body' });
+      }
+    }
+    const parsed = bodySchema.safeParse(value);
+    if (!parsed.success) {
+      const issues = zodIssues(parsed.error, ['body']);
+      throw new CrosswalkError(
+        'CW_INPUT_INVALID',
+        `invalid delivery body: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+        { where: 'body', issues },
+      );
+    }
+    return parsed.data;
+  },
+  async dispatch(runtime, delivery) {
+    const collector = delivery.params.collector ?? '';
+    const known = connectorFor(delivery.connectorType).collectors.map((c) => c.id);
+    if (!known.includes(collector)) {
+      throw new CrosswalkError(
+        'CW_INPUT_INVALID',
+        `connector ${delivery.connectorId} has no collector "${collector}" (it has ${known.join(', ')})`,
+        {
+          where: 'params.collector',
+          issues: [{ path: 'params.collector', message: `must be one of ${known.join(', ')}` }],
+        },
+      );
+    }
+    const body = delivery.payload as z.infer<typeof bodySchema>;
+    // The collect queue collapses jobs by (connector, collector, window, filter), not by delivery, so replays
+    // are caught here: the first delivery of an id claims it in Redis, a replay finds it claimed.
+    const redis = await queueRedis(runtime);
+    const seen = `crosswalk:webhook-delivery:${delivery.connectorId}:${delivery.deliveryId}`;
+    const claimed = await redis.set(seen, '1', 'EX', SEEN_SECONDS, 'NX');
+    if (claimed === null) {
+      return { jobId: (await redis.get(`${seen}:job`)) ?? '', duplicate: true };
+    }
+    try {
+      const jobId = await runtime.collectQueue.enqueue({
+        connectorId: delivery.connectorId,
+        collector,
+        window:
+          body.since !== undefined && body.until !== undefined
+            ? { since: toInstant(body.since)!, until: toInstant(body.until)! }
+            : null,
+        filter: body.filter ?? {},
+        trigger: { type: 'webhook', deliveryId: delivery.deliveryId, event: delivery.event },
+      });
+      await redis.set(`${seen}:job`, jobId, 'EX', SEEN_SECONDS);
+      return { jobId, duplicate: false };
+    } catch (error) {
+      await redis.del(seen);
+      throw error;
+    }
+  },
+};

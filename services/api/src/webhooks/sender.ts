@@ -1,0 +1,62 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Runtime } from '@crosswalk/runtime';
+import type { z } from 'zod';
+
+/** A delivery as received: headers, route params and the exact bytes of the body (signatures cover them). */
+export interface RawDelivery {
+  headers: IncomingHttpHeaders;
+  params: Record<string, string>;
+  body: Buffer;
+}
+
+/** An authenticated, parsed delivery, ready to become a job. */
+export interface Delivery {
+  connectorId: string;
+  connectorType: string;
+  deliveryId: string;
+  event: string;
+  payload: unknown;
+  receivedAt: string;
+  params: Record<string, string>;
+}
+
+/**
+ * One webhook sender: how it signs, where its delivery id and event are, and what a delivery becomes. The
+ * plugin does the rest the same way for every sender: find the connector, verify (401), read id and event
+ * (400), parse (400), acknowledge pings and unknown events (202, no job), dispatch (202), count.
+ * Okta event hooks and Jira webhooks are one entry each when those connectors are registered.
+ */
+export interface WebhookSender {
+  /** The `source` label of `crosswalk_webhook_deliveries_total`. */
+  name: string;
+  /** Route under /v1/webhooks; `:connectorId` names the connector whose config holds the secret. */
+  url: string;
+  summary: string;
+  description: string;
+  params: z.ZodObject;
+  headers: z.ZodObject;
+  /** Connector types it delivers for; any type whose config has a `webhookSecret` when absent. */
+  connectorTypes?: readonly string[];
+  /** Authentic for this connector's (decrypted) config? Must not throw; false when the config has no secret. */
+  verify(delivery: RawDelivery, config: Record<string, unknown>): boolean;
+  deliveryId(delivery: RawDelivery): string | undefined;
+  event(delivery: RawDelivery): string | undefined;
+  /** Parses the verified body; throws CW_INPUT_INVALID when it is malformed. */
+  parse(delivery: RawDelivery): unknown;
+  /** Events acknowledged with 202 and no job (a sender's connectivity test). */
+  pings?: readonly string[];
+  /** Events passed on; any other is acknowledged and ignored. Absent: every event. */
+  events?: readonly string[];
+  /** Enqueues the delivery's work once per delivery id. */
+  dispatch(runtime: Runtime, delivery: Delivery): Promise<{ jobId: string; duplicate: boolean }>;
+}
+
+/** A delivery id as a job-id part: GitHub's are GUIDs; anything printable and short is accepted. */
+export const DELIVERY_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
+
+export const EVENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
+
+export function header(delivery: RawDelivery, name: string): string | undefined {
+  const value = delivery.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}

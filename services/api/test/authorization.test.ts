@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { services, startTestApp, type TestApp } from './helpers.js';
+
+type Caller = 'none' | 'malformed' | 'unknown' | 'expired' | 'revoked' | 'auditor' | 'operator' | 'admin';
+const callers: Caller[] = [
+  'none',
+  'malformed',
+  'unknown',
+  'expired',
+  'revoked',
+  'auditor',
+  'operator',
+  'admin',
+];
+
+interface Row {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  url: string;
+  body?: unknown;
+  /** Expected status by caller role; the callers without a valid key get `anonymous`. */
+  anonymous: number;
+  auditor: number;
+  operator: number;
+  admin: number;
+}
+
+const EVIDENCE_ID = 'github.pull_request.approval~20260302T100000000Z~00000000000000000000000000000000';
+
+/**
+ * Every route, every caller. Rows for the same connector run in caller order (admin last), so the one caller
+ * that may change something (create, delete) does it after everyone else was refused.
+ */
+const table: Row[] = [
+  { method: 'GET', url: '/healthz', anonymous: 200, auditor: 200, operator: 200, admin: 200 },
+  { method: 'GET', url: '/readyz', anonymous: 200, auditor: 200, operator: 200, admin: 200 },
+  { method: 'GET', url: '/metrics', anonymous: 200, auditor: 200, operator: 200, admin: 200 },
+  { method: 'GET', url: '/docs/json', anonymous: 200, auditor: 200, operator: 200, admin: 200 },
+  { method: 'GET', url: '/v1/connectors', anonymous: 401, auditor: 403, operator: 403, admin: 200 },
+  {
+    method: 'POST',
+    url: '/v1/connectors',
+    body: { id: 'created', type: 'github', org: 'acme', auth: { kind: 'token', token: 'ghp_matrix' } },
+    anonymous: 401,
+    auditor: 403,
+    operator: 403,
+    admin: 201,
+  },
+  { method: 'GET', url: '/v1/connectors/matrix', anonymous: 401, auditor: 403, operator: 403, admin: 200 },
+  {
+    method: 'PATCH',
+    url: '/v1/connectors/matrix',
+    body: { controlOwner: 'secops' },
+    anonymous: 401,
+    auditor: 403,
+    operator: 403,
+    admin: 200,
+  },
+  { method: 'DELETE', url: '/v1/connectors/doomed', anonymous: 401, auditor: 403, operator: 403, admin: 204 },
+  {
+    method: 'POST',
+    url: '/v1/connectors/matrix/collect',
+    body: { collectors: ['org_members'] },
+    anonymous: 401,
+    auditor: 403,
+    operator: 202,
+    admin: 202,
+  },
+  {
+    method: 'GET',
+    url: '/v1/connectors/matrix/runs',
+    anonymous: 401,
+    auditor: 403,
+    operator: 200,
+    admin: 200,
+  },
+  {
+    method: 'GET',
+    url: '/v1/evidence?framework=soc2-2017&control=CC8.1&from=2026-01-01&to=2026-04-01',
+    anonymous: 401,
+    auditor: 200,
+    operator: 200,
+    admin: 200,
+  },
+  {
+    method: 'GET',
+    url: `/v1/evidence/${EVIDENCE_ID}`,
+    anonymous: 401,
+    auditor: 404,
+    operator: 404,
+    admin: 404,
+  },
+  {
+    method: 'GET',
+    url: '/v1/controls?framework=soc2',
+    anonymous: 401,
+    auditor: 200,
+    operator: 200,
+    admin: 200,
+  },
+  { method: 'GET', url: '/v1/crosswalk', anonymous: 401, auditor: 200, operator: 200, admin: 200 },
+  // Webhooks take no API key: the sender's signature is the credential, whoever else calls.
+  {
+    method: 'POST',
+    url: '/v1/webhooks/matrix/github',
+    body: { zen: 'Design for failure.' },
+    anonymous: 401,
+    auditor: 401,
+    operator: 401,
+    admin: 401,
+  },
+  {
+    method: 'POST',
+    url: '/v1/webhooks/matrix/generic/org_members',
+    body: {},
+    anonymous: 401,
+    auditor: 401,
+    operator: 401,
+    admin: 401,
+  },
+];
+
+describe.skipIf(!services)('Authorization', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ db: 11 });
+    for (const id of ['matrix', 'doomed']) {
+      await t.runtime.configs.create(
+        id,
+        { type: 'github', org: 'acme', auth: { kind: 'token', token: 'ghp_matrix' } },
+        'test',
+      );
+    }
+  });
+  afterAll(() => t?.close());
+
+  function headersFor(caller: Caller): Record<string, string> {
+    switch (caller) {
+      case 'none':
+        return {};
+      case 'malformed':
+        return { authorization: 'Basic YWRtaW46YWRtaW4=' };
+      case 'unknown':
+        return t.bearer(`cwk_zzzzzzzzzzzz_${'A'.repeat(43)}`);
+      default:
+        return t.bearer(t.tokens[caller]);
+    }
+  }
+
+  it('answers every route for every caller with the status in the table', async () => {
+    const outcomes: string[] = [];
+    const expected: string[] = [];
+    for (const row of table) {
+      for (const caller of callers) {
+        const want =
+          caller === 'auditor' || caller === 'operator' || caller === 'admin' ? row[caller] : row.anonymous;
+        const response = await t.app.inject({
+          method: row.method,
+          url: row.url,
+          headers: headersFor(caller),
+          ...(row.body === undefined ? {} : { payload: row.body as object }),
+        });
+        outcomes.push(`${row.method} ${row.url} as ${caller}: ${response.statusCode}`);
+        expected.push(`${row.method} ${row.url} as ${caller}: ${want}`);
+        if (response.statusCode === 401 || response.statusCode === 403) {
+          expect(response.json().error.code).toBe(
+            response.statusCode === 401 ? 'CW_UNAUTHORIZED' : 'CW_FORBIDDEN',
+          );
+        }
+      }
+    }
+    expect(outcomes).toEqual(expected);
+  });
+
+  it('names the Bearer scheme on a 401 for a missing API key', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/v1/crosswalk' });
+    expect(response.statusCode).toBe(401);
+    expect(response.headers['www-authenticate']).toBe('Bearer');
+  });
+
+  it('refuses before reading the body: a bad body from an unauthenticated caller is a 401, not a 400', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/v1/connectors',
+      headers: { 'content-type': 'application/json' },
+      payload: '{not json',
+    });
+    expect(response.statusCode).toBe(401);
+  });
+});

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { acme, configFor, startFake } from '@crosswalk/connector-github/testing';
+import { type RunningWorker, startWorker } from '@crosswalk/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Signature } from '../src/index.js';
+import { services, startTestApp, type TestApp } from './helpers.js';
+import { mergedPullRequest } from './webhook-examples.js';
+
+const SECRET = 'whsec-end-to-end-0123456789';
+
+/**
+ * The issue's "done means": a signed GitHub `pull_request` closed+merged delivery -> 202 -> webhook job ->
+ * collect job for that PR -> its approval record in the locker (Ceph RGW) -> returned by the evidence query for
+ * CC8.1, naming the delivery that triggered it. Real Redis, real S3, a real worker, GitHub's loopback fake.
+ */
+/** What the queues and the log say, for a failure message: where did the delivery stop? */
+async function diagnose(t: TestApp): Promise<string> {
+  const queues = [t.runtime.webhookQueue.queue, t.runtime.collectQueue.queue];
+  const lines: string[] = [];
+  for (const queue of queues) {
+    lines.push(`${queue.name}: ${JSON.stringify(await queue.getJobCounts())}`);
+    for (const job of await queue.getJobs(['failed', 'active', 'waiting', 'delayed'])) {
+      lines.push(`  ${job.id}: ${job.failedReason ?? ''} attempts=${job.attemptsMade}`);
+    }
+  }
+  lines.push(...t.logs.filter((line) => /"level":(40|50)/.test(line)).slice(-20));
+  return lines.join('\n');
+}
+
+describe.skipIf(!services)('End to end: a merged pull request delivery becomes CC8.1 evidence', () => {
+  let t: TestApp;
+  let worker: RunningWorker;
+  let fake: Awaited<ReturnType<typeof startFake>>;
+
+  beforeAll(async () => {
+    t = await startTestApp({ db: 10 });
+    fake = await startFake(acme());
+    worker = await startWorker(t.runtime, { concurrency: 2, stalledIntervalMs: 5_000 });
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await t?.close();
+    await fake?.close();
+  });
+
+  it('stores and serves the approval within seconds, with the delivery as its trigger', async () => {
+    const admin = t.bearer(t.tokens.admin);
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/v1/connectors',
+      headers: admin,
+      payload: { id: 'github-acme', ...configFor(fake), webhookSecret: SECRET },
+    });
+    expect(created.statusCode).toBe(201);
+
+    const delivery = randomUUID();
+    const body = JSON.stringify(mergedPullRequest('acme/api', 1, '2026-03-02T10:00:00Z'));
+    const started = Date.now();
+    const ack = await t.app.inject({
+      method: 'POST',
+      url: '/v1/webhooks/github-acme/github',
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'pull_request',
+        'x-github-delivery': delivery,
+        'x-hub-signature-256': sha256Signature(SECRET, Buffer.from(body)),
+      },
+      payload: body,
+    });
+    expect(ack.statusCode).toBe(202);
+    expect(ack.json()).toMatchObject({ outcome: 'enqueued', deliveryId: delivery });
+
+    type Item = {
+      source: { ref: string };
+      provenance: { trigger: unknown };
+      payload: Record<string, unknown>;
+    };
+    let found: Item | undefined;
+    while (!found && Date.now() - started < 15_000) {
+      const response = await t.app.inject({
+        method: 'GET',
+        url: '/v1/evidence?framework=soc2-2017&control=CC8.1&from=2026-03-01&to=2026-04-01',
+        headers: t.bearer(t.tokens.auditor),
+      });
+      expect(response.statusCode).toBe(200);
+      found = (response.json().items as Item[]).find((item) => item.source.ref === 'acme/api#1');
+      if (!found) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    if (!found) console.error(await diagnose(t));
+    expect(found, 'the approval record within 15 s').toBeDefined();
+    expect(found!.provenance.trigger).toEqual({
+      type: 'webhook',
+      deliveryId: delivery,
+      event: 'pull_request',
+    });
+    expect(found!.payload).toMatchObject({ approvedByNonAuthor: true, approvalOnFinalCommit: true });
+
+    // The run that stored it is in the connector's history with the same trigger (its manifest is appended
+    // after the records, so it may be a moment behind them).
+    const expected = expect.objectContaining({
+      trigger: { type: 'webhook', deliveryId: delivery, event: 'pull_request' },
+      filter: { repository: 'acme/api', number: '1' },
+      recordsStored: 1,
+      status: 'succeeded',
+    });
+    let runs: unknown[] = [];
+    for (const deadline = Date.now() + 5_000; Date.now() < deadline; ) {
+      const response = await t.app.inject({
+        method: 'GET',
+        url: '/v1/connectors/github-acme/runs',
+        headers: t.bearer(t.tokens.operator),
+      });
+      runs = response.json().runs;
+      if (runs.some((run) => expected.asymmetricMatch(run))) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(runs).toContainEqual(expected);
+  });
+});

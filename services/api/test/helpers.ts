@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { createRuntime, parseServiceEnv, REDACT_PATHS, type Role, type Runtime } from '@crosswalk/runtime';
+import { createTestBucket, deleteTestBucket, redisTestUrl, s3TestConfig } from '@crosswalk/testing';
+import { pino } from 'pino';
+import { type App, buildApp } from '../src/index.js';
+
+/** Real Redis and S3 from the environment (scripts/services/start.sh), or undefined so a suite can skip. */
+export const services = await (async () => {
+  const [redis, s3] = await Promise.all([redisTestUrl(), s3TestConfig()]);
+  return redis && s3 ? { redis, s3 } : undefined;
+})();
+
+export interface TestApp {
+  runtime: Runtime;
+  app: App;
+  /** A token per role, plus an expired and a revoked admin token. */
+  tokens: Record<Role | 'expired' | 'revoked', string>;
+  /** Every log line the runtime's logger wrote (JSON text), redaction applied. */
+  logs: string[];
+  bucket: string;
+  bearer(token: string): { authorization: string };
+  close(): Promise<void>;
+}
+
+/**
+ * A runtime on a fresh S3 bucket and its own Redis database (one per test file: the queues have fixed names,
+ * so files sharing a database would see each other's jobs), its queues emptied, and the app over it.
+ */
+export async function startTestApp(options: {
+  db: number;
+  env?: Record<string, string>;
+  /** Leave the queues as they are (for a file that shares a database and enqueues nothing). */
+  keepQueues?: boolean;
+}): Promise<TestApp> {
+  if (!services) throw new Error('no Redis or S3 for the API tests');
+  const { s3 } = services;
+  const bucket = await createTestBucket(s3);
+  const redis = new URL(services.redis);
+  redis.pathname = `/${options.db}`;
+  const env = parseServiceEnv({
+    REDIS_URL: redis.toString(),
+    CROSSWALK_SECRET_KEY: randomBytes(32).toString('base64'),
+    CROSSWALK_S3_BUCKET: bucket,
+    CROSSWALK_S3_ENDPOINT: s3.endpoint,
+    CROSSWALK_S3_REGION: s3.region,
+    CROSSWALK_S3_FORCE_PATH_STYLE: String(s3.forcePathStyle),
+    CROSSWALK_S3_ACCESS_KEY_ID: s3.accessKeyId,
+    CROSSWALK_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    LOG_LEVEL: 'debug',
+    ...options.env,
+  });
+  const logs: string[] = [];
+  // The runtime's own redaction, writing into memory so a test can search every line.
+  const logger = pino(
+    { name: 'crosswalk', level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
+    { write: (line: string) => void logs.push(line) },
+  );
+  const runtime = createRuntime(env, { logger });
+  if (!options.keepQueues) {
+    await Promise.all([
+      runtime.collectQueue.queue.obliterate({ force: true }),
+      runtime.webhookQueue.queue.obliterate({ force: true }),
+    ]);
+  }
+  const create = (role: Role, extra: { expiresAt?: string } = {}) =>
+    runtime.keys.create({ name: `test ${role}`, role, createdBy: 'test', ...extra }).then((k) => k.token);
+  const [admin, operator, auditor, expired, revoked] = await Promise.all([
+    create('admin'),
+    create('operator'),
+    create('auditor'),
+    create('admin', { expiresAt: '2020-01-01T00:00:00.000Z' }),
+    create('admin'),
+  ]);
+  await runtime.keys.revoke(revoked.split('_')[1]!, 'test');
+  const app = buildApp(runtime);
+  await app.ready();
+  return {
+    runtime,
+    app,
+    tokens: { admin, operator, auditor, expired, revoked },
+    logs,
+    bucket,
+    bearer: (token) => ({ authorization: `Bearer ${token}` }),
+    async close() {
+      await app.close();
+      await runtime.close();
+      await deleteTestBucket(s3, bucket);
+    },
+  };
+}
+
+/** Any text that looks like a stack frame or a source path. */
+export const STACK_TRACE = /\n\s*at |\bat [\w.<>]+ \(|node:internal|\/work\/|\.ts:\d+|\.js:\d+|"stack"/;

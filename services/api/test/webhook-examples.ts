@@ -1,0 +1,29 @@
+import { createRequire } from 'node:module';
+
+/** Real deliveries from @octokit/webhooks-examples (GitHub's own published examples). */
+const require = createRequire(import.meta.url);
+type Example = { name: string; examples: Record<string, unknown>[] };
+const dotcom: Example[] = require('@octokit/webhooks-examples/api.github.com/index.json');
+
+// biome-ignore lint/suspicious/noExplicitAny: payloads are edited field by field in tests
+export function example(name: string, action?: string): Record<string, any> {
+  const found = dotcom
+    .find((e) => e.name === name)
+    ?.examples.find((p) => action === undefined || p.action === action);
+  if (!found) throw new Error(`no ${name}${action ? `.${action}` : ''} example`);
+  return structuredClone(found);
+}
+
+/** The real `pull_request` `closed` delivery, turned into a merge of `repository#number` (the collection has none). */
+export function mergedPullRequest(repository: string, number: number, mergedAt = '2026-03-02T10:00:00Z') {
+  const payload = example('pull_request', 'closed');
+  const [owner, name] = repository.split('/') as [string, string];
+  payload.number = number;
+  payload.pull_request.number = number;
+  payload.pull_request.merged = true;
+  payload.pull_request.merged_at = mergedAt;
+  payload.repository.name = name;
+  payload.repository.full_name = repository;
+  payload.repository.owner.login = owner;
+  return payload;
+}

@@ -1,0 +1,321 @@
+/**
+ * The issue's faults, with real processes: `crosswalk worker` children (node --import tsx, exactly what
+ * `pnpm crosswalk worker` runs), a private redis-server, and a TCP proxy in front of Ceph RGW. Each run collects
+ * 60 merged PRs from the loopback GitHub through an HTTP hop that holds every request, so a run takes seconds
+ * and a fault can land in the middle of it. Completeness is checked against the collector run directly on the
+ * fake: every expected record id in the locker, no other, and the run manifests chain.
+ *
+ * Each test has a redis-server of its own (the shared one's spare databases are taken by other suites), so no
+ * other suite's worker can take these jobs and no test here can disturb another's queues.
+ */
+import { configFor, manyPullRequests, startFake } from '@crosswalk/connector-github/testing';
+import type { RunManifest } from '@crosswalk/locker';
+import type { CollectJob, Runtime } from '@crosswalk/runtime';
+import { s3TestConfig } from '@crosswalk/testing';
+import { afterAll, afterEach, describe, expect, it, onTestFailed } from 'vitest';
+import {
+  expectedIds,
+  type FakeGitHub,
+  killAll,
+  PrivateRedis,
+  rangeOf,
+  redisServerAvailable,
+  runtimeFrom,
+  SlowProxy,
+  serviceVars,
+  settled,
+  sleep,
+  storedIds,
+  TcpProxy,
+  WINDOW,
+  WorkerProcess,
+  waitFor,
+} from './helpers.js';
+
+const s3 = await s3TestConfig();
+const redisServer = redisServerAvailable();
+
+const PULLS = 60;
+const PAGE = 5;
+const CONNECTOR = 'gh-slow';
+const KIND = 'github.pull_request.approval' as const;
+
+const job = (): CollectJob => ({
+  connectorId: CONNECTOR,
+  collector: 'pull_request_approvals',
+  window: WINDOW,
+  filter: {},
+  trigger: { type: 'manual', by: 'fault-test' },
+});
+
+/** What one test starts; afterEach stops all of it whatever happened. */
+interface Scene {
+  fake: FakeGitHub;
+  slow: SlowProxy;
+  redis: PrivateRedis;
+  runtime: Runtime;
+  vars: Record<string, string>;
+  expected: string[];
+  workers: WorkerProcess[];
+  proxy?: TcpProxy;
+}
+
+let scene: Scene | undefined;
+
+/**
+ * The fake GitHub behind a slow hop (12 search pages of 5 PRs, each request held `delayMs`), a fresh bucket, the
+ * connector stored, the queues empty. `vars` is the worker's environment; the test's own runtime uses `direct`
+ * overrides (e.g. the real S3 endpoint when the worker's goes through a proxy).
+ */
+async function setUp(options: {
+  delayMs: number;
+  s3Endpoint?: string;
+  direct?: Record<string, string>;
+  proxy?: TcpProxy;
+}): Promise<Scene> {
+  const redis = await PrivateRedis.start();
+  const fake = await startFake(manyPullRequests(PULLS, WINDOW), { validate: false });
+  const slow = await SlowProxy.start(fake.url, options.delayMs);
+  const vars = await serviceVars(s3!, {
+    redisUrl: redis.url,
+    ...(options.s3Endpoint ? { s3Endpoint: options.s3Endpoint } : {}),
+    // A worker that dies is noticed within seconds, not the production 30 s.
+    extra: { CROSSWALK_STALLED_INTERVAL_MS: '2000' },
+  });
+  const runtime = runtimeFrom({ ...vars, ...options.direct });
+  await runtime.configs.create(
+    CONNECTOR,
+    configFor(fake, { baseUrl: slow.url, requests: { graphqlSpacingMs: 0, pageSize: PAGE, retries: 0 } }),
+    'fault-test',
+  );
+  const expected = await expectedIds(fake, 'pull_request_approvals', { window: WINDOW });
+  expect(expected).toHaveLength(PULLS);
+  const current: Scene = {
+    fake,
+    slow,
+    redis,
+    runtime,
+    vars,
+    expected,
+    workers: [],
+    ...(options.proxy ? { proxy: options.proxy } : {}),
+  };
+  scene = current;
+  onTestFailed(() => {
+    for (const [i, worker] of current.workers.entries()) {
+      console.error(`--- worker ${i} (last 60 lines)\n${worker.lines.slice(-60).join('\n')}`);
+    }
+  });
+  return current;
+}
+
+async function startWorkerProcess(current: Scene): Promise<WorkerProcess> {
+  const worker = await WorkerProcess.start(current.vars, `worker ${current.workers.length}`);
+  current.workers.push(worker);
+  return worker;
+}
+
+/** Waits until the job is being processed and its run has stored at least `records`. */
+async function midRun(current: Scene, id: string, records: number): Promise<void> {
+  await waitFor(
+    `job ${id} to be active with ${records} records stored`,
+    async () => {
+      const found = await current.runtime.collectQueue.queue.getJob(id);
+      const progress = found?.progress as { stored?: number } | undefined;
+      return (await found?.getState()) === 'active' && (progress?.stored ?? 0) >= records;
+    },
+    { timeoutMs: 30_000, intervalMs: 50 },
+  );
+}
+
+async function runsOf(current: Scene): Promise<RunManifest[]> {
+  const runs: RunManifest[] = [];
+  for await (const run of current.runtime.locker.runs.list(CONNECTOR, {
+    from: '2000-01-01T00:00:00.000Z',
+    to: '2100-01-01T00:00:00.000Z',
+  })) {
+    runs.push(run);
+  }
+  return runs;
+}
+
+/** Every expected record is stored, nothing else of the kind in the window, and the run chain is intact. */
+async function expectCompleteEvidence(current: Scene): Promise<void> {
+  const stored = await storedIds(current.runtime.locker, KIND, rangeOf(WINDOW));
+  expect(stored).toEqual(current.expected);
+  const chain = await current.runtime.locker.runs.verifyChain(CONNECTOR);
+  expect(chain.problems).toEqual([]);
+  expect(chain.ok).toBe(true);
+}
+
+// Whatever a failed setUp left running.
+afterAll(killAll);
+
+afterEach(async () => {
+  const current = scene;
+  scene = undefined;
+  if (!current) return;
+  await Promise.allSettled(current.workers.map((w) => w.kill('SIGKILL')));
+  await current.proxy?.up();
+  await current.runtime.close();
+  await current.redis.kill();
+  await current.slow.close();
+  await current.fake.close();
+});
+
+describe.skipIf(!s3 || !redisServer)('worker faults (real processes)', () => {
+  describe('when a worker is SIGKILLed in the middle of a run', () => {
+    it('another worker takes the stalled job over and completes the run: none missing, none twice', {
+      timeout: 120_000,
+    }, async () => {
+      const current = await setUp({ delayMs: 400 });
+      const first = await startWorkerProcess(current);
+      const id = await current.runtime.collectQueue.enqueue(job());
+      await midRun(current, id, 2 * PAGE);
+
+      await first.kill('SIGKILL');
+      const killedAt = Date.now();
+      expect((await first.exited).signal).toBe('SIGKILL');
+      const storedBeforeKill = (await storedIds(current.runtime.locker, KIND, rangeOf(WINDOW))).length;
+      expect(storedBeforeKill).toBeGreaterThanOrEqual(2 * PAGE);
+      expect(storedBeforeKill).toBeLessThan(PULLS);
+      // Nothing has finished the run: no manifest yet.
+      expect(await runsOf(current)).toEqual([]);
+
+      await startWorkerProcess(current);
+      const { state, job: done } = await settled(current.runtime.collectQueue.queue, id, 60_000);
+      const recoveredInMs = Date.now() - killedAt;
+      expect(state).toBe('completed');
+      // It came back through stall detection (the lock of the dead worker expired), not as a retry.
+      expect(done.stalledCounter).toBe(1);
+      expect(done.attemptsMade).toBe(1);
+      const manifest = done.returnvalue as RunManifest;
+      expect(manifest.status).toBe('succeeded');
+      // The second run found exactly what the killed one had written, and wrote the rest.
+      expect(manifest.collectors[0]).toMatchObject({
+        duplicates: storedBeforeKill,
+        stored: PULLS - storedBeforeKill,
+      });
+      await expectCompleteEvidence(current);
+      expect((await runsOf(current)).map((r) => r.runId)).toEqual([manifest.runId]);
+      console.info(
+        `SIGKILL: ${storedBeforeKill}/${PULLS} stored before the kill; run completed by the second worker ` +
+          `${(recoveredInMs / 1000).toFixed(1)} s after it (stalled ${done.stalledCounter}x, ` +
+          `attempts started ${done.attemptsStarted})`,
+      );
+    });
+  });
+
+  describe('when a worker gets SIGTERM in the middle of a run', () => {
+    it('stops taking jobs, finishes the current run, then exits 0', { timeout: 60_000 }, async () => {
+      const current = await setUp({ delayMs: 150 });
+      const worker = await startWorkerProcess(current);
+      const id = await current.runtime.collectQueue.enqueue(job());
+      await midRun(current, id, PAGE);
+
+      await worker.kill('SIGTERM');
+      expect(await worker.exited).toEqual({ code: 0, signal: null });
+      expect(worker.logged('stopping: finishing current jobs')).toHaveLength(1);
+      // Finished by the worker that had it, before it exited: no stall, no second run.
+      expect(await current.runtime.collectQueue.queue.getJobState(id)).toBe('completed');
+      const done = (await current.runtime.collectQueue.queue.getJob(id))!;
+      expect(done.stalledCounter).toBe(0);
+      expect((done.returnvalue as RunManifest).collectors[0]).toMatchObject({ stored: PULLS, duplicates: 0 });
+      await expectCompleteEvidence(current);
+    });
+  });
+
+  describe('when Redis restarts during a run (a private redis-server, no persistence)', () => {
+    it('the run in flight still finishes, the worker reconnects and takes the next run, and the evidence is complete', {
+      timeout: 120_000,
+    }, async () => {
+      const current = await setUp({ delayMs: 300 });
+      const privateRedis = current.redis;
+      const worker = await startWorkerProcess(current);
+      const id = await current.runtime.collectQueue.enqueue(job());
+      await midRun(current, id, 2 * PAGE);
+
+      await privateRedis.kill();
+      const downAt = Date.now();
+      await sleep(2_000);
+      await privateRedis.restart();
+      const upAt = Date.now();
+
+      // GitHub and S3 never went away: the run in flight writes its records and its manifest.
+      const [inFlight] = await waitFor(
+        'the run in flight to write its manifest',
+        () => runsOf(current).then((r) => r.length > 0 && r),
+        {
+          timeoutMs: 30_000,
+        },
+      );
+      expect(inFlight!.collectors[0]!.stored).toBe(PULLS);
+      // Redis forgot the job; the worker must survive that, and everything it did not finish in Redis.
+      expect(worker.alive).toBe(true);
+      expect(await current.runtime.collectQueue.queue.getJob(id)).toBeUndefined();
+
+      // The next run goes through the same worker once it has reconnected.
+      current.slow.delayMs = 0;
+      const next = await current.runtime.collectQueue.enqueue(job());
+      const { state, job: done } = await settled(current.runtime.collectQueue.queue, next, 60_000);
+      expect(state).toBe('completed');
+      expect((done.returnvalue as RunManifest).collectors[0]).toMatchObject({ stored: 0, duplicates: PULLS });
+      expect(worker.alive).toBe(true);
+      await expectCompleteEvidence(current);
+      console.info(
+        `Redis restart: down ${((upAt - downAt) / 1000).toFixed(1)} s; next run completed ` +
+          `${((Date.now() - upAt) / 1000).toFixed(1)} s after Redis came back`,
+      );
+    });
+  });
+
+  describe('when the S3 endpoint is down for 30 s', () => {
+    it('the job fails its attempts while it is down, retries with backoff, and succeeds after: evidence complete', {
+      timeout: 120_000,
+    }, async () => {
+      const proxy = await TcpProxy.start({
+        host: '127.0.0.1',
+        port: Number(new URL(s3!.endpoint).port || 80),
+      });
+      const current = await setUp({
+        delayMs: 300,
+        s3Endpoint: proxy.url,
+        // The test itself reads and writes S3 directly, so it can look while the worker cannot.
+        direct: { CROSSWALK_S3_ENDPOINT: s3!.endpoint },
+        proxy,
+      });
+      await startWorkerProcess(current);
+      const id = await current.runtime.collectQueue.enqueue(job());
+      await midRun(current, id, 2 * PAGE);
+
+      await proxy.down();
+      const downAt = Date.now();
+      current.slow.delayMs = 0;
+      const queue = current.runtime.collectQueue.queue;
+      // While S3 is unreachable, the job is retried, waiting longer each time (2 s, 4 s, 8 s, ...).
+      const failedAttempts = await waitFor(
+        'the job to be waiting for a retry',
+        async () => {
+          const found = await queue.getJob(id);
+          return (await found?.getState()) === 'delayed' && found!.attemptsMade >= 2 && found!.attemptsMade;
+        },
+        { timeoutMs: 30_000 },
+      );
+      expect(await queue.getJobState(id)).toBe('delayed');
+      await sleep(Math.max(0, downAt + 30_000 - Date.now()));
+      expect(await queue.getJobState(id)).not.toBe('completed');
+      await proxy.up();
+      const upAt = Date.now();
+
+      const { state, job: done } = await settled(queue, id, 75_000);
+      expect(state).toBe('completed');
+      expect(done.attemptsMade).toBeGreaterThan(failedAttempts);
+      expect((done.returnvalue as RunManifest).status).toBe('succeeded');
+      await expectCompleteEvidence(current);
+      console.info(
+        `S3 down 30 s: ${done.attemptsMade} attempts; completed ${((Date.now() - upAt) / 1000).toFixed(1)} s ` +
+          'after S3 came back',
+      );
+    });
+  });
+});
