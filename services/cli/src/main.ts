@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerCollect } from './commands/collect.js';
 import { registerControls } from './commands/controls.js';
+import { registerExport } from './commands/export.js';
 import { registerKeys } from './commands/keys.js';
 import { registerLocker } from './commands/locker.js';
 import { registerMap } from './commands/map.js';
@@ -18,6 +19,7 @@ export function buildProgram(output = stdio): Command {
   registerMap(program, output);
   registerLocker(program, output);
   registerCollect(program, output);
+  registerExport(program, output);
   registerKeys(program, output);
   registerService(program, output);
   return program;

@@ -1,0 +1,542 @@
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import { controlsFor, MAPPING_VERSION } from '@crosswalk/controls';
+import {
+  CrosswalkError,
+  type EvidenceKind,
+  type EvidenceRecord,
+  type Person,
+  sha256Hex,
+  verifyRecordBytes,
+} from '@crosswalk/core';
+import { type ChainReport, keys, type Locker, mapOrdered } from '@crosswalk/locker';
+import {
+  buildCoverage,
+  COVERAGE_COLUMNS,
+  type CoverageReport,
+  coverageRows,
+  FoundTally,
+  RunTally,
+} from './coverage.js';
+import { csvLine } from './csv.js';
+import { type ExportManifest, FILE_NAMES, MANIFEST_FORMAT, serializeManifest } from './manifest.js';
+import { renderReadme } from './readme.js';
+import { chainLinkTarget, discoverConnectors, listRuns, type RunRead, readRun } from './runs.js';
+import { resolveRequest, type Scope, type Window } from './scope.js';
+import { type SigningKey, signBytes } from './signing.js';
+import { Sink, Spool } from './sink.js';
+import { type EntryDigest, ZipWriter } from './zip-writer.js';
+
+export const MEMBERSHIP_RULE =
+  'An item is in the period when its occurredAt (when it happened at the source) is at or after `from` and ' +
+  'before `to`, whenever it was collected.';
+
+export const POPULATION_COLUMNS = [
+  'id',
+  'kind',
+  'occurredAt',
+  'collectedAt',
+  'owner',
+  'controlOwner',
+  'source',
+  'sourceRef',
+  'url',
+  'soc2',
+  'iso',
+  'sha256',
+  'path',
+  'fileSha256',
+  'fileBytes',
+  'recordMappingVersion',
+] as const;
+
+export interface ExportProgress {
+  phase: 'evidence' | 'runs' | 'populations' | 'finishing' | 'done';
+  /** The kind being read (evidence phase) or connector (runs phase). */
+  current?: string;
+  records: number;
+  runs: number;
+  /** Bytes of zip written so far. */
+  bytes: number;
+  elapsedMs: number;
+}
+
+export interface BuildExportOptions {
+  locker: Locker;
+  /** Framework ids or aliases: `soc2`, `iso27001`, `soc2-2017`, `iso27001-2022`. */
+  frameworks: readonly string[];
+  /** Limit to these controls (`CC6.1`, `A.5.15`, `soc2:CC6.1`); all controls of the frameworks when absent. */
+  controls?: readonly string[] | null;
+  /** Inclusive start: YYYY-MM-DD (UTC midnight) or an ISO timestamp (UTC unless it has a zone). */
+  from: string | Date;
+  /** Exclusive end, same forms. */
+  to: string | Date;
+  signingKey: SigningKey;
+  /** Where the zip goes: a file, an HTTP response, an S3 multipart upload stream. Ended when done. */
+  out: Writable;
+  generator: { name: string; version: string };
+  /** Default: a random UUID (the API passes its job id). */
+  exportId?: string;
+  /** The time written into the manifest and the zip; also "now" for coverage. Default: the current time. */
+  now?: Date;
+  /** Records read ahead (GET + verify + compress in flight). Default 16, as records.list. */
+  concurrency?: number;
+  /** Deflate level 1-9 (default 6). */
+  compressionLevel?: number;
+  /** Where spool files go (CSV rows, SHA256SUMS, the central directory). Default: the OS temp directory. */
+  tmpDir?: string;
+  /** Connectors whose runs go into the bundle; default: configured ones and every one with runs. */
+  connectors?: readonly string[];
+  /** Told about progress at most every 500 ms, and at each phase. */
+  onProgress?: (progress: ExportProgress) => void;
+}
+
+export interface ExportResult {
+  exportId: string;
+  window: Window;
+  scope: Scope;
+  /** Size and SHA-256 of the whole zip. */
+  bytes: number;
+  sha256: string;
+  records: number;
+  runs: number;
+  files: number;
+  fingerprint: string;
+  manifest: ExportManifest;
+  coverage: CoverageReport;
+}
+
+/**
+ * Builds one export bundle (a zip) and streams it to `out` with bounded memory: records are read per kind in
+ * occurredAt order (`concurrency` ahead), verified, and written into the zip as they come; CSV rows, the
+ * SHA256SUMS lines and the zip's central directory are spooled to temporary files, not kept in memory.
+ * Memory therefore does not grow with the number of records.
+ *
+ * Validates everything (frameworks, controls, window) before the first byte is written; bad input throws
+ * CW_INPUT_INVALID / CW_FRAMEWORK_UNKNOWN / CW_CONTROL_UNKNOWN. A record that fails verification in the locker
+ * (CW_LOCKER_CORRUPT) stops the export: a bundle is never signed over evidence that did not prove itself.
+ * On failure `out` is destroyed; use exportToFile to get "a complete file or no file".
+ */
+export async function buildExport(options: BuildExportOptions): Promise<ExportResult> {
+  const { scope, window } = resolveRequest(options);
+  const { locker, signingKey } = options;
+  const generatedAtDate = options.now ?? new Date();
+  const generatedAt = generatedAtDate.toISOString();
+  const exportId = options.exportId ?? randomUUID();
+  const concurrency = options.concurrency ?? 16;
+  const started = performance.now();
+  const tmp = await mkdtemp(path.join(options.tmpDir ?? os.tmpdir(), 'crosswalk-export-'));
+  const sink = new Sink(options.out);
+  const spools: Spool[] = [];
+  const spool = async (name: string) => {
+    const created = await Spool.create(path.join(tmp, name));
+    spools.push(created);
+    return created;
+  };
+
+  const progress = { records: 0, runs: 0 };
+  let lastReport = 0;
+  const report = (phase: ExportProgress['phase'], current?: string, force = false) => {
+    if (!options.onProgress) return;
+    const now = performance.now();
+    if (!force && now - lastReport < 500) return;
+    lastReport = now;
+    options.onProgress({
+      phase,
+      ...(current === undefined ? {} : { current }),
+      records: progress.records,
+      runs: progress.runs,
+      bytes: sink.bytes,
+      elapsedMs: Math.round(now - started),
+    });
+  };
+
+  try {
+    const sums = await spool('SHA256SUMS');
+    const listed: { path: string; sha256: string; bytes: number }[] = [];
+    const unlisted = new Set<string>([FILE_NAMES.manifest, FILE_NAMES.signature, FILE_NAMES.sums]);
+    const zip = new ZipWriter(
+      sink,
+      await spool('central-directory'),
+      generatedAtDate,
+      async (entry) => {
+        if (!unlisted.has(entry.name)) await sums.append(`${entry.sha256}  ${entry.name}\n`);
+        if (
+          !entry.name.startsWith('evidence/') &&
+          !entry.name.startsWith('runs/') &&
+          entry.name !== FILE_NAMES.manifest &&
+          entry.name !== FILE_NAMES.signature
+        ) {
+          listed.push({ path: entry.name, sha256: entry.sha256, bytes: entry.size });
+        }
+      },
+      options.compressionLevel ?? 6,
+    );
+
+    // The locker's chain check walks every link of a connector one GET at a time: start it now, so it runs
+    // while the evidence streams instead of after it.
+    const chainChecks = new Map<string, Promise<ChainReport>>();
+    const checkChain = (connectorId: string) => {
+      let check = chainChecks.get(connectorId);
+      if (!check) {
+        check = locker.runs.verifyChain(connectorId, window);
+        check.catch(() => {});
+        chainChecks.set(connectorId, check);
+      }
+      return check;
+    };
+    const discovered = options.connectors ? [...options.connectors] : await discoverConnectors(locker);
+    for (const connectorId of discovered) checkChain(connectorId);
+
+    // 1. Evidence, kind by kind, in occurredAt order. Rows go to one spool per kind.
+    const found = new FoundTally();
+    const byKind: Record<string, number> = {};
+    const kindRows = new Map<EvidenceKind, { path: string; size: number; records: number }>();
+    const connectorsSeen = new Set<string>();
+    let evidenceBytes = 0;
+    let otherMapping = 0;
+    for (const [index, kind] of scope.kinds.entries()) {
+      report('evidence', kind, true);
+      const rows = await spool(`rows-${index}.csv`);
+      const mapped = controlsFor(kind);
+      const soc2 = mapped['soc2-2017'].join(';');
+      const iso = mapped['iso27001-2022'].join(';');
+      let count = 0;
+      const items = mapOrdered(locker.records.refs(kind, window), concurrency, async (ref) => {
+        const stored = await locker.store.get(ref.key);
+        if (stored === undefined) {
+          throw new CrosswalkError('CW_LOCKER_CORRUPT', `evidence ${ref.key} was listed but cannot be read`, {
+            where: ref.key,
+          });
+        }
+        const bytes = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
+        const record = verifyRecordBytes(bytes, ref.key);
+        if (record.id !== ref.id || record.kind !== ref.kind || record.occurredAt !== ref.occurredAt) {
+          throw new CrosswalkError(
+            'CW_LOCKER_CORRUPT',
+            `record at ${ref.key} is record ${record.id} of ${record.kind}: moved`,
+            { where: ref.key },
+          );
+        }
+        const [compressed, sha256] = [zip.compress(bytes), sha256Hex(bytes)];
+        return { record, bytes, compressed: await compressed, sha256 };
+      });
+      for await (const item of items) {
+        const { record, bytes } = item;
+        const file = evidencePath(record);
+        await zip.addBuffer(file, bytes, { compressed: item.compressed, sha256: item.sha256 });
+        if (record.controls.mappingVersion !== MAPPING_VERSION) otherMapping++;
+        await rows.append(
+          csvLine([
+            record.id,
+            record.kind,
+            record.occurredAt,
+            record.collectedAt,
+            record.owner.people.map(personLabel).join('; '),
+            record.owner.controlOwner,
+            `${record.source.system}:${record.source.instance}`,
+            record.source.ref,
+            record.source.url,
+            soc2,
+            iso,
+            record.sha256,
+            file,
+            item.sha256,
+            bytes.length,
+            record.controls.mappingVersion,
+          ]),
+        );
+        found.add(kind, record.occurredAt);
+        connectorsSeen.add(record.provenance.connector.id);
+        evidenceBytes += bytes.length;
+        count++;
+        progress.records++;
+        report('evidence', kind);
+      }
+      const closed = await rows.close();
+      kindRows.set(kind, { path: closed.path, size: closed.size, records: count });
+      byKind[kind] = count;
+    }
+
+    // 2. Run manifests of the period, per connector, and what the locker's own chain check says.
+    report('runs', undefined, true);
+    const runs = new RunTally();
+    const connectorIds = options.connectors
+      ? discovered
+      : [...new Set([...discovered, ...connectorsSeen])].sort();
+    const runChains: ExportManifest['runChains'] = [];
+    for (const connectorId of connectorIds) {
+      report('runs', connectorId, true);
+      const check = await checkChain(connectorId);
+      runChains.push(await exportRuns(locker, connectorId, window, check, zip, runs, () => progress.runs++));
+    }
+
+    // 3. Coverage from the tallies, then the populations and the small files.
+    report('populations', undefined, true);
+    const coverage = buildCoverage({ scope, window, found, runs, now: generatedAtDate });
+    const header = Buffer.from(csvLine(POPULATION_COLUMNS));
+    await zip.addFiles(FILE_NAMES.populations, [header, ...scope.kinds.map((kind) => kindRows.get(kind)!)]);
+    const scopeControls: ExportManifest['scope']['controls'] = [];
+    for (const control of scope.controls) {
+      if (control.kinds.length === 0) {
+        scopeControls.push({
+          framework: control.framework,
+          id: control.id,
+          kinds: [],
+          population: null,
+          records: 0,
+        });
+        continue;
+      }
+      const file = `controls/${control.framework}/${control.id}/population.csv`;
+      const parts = control.kinds.map((kind) => kindRows.get(kind)!);
+      await zip.addFiles(file, [header, ...parts]);
+      scopeControls.push({
+        framework: control.framework,
+        id: control.id,
+        kinds: [...control.kinds],
+        population: file,
+        records: parts.reduce((sum, part) => sum + part.records, 0),
+      });
+    }
+    await zip.addStream(FILE_NAMES.coverage, coverageCsv(coverage));
+
+    report('finishing', undefined, true);
+    const base: Omit<ExportManifest, 'files' | 'counts'> & {
+      counts: Omit<ExportManifest['counts'], 'files'>;
+    } = {
+      format: MANIFEST_FORMAT,
+      exportId,
+      generatedAt,
+      generator: { name: options.generator.name, version: options.generator.version },
+      mappingVersion: MAPPING_VERSION,
+      period: { from: window.from, to: window.to, membership: MEMBERSHIP_RULE },
+      scope: {
+        frameworks: scope.frameworks,
+        requestedControls: scope.requestedControls,
+        kinds: scope.kinds,
+        controls: scopeControls,
+      },
+      counts: {
+        records: progress.records,
+        byKind,
+        evidenceBytes,
+        runs: progress.runs,
+        recordsUnderOtherMappings: otherMapping,
+      },
+      publicKey: {
+        file: FILE_NAMES.publicKey,
+        algorithm: 'Ed25519',
+        fingerprint: signingKey.fingerprint,
+        fingerprintOf: 'SHA-256 of the DER SubjectPublicKeyInfo of public-key.pem',
+      },
+      signature: {
+        file: FILE_NAMES.signature,
+        algorithm: 'Ed25519',
+        over: 'the exact bytes of manifest.json',
+      },
+      sums: {
+        file: FILE_NAMES.sums,
+        covers: 'every file of the bundle except manifest.json, manifest.sig and SHA256SUMS itself',
+      },
+      runChains,
+      coverage: {
+        file: FILE_NAMES.coverage,
+        evaluatedUntil: coverage.evaluatedUntil,
+        controls: coverage.summary.controls,
+        complete: coverage.summary.complete,
+        gaps: coverage.summary.gaps,
+        noEvidence: coverage.summary.noEvidence,
+        manual: coverage.summary.manual,
+      },
+    };
+    // Every entry so far, plus README, public key, SHA256SUMS, manifest and signature.
+    const files = progress.records + progress.runs + listed.length + 5;
+    const counts = { ...base.counts, files };
+    await zip.addBuffer(FILE_NAMES.readme, renderReadme({ ...base, counts }, coverage));
+    await zip.addBuffer(FILE_NAMES.publicKey, Buffer.from(signingKey.publicKeyPem, 'utf8'));
+    const closedSums = await sums.close();
+    await zip.addFiles(FILE_NAMES.sums, [{ path: closedSums.path, size: closedSums.size }]);
+
+    const manifest: ExportManifest = { ...base, counts, files: listed };
+    const manifestBytes = serializeManifest(manifest);
+    await zip.addBuffer(FILE_NAMES.manifest, manifestBytes);
+    await zip.addBuffer(FILE_NAMES.signature, signBytes(signingKey, manifestBytes));
+    const { entries } = await zip.finish();
+    if (entries !== files)
+      throw new CrosswalkError('CW_INTERNAL', `zip has ${entries} entries, expected ${files}`);
+    const written = await sink.end();
+    report('done', undefined, true);
+    return {
+      exportId,
+      window,
+      scope,
+      bytes: written.bytes,
+      sha256: written.sha256,
+      records: progress.records,
+      runs: progress.runs,
+      files,
+      fingerprint: signingKey.fingerprint,
+      manifest,
+      coverage,
+    };
+  } catch (error) {
+    options.out.destroy(error as Error);
+    throw error;
+  } finally {
+    await Promise.all(spools.map((s) => s.discard()));
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Builds the bundle into `file` atomically: written to a temporary file beside it, renamed into place only when
+ * complete. A failed export leaves no file (and an existing file at `file` untouched).
+ */
+export async function exportToFile(
+  file: string,
+  options: Omit<BuildExportOptions, 'out'>,
+): Promise<ExportResult & { file: string }> {
+  // Validate before creating anything, so bad input writes nothing at all.
+  resolveRequest(options);
+  const target = path.resolve(file);
+  const partial = path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${randomUUID().slice(0, 8)}.partial`,
+  );
+  const out = createWriteStream(partial, { flags: 'wx', mode: 0o644 });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      out.once('open', () => resolve());
+      out.once('error', reject);
+    });
+  } catch (cause) {
+    throw new CrosswalkError(
+      'CW_INPUT_INVALID',
+      `cannot write ${target}: ${(cause as NodeJS.ErrnoException).code ?? cause}`,
+      { where: target, cause },
+    );
+  }
+  try {
+    const result = await buildExport({ ...options, out });
+    if (!out.closed) await once(out, 'close');
+    await rename(partial, target);
+    return { ...result, file: target };
+  } catch (error) {
+    out.destroy();
+    await rm(partial, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Where a built bundle lives in the locker (DESIGN.md: `exports/<exportId>/...`), for the service that stores
+ * bundles there and serves them (streamed, or a presigned URL on S3).
+ */
+export function exportKey(exportId: string): string {
+  return `exports/${keys.assertSegment(exportId, 'export id')}/bundle.zip`;
+}
+
+/** `evidence/<kind>/<yyyy-mm-dd>/<id>.json`. */
+export function evidencePath(record: Pick<EvidenceRecord, 'kind' | 'occurredAt' | 'id'>): string {
+  return `evidence/${record.kind}/${record.occurredAt.slice(0, 10)}/${record.id}.json`;
+}
+
+/** `runs/<connector>/<yyyy-mm-dd>/<startedAt>-<runId>.json`, from the locker key of the run. */
+export function runPath(lockerKey: string): string {
+  const parts = keys.parseRunKey(lockerKey);
+  if (!parts) throw new CrosswalkError('CW_INTERNAL', `not a run key: ${lockerKey}`);
+  return `runs/${parts.connectorId}/${parts.startedAt.slice(0, 10)}/${parts.startedAt}-${parts.runId}.json`;
+}
+
+function personLabel(person: Person): string {
+  return person.login ?? person.email ?? person.name ?? person.id ?? '';
+}
+
+async function* coverageCsv(report: CoverageReport): AsyncIterable<Buffer> {
+  let block = csvLine(COVERAGE_COLUMNS);
+  for (const row of coverageRows(report)) {
+    block += csvLine(row);
+    if (block.length >= 65_536) {
+      yield Buffer.from(block, 'utf8');
+      block = '';
+    }
+  }
+  if (block.length > 0) yield Buffer.from(block, 'utf8');
+}
+
+/**
+ * Writes one connector's runs of the period into the zip and returns its manifest entry. The runs are every
+ * sequence from the first run that started in the period to the last one, so that continuity can be checked
+ * offline; runs that started in the period also feed coverage.
+ */
+async function exportRuns(
+  locker: Locker,
+  connectorId: string,
+  window: Window,
+  check: ChainReport,
+  zip: ZipWriter,
+  tally: RunTally,
+  counted: () => void,
+): Promise<ExportManifest['runChains'][number]> {
+  const seen = new Set<number>();
+  let first:
+    | { sequence: number; previous: ExportManifest['runChains'][number]['window']['before'] }
+    | undefined;
+  let last = 0;
+  const include = async (read: RunRead): Promise<void> => {
+    if (read.bytes) {
+      await zip.addBuffer(runPath(read.key), read.bytes);
+      counted();
+    }
+    if (!read.manifest) return;
+    const sequence = read.manifest.sequence;
+    seen.add(sequence);
+    if (!first || sequence < first.sequence) first = { sequence, previous: read.manifest.previous };
+    if (sequence > last) last = sequence;
+  };
+  for await (const read of listRuns(locker, connectorId, window)) {
+    if (read.manifest) tally.add(read.manifest);
+    else tally.problem(connectorId, read.key, read.problem ?? 'unreadable');
+    await include(read);
+  }
+  // Fill in sequences inside first..last whose run started outside the period (two runs that overlapped
+  // the edge), so the segment in the bundle is contiguous.
+  const missing: number[] = [];
+  if (first) {
+    for (let sequence = first.sequence + 1; sequence < last; sequence++) {
+      if (seen.has(sequence)) continue;
+      const key = await chainLinkTarget(locker, connectorId, sequence);
+      const read = key && keys.parseRunKey(key) ? await readRun(locker, connectorId, key) : undefined;
+      if (read?.manifest?.sequence === sequence) await include(read);
+      else missing.push(sequence);
+    }
+  }
+  return {
+    connectorId,
+    lockerCheck: {
+      ok: check.ok,
+      checked: check.checked,
+      problems: check.problems.map((p) => ({
+        ...(p.sequence === undefined ? {} : { sequence: p.sequence }),
+        ...(p.key === undefined ? {} : { key: p.key }),
+        message: p.message,
+      })),
+    },
+    head: check.head,
+    window: {
+      runs: seen.size,
+      first: first?.sequence ?? null,
+      last: first ? last : null,
+      before: first?.previous ?? null,
+      missing,
+    },
+  };
+}
+
+export type { EntryDigest };

@@ -1,0 +1,453 @@
+import { MAPPING_VERSION } from '@crosswalk/controls';
+import { type Cadence, type EvidenceKind, evidenceKinds } from '@crosswalk/core';
+import type { Locker, RunManifest } from '@crosswalk/locker';
+import { discoverConnectors, listRuns } from './runs.js';
+import { type ExportFramework, resolveRequest, type Scope, type Window } from './scope.js';
+
+/**
+ * Coverage: for a window, per control and cadence period, how much evidence was expected and found, on which
+ * days the connector that produces it did not run successfully, and where the gaps are. The rules (also in
+ * docs/export-format.md):
+ *
+ * - Periods are UTC: a day for `daily` kinds, a calendar quarter for `quarterly` kinds, a calendar month for
+ *   `event` kinds (a period only groups the found count and the run days for reading).
+ * - Expected: 1 per period for daily and quarterly kinds, but only for a period wholly inside the window and
+ *   already over (`evaluatedUntil` = min(to, now)); partial periods at the edges expect nothing, their found
+ *   count is still shown. For event kinds nothing can be expected (no one knows how many PRs should have been
+ *   merged): `expected` is null and only found counts and run days are reported.
+ * - A gap is a period whose found count is below its expected count.
+ * - Run days: for each UTC day wholly inside the window and over, a kind's day is `ok` when at least one run
+ *   (of any connector) has a collector of that kind that succeeded, `failed` when such collectors ran and all
+ *   failed, `none` when none ran. Which connectors produce a kind is read from the run manifests'
+ *   `collectors[].kind`, not from configuration.
+ * - A control that no kind maps to is `manual` (documents, meetings: ISO 9.3 management review), never hidden.
+ *   Otherwise: `no-evidence` when nothing was found, `gaps` when a period has a gap or a day is not ok,
+ *   `complete` when neither.
+ */
+
+export type ControlStatus = 'complete' | 'gaps' | 'no-evidence' | 'manual';
+
+export interface PeriodCoverage {
+  /** `2026-03-10`, `2026-Q1` or `2026-03`. */
+  period: string;
+  /** The part of the period inside the window: [start, end). */
+  start: string;
+  end: string;
+  /** null for event kinds. */
+  expected: number | null;
+  found: number;
+  gap: boolean;
+  /** Days in the period on which the kind's collectors ran and all failed. */
+  failedRunDays: string[];
+  /** Days in the period on which no collector of the kind ran at all. */
+  noRunDays: string[];
+}
+
+export interface KindCoverage {
+  kind: EvidenceKind;
+  title: string;
+  cadence: Cadence;
+  /** Connectors whose runs in the window had a collector of this kind. */
+  connectors: string[];
+  found: number;
+  expected: number | null;
+  gapPeriods: string[];
+  failedRunDays: string[];
+  noRunDays: string[];
+  periods: PeriodCoverage[];
+}
+
+export interface ControlCoverage {
+  framework: ExportFramework;
+  id: string;
+  title: string;
+  status: ControlStatus;
+  kinds: EvidenceKind[];
+  found: number;
+  /** Sum over its non-event kinds; null when all its kinds are event kinds (or it is manual). */
+  expected: number | null;
+  gapPeriods: number;
+  /** Distinct days on which some kind of the control had only failed runs / no run. */
+  failedRunDays: number;
+  noRunDays: number;
+}
+
+export interface CoverageReport {
+  window: Window;
+  /** min(to, now): periods and days after it expect nothing yet. */
+  evaluatedUntil: string;
+  generatedAt: string;
+  mappingVersion: string;
+  frameworks: ExportFramework[];
+  summary: {
+    controls: number;
+    complete: number;
+    gaps: number;
+    noEvidence: number;
+    manual: number;
+    records: number;
+  };
+  kinds: KindCoverage[];
+  controls: ControlCoverage[];
+  /** Run manifests that could not be read while computing run days (each also counts as no run). */
+  runProblems: { connectorId: string; key: string; message: string }[];
+}
+
+/** Found counts per kind and UTC day, kept while records stream past (bounded: kinds x days). */
+export class FoundTally {
+  private readonly byKind = new Map<EvidenceKind, Map<string, number>>();
+  total = 0;
+
+  add(kind: EvidenceKind, occurredAt: string): void {
+    let days = this.byKind.get(kind);
+    if (!days) {
+      days = new Map();
+      this.byKind.set(kind, days);
+    }
+    const day = occurredAt.slice(0, 10);
+    days.set(day, (days.get(day) ?? 0) + 1);
+    this.total++;
+  }
+
+  count(kind: EvidenceKind, fromDay: string, toDayExclusive: string): number {
+    let sum = 0;
+    for (const [day, n] of this.byKind.get(kind) ?? []) if (day >= fromDay && day < toDayExclusive) sum += n;
+    return sum;
+  }
+
+  kindTotal(kind: EvidenceKind): number {
+    let sum = 0;
+    for (const n of this.byKind.get(kind)?.values() ?? []) sum += n;
+    return sum;
+  }
+}
+
+/** Per kind and UTC day: how many collectors of that kind succeeded / failed, from the window's runs. */
+export class RunTally {
+  private readonly days = new Map<string, Map<string, { succeeded: number; failed: number }>>();
+  private readonly producers = new Map<string, Set<string>>();
+  readonly problems: CoverageReport['runProblems'] = [];
+
+  add(run: RunManifest): void {
+    const day = run.startedAt.slice(0, 10);
+    for (const collector of run.collectors) {
+      let byDay = this.days.get(collector.kind);
+      if (!byDay) {
+        byDay = new Map();
+        this.days.set(collector.kind, byDay);
+      }
+      const tally = byDay.get(day) ?? { succeeded: 0, failed: 0 };
+      if (collector.status === 'succeeded') tally.succeeded++;
+      else tally.failed++;
+      byDay.set(day, tally);
+      let producers = this.producers.get(collector.kind);
+      if (!producers) {
+        producers = new Set();
+        this.producers.set(collector.kind, producers);
+      }
+      producers.add(run.connectorId);
+    }
+  }
+
+  problem(connectorId: string, key: string, message: string): void {
+    this.problems.push({ connectorId, key, message });
+  }
+
+  status(kind: string, day: string): 'ok' | 'failed' | 'none' {
+    const tally = this.days.get(kind)?.get(day);
+    if (!tally) return 'none';
+    return tally.succeeded > 0 ? 'ok' : 'failed';
+  }
+
+  connectors(kind: string): string[] {
+    return [...(this.producers.get(kind) ?? [])].sort();
+  }
+}
+
+export interface ComputeCoverageOptions {
+  locker: Locker;
+  frameworks: readonly string[];
+  controls?: readonly string[] | null;
+  from: string | Date;
+  to: string | Date;
+  /** Defaults to the current time; periods that are not over by then expect nothing. */
+  now?: Date;
+  /** Connectors whose runs count; default: configured ones plus every one with runs (discoverConnectors). */
+  connectors?: readonly string[];
+}
+
+/**
+ * Coverage of a window straight from the locker: record keys (no bodies) per kind in scope and the run
+ * manifests of every connector. What `GET /v1/coverage` and `crosswalk coverage` return. Throws the same 400s
+ * as an export for bad frameworks, controls or windows.
+ */
+export async function computeCoverage(options: ComputeCoverageOptions): Promise<CoverageReport> {
+  const { scope, window } = resolveRequest(options);
+  const found = new FoundTally();
+  for (const kind of scope.kinds) {
+    for await (const ref of options.locker.records.refs(kind, window)) found.add(kind, ref.occurredAt);
+  }
+  const runs = new RunTally();
+  const connectors = options.connectors ?? (await discoverConnectors(options.locker));
+  for (const connectorId of connectors) {
+    for await (const read of listRuns(options.locker, connectorId, window)) {
+      if (read.manifest) runs.add(read.manifest);
+      else runs.problem(connectorId, read.key, read.problem ?? 'unreadable');
+    }
+  }
+  return buildCoverage({ scope, window, found, runs, now: options.now ?? new Date() });
+}
+
+const DAY_MS = 86_400_000;
+
+/** Builds the report from tallies; shared by computeCoverage and the export (which tallies as it streams). */
+export function buildCoverage(input: {
+  scope: Scope;
+  window: Window;
+  found: FoundTally;
+  runs: RunTally;
+  now: Date;
+}): CoverageReport {
+  const { scope, window, found, runs } = input;
+  const nowIso = input.now.toISOString();
+  const evaluatedUntil = earlier(later(nowIso, window.from), window.to);
+
+  const kinds: KindCoverage[] = scope.kinds.map((kind) => {
+    const cadence: Cadence = evidenceKinds[kind].cadence;
+    const periods = periodsOf(cadence, window).map((p) => {
+      const over = p.periodStart >= window.from && p.periodEnd <= window.to && p.periodEnd <= evaluatedUntil;
+      const expected = cadence === 'event' ? null : over ? 1 : 0;
+      const count = found.count(kind, p.start.slice(0, 10), dayAfter(p.end));
+      const failedRunDays: string[] = [];
+      const noRunDays: string[] = [];
+      for (const day of fullDays(p.start, p.end, evaluatedUntil)) {
+        const status = runs.status(kind, day);
+        if (status === 'failed') failedRunDays.push(day);
+        else if (status === 'none') noRunDays.push(day);
+      }
+      return {
+        period: p.label,
+        start: p.start,
+        end: p.end,
+        expected,
+        found: count,
+        gap: expected !== null && count < expected,
+        failedRunDays,
+        noRunDays,
+      };
+    });
+    return {
+      kind,
+      title: evidenceKinds[kind].title,
+      cadence,
+      connectors: runs.connectors(kind),
+      found: found.kindTotal(kind),
+      expected: cadence === 'event' ? null : periods.reduce((sum, p) => sum + (p.expected ?? 0), 0),
+      gapPeriods: periods.filter((p) => p.gap).map((p) => p.period),
+      failedRunDays: periods.flatMap((p) => p.failedRunDays),
+      noRunDays: periods.flatMap((p) => p.noRunDays),
+      periods,
+    };
+  });
+  const byKind = new Map(kinds.map((k) => [k.kind, k]));
+
+  const controls: ControlCoverage[] = scope.controls.map((control) => {
+    const mine = control.kinds.map((kind) => byKind.get(kind)!);
+    const foundCount = mine.reduce((sum, k) => sum + k.found, 0);
+    const expectedKinds = mine.filter((k) => k.expected !== null);
+    const gapPeriods = mine.reduce((sum, k) => sum + k.gapPeriods.length, 0);
+    const failedDays = new Set(mine.flatMap((k) => k.failedRunDays));
+    const noRunDays = new Set(mine.flatMap((k) => k.noRunDays));
+    let status: ControlStatus;
+    if (mine.length === 0) status = 'manual';
+    else if (foundCount === 0) status = 'no-evidence';
+    else if (gapPeriods > 0 || failedDays.size > 0 || noRunDays.size > 0) status = 'gaps';
+    else status = 'complete';
+    return {
+      framework: control.framework,
+      id: control.id,
+      title: control.title,
+      status,
+      kinds: [...control.kinds],
+      found: foundCount,
+      expected: expectedKinds.length === 0 ? null : expectedKinds.reduce((sum, k) => sum + k.expected!, 0),
+      gapPeriods,
+      failedRunDays: failedDays.size,
+      noRunDays: noRunDays.size,
+    };
+  });
+
+  const count = (status: ControlStatus) => controls.filter((c) => c.status === status).length;
+  return {
+    window,
+    evaluatedUntil,
+    generatedAt: nowIso,
+    mappingVersion: MAPPING_VERSION,
+    frameworks: scope.frameworks,
+    summary: {
+      controls: controls.length,
+      complete: count('complete'),
+      gaps: count('gaps'),
+      noEvidence: count('no-evidence'),
+      manual: count('manual'),
+      records: kinds.reduce((sum, k) => sum + k.found, 0),
+    },
+    kinds,
+    controls,
+    runProblems: runs.problems,
+  };
+}
+
+interface Period {
+  label: string;
+  /** The whole calendar period. */
+  periodStart: string;
+  periodEnd: string;
+  /** Clipped to the window. */
+  start: string;
+  end: string;
+}
+
+/** The UTC days, months or quarters that overlap the window, each clipped to it. */
+export function periodsOf(cadence: Cadence, window: Window): Period[] {
+  const periods: Period[] = [];
+  const first = new Date(window.from);
+  let cursor: Date;
+  if (cadence === 'daily') {
+    cursor = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), first.getUTCDate()));
+  } else if (cadence === 'quarterly') {
+    cursor = new Date(Date.UTC(first.getUTCFullYear(), Math.floor(first.getUTCMonth() / 3) * 3, 1));
+  } else {
+    cursor = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), 1));
+  }
+  while (cursor.toISOString() < window.to) {
+    const next =
+      cadence === 'daily'
+        ? new Date(cursor.getTime() + DAY_MS)
+        : new Date(
+            Date.UTC(cursor.getUTCFullYear(), cursor.getUTCMonth() + (cadence === 'quarterly' ? 3 : 1), 1),
+          );
+    const periodStart = cursor.toISOString();
+    const periodEnd = next.toISOString();
+    const label =
+      cadence === 'daily'
+        ? periodStart.slice(0, 10)
+        : cadence === 'quarterly'
+          ? `${periodStart.slice(0, 4)}-Q${Math.floor(cursor.getUTCMonth() / 3) + 1}`
+          : periodStart.slice(0, 7);
+    periods.push({
+      label,
+      periodStart,
+      periodEnd,
+      start: later(periodStart, window.from),
+      end: earlier(periodEnd, window.to),
+    });
+    cursor = next;
+  }
+  return periods;
+}
+
+/** UTC days wholly inside [start, end) that ended by `until`, as YYYY-MM-DD. */
+function fullDays(start: string, end: string, until: string): string[] {
+  const days: string[] = [];
+  const limit = earlier(end, until);
+  const s = new Date(start);
+  let day = new Date(Date.UTC(s.getUTCFullYear(), s.getUTCMonth(), s.getUTCDate()));
+  if (day.toISOString() < start) day = new Date(day.getTime() + DAY_MS);
+  for (;;) {
+    const next = new Date(day.getTime() + DAY_MS);
+    if (next.toISOString() > limit) return days;
+    days.push(day.toISOString().slice(0, 10));
+    day = next;
+  }
+}
+
+/** The YYYY-MM-DD after the day that `end` (exclusive) falls in, so [start day, that) covers [start, end). */
+function dayAfter(end: string): string {
+  const e = new Date(end);
+  const startOfDay = Date.UTC(e.getUTCFullYear(), e.getUTCMonth(), e.getUTCDate());
+  // An exclusive end at midnight does not include that day.
+  const last = startOfDay === e.getTime() ? startOfDay - DAY_MS : startOfDay;
+  return new Date(last + DAY_MS).toISOString().slice(0, 10);
+}
+
+/** `2026-01-01..2026-01-05, 2026-02-10`: consecutive days folded into ranges. */
+export function compactDays(days: readonly string[], max = 6): string {
+  if (days.length === 0) return '';
+  const sorted = [...new Set(days)].sort();
+  const ranges: string[] = [];
+  let first = sorted[0]!;
+  let last = first;
+  const push = () => ranges.push(first === last ? first : `${first}..${last}`);
+  for (const day of sorted.slice(1)) {
+    if (Date.parse(`${day}T00:00:00Z`) - Date.parse(`${last}T00:00:00Z`) === DAY_MS) {
+      last = day;
+    } else {
+      push();
+      first = day;
+      last = day;
+    }
+  }
+  push();
+  return ranges.length > max
+    ? `${ranges.slice(0, max).join(', ')}, +${ranges.length - max} more`
+    : ranges.join(', ');
+}
+
+/** coverage.csv: one row per control, kind and period; one row per manual control. */
+export const COVERAGE_COLUMNS = [
+  'framework',
+  'control',
+  'title',
+  'status',
+  'kind',
+  'cadence',
+  'period',
+  'periodStart',
+  'periodEnd',
+  'expected',
+  'found',
+  'gap',
+  'failedRunDays',
+  'noRunDays',
+  'connectors',
+] as const;
+
+export function* coverageRows(report: CoverageReport): Iterable<string[]> {
+  const byKind = new Map(report.kinds.map((k) => [k.kind, k]));
+  for (const control of report.controls) {
+    const head = [control.framework, control.id, control.title, control.status];
+    if (control.kinds.length === 0) {
+      yield [...head, '', '', '', '', '', '', '', '', '', '', ''];
+      continue;
+    }
+    for (const kindId of control.kinds) {
+      const kind = byKind.get(kindId)!;
+      for (const p of kind.periods) {
+        yield [
+          ...head,
+          kind.kind,
+          kind.cadence,
+          p.period,
+          p.start,
+          p.end,
+          p.expected === null ? '' : String(p.expected),
+          String(p.found),
+          p.gap ? 'yes' : 'no',
+          p.failedRunDays.join(';'),
+          p.noRunDays.join(';'),
+          kind.connectors.join(';'),
+        ];
+      }
+    }
+  }
+}
+
+/** The later / earlier of two fixed-width UTC timestamps (string order is time order). */
+function later(a: string, b: string): string {
+  return a > b ? a : b;
+}
+
+function earlier(a: string, b: string): string {
+  return a < b ? a : b;
+}

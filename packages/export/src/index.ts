@@ -1,0 +1,61 @@
+export {
+  type BuildExportOptions,
+  buildExport,
+  type ExportProgress,
+  type ExportResult,
+  evidencePath,
+  exportKey,
+  exportToFile,
+  MEMBERSHIP_RULE,
+  POPULATION_COLUMNS,
+  runPath,
+} from './build.js';
+export {
+  buildCoverage,
+  COVERAGE_COLUMNS,
+  type ComputeCoverageOptions,
+  type ControlCoverage,
+  type ControlStatus,
+  type CoverageReport,
+  compactDays,
+  computeCoverage,
+  coverageRows,
+  type KindCoverage,
+  type PeriodCoverage,
+} from './coverage.js';
+export { CsvParser, csvLine, parseCsv } from './csv.js';
+export { type ExportManifest, FILE_NAMES, MANIFEST_FORMAT, manifestSchema } from './manifest.js';
+export { discoverConnectors } from './runs.js';
+export {
+  type ExportFramework,
+  type ExportRequest,
+  exportRequestSchema,
+  MAX_WINDOW_YEARS,
+  outsideLimits,
+  parseBound,
+  type ResolvedRequest,
+  resolveRequest,
+  resolveScope,
+  resolveWindow,
+  type Scope,
+  type ScopeControl,
+  type ScopeLimits,
+  type Window,
+} from './scope.js';
+export {
+  defaultSigningKeyPath,
+  type LoadedSigningKey,
+  type LoadSigningKeyOptions,
+  loadSigningKey,
+  normalizeFingerprint,
+  publicKeyFingerprint,
+  type SigningKey,
+  signingKeyFromPem,
+} from './signing.js';
+export {
+  type VerifyCheck,
+  type VerifyFailure,
+  type VerifyOptions,
+  type VerifyResult,
+  verifyBundle,
+} from './verify.js';

@@ -1,0 +1,96 @@
+import { canonicalSha256 } from '@crosswalk/core';
+import { keys, type Locker, mapOrdered, type RunManifest, runManifestSchema } from '@crosswalk/locker';
+import type { Window } from './scope.js';
+
+/** One run manifest read from the locker with its exact bytes, or why it could not be read. */
+export interface RunRead {
+  connectorId: string;
+  key: string;
+  bytes?: Buffer;
+  manifest?: RunManifest;
+  problem?: string;
+}
+
+/**
+ * Connectors that matter to a window: every configured connector, plus every connector that ever appended a
+ * run (found from `chain/<connector>/`, one listing request per connector: each step starts after the last
+ * connector's links). A connector whose config was deleted still has runs an auditor should see.
+ */
+export async function discoverConnectors(locker: Locker): Promise<string[]> {
+  const found = new Set<string>();
+  for await (const id of locker.configs.ids()) found.add(id);
+  let startAfter: string | undefined;
+  for (;;) {
+    let next: string | undefined;
+    for await (const object of locker.store.list('chain/', startAfter ? { startAfter } : {})) {
+      const match = /^chain\/([^/]+)\//.exec(object.key);
+      if (match) next = match[1];
+      break;
+    }
+    if (next === undefined) break;
+    found.add(next);
+    // '~' sorts after every character a link or hint name uses (digits, 'head.json').
+    startAfter = `chain/${next}/~`;
+  }
+  return [...found].sort();
+}
+
+/** Parses and proves a run manifest's bytes (schema and self-hash), as RunStore.read does. */
+export function parseRunBytes(bytes: Buffer): RunManifest {
+  const parsed = runManifestSchema.parse(JSON.parse(bytes.toString('utf8')));
+  const { sha256, ...rest } = parsed;
+  if (canonicalSha256(rest) !== sha256) throw new Error('the manifest does not match its sha256');
+  return parsed;
+}
+
+/**
+ * Runs of `connectorId` that started in the window, in key (startedAt) order, with their stored bytes. A
+ * manifest that cannot be read or does not match its hash is yielded with a `problem` instead of failing
+ * the whole listing.
+ */
+export function listRuns(locker: Locker, connectorId: string, window: Window): AsyncIterable<RunRead> {
+  async function* refs(): AsyncIterable<string> {
+    for await (const object of locker.store.list(keys.runPrefix(connectorId), {
+      startAfter: keys.runStartAfter(connectorId, window.from),
+    })) {
+      const parts = keys.parseRunKey(object.key);
+      if (!parts) continue;
+      if (parts.startedAt >= window.to) return;
+      if (parts.startedAt < window.from) continue;
+      yield object.key;
+    }
+  }
+  return mapOrdered(refs(), 8, (key) => readRun(locker, connectorId, key));
+}
+
+export async function readRun(locker: Locker, connectorId: string, key: string): Promise<RunRead> {
+  const stored = await locker.store.get(key);
+  if (!stored) return { connectorId, key, problem: `run manifest ${key} is missing` };
+  const bytes = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
+  try {
+    return { connectorId, key, bytes, manifest: parseRunBytes(bytes) };
+  } catch (error) {
+    return {
+      connectorId,
+      key,
+      bytes,
+      problem: `run manifest ${key} is not valid: ${(error as Error).message}`,
+    };
+  }
+}
+
+/** The manifest key a chain link points at, or undefined when the link is missing or unreadable. */
+export async function chainLinkTarget(
+  locker: Locker,
+  connectorId: string,
+  sequence: number,
+): Promise<string | undefined> {
+  const bytes = await locker.store.get(keys.chainLinkKey(connectorId, sequence));
+  if (!bytes) return undefined;
+  try {
+    const link = JSON.parse(Buffer.from(bytes).toString('utf8')) as { key?: unknown };
+    return typeof link.key === 'string' ? link.key : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,266 @@
+import { mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  FAILED_RUN_DAY,
+  MISSING_SNAPSHOT_DAY,
+  type Seeded,
+  seedLocker,
+  testSigningKey,
+  WINDOW,
+} from '@crosswalk/export/testing';
+import { FsObjectStore, Locker } from '@crosswalk/locker';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../src/main.js';
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await run(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+const freshDir = (prefix = 'cw-cli-export-') => mkdtemp(path.join(tmpdir(), prefix));
+
+let lockerDir: string;
+let keyFile: string;
+let fingerprint: string;
+let seeded: Seeded;
+let bundle: string;
+
+beforeAll(async () => {
+  const dir = await freshDir();
+  lockerDir = path.join(dir, 'locker');
+  seeded = await seedLocker(new Locker(new FsObjectStore(lockerDir)));
+  const key = await testSigningKey(dir);
+  keyFile = key.file!;
+  fingerprint = key.fingerprint;
+  bundle = path.join(dir, 'soc2.zip');
+});
+
+const window = ['--from', WINDOW.from.slice(0, 10), '--to', WINDOW.to.slice(0, 10)];
+
+describe('crosswalk export', () => {
+  it('writes a signed bundle, reports progress on stderr and tells how to verify it', async () => {
+    const result = await cli(
+      'export',
+      '--framework',
+      'soc2',
+      '--framework',
+      'iso27001',
+      ...window,
+      '-o',
+      bundle,
+      '--locker-dir',
+      lockerDir,
+      '--signing-key',
+      keyFile,
+    );
+    expect(result.stderr).toContain(`fingerprint ${fingerprint}`);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/evidence github\.pull_request\.approval: \d+ records/);
+    expect(result.stdout).toMatch(new RegExp(`records\\s+${seeded.inside.length}`));
+    expect(result.stdout).toContain(`crosswalk verify ${bundle} --fingerprint ${fingerprint}`);
+    // The export is recorded in the locker's audit log.
+    const audit = await readdir(path.join(lockerDir, 'audit'), { recursive: true });
+    expect(audit.some((f) => f.endsWith('.json'))).toBe(true);
+  });
+
+  it('creates the default signing key on first use in the user config directory and prints its fingerprint', async () => {
+    const home = await freshDir('cw-cli-home-');
+    const saved = { ...process.env };
+    process.env.XDG_CONFIG_HOME = path.join(home, 'config');
+    delete process.env.CROSSWALK_SIGNING_KEY;
+    delete process.env.CROSSWALK_SIGNING_KEY_FILE;
+    try {
+      const file = path.join(home, 'default.zip');
+      const first = await cli(
+        'export',
+        '--framework',
+        'soc2',
+        ...window,
+        '-o',
+        file,
+        '--locker-dir',
+        lockerDir,
+      );
+      expect(first.code).toBe(0);
+      const keyPath = path.join(home, 'config', 'crosswalk', 'signing-key.pem');
+      expect(first.stderr).toContain(`created a signing key at ${keyPath}`);
+      expect((await stat(keyPath)).mode & 0o777).toBe(0o600);
+      const printed = /fingerprint ([0-9a-f]{64})/.exec(first.stderr)![1]!;
+      const again = await cli(
+        'export',
+        '--framework',
+        'soc2',
+        ...window,
+        '-o',
+        file,
+        '--locker-dir',
+        lockerDir,
+      );
+      expect(again.stderr).not.toContain('created a signing key');
+      expect(again.stderr).toContain(`fingerprint ${printed}`);
+      expect((await cli('verify', file, '--fingerprint', printed)).code).toBe(0);
+    } finally {
+      process.env = saved;
+    }
+  });
+});
+
+describe('crosswalk verify', () => {
+  it('exits 0 on an intact bundle and shows the key fingerprint', async () => {
+    const result = await cli('verify', bundle, '--fingerprint', fingerprint);
+    expect(result.stdout).toMatch(/^OK /);
+    expect(result.stdout).toContain(fingerprint);
+    expect(result.code).toBe(0);
+  });
+
+  it('exits non-zero on a bundle signed by another key, naming the file and the check', async () => {
+    const other = await testSigningKey();
+    const result = await cli('verify', bundle, '--fingerprint', other.fingerprint);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/fingerprint\s+public-key\.pem\s+the bundle is signed with key/);
+    expect(result.stderr).toContain('CW_BUNDLE_UNVERIFIED');
+  });
+
+  it('lists each failure of a tampered bundle as JSON too', async () => {
+    const { repack } = await import('@crosswalk/export/testing');
+    const tampered = path.join(await freshDir(), 'tampered.zip');
+    let victim = '';
+    await repack(bundle, tampered, (entries) => {
+      victim = [...entries.keys()].find((n) => n.startsWith('evidence/'))!;
+      entries.delete(victim);
+    });
+    const result = await cli('verify', tampered, '--format', 'json');
+    expect(result.code).toBe(1);
+    const body = JSON.parse(result.stdout);
+    expect(body.ok).toBe(false);
+    expect(body.failures).toContainEqual(expect.objectContaining({ file: victim, check: 'missing' }));
+  });
+
+  it('refuses a file that is not a zip, and a zip with a path that escapes its folder', async () => {
+    const dir = await freshDir();
+    const notZip = path.join(dir, 'notes.zip');
+    await writeFile(notZip, 'plain text');
+    const a = await cli('verify', notZip);
+    expect(a.code).toBe(1);
+    expect(a.stderr).toMatch(/CW_BUNDLE_INVALID: .*not a zip/);
+    const { zipWithName } = await import('@crosswalk/export/testing');
+    const evil = path.join(dir, 'evil.zip');
+    await zipWithName(evil, '../../etc/evil');
+    const b = await cli('verify', evil);
+    expect(b.code).toBe(1);
+    expect(b.stderr).toMatch(/CW_BUNDLE_UNSAFE_PATH: .*"\.\.\/\.\.\/etc\/evil"/);
+    expect(await readdir(dir)).toEqual(['evil.zip', 'notes.zip']);
+  });
+});
+
+describe('crosswalk coverage', () => {
+  it('prints a table with the gap, the failed day and the manual controls', async () => {
+    const result = await cli(
+      'coverage',
+      '--framework',
+      'soc2',
+      '--framework',
+      'iso',
+      ...window,
+      '--locker-dir',
+      lockerDir,
+    );
+    expect(result.code).toBe(0);
+    const cc81 = result.stdout
+      .split('\n')
+      .find((l) => /soc2-2017\s+CC8\.1\s+gaps\s+github\.branch_protection/.test(l))!;
+    expect(cc81).toContain(MISSING_SNAPSHOT_DAY);
+    expect(cc81).toContain(FAILED_RUN_DAY);
+    expect(result.stdout).toMatch(/iso27001-2022\s+9\.3\s+manual/);
+    expect(result.stdout).toMatch(/controls: \d+ complete, \d+ with gaps, \d+ without evidence, \d+ manual/);
+  });
+
+  it('prints the whole report as JSON', async () => {
+    const result = await cli(
+      'coverage',
+      '--framework',
+      'iso27001',
+      '--control',
+      'A.8.32',
+      ...window,
+      '--locker-dir',
+      lockerDir,
+      '--format',
+      'json',
+    );
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.controls).toEqual([expect.objectContaining({ id: 'A.8.32', status: 'gaps' })]);
+    expect(
+      report.kinds.find((k: { kind: string }) => k.kind === 'github.branch_protection').gapPeriods,
+    ).toEqual([MISSING_SNAPSHOT_DAY]);
+  });
+});
+
+describe('bad input', () => {
+  let out: string;
+  afterEach(async () => {
+    // Nothing written: no bundle, no partial file.
+    expect(await readdir(out)).toEqual([]);
+  });
+  const exportTo = async (...args: string[]) => {
+    out = await freshDir('cw-cli-bad-');
+    return cli(
+      'export',
+      ...args,
+      '-o',
+      path.join(out, 'b.zip'),
+      '--locker-dir',
+      lockerDir,
+      '--signing-key',
+      keyFile,
+    );
+  };
+
+  it('refuses from >= to', async () => {
+    const r = await exportTo('--framework', 'soc2', '--from', '2026-02-01', '--to', '2026-01-01');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/CW_INPUT_INVALID: from \(2026-02-01T00:00:00\.000Z\) must be before to/);
+  });
+
+  it('refuses a window over 2 years', async () => {
+    const r = await exportTo('--framework', 'soc2', '--from', '2023-01-01', '--to', '2025-06-01');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/longer than 2 years/);
+  });
+
+  it('refuses an unknown framework', async () => {
+    const r = await exportTo('--framework', 'hipaa', ...window);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/CW_FRAMEWORK_UNKNOWN: Unknown framework "hipaa"/);
+  });
+
+  it('refuses an unknown control, with a hint', async () => {
+    const r = await exportTo('--framework', 'iso27001', '--control', '8.32', ...window);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/CW_CONTROL_UNKNOWN: Unknown control "8\.32".*did you mean A\.8\.32/);
+  });
+
+  it('refuses a signing key that is not Ed25519', async () => {
+    out = await freshDir('cw-cli-bad-');
+    const notAKey = path.join(out, '..', `not-a-key-${path.basename(out)}.pem`);
+    await writeFile(notAKey, 'hello');
+    const r = await cli(
+      'export',
+      '--framework',
+      'soc2',
+      ...window,
+      '-o',
+      path.join(out, 'b.zip'),
+      '--locker-dir',
+      lockerDir,
+      '--signing-key',
+      notAKey,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/CW_SIGNING_KEY_INVALID/);
+  });
+});
