@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { type Dirent, promises as fs } from 'node:fs';
+import { createReadStream, type Dirent, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CrosswalkError } from '@crosswalk/core';
-import type { ObjectStore, StoredObjectInfo } from './store.js';
+import type { ObjectStore, ReadableObject, StoredObjectInfo } from './store.js';
 
 /** Temporary files live in their own folder on the same filesystem, so listings never see half-written data. */
 const TMP_DIR = '.tmp';
@@ -41,8 +41,30 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async createOnce(key: string, body: Uint8Array): Promise<'created' | 'exists'> {
+    return this.linkOnce(key, await this.wrap(key, () => this.writeTemp(body)));
+  }
+
+  async createFromFileOnce(key: string, file: string): Promise<'created' | 'exists'> {
+    this.pathOf(key);
+    const tmp = await this.wrap(key, async () => {
+      const dir = path.join(this.location, TMP_DIR);
+      await fs.mkdir(dir, { recursive: true });
+      const copy = path.join(dir, `${process.pid}-${randomBytes(8).toString('hex')}`);
+      await fs.copyFile(file, copy, fs.constants.COPYFILE_EXCL);
+      const handle = await fs.open(copy, 'r+');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      return copy;
+    });
+    return this.linkOnce(key, tmp);
+  }
+
+  /** Links a complete temporary file to `key` (exclusive: EEXIST means it is there) and drops the temporary. */
+  private async linkOnce(key: string, tmp: string): Promise<'created' | 'exists'> {
     const target = this.pathOf(key);
-    const tmp = await this.wrap(key, () => this.writeTemp(body));
     try {
       await this.wrap(key, () => fs.mkdir(path.dirname(target), { recursive: true }));
       try {
@@ -73,6 +95,24 @@ export class FsObjectStore implements ObjectStore {
       return await fs.readFile(this.pathOf(key));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw this.translate(error, key);
+    }
+  }
+
+  async openRead(key: string): Promise<ReadableObject | undefined> {
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(this.pathOf(key), 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw this.translate(error, key);
+    }
+    try {
+      const { size } = await handle.stat();
+      // The stream owns the handle from here and closes it when it ends or is destroyed.
+      return { body: createReadStream('', { fd: handle, autoClose: true }), size };
+    } catch (error) {
+      await handle.close();
       throw this.translate(error, key);
     }
   }

@@ -25,4 +25,10 @@ export {
 } from './runs.js';
 export { S3ObjectStore } from './s3-store.js';
 export { type ConnectorState, StateStore } from './state.js';
-export type { CreateOnceOptions, ObjectStore, StoredObjectInfo } from './store.js';
+export type {
+  CreateOnceOptions,
+  ObjectStore,
+  PresignOptions,
+  ReadableObject,
+  StoredObjectInfo,
+} from './store.js';

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -10,9 +13,21 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { CrosswalkError } from '@crosswalk/core';
 import type { S3LockerConfig } from './config.js';
-import type { CreateOnceOptions, ObjectStore, StoredObjectInfo } from './store.js';
+import type {
+  CreateOnceOptions,
+  ObjectStore,
+  PresignOptions,
+  ReadableObject,
+  StoredObjectInfo,
+} from './store.js';
+
+const SILENT = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+/** The largest object one PutObject may carry (S3's limit); bundles are far below it. */
+const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 
 /**
  * The S3 driver: AWS S3, MinIO and Ceph RGW alike. Write-once is `If-None-Match: *`, which the server enforces
@@ -46,6 +61,9 @@ export class S3ObjectStore implements ObjectStore {
         // Without timeouts a request to an endpoint that accepts connections and never answers hangs forever,
         // and a worker job holding it keeps renewing its lock instead of failing into a retry.
         requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
+        // The SDK logs nothing by default, except that a failed streamed upload (a 412 for a bundle that exists,
+        // which is an answer, not a fault) goes to console.warn when no logger is set. Errors reach us as throws.
+        logger: SILENT,
       });
   }
 
@@ -90,6 +108,67 @@ export class S3ObjectStore implements ObjectStore {
       if (status === 412 || status === 409) return 'exists';
       throw this.translate(error, key);
     }
+  }
+
+  async createFromFileOnce(key: string, file: string, contentType: string): Promise<'created' | 'exists'> {
+    const { size } = await stat(file);
+    if (size > MAX_SINGLE_PUT_BYTES) {
+      throw new CrosswalkError(
+        'CW_INPUT_INVALID',
+        `${file} is ${size} bytes, over the 5 GiB one S3 PUT may carry: export a shorter period or fewer controls`,
+        { where: key },
+      );
+    }
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.objectKey(key),
+          Body: createReadStream(file),
+          ContentLength: size,
+          ContentType: contentType,
+          IfNoneMatch: '*',
+        }),
+      );
+      return 'created';
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 412 || status === 409) return 'exists';
+      throw this.translate(error, key);
+    }
+  }
+
+  async openRead(key: string): Promise<ReadableObject | undefined> {
+    try {
+      const response = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }),
+      );
+      const body = response.Body;
+      if (!(body instanceof Readable)) {
+        throw new CrosswalkError('CW_INTERNAL', `S3 answered ${key} without a readable body`, { where: key });
+      }
+      return { body, size: response.ContentLength ?? 0 };
+    } catch (error) {
+      if (statusOf(error) === 404 && codeOf(error) !== 'NoSuchBucket') return undefined;
+      throw this.translate(error, key);
+    }
+  }
+
+  presignedGetUrl(key: string, options: PresignOptions): Promise<string> {
+    // Signing is local (no request): it cannot fail for a missing object, so callers check existence first.
+    return getSignedUrl(
+      this.client,
+      new GetObjectCommand({
+        Bucket: this.bucket,
+        Key: this.objectKey(key),
+        ...(options.fileName
+          ? {
+              ResponseContentDisposition: `attachment; filename="${options.fileName.replace(/["\\]/g, '_')}"`,
+            }
+          : {}),
+      }),
+      { expiresIn: options.expiresInSeconds },
+    );
   }
 
   async put(key: string, body: Uint8Array): Promise<void> {

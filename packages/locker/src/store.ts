@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /**
  * The one thing a storage backend must do for the locker. Two drivers implement it (S3, filesystem) and one
  * contract suite (test/store-contract.ts) proves they behave the same.
@@ -34,4 +36,27 @@ export interface ObjectStore {
   ping(): Promise<void>;
   /** Whether retention (`retainUntil`) is enforced by the backend. */
   supportsRetention(): Promise<boolean>;
+  /**
+   * Writes the file at `file` to `key` unless something is already there, streamed (never held in memory), for
+   * artefacts too large for `createOnce` such as export bundles. Atomic and exclusive like `createOnce`.
+   */
+  createFromFileOnce(key: string, file: string, contentType: string): Promise<'created' | 'exists'>;
+  /** The object at `key` as a stream, with its size; undefined when absent. */
+  openRead(key: string): Promise<ReadableObject | undefined>;
+  /**
+   * A URL that lets whoever holds it GET the object at `key` until it expires, without credentials; only
+   * backends that can sign such URLs (S3) have it.
+   */
+  presignedGetUrl?(key: string, options: PresignOptions): Promise<string>;
+}
+
+export interface ReadableObject {
+  body: Readable;
+  size: number;
+}
+
+export interface PresignOptions {
+  expiresInSeconds: number;
+  /** Offered to the browser as the download's file name (Content-Disposition). */
+  fileName?: string;
 }

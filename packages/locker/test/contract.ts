@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { type EvidenceRecord, sealRecord, serializeRecord } from '@crosswalk/core';
 import { pullRequestDraft } from '@crosswalk/core/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -45,6 +48,35 @@ export function lockerContract(driver: string, makeStore: () => Promise<ObjectSt
         await store.delete('state/x.json');
         expect(await store.get('state/x.json')).toBeUndefined();
         await store.delete('state/x.json');
+      });
+    });
+
+    describe('large objects from files', () => {
+      it('stores a file once, streams it back whole, and refuses a second file at the key', async () => {
+        const dir = await mkdtemp(path.join(os.tmpdir(), 'crosswalk-contract-'));
+        try {
+          // Larger than one stream chunk (64 KiB), with every byte value, so truncation or re-encoding shows.
+          const content = Buffer.alloc(300_000);
+          for (let i = 0; i < content.length; i++) content[i] = (i * 7) % 256;
+          const first = path.join(dir, 'first.zip');
+          const second = path.join(dir, 'second.zip');
+          await writeFile(first, content);
+          await writeFile(second, 'other');
+          expect(await store.createFromFileOnce('exports/e1/bundle.zip', first, 'application/zip')).toBe(
+            'created',
+          );
+          expect(await store.createFromFileOnce('exports/e1/bundle.zip', second, 'application/zip')).toBe(
+            'exists',
+          );
+          const opened = await store.openRead('exports/e1/bundle.zip');
+          expect(opened?.size).toBe(content.length);
+          const chunks: Buffer[] = [];
+          for await (const chunk of opened!.body) chunks.push(chunk as Buffer);
+          expect(Buffer.concat(chunks).equals(content)).toBe(true);
+          expect(await store.openRead('exports/none/bundle.zip')).toBeUndefined();
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
       });
     });
 
