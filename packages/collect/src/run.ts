@@ -34,6 +34,10 @@ export interface RunOptions<Schema extends z.ZodType> {
   window?: CollectionWindow;
   /** Run only these collectors (ids); unset, all of them. */
   collectors?: readonly string[];
+  /**
+   * Narrows the run to named items (set by webhooks, e.g. `{ issueKey: 'IT-42' }`). A filtered run leaves each
+   * collector's cursor and lastUntil as they were: it says nothing about the rest of the window.
+   */
   filter?: Record<string, string>;
   clock?: Clock;
   log?: CollectorLogger;
@@ -74,7 +78,7 @@ export function parseConnectorConfig<Schema extends z.ZodType>(
  * Runs a connector's collectors once, in process, into the locker. Each collector is isolated: one failing
  * is recorded in the run manifest with its error code and message, and the others still run. Records are
  * sealed (id, storedAt, sha256), stamped with collectedAt, the controls of both frameworks and provenance,
- * and written once. A collector's cursor advances only when it succeeds. The manifest is appended to the
+ * and written once. A collector's cursor advances only when it succeeds, and never on a filtered run. The manifest is appended to the
  * connector's hash chain whatever happened, so a failed day is visible to coverage.
  */
 export async function runConnector<Schema extends z.ZodType>(
@@ -89,6 +93,7 @@ export async function runConnector<Schema extends z.ZodType>(
   const runId = options.runId ?? randomUUID();
   const startedAt = clock.now().toISOString();
   const signal = options.signal ?? new AbortController().signal;
+  const filtered = Object.keys(options.filter ?? {}).length > 0;
 
   const state = await options.locker.state.get(options.connectorId);
   const cursors: Record<string, unknown> = { ...(state?.cursors ?? {}) };
@@ -171,10 +176,15 @@ export async function runConnector<Schema extends z.ZodType>(
         log,
         signal,
       });
-      cursors[collector.id] = {
-        cursor: nextCursor,
-        lastUntil: collectorWindow.until,
-      } satisfies CollectorState;
+      // A filtered run (a webhook's one pull request or ticket) collected named items, not the window: it proves
+      // nothing about the rest of it, so the collector's cursor and lastUntil stay where the last full run left
+      // them. Otherwise one webhook during a source outage would mark the outage's hours as collected.
+      if (!filtered) {
+        cursors[collector.id] = {
+          cursor: nextCursor,
+          lastUntil: collectorWindow.until,
+        } satisfies CollectorState;
+      }
     } catch (caught) {
       error = summarize(caught, secrets);
       log.warn(

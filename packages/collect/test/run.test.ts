@@ -138,6 +138,37 @@ describe('running a connector once', () => {
     });
   });
 
+  it('leaves cursor and lastUntil alone after a filtered run: one item says nothing about the window', async () => {
+    const { locker } = await setup();
+    seen.length = 0;
+    await runConnector({ ...base, locker, config: { org: 'acme', token: 'tok1' } });
+    const before = await locker.state.get('example-acme');
+    // A webhook's one-item collection, a day later and without a window.
+    const filtered = await runConnector({
+      ...base,
+      window: undefined,
+      clock: fixedClock('2026-03-06T00:00:00.000Z'),
+      filter: { member: 'carol' },
+      locker,
+      config: { org: 'acme', token: 'tok1' },
+    });
+    expect(filtered.status).toBe('succeeded');
+    expect(filtered.filter).toEqual({ member: 'carol' });
+    expect((await locker.state.get('example-acme'))?.cursors).toEqual(before?.cursors);
+    // The next scheduled run still starts from the last full window, not from the filtered run's end.
+    await runConnector({
+      ...base,
+      window: undefined,
+      clock: fixedClock('2026-03-07T00:00:00.000Z'),
+      locker,
+      config: { org: 'acme', token: 'tok1' },
+    });
+    expect(seen[2]).toEqual({
+      window: { since: '2026-03-03T23:00:00.000Z', until: '2026-03-07T00:00:00.000Z' },
+      cursor: { last: '2026-03-03T11:00:00.000Z' },
+    });
+  });
+
   it('rejects an invalid config before any collector runs, naming the field', async () => {
     const { locker } = await setup();
     seen.length = 0;
