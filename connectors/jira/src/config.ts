@@ -172,6 +172,13 @@ export const jiraConfigSchema = z
       .refine((kinds) => Object.values(kinds).some((kind) => kind !== undefined), {
         message: 'must configure at least one of deprovisioning, provisioning, accessReview',
       }),
+    /**
+     * The secret of the Jira admin webhook (Settings, System, WebHooks, Secret). Jira then signs each delivery with
+     * `X-Hub-Signature: sha256=<hex>`, HMAC-SHA256 of the raw body. Unset: the service refuses this connector's
+     * webhooks (401). Write-only, like every credential.
+     * https://developer.atlassian.com/cloud/jira/platform/webhooks/#secure-admin-webhooks
+     */
+    webhookSecret: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Who answers for these controls (a person or a team address); stamped on every record's owner. */
     controlOwner: z.string().min(1).optional(),
     requests: requestsSchema.optional(),
@@ -211,9 +218,11 @@ export function webUrlOf(config: JiraConfig): string {
 
 /** The secrets in a config, and the Authorization value built from them: scrubbed from every message. */
 export function configSecrets(config: JiraConfig): string[] {
-  if (config.auth.kind === 'oauth') return [config.auth.accessToken];
+  const hook = config.webhookSecret ? [config.webhookSecret] : [];
+  if (config.auth.kind === 'oauth') return [config.auth.accessToken, ...hook];
   return [
     config.auth.apiToken,
     Buffer.from(`${config.auth.email}:${config.auth.apiToken}`).toString('base64'),
+    ...hook,
   ];
 }

@@ -6,6 +6,7 @@ import { runConnector } from '@crosswalk/collect';
 import { fixedClock, isCrosswalkError } from '@crosswalk/core';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { afterEach, describe, expect, it } from 'vitest';
+import { configSecrets } from '../src/config.js';
 import { jiraConnector, parseJiraConfig, VERSION } from '../src/index.js';
 import { API_TOKEN, acmeSite, type FakeJira, NOW, startFakeJira, WINDOW } from './helpers.js';
 
@@ -119,6 +120,15 @@ describe('the Jira connector config', () => {
     expect(messageOf({ ...valid, auth: { kind: 'basic', email: API_TOKEN, apiToken: 'x' } })).not.toContain(
       API_TOKEN,
     );
+  });
+
+  it('takes the admin webhook secret as webhookSecret: 16 characters at least, scrubbed like any secret', () => {
+    const secret = 'jira-webhook-secret-0123456789';
+    const config = parseJiraConfig({ ...valid, webhookSecret: secret });
+    expect(config.webhookSecret).toBe(secret);
+    expect(configSecrets(config)).toContain(secret);
+    expect(configSecrets(parseJiraConfig(valid))).toHaveLength(2);
+    expect(issuesOf({ ...valid, webhookSecret: 'short' })).toEqual(['webhookSecret']);
   });
 
   it('is rejected before any request is made', async () => {

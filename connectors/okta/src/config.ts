@@ -148,6 +148,14 @@ export const oktaConfigSchema = z
     /** The org URL, e.g. `https://acme.okta.com`; every request and every followed link stays on it. */
     orgUrl: orgUrlSchema,
     auth: z.discriminatedUnion('kind', [tokenAuthSchema, oauthAuthSchema]),
+    /**
+     * The event hook's Authorization value: what the Okta admin enters as the hook's "Authentication secret" with
+     * "Authentication field" `Authorization`. Okta event hooks are not signed; Okta sends this value as the
+     * `Authorization` header on the one-time verification GET and on every delivery, and the service compares it in
+     * constant time. Unset: the service refuses this connector's event hooks (401). Write-only, like every credential.
+     * https://developer.okta.com/docs/concepts/event-hooks/#http-headers
+     */
+    webhookSecret: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Who answers for these controls (a person or a team address); stamped on every record's owner. */
     controlOwner: z.string().min(1).optional(),
     collectors: z
@@ -221,13 +229,15 @@ export function requestSettings(config: OktaConfig): RequestSettings {
 
 /** The secrets in a config: scrubbed from every message this connector writes. */
 export function configSecrets(config: OktaConfig): string[] {
-  if (config.auth.kind === 'token') return [config.auth.token];
+  const hook = config.webhookSecret ? [config.webhookSecret] : [];
+  if (config.auth.kind === 'token') return [config.auth.token, ...hook];
   const key = config.auth.privateKey;
-  if (typeof key === 'string') return [key];
+  if (typeof key === 'string') return [key, ...hook];
   // Every secret member of a JWK (d, p, q, dp, dq, qi) is scrubbed on its own as well as the whole.
   return [
     JSON.stringify(key),
     ...Object.values(key).filter((v): v is string => typeof v === 'string' && v.length > 16),
+    ...hook,
   ];
 }
 

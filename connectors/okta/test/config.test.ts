@@ -7,6 +7,7 @@ import { runConnector } from '@crosswalk/collect';
 import { fixedClock, isCrosswalkError } from '@crosswalk/core';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { afterEach, describe, expect, it } from 'vitest';
+import { configSecrets } from '../src/config.js';
 import { oktaConnector, parseOktaConfig, VERSION } from '../src/index.js';
 import { acme, NOW, SERVICE_APP, startFake, TOKEN, WINDOW } from './helpers.js';
 import type { FakeOkta } from './server/index.js';
@@ -105,6 +106,16 @@ describe('the Okta connector config', () => {
     expect(issuesOf({ ...valid, auth: { kind: 'oauth', clientId: 'x', privateKey: pem } })).toEqual([
       'auth.privateKey',
     ]);
+  });
+
+  it("takes the event hook's Authorization value as webhookSecret: 16 characters at least, scrubbed like any secret", () => {
+    const hook = 'Basic YWRtaW46c3VwZXJzZWNyZXQ=';
+    const config = parseOktaConfig({ ...valid, webhookSecret: hook });
+    expect(config.webhookSecret).toBe(hook);
+    expect(configSecrets(config)).toEqual([TOKEN, hook]);
+    expect(configSecrets(parseOktaConfig(valid))).toEqual([TOKEN]);
+    expect(issuesOf({ ...valid, webhookSecret: 'short' })).toEqual(['webhookSecret']);
+    expect(issuesOf({ ...valid, webhookSecret: 42 })).toEqual(['webhookSecret']);
   });
 
   it('is rejected by the runner before any request is made, naming the field under the connector id', async () => {

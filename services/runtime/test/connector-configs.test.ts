@@ -56,6 +56,36 @@ describe.skipIf(!s3)('ConnectorConfigs (S3 locker)', () => {
       expect(await configs.resolve('gh-view')).toEqual({ type: 'github', config: github() });
     });
 
+    it('seals the Okta and Jira webhook secrets too, and shows them write-only', async () => {
+      const oktaHook = 'Basic T2t0YUV2ZW50SG9va1NlY3JldDAx';
+      const jiraHook = 'jira-admin-webhook-secret-0123456789';
+      const okta = {
+        type: 'okta',
+        orgUrl: 'https://acme.okta.com',
+        auth: { kind: 'token', token: '00OktaTokenThatMustNeverLeak0123456789abcd' },
+        webhookSecret: oktaHook,
+      };
+      const jira = {
+        type: 'jira',
+        siteUrl: 'https://acme.atlassian.net',
+        auth: { kind: 'basic', email: 'bot@acme.example', apiToken: 'ATATT3xJiraTokenThatMustNeverLeak' },
+        kinds: { deprovisioning: { jql: 'project = IT' } },
+        webhookSecret: jiraHook,
+      };
+      for (const [id, config, secret] of [
+        ['okta-sealed', okta, oktaHook],
+        ['jira-sealed', jira, jiraHook],
+      ] as const) {
+        const created = await configs.create(id, config, 'key:admin1');
+        expect(created.config.webhookSecret).toBe(WRITE_ONLY);
+        expect((await configs.get(id)).config.webhookSecret).toBe(WRITE_ONLY);
+        const raw = await rawObject(bucket, `config/connectors/${id}.json`);
+        expect(raw).not.toContain(secret);
+        expect(JSON.parse(raw).config.webhookSecret).toMatch(/^enc:v1:/);
+        expect((await configs.resolve(id)).config.webhookSecret).toBe(secret);
+      }
+    });
+
     it('refuses a second connector with the same id', async () => {
       await configs.create('gh-once', github(), 'key:admin1');
       await expect(configs.create('gh-once', github(), 'key:admin1')).rejects.toMatchObject({
