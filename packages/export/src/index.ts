@@ -24,6 +24,16 @@ export {
   type PeriodCoverage,
 } from './coverage.js';
 export { CsvParser, csvLine, parseCsv } from './csv.js';
+export {
+  type ExportFailureRecord,
+  ExportLedger,
+  type ExportRequestRecord,
+  type ExportResultRecord,
+  exportFailureSchema,
+  exportRequestRecordSchema,
+  exportResultSchema,
+  resultOf,
+} from './ledger.js';
 export { type ExportManifest, FILE_NAMES, MANIFEST_FORMAT, manifestSchema } from './manifest.js';
 export { discoverConnectors } from './runs.js';
 export {
@@ -52,6 +62,7 @@ export {
   type SigningKey,
   signingKeyFromPem,
 } from './signing.js';
+export { type StoreExportOptions, storeExport } from './store-export.js';
 export {
   type VerifyCheck,
   type VerifyFailure,

@@ -43,7 +43,7 @@ export interface VerifyResult {
   fingerprint: string | null;
   manifest: Pick<
     ExportManifest,
-    'exportId' | 'generatedAt' | 'generator' | 'period' | 'scope' | 'counts'
+    'exportId' | 'generatedAt' | 'generator' | 'period' | 'scope' | 'counts' | 'coverage'
   > | null;
   checked: { files: number; records: number; runs: number };
 }
@@ -377,6 +377,7 @@ export async function verifyBundle(zipPath: string, options: VerifyOptions = {})
           period: manifest.period,
           scope: manifest.scope,
           counts: manifest.counts,
+          coverage: manifest.coverage,
         }
       : null,
     checked: { files: filesChecked, records: records.size, runs },
