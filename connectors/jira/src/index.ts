@@ -2,6 +2,7 @@ import { defineConnector } from '@crosswalk/core';
 import { accessReviewTickets, deprovisioningTickets, provisioningTickets } from './collectors/tickets.js';
 import { jiraConfigSchema } from './config.js';
 import { VERSION } from './version.js';
+import { handleWebhook } from './webhooks.js';
 
 /**
  * The Jira Cloud connector: resolved deprovisioning, provisioning and access review tickets, each kind selected by
@@ -18,12 +19,13 @@ export const jiraConnector = defineConnector({
   title: 'Jira Cloud',
   configSchema: jiraConfigSchema,
   collectors: [deprovisioningTickets, provisioningTickets, accessReviewTickets],
+  handleWebhook,
 });
 
 export default jiraConnector;
 
 export { JiraClient, retryAfterSeconds } from './client.js';
-export { windowedJql } from './collectors/tickets.js';
+export { ISSUE_KEY, keyedJql, windowedJql } from './collectors/tickets.js';
 export {
   compileSubjectPattern,
   type JiraConfig,
@@ -34,3 +36,4 @@ export {
 } from './config.js';
 export { redact } from './errors.js';
 export { VERSION } from './version.js';
+export { handleWebhook, ISSUE_EVENTS } from './webhooks.js';

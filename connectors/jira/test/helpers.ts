@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import {
   type CollectorDefinition,
@@ -19,6 +20,15 @@ import {
 } from './server/index.js';
 
 export * from './server/index.js';
+
+/**
+ * Atlassian's documented `jira:issue_updated` delivery body (test/fixtures/SOURCE.md), as a fresh object to edit,
+ * and as the exact bytes of the file.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: payloads are edited field by field in tests
+export function issueUpdatedExample(): Record<string, any> {
+  return JSON.parse(readFileSync(new URL('./fixtures/issue-updated.json', import.meta.url), 'utf8'));
+}
 
 export const EMAIL = 'crosswalk-bot@acme.example';
 export const API_TOKEN = 'ATATT3xFfGF0TestTokenThatMustNeverLeak0123456789abcdef';
@@ -53,7 +63,12 @@ export interface Collected {
 export async function collect(
   collector: CollectorDefinition<JiraConfig>,
   config: JiraConfigInput,
-  options: { window?: { since: string; until: string }; cursor?: unknown; now?: string } = {},
+  options: {
+    window?: { since: string; until: string };
+    cursor?: unknown;
+    now?: string;
+    filter?: Record<string, string>;
+  } = {},
 ): Promise<Collected> {
   const result: Collected = { drafts: [], records: [], logs: [], cursor: undefined, error: undefined };
   const log = (level: LogLine['level']) => (fields: Record<string, unknown>, message: string) =>
@@ -64,7 +79,7 @@ export async function collect(
       config: Object.freeze(parseJiraConfig(config)),
       connectorId: 'jira-test',
       window: options.window ?? WINDOW,
-      filter: {},
+      filter: Object.freeze({ ...options.filter }),
       cursor: options.cursor,
       saveCursor: (cursor) => {
         result.cursor = cursor;

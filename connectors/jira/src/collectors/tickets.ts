@@ -29,8 +29,61 @@ export function windowedJql(jql: string, since: number, until: number): string {
 }
 
 /**
+ * A Jira issue key as Jira Cloud writes it: the project key (an uppercase letter, then uppercase letters, digits
+ * or underscores), a dash, the issue number. Checked before a key goes into JQL, so a filter cannot carry JQL.
+ */
+export const ISSUE_KEY = /^[A-Z][A-Z0-9_]{0,99}-[1-9][0-9]{0,17}$/;
+
+/** The configured JQL narrowed to one ticket, with no resolution-time bounds: an old ticket is found by key too. */
+export function keyedJql(jql: string, issueKey: string): string {
+  return `(${jql}) AND key = "${issueKey}" ORDER BY key ASC`;
+}
+
+/**
+ * The one ticket a webhook asks for (`{ issueKey }`), or undefined for a run over the window. A filter with any
+ * other field, or a key that is not an issue key, is refused naming the field: it would otherwise widen to the
+ * whole window or put arbitrary text into JQL.
+ */
+export function issueKeyFilter(
+  filter: Readonly<Record<string, string>>,
+  collector: string,
+): string | undefined {
+  const fields = Object.keys(filter);
+  if (fields.length === 0) return undefined;
+  const unknown = fields.filter((field) => field !== 'issueKey');
+  if (unknown.length > 0) {
+    throw new CrosswalkError(
+      'CW_INPUT_INVALID',
+      `${collector} takes a filter of { issueKey: "PROJECT-123" } only, not ${unknown.map((f) => `filter.${f}`).join(', ')}`,
+      {
+        where: `filter.${unknown[0]}`,
+        issues: unknown.map((field) => ({
+          path: `filter.${field}`,
+          message: 'not a filter of this collector',
+        })),
+      },
+    );
+  }
+  const issueKey = filter.issueKey ?? '';
+  if (!ISSUE_KEY.test(issueKey)) {
+    throw new CrosswalkError(
+      'CW_INPUT_INVALID',
+      `${collector} takes a filter of { issueKey: "PROJECT-123" }: filter.issueKey is not a Jira issue key`,
+      {
+        where: 'filter.issueKey',
+        issues: [{ path: 'filter.issueKey', message: 'must be a Jira issue key such as IT-42' }],
+      },
+    );
+  }
+  return issueKey;
+}
+
+/**
  * A collector for one ticket kind. Membership: the tickets the configured JQL selects that were **resolved** in
  * the window; occurredAt is the resolution time. Unresolved tickets are not recorded until they are resolved.
+ * With a webhook's filter `{ issueKey }` it reads that one ticket through the same JQL (`AND key = "..."`),
+ * whatever the window: a ticket resolved long ago is found by its key, and is recorded only if the JQL selects
+ * it and it is resolved, dated by its resolution as always.
  */
 function ticketCollector(
   key: TicketKindKey,
@@ -43,6 +96,7 @@ function ticketCollector(
     kind,
     description,
     async collect(ctx) {
+      const issueKey = issueKeyFilter(ctx.filter, id);
       const kindConfig = ctx.config.kinds[key];
       if (!kindConfig) {
         ctx.log.info({ collector: id }, `no JQL configured for kinds.${key}; nothing to collect`);
@@ -53,14 +107,16 @@ function ticketCollector(
       const instance = new URL(webUrl).host;
       const since = Date.parse(ctx.window.since);
       const until = Date.parse(ctx.window.until);
-      const what = `search for ${key} tickets (kinds.${key}.jql)`;
+      const what = issueKey
+        ? `search for ${issueKey} among ${key} tickets (kinds.${key}.jql)`
+        : `search for ${key} tickets (kinds.${key}.jql)`;
       let last: string | undefined;
       let count = 0;
       let mark = client.recorder.mark();
       try {
         for await (const page of client.search<JiraIssue>(
           {
-            jql: windowedJql(kindConfig.jql, since, until),
+            jql: issueKey ? keyedJql(kindConfig.jql, issueKey) : windowedJql(kindConfig.jql, since, until),
             fields: searchFields(kindConfig),
             expand: 'changelog',
           },
@@ -85,7 +141,7 @@ function ticketCollector(
             }
             const resolvedAt = jiraTime(resolution, item, 'a resolution time');
             const at = Date.parse(resolvedAt);
-            if (at < since || at >= until) continue;
+            if (!issueKey && (at < since || at >= until)) continue;
             const issueMark = client.recorder.mark();
             const histories = await fullHistory(client, issue);
             const draft = ticketDraft({
@@ -110,7 +166,17 @@ function ticketCollector(
           mark = client.recorder.mark();
         }
       } catch (error) {
-        if (sourceStatusOf(error) === 400) {
+        const status = sourceStatusOf(error);
+        if (
+          status === 400 &&
+          issueKey &&
+          (error as { sourceMessage?: string }).sourceMessage?.includes(issueKey)
+        ) {
+          // JQL names a key that does not exist (deleted, or not visible to this account) with a 400 that names it.
+          ctx.log.info({ collector: id, issueKey }, `${issueKey} not found in Jira; nothing to collect`);
+          return;
+        }
+        if (status === 400) {
           // Jira answers 400 for a JQL it cannot run (unknown field, project or syntax): a config error, named.
           throw new CrosswalkError(
             'CW_CONFIG_INVALID',
@@ -123,7 +189,12 @@ function ticketCollector(
         }
         throw error;
       }
-      ctx.log.info({ collector: id, tickets: count, ...ctx.window }, `${key} tickets collected`);
+      ctx.log.info(
+        { collector: id, tickets: count, ...(issueKey ? { issueKey } : ctx.window) },
+        `${key} tickets collected`,
+      );
+      // A one-ticket run is not progress through the window.
+      if (issueKey) return;
       const previous = (ctx.cursor as Cursor | undefined)?.lastResolvedAt;
       if (last && (!previous || last > previous)) ctx.saveCursor({ lastResolvedAt: last } satisfies Cursor);
     },

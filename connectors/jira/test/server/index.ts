@@ -44,6 +44,8 @@ const SEARCH = '/rest/api/3/search/jql';
 const CHANGELOG = /^\/rest\/api\/3\/issue\/([^/]+)\/changelog$/;
 const BOUNDS =
   /^\((.*)\) AND resolved >= "(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2})" AND resolved < "(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2})" ORDER BY resolved ASC, key ASC$/s;
+/** The configured JQL narrowed to one ticket, as a webhook-triggered collection asks for it. */
+const KEYED = /^\((.*)\) AND key = "([^"]+)" ORDER BY key ASC$/s;
 
 /** Jira Cloud's 429: Retry-After in seconds and the rate-limit headers of its points-based limits. */
 export function tooManyRequests(retryAfterSeconds = 1): Omit<Fault, 'path'> {
@@ -174,6 +176,8 @@ export class FakeJira {
       nextPageToken?: string;
     };
     const jql = request.jql ?? '';
+    const keyed = KEYED.exec(jql);
+    if (keyed) return this.searchKey(context, keyed[1]!, keyed[2]!, request);
     const bounds = BOUNDS.exec(jql);
     if (!bounds) {
       this.violations.push(`the fake Jira cannot read the JQL ${JSON.stringify(jql)}`);
@@ -224,6 +228,36 @@ export class FakeJira {
               'base64url',
             ),
           }),
+    });
+  }
+
+  /**
+   * `(<jql>) AND key = "K"`: the ticket if the JQL selects it, resolved or not and whenever. A key no issue has is
+   * Jira's 400 naming it, as Jira Cloud answers JQL with an unknown issue key.
+   */
+  private searchKey(
+    context: Context,
+    inner: string,
+    key: string,
+    request: { fields?: string[]; expand?: string },
+  ) {
+    const keys = this.site.queries[inner];
+    if (!keys) {
+      this.violations.push(`the fake Jira was not told what ${JSON.stringify(inner)} selects`);
+      return this.send(context, SEARCH, 400, { errorMessages: ['Error in the JQL Query'], errors: {} });
+    }
+    const issue = this.site.issues.find((i) => i.key === key);
+    if (!issue) {
+      return this.send(context, SEARCH, 400, {
+        errorMessages: [`An issue with key '${key}' does not exist for field 'key'.`],
+        errors: {},
+      });
+    }
+    const fields = request.fields ?? ['id'];
+    const withChangelog = (request.expand ?? '').split(',').includes('changelog');
+    return this.send(context, SEARCH, 200, {
+      issues: keys.includes(key) ? [this.issueBean(issue, fields, withChangelog)] : [],
+      isLast: true,
     });
   }
 

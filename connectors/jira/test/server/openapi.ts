@@ -115,6 +115,12 @@ export class JiraOpenApi {
     );
   }
 
+  /** Problems with a value checked against one of the description's schemas, e.g. `IssueBean`. */
+  checkComponent(name: string, value: unknown): string[] {
+    const validate = this.component(name);
+    return validate(value) ? [] : JiraOpenApi.problems(validate, name);
+  }
+
   /** Problems with a request body, empty when it matches the operation's request schema. */
   checkRequest(method: string, route: string, body: unknown): string[] {
     const operation = this.operation(method, route);
