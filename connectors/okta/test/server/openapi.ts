@@ -185,6 +185,13 @@ export class OpenApiChecker {
     return (validate.errors ?? []).map((error) => `${where}${error.instancePath || ''} ${error.message}`);
   }
 
+  /** Problems with a value checked against one of a description's schemas, e.g. `LogEvent`. */
+  checkComponent(id: DescriptionId, name: string, value: unknown): string[] {
+    const description = this.description(id);
+    if (!description.document.components.schemas[name]) throw new Error(`${id} has no schema ${name}`);
+    return this.validate(description, { $ref: `#/components/schemas/${name}` }, value, name);
+  }
+
   /**
    * Problems with a response body, empty when it matches the description. A status the description does not
    * document for the operation has nothing to check against and passes; an operation it lacks throws.
