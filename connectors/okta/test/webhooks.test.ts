@@ -80,7 +80,7 @@ describe("Okta's documented event hook delivery", () => {
       fixedClock('2026-03-03T15:00:03.000Z').now(),
     );
     expect(record.owner).toEqual({
-      people: [draft.payload.actor],
+      people: [(draft.payload as { actor: unknown }).actor],
       controlOwner: 'secops@acme.example',
     });
   });
