@@ -12,6 +12,11 @@ const envSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * The level of the API's one line per answered request (5xx are always logged at error, 4xx at info or this).
+   * Webhook intake, health and metrics log their successes at debug whatever this says: they are the volume.
+   */
+  CROSSWALK_REQUEST_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   /** Largest webhook body accepted, in bytes; larger gets 413. */
   CROSSWALK_WEBHOOK_BODY_LIMIT: z.coerce.number().int().positive().default(1_048_576),
   /** Collect jobs one worker process runs at once. */
