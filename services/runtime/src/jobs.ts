@@ -134,6 +134,41 @@ export class CollectQueue {
   }
 }
 
+/**
+ * How long a webhook delivery id is remembered, so that a replay is acknowledged as a duplicate and adds no job.
+ * GitHub redelivers (by hand or through its API) deliveries of the last 3 days; senders that retry do so within
+ * hours. Independent of how long BullMQ keeps finished jobs.
+ */
+export const DELIVERY_CLAIM_SECONDS = 3 * 24 * 3600;
+
+/**
+ * How long a claim may stay `pending` (taken, job not yet added). Adding takes milliseconds; a claim still pending
+ * after this belongs to a process that died in between, and expires so the sender's redelivery is taken.
+ */
+const PENDING_CLAIM_SECONDS = 60;
+
+/** The Redis key of a delivery's claim; its value is the job id (prefixed `pending ` until the job is added). */
+export function deliveryClaimKey(connectorId: string, deliveryId: string): string {
+  return `crosswalk:webhook-claim:${connectorId}:${deliveryId}`;
+}
+
+const PENDING = 'pending ';
+
+/** Turns a pending claim into a committed one, only if it is still this job's. */
+const COMMIT_CLAIM = `if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) else return false end`;
+
+/** Deletes a claim only if it is still this job's (a newer delivery's claim is left alone). */
+const RELEASE_CLAIM = `local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] or v == ARGV[2] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+
+interface ClaimRedis {
+  set(key: string, value: string, ...modifiers: (string | number)[]): Promise<string | null>;
+  get(key: string): Promise<string | null>;
+  del(...keys: string[]): Promise<number>;
+  eval(script: string, keys: number, ...args: (string | number)[]): Promise<unknown>;
+}
+
 export class WebhookQueue {
   readonly queue: Queue;
 
@@ -141,17 +176,54 @@ export class WebhookQueue {
     this.queue = new Queue(QUEUES.webhook, { connection: redisOptions(connection.url), defaultJobOptions });
   }
 
+  /** The queue's own Redis connection (BullMQ's ioredis adapter forwards these commands to ioredis). */
+  private async redis(): Promise<ClaimRedis> {
+    return (await this.queue.getBackend().client) as unknown as ClaimRedis;
+  }
+
   /**
-   * One job per delivery: the delivery id is the job id, so a replayed delivery adds nothing while the first
-   * is kept (completed jobs are kept a day for exactly this).
+   * One job per delivery. The first enqueue of a (connector, delivery id) claims it in Redis (`SET NX`, kept
+   * DELIVERY_CLAIM_SECONDS) and adds the job; a replay finds the claim and is a duplicate naming the same job.
+   * The claim, not the job, is what remembers the delivery, so replay detection does not depend on how long BullMQ
+   * keeps finished jobs; and the worker releases the claim when the job fails for good (releaseClaim), so the
+   * sender's redelivery of a delivery that failed is processed. Each claim gets its own job id (the failed job is
+   * kept for inspection under the old one).
    */
   async enqueue(job: WebhookJob): Promise<{ id: string; duplicate: boolean }> {
     const data = webhookJobSchema.parse(job);
-    const jobId = `webhook|${data.connectorId}|${data.deliveryId}`.replace(/:/g, '_');
-    const existing = await this.queue.getJob(jobId);
-    if (existing) return { id: jobId, duplicate: true };
-    await this.queue.add('webhook', data, { jobId });
+    const redis = await this.redis();
+    const key = deliveryClaimKey(data.connectorId, data.deliveryId);
+    // Unique per claim: the claim is exclusive, so two claims of one delivery never share a millisecond.
+    const jobId = `webhook|${data.connectorId}|${data.deliveryId}|${Date.now().toString(36)}`.replace(
+      /:/g,
+      '_',
+    );
+    for (let attempt = 0; ; attempt++) {
+      if ((await redis.set(key, PENDING + jobId, 'EX', PENDING_CLAIM_SECONDS, 'NX')) !== null) break;
+      const holder = await redis.get(key);
+      // Released or expired between the two commands: try the claim again (once is enough in practice).
+      if (holder === null && attempt < 3) continue;
+      return { id: (holder ?? '').replace(PENDING, ''), duplicate: true };
+    }
+    try {
+      await this.queue.add('webhook', data, { jobId });
+    } catch (error) {
+      // Not added: give the delivery back, so the sender's retry is taken.
+      await redis.eval(RELEASE_CLAIM, 1, key, PENDING + jobId, jobId).catch(() => undefined);
+      throw error;
+    }
+    await redis.eval(COMMIT_CLAIM, 1, key, PENDING + jobId, jobId, DELIVERY_CLAIM_SECONDS);
     return { id: jobId, duplicate: false };
+  }
+
+  /**
+   * Forgets a delivery whose job failed for good, so that a redelivery is taken as new. Only that job's claim
+   * is released: a newer claim of the same delivery is left alone.
+   */
+  async releaseClaim(job: { id: string; connectorId: string; deliveryId: string }): Promise<boolean> {
+    const redis = await this.redis();
+    const key = deliveryClaimKey(job.connectorId, job.deliveryId);
+    return (await redis.eval(RELEASE_CLAIM, 1, key, job.id, PENDING + job.id)) === 1;
   }
 
   close(): Promise<void> {

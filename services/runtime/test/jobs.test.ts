@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { githubConnector } from '@crosswalk/connector-github';
 import type { ConnectorDefinition } from '@crosswalk/core';
 import {
@@ -11,6 +12,7 @@ import {
 } from '@crosswalk/runtime';
 import { redisTestUrl } from '@crosswalk/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DELIVERY_CLAIM_SECONDS, deliveryClaimKey } from '../src/jobs.js';
 import { withDb } from './helpers.js';
 
 // Redis database 8 of the shared test Redis (declarative.test.ts shares it and adds no jobs; services/api's
@@ -131,11 +133,28 @@ describe.skipIf(!url)('the queues (real Redis)', () => {
   });
 
   describe('WebhookQueue.enqueue', () => {
+    // Claims outlive the queue (obliterate leaves them), so every test takes fresh delivery ids.
+    const delivery = () => ({
+      connectorId: 'gh-acme',
+      event: 'organization',
+      deliveryId: randomUUID(),
+      receivedAt: '2026-03-05T10:00:01.250Z',
+      payload: { action: 'member_removed' },
+    });
+    const claimRedis = async () => {
+      const client = (await webhook.queue.getBackend().client) as unknown as {
+        get(key: string): Promise<string | null>;
+        ttl(key: string): Promise<number>;
+        set(key: string, value: string, ...rest: (string | number)[]): Promise<string | null>;
+      };
+      return client;
+    };
+
     it('takes a delivery once: a replay of the same delivery id adds no second job', async () => {
       const delivery = {
         connectorId: 'gh-acme',
         event: 'organization',
-        deliveryId: '72d3162e-cc78-11e3-81ab-4c9367dc0958',
+        deliveryId: randomUUID(),
         receivedAt: '2026-03-05T10:00:01.250Z',
         payload: { action: 'member_removed' },
       };
@@ -146,6 +165,43 @@ describe.skipIf(!url)('the queues (real Redis)', () => {
       expect(await webhook.queue.getWaitingCount()).toBe(1);
       // The same delivery id for another connector is another delivery.
       expect((await webhook.enqueue({ ...delivery, connectorId: 'gh-other' })).duplicate).toBe(false);
+    });
+
+    it('remembers the delivery in a claim of its own, not through the kept job', async () => {
+      const first = delivery();
+      const { id } = await webhook.enqueue(first);
+      const redis = await claimRedis();
+      const key = deliveryClaimKey(first.connectorId, first.deliveryId);
+      expect(await redis.get(key)).toBe(id);
+      expect(await redis.ttl(key)).toBeGreaterThan(DELIVERY_CLAIM_SECONDS - 60);
+      // BullMQ dropped the job (kept-job limits, or processed and removed): the replay is still a duplicate.
+      await (await webhook.queue.getJob(id))!.remove();
+      expect(await webhook.enqueue(first)).toEqual({ id, duplicate: true });
+      expect(await webhook.queue.getWaitingCount()).toBe(0);
+    });
+
+    it('takes the delivery again once its claim is released (the job failed for good), under a new job id', async () => {
+      const first = delivery();
+      const { id } = await webhook.enqueue(first);
+      // The old job stays (failed jobs are kept for inspection), so the new one needs an id of its own.
+      expect(await webhook.releaseClaim({ id, ...first })).toBe(true);
+      const again = await webhook.enqueue(first);
+      expect(again.duplicate).toBe(false);
+      expect(again.id).not.toBe(id);
+      expect(await webhook.queue.getWaitingCount()).toBe(2);
+      // Releasing the old job's claim again leaves the new claim alone.
+      expect(await webhook.releaseClaim({ id, ...first })).toBe(false);
+      expect(await webhook.enqueue(first)).toEqual({ id: again.id, duplicate: true });
+    });
+
+    it('answers a replay during the first enqueue as a duplicate, and a claim left pending expires', async () => {
+      const first = delivery();
+      const redis = await claimRedis();
+      const key = deliveryClaimKey(first.connectorId, first.deliveryId);
+      // What a process that died between claiming and adding leaves behind.
+      await redis.set(key, 'pending webhook|gh-acme|x|1', 'EX', 60, 'NX');
+      expect(await webhook.enqueue(first)).toEqual({ id: 'webhook|gh-acme|x|1', duplicate: true });
+      expect(await redis.ttl(key)).toBeLessThanOrEqual(60);
     });
   });
 
