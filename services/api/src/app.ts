@@ -9,8 +9,10 @@ import './fastify.js';
 import { authPlugin } from './plugins/auth.js';
 import { catalogPlugin } from './plugins/catalog.js';
 import { connectorsPlugin } from './plugins/connectors.js';
+import { coveragePlugin } from './plugins/coverage.js';
 import { docsPlugin } from './plugins/docs.js';
 import { evidencePlugin } from './plugins/evidence.js';
+import { exportsPlugin } from './plugins/exports.js';
 import { healthPlugin } from './plugins/health.js';
 import { runtimePlugin } from './plugins/runtime.js';
 import { webhooksPlugin } from './plugins/webhooks.js';
@@ -126,6 +128,8 @@ export function buildApp(runtime: Runtime, options: BuildAppOptions = {}): App {
     await v1.register(connectorsPlugin, { prefix: '/v1/connectors' });
     await v1.register(evidencePlugin, { prefix: '/v1/evidence' });
     await v1.register(catalogPlugin, { prefix: '/v1' });
+    await v1.register(exportsPlugin, { prefix: '/v1/exports' });
+    await v1.register(coveragePlugin, { prefix: '/v1/coverage' });
   });
   return app;
 }

@@ -13,5 +13,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The least role a route needs (admin > operator > auditor). @defaultValue 'auditor' (any valid key) */
     role?: Role;
+    /**
+     * Exactly the roles a route admits, when the ladder does not fit (exports: auditors and admins, not operators).
+     * Wins over `role`.
+     */
+    roles?: readonly Role[];
   }
 }

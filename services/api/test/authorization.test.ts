@@ -24,6 +24,7 @@ interface Row {
   admin: number;
 }
 
+const EXPORT_ID = '00000000-0000-4000-8000-000000000000';
 const EVIDENCE_ID = 'github.pull_request.approval~20260302T100000000Z~00000000000000000000000000000000';
 
 /**
@@ -98,6 +99,43 @@ const table: Row[] = [
     admin: 200,
   },
   { method: 'GET', url: '/v1/crosswalk', anonymous: 401, auditor: 200, operator: 200, admin: 200 },
+  // Exports are for auditors and admins: operators run collections, not audits.
+  {
+    method: 'POST',
+    url: '/v1/exports',
+    body: { frameworks: ['soc2'], from: '2026-03-01', to: '2026-04-01' },
+    anonymous: 401,
+    auditor: 202,
+    operator: 403,
+    admin: 202,
+  },
+  { method: 'GET', url: `/v1/exports/${EXPORT_ID}`, anonymous: 401, auditor: 404, operator: 403, admin: 404 },
+  {
+    method: 'GET',
+    url: `/v1/exports/${EXPORT_ID}/bundle.zip`,
+    anonymous: 401,
+    auditor: 404,
+    operator: 403,
+    admin: 404,
+  },
+  {
+    method: 'GET',
+    url: '/v1/coverage?framework=soc2&from=2026-03-01&to=2026-04-01',
+    anonymous: 401,
+    auditor: 200,
+    operator: 200,
+    admin: 200,
+  },
+  // Webhooks take no API key: the sender's signature is the credential, whoever else calls.
+  {
+    method: 'POST',
+    url: '/v1/webhooks/matrix/github',
+    body: { zen: 'Design for failure.' },
+    anonymous: 401,
+    auditor: 401,
+    operator: 401,
+    admin: 401,
+  },
   // Webhooks take no API key: the sender's signature is the credential, whoever else calls.
   {
     method: 'POST',

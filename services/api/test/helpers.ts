@@ -60,6 +60,7 @@ export async function startTestApp(options: {
     await Promise.all([
       runtime.collectQueue.queue.obliterate({ force: true }),
       runtime.webhookQueue.queue.obliterate({ force: true }),
+      runtime.exportQueue.queue.obliterate({ force: true }),
     ]);
   }
   const create = (role: Role, extra: { expiresAt?: string } = {}) =>

@@ -39,6 +39,10 @@ const routes: Route[] = [
   { method: 'GET', url: '/v1/evidence/:id' },
   { method: 'GET', url: '/v1/controls', params: ['framework'] },
   { method: 'GET', url: '/v1/crosswalk' },
+  { method: 'POST', url: '/v1/exports', fields: ['frameworks', 'controls', 'from', 'to'] },
+  { method: 'GET', url: '/v1/exports/:id' },
+  { method: 'GET', url: '/v1/exports/:id/bundle.zip' },
+  { method: 'GET', url: '/v1/coverage', params: ['framework', 'control', 'from', 'to'] },
   { method: 'POST', url: '/v1/webhooks/:id/github', signature: 'x-hub-signature-256' },
   { method: 'POST', url: '/v1/webhooks/:id/generic/org_members', signature: 'x-crosswalk-signature' },
 ];

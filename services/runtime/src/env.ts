@@ -27,6 +27,13 @@ const envSchema = z.object({
    * is seen after at most this long.
    */
   CROSSWALK_CONFIG_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+  /**
+   * How long a presigned export download URL stays valid (seconds), when the locker is S3. Short: whoever holds
+   * the URL can download the bundle without a key.
+   */
+  CROSSWALK_EXPORT_URL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  /** Export jobs one worker process builds at once (each streams a whole period; keep it low). */
+  CROSSWALK_EXPORT_CONCURRENCY: z.coerce.number().int().positive().max(16).default(1),
 });
 
 export type ServiceEnv = z.infer<typeof envSchema> & { locker: LockerConfig };

@@ -9,6 +9,13 @@ export {
 export { applyConfigFile } from './declarative.js';
 export { parseServiceEnv, type ServiceEnv } from './env.js';
 export {
+  EXPORT_ATTEMPTS,
+  EXPORT_QUEUE,
+  type ExportJob,
+  ExportQueue,
+  exportJobSchema,
+} from './export-jobs.js';
+export {
   type CollectJob,
   CollectQueue,
   collectJobId,

@@ -2,6 +2,7 @@ import { type Locker, openLocker } from '@crosswalk/locker';
 import { ApiKeys } from './api-keys.js';
 import { ConnectorConfigs } from './connector-configs.js';
 import type { ServiceEnv } from './env.js';
+import { ExportQueue } from './export-jobs.js';
 import { CollectQueue, WebhookQueue } from './jobs.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -15,6 +16,7 @@ export interface Runtime {
   keys: ApiKeys;
   collectQueue: CollectQueue;
   webhookQueue: WebhookQueue;
+  exportQueue: ExportQueue;
   logger: Logger;
   metrics: Metrics;
   close(): Promise<void>;
@@ -26,9 +28,10 @@ export function createRuntime(env: ServiceEnv, options: { logger?: Logger } = {}
   const box = new SecretBox(env.CROSSWALK_SECRET_KEY);
   const collectQueue = new CollectQueue({ url: env.REDIS_URL });
   const webhookQueue = new WebhookQueue({ url: env.REDIS_URL });
+  const exportQueue = new ExportQueue({ url: env.REDIS_URL });
   // Without a listener BullMQ prints each Redis connection error (every reconnect attempt while Redis is down)
   // as a raw stack on stderr; through the logger they are structured JSON like every other line.
-  for (const { queue } of [collectQueue, webhookQueue]) {
+  for (const { queue } of [collectQueue, webhookQueue, exportQueue]) {
     queue.on('error', (error) => logger.warn({ queue: queue.name, error: error.message }, 'redis error'));
   }
   return {
@@ -38,10 +41,11 @@ export function createRuntime(env: ServiceEnv, options: { logger?: Logger } = {}
     keys: new ApiKeys(locker),
     collectQueue,
     webhookQueue,
+    exportQueue,
     logger,
     metrics: createMetrics(),
     async close() {
-      await Promise.allSettled([collectQueue.close(), webhookQueue.close()]);
+      await Promise.allSettled([collectQueue.close(), webhookQueue.close(), exportQueue.close()]);
     },
   };
 }

@@ -1,12 +1,19 @@
-import { connectorFor, QUEUES, type Runtime, redisOptions } from '@crosswalk/runtime';
+import { loadSigningKey, type SigningKey } from '@crosswalk/export';
+import { connectorFor, EXPORT_QUEUE, QUEUES, type Runtime, redisOptions } from '@crosswalk/runtime';
 import { Worker } from 'bullmq';
 import { processCollect } from './process-collect.js';
+import { processExport } from './process-export.js';
 import { processWebhook } from './process-webhook.js';
 
 export interface WorkerOptions {
   concurrency?: number;
   /** How soon a job whose worker died (SIGKILL, crash) is handed to another worker. @defaultValue 30000 */
   stalledIntervalMs?: number;
+  /**
+   * The key export manifests are signed with. Default: loadSigningKey() at the first export job
+   * (CROSSWALK_SIGNING_KEY, CROSSWALK_SIGNING_KEY_FILE, or the default file, created on first use).
+   */
+  signingKey?: SigningKey;
 }
 
 export interface RunningWorker {
@@ -25,6 +32,24 @@ export async function startWorker(runtime: Runtime, options: WorkerOptions = {})
     const ids = await runtime.collectQueue.declareSchedules(view.id, connectorFor(view.type));
     runtime.logger.info({ connectorId: view.id, schedulers: ids.length }, 'schedules declared');
   }
+  let key: Promise<SigningKey> | undefined = options.signingKey && Promise.resolve(options.signingKey);
+  // Loaded at the first export, not at start: a worker that only collects needs no key. A load that fails is
+  // tried again at the next export (the operator may fix the file meanwhile).
+  const signingKey = () => {
+    key ??= loadSigningKey().then((loaded) => {
+      runtime.logger[loaded.created ? 'warn' : 'info'](
+        { fingerprint: loaded.fingerprint, source: loaded.source, created: loaded.created },
+        loaded.created
+          ? 'export signing key created (give auditors this fingerprint; set CROSSWALK_SIGNING_KEY_FILE to keep one key across workers)'
+          : 'export signing key loaded',
+      );
+      return loaded;
+    });
+    key.catch(() => {
+      key = undefined;
+    });
+    return key;
+  };
   const common = {
     connection: redisOptions(runtime.env.REDIS_URL),
     concurrency: options.concurrency ?? runtime.env.CROSSWALK_WORKER_CONCURRENCY,
@@ -32,7 +57,7 @@ export async function startWorker(runtime: Runtime, options: WorkerOptions = {})
     // A job may run long (a first run over 30 days); its lock is renewed while the process lives.
     lockDuration: Math.max(options.stalledIntervalMs ?? 30_000, 10_000),
   };
-  const track = (queue: (typeof QUEUES)[keyof typeof QUEUES], worker: Worker) => {
+  const track = (queue: (typeof QUEUES)[keyof typeof QUEUES] | typeof EXPORT_QUEUE, worker: Worker) => {
     worker.on('active', () => runtime.metrics.activeJobs.inc({ queue }));
     worker.on('completed', () => {
       runtime.metrics.activeJobs.dec({ queue });
@@ -59,6 +84,21 @@ export async function startWorker(runtime: Runtime, options: WorkerOptions = {})
       ),
     ),
     track(QUEUES.webhook, new Worker(QUEUES.webhook, (job) => processWebhook(runtime, job.data), common)),
+    track(
+      EXPORT_QUEUE,
+      new Worker(
+        EXPORT_QUEUE,
+        (job) =>
+          processExport(
+            runtime,
+            job.data,
+            signingKey,
+            { attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1 },
+            (value) => job.updateProgress(value),
+          ),
+        { ...common, concurrency: runtime.env.CROSSWALK_EXPORT_CONCURRENCY },
+      ),
+    ),
   ];
   return {
     workers,

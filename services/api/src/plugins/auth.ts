@@ -26,8 +26,16 @@ export const authPlugin = fp(
           { where: 'Authorization' },
         );
       }
+      const { roles } = request.routeOptions.config;
+      if (roles && !roles.includes(key.role)) {
+        throw new CrosswalkError(
+          'CW_FORBIDDEN',
+          `this route is for the ${roles.join(' and ')} roles; the key is ${key.role}`,
+          { where: 'Authorization' },
+        );
+      }
       const needed = request.routeOptions.config.role ?? 'auditor';
-      if (RANK[key.role] < RANK[needed]) {
+      if (!roles && RANK[key.role] < RANK[needed]) {
         throw new CrosswalkError(
           'CW_FORBIDDEN',
           `this route needs the ${needed} role or higher; the key is ${key.role}`,

@@ -1,0 +1,311 @@
+import { randomUUID } from 'node:crypto';
+import { CrosswalkError } from '@crosswalk/core';
+import {
+  ExportLedger,
+  type ExportRequestRecord,
+  exportRequestSchema,
+  resolveRequest,
+} from '@crosswalk/export';
+import type { Runtime } from '@crosswalk/runtime';
+import { z } from 'zod';
+import { assertExportWithin } from '../export-scope.js';
+import { bearer, responses } from '../schemas.js';
+import { actorOf } from './auth.js';
+import { feature, PROTECTED } from './feature.js';
+
+/** Exports are audit artefacts: auditors ask for them, admins too; operators run collections, not audits. */
+const EXPORT_ROLES = ['auditor', 'admin'] as const;
+
+const EXPORT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const idParams = z.object({
+  id: z.string().regex(EXPORT_ID, 'must be an export id (a UUID)').describe('Export id'),
+});
+
+const requestBodySchema = exportRequestSchema
+  .extend({
+    frameworks: z
+      .array(z.string().min(1).max(50))
+      .min(1)
+      .max(5)
+      .describe('soc2 (soc2-2017) and/or iso27001 (iso27001-2022)'),
+    controls: z
+      .array(z.string().min(1).max(100))
+      .max(500)
+      .optional()
+      .describe('Only these controls (CC6.1, A.5.15, soc2:CC8.1, iso27001:2013:A.9.2.6); all when omitted'),
+    from: z
+      .string()
+      .min(1)
+      .max(64)
+      .describe('Period start, inclusive: YYYY-MM-DD (UTC midnight) or an ISO 8601 timestamp'),
+    to: z.string().min(1).max(64).describe('Period end, exclusive; a timestamp without a zone is UTC'),
+  })
+  .describe('What to export: membership is by occurredAt in [from, to)');
+
+const statusSchema = z
+  .object({
+    id: z.string(),
+    status: z
+      .enum(['queued', 'running', 'done', 'failed', 'lost'])
+      .describe(
+        'queued or running: the worker has it; done: the bundle is in the locker; failed: see error; ' +
+          'lost: the request was recorded but its job is gone (Redis lost it): ask again',
+      ),
+    request: z.object({
+      frameworks: z.array(z.string()),
+      controls: z.array(z.string()).nullable(),
+      from: z.string(),
+      to: z.string(),
+      requestedAt: z.string(),
+      requestedBy: z.string(),
+    }),
+    progress: z
+      .object({
+        phase: z.string(),
+        records: z.number(),
+        runs: z.number(),
+        bytes: z.number(),
+        elapsedMs: z.number(),
+        current: z.string().optional(),
+      })
+      .nullable()
+      .describe('While running: what the worker reported last'),
+    attempts: z
+      .number()
+      .nullable()
+      .describe('Attempts the worker has made, while the queue remembers the job'),
+    result: z
+      .object({
+        completedAt: z.string(),
+        generatedAt: z.string(),
+        bytes: z.number(),
+        sha256: z.string().describe('SHA-256 of the whole zip: compare it with the downloaded file'),
+        fingerprint: z
+          .string()
+          .describe("The signing key's fingerprint: what `crosswalk verify --fingerprint` takes"),
+        records: z.number(),
+        runs: z.number(),
+        files: z.number(),
+        coverage: z.object({
+          controls: z.number(),
+          complete: z.number(),
+          gaps: z.number(),
+          noEvidence: z.number(),
+          manual: z.number(),
+        }),
+      })
+      .nullable(),
+    download: z
+      .object({
+        url: z.string().describe('Streams the zip through the API (needs this API key)'),
+        presignedUrl: z
+          .string()
+          .nullable()
+          .describe('Straight from the bucket, no key needed, until presignedUrlExpiresAt (S3 lockers only)'),
+        presignedUrlExpiresAt: z.string().nullable(),
+      })
+      .nullable(),
+    error: z.object({ code: z.string(), message: z.string(), attempts: z.number() }).nullable(),
+  })
+  .describe('An export: its request, where the job is, and when done, the bundle');
+
+type ExportStatus = z.infer<typeof statusSchema>;
+
+async function statusOf(
+  runtime: Runtime,
+  ledger: ExportLedger,
+  request: ExportRequestRecord,
+): Promise<ExportStatus> {
+  const id = request.exportId;
+  const base = {
+    id,
+    request: {
+      frameworks: request.frameworks,
+      controls: request.controls,
+      from: request.from,
+      to: request.to,
+      requestedAt: request.requestedAt,
+      requestedBy: request.requestedBy,
+    },
+    progress: null,
+    attempts: null,
+    result: null,
+    download: null,
+    error: null,
+  } satisfies Omit<ExportStatus, 'status'>;
+  const result = await ledger.result(id);
+  if (result) {
+    const seconds = runtime.env.CROSSWALK_EXPORT_URL_SECONDS;
+    const presigned = await ledger.bundleUrl(id, seconds);
+    return {
+      ...base,
+      status: 'done',
+      result: {
+        completedAt: result.completedAt,
+        generatedAt: result.generatedAt,
+        bytes: result.bundle.bytes,
+        sha256: result.bundle.sha256,
+        fingerprint: result.fingerprint,
+        ...result.counts,
+        coverage: result.coverage,
+      },
+      download: {
+        url: `/v1/exports/${id}/bundle.zip`,
+        presignedUrl: presigned ?? null,
+        presignedUrlExpiresAt: presigned ? new Date(Date.now() + seconds * 1000).toISOString() : null,
+      },
+    };
+  }
+  const failure = await ledger.failure(id);
+  if (failure) {
+    return {
+      ...base,
+      status: 'failed',
+      error: { code: failure.code, message: failure.message, attempts: failure.attempts },
+    };
+  }
+  const job = await runtime.exportQueue.state(id);
+  if (!job) return { ...base, status: 'lost' };
+  const progress = job.progress as ExportStatus['progress'] | number;
+  return {
+    ...base,
+    status: job.state === 'active' ? 'running' : 'queued',
+    attempts: job.attempts,
+    progress: typeof progress === 'object' && progress !== null ? progress : null,
+  };
+}
+
+/**
+ * `/v1/exports`: auditors (and admins) ask for a period-scoped bundle; the worker builds it into the locker;
+ * its status and the bundle itself are read back here. A scoped auditor key can neither ask for nor read an
+ * export outside its period and frameworks.
+ */
+export const exportsPlugin = feature('crosswalk-exports', PROTECTED, async (app) => {
+  const { runtime } = app;
+  const ledger = new ExportLedger(runtime.locker);
+
+  /** The request behind an id, if this key may see it (else 403; unknown ids 404). */
+  async function readable(id: string, key: Parameters<typeof assertExportWithin>[0]) {
+    const request = await ledger.request(id);
+    if (!request) throw new CrosswalkError('CW_NOT_FOUND', `no export ${id}`, { where: 'params.id' });
+    assertExportWithin(
+      key,
+      resolveRequest({
+        frameworks: request.frameworks,
+        controls: request.controls,
+        from: request.from,
+        to: request.to,
+      }),
+      'params.id',
+    );
+    return request;
+  }
+
+  app.post(
+    '/',
+    {
+      config: { roles: EXPORT_ROLES },
+      schema: {
+        tags: ['exports'],
+        summary: 'Ask for an export',
+        description:
+          'Validates the request completely (frameworks, controls, window of at most 2 years) and against the ' +
+          "key's scope, records it, and queues the build. Answers 202 with the export's status; poll " +
+          '`GET /v1/exports/{id}` until it is done, then download.',
+        security: bearer,
+        body: requestBodySchema,
+        response: responses({ 202: statusSchema }, [400, 401, 403, 503]),
+      },
+    },
+    async (request, reply) => {
+      // Everything is checked before anything is written: bad input or a scope breach leaves no trace but a 4xx.
+      const resolved = resolveRequest(request.body);
+      assertExportWithin(request.apiKey, resolved, 'body');
+      const exportId = randomUUID();
+      const record: ExportRequestRecord = {
+        format: 'crosswalk-export-request/1',
+        exportId,
+        requestedAt: new Date().toISOString(),
+        requestedBy: actorOf(request),
+        frameworks: resolved.scope.frameworks,
+        controls: resolved.scope.requestedControls,
+        from: resolved.window.from,
+        to: resolved.window.to,
+      };
+      await ledger.recordRequest(record);
+      await runtime.exportQueue.enqueue({ exportId });
+      await runtime.locker.audit.append({
+        actor: record.requestedBy,
+        action: 'export.request',
+        target: exportId,
+        details: {
+          frameworks: record.frameworks,
+          controls: record.controls,
+          from: record.from,
+          to: record.to,
+        },
+      });
+      reply.header('location', `/v1/exports/${exportId}`);
+      return reply.status(202).send(await statusOf(runtime, ledger, record));
+    },
+  );
+
+  app.get(
+    '/:id',
+    {
+      config: { roles: EXPORT_ROLES },
+      schema: {
+        tags: ['exports'],
+        summary: 'An export: status, result and download links',
+        security: bearer,
+        params: idParams,
+        response: responses({ 200: statusSchema }, [400, 401, 403, 404, 503]),
+      },
+    },
+    async (request) => statusOf(runtime, ledger, await readable(request.params.id, request.apiKey)),
+  );
+
+  app.get(
+    '/:id/bundle.zip',
+    {
+      config: { roles: EXPORT_ROLES },
+      schema: {
+        tags: ['exports'],
+        summary: "Download an export's bundle (streamed)",
+        description:
+          'The zip as stored. `X-Crosswalk-Sha256` carries its SHA-256 (also in the status), so the download ' +
+          'can be checked before `crosswalk verify` opens it. 404 until the export is done.',
+        security: bearer,
+        params: idParams,
+        response: responses({ 200: z.any().describe('application/zip') }, [400, 401, 403, 404, 503]),
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      await readable(id, request.apiKey);
+      const result = await ledger.result(id);
+      const bundle = result ? await ledger.openBundle(id) : undefined;
+      if (!result || !bundle) {
+        throw new CrosswalkError(
+          'CW_NOT_FOUND',
+          `export ${id} is not built (yet): see GET /v1/exports/${id}`,
+          {
+            where: 'params.id',
+          },
+        );
+      }
+      await runtime.locker.audit
+        .append({ actor: actorOf(request), action: 'export.download', target: id, details: {} })
+        .catch((error: unknown) =>
+          request.log.warn({ exportId: id, error: (error as Error).message }, 'download not audited'),
+        );
+      return reply
+        .header('content-type', 'application/zip')
+        .header('content-length', String(bundle.size))
+        .header('content-disposition', `attachment; filename="crosswalk-export-${id}.zip"`)
+        .header('x-crosswalk-sha256', result.bundle.sha256)
+        .send(bundle.body);
+    },
+  );
+});

@@ -1,0 +1,78 @@
+import { CrosswalkError } from '@crosswalk/core';
+import {
+  ExportLedger,
+  type ExportProgress,
+  type ExportResultRecord,
+  type SigningKey,
+  storeExport,
+} from '@crosswalk/export';
+import { exportJobSchema, type Runtime } from '@crosswalk/runtime';
+import { UnrecoverableError } from 'bullmq';
+import { parseJob, unrecoverableIf } from './process-collect.js';
+
+/** The generator named in every bundle's manifest. */
+export const GENERATOR = { name: 'crosswalk', version: '0.1.0' } as const;
+
+export interface ExportAttempt {
+  /** Attempts made before this one. */
+  attemptsMade: number;
+  attempts: number;
+}
+
+/**
+ * Builds one export into the locker (storeExport: safe to repeat). When this attempt is the last one (the
+ * error cannot heal, or no attempts are left), the reason is written to `exports/<id>/failure.json` before the
+ * error is rethrown, so the API reports it long after the queue has forgotten the job.
+ */
+export async function processExport(
+  runtime: Runtime,
+  data: unknown,
+  signingKey: () => Promise<SigningKey>,
+  attempt: ExportAttempt,
+  progress?: (value: ExportProgress) => Promise<void>,
+): Promise<ExportResultRecord> {
+  const job = parseJob(exportJobSchema, data, 'export');
+  try {
+    return await storeExport({
+      locker: runtime.locker,
+      exportId: job.exportId,
+      signingKey: await signingKey(),
+      generator: GENERATOR,
+      onProgress: (value) => {
+        progress?.(value).catch((error: unknown) =>
+          runtime.logger.debug({ error: (error as Error).message }, 'progress not recorded'),
+        );
+      },
+    });
+  } catch (caught) {
+    const error = unrecoverableIf(caught, true);
+    const final = error instanceof UnrecoverableError || attempt.attemptsMade + 1 >= attempt.attempts;
+    if (final) {
+      await new ExportLedger(runtime.locker)
+        .recordFailure({
+          format: 'crosswalk-export-failure/1',
+          exportId: job.exportId,
+          failedAt: new Date().toISOString(),
+          code: caught instanceof CrosswalkError ? caught.code : 'CW_INTERNAL',
+          message:
+            caught instanceof CrosswalkError ? caught.message : 'the export failed; see the worker log',
+          attempts: attempt.attemptsMade + 1,
+        })
+        .catch((recordError: unknown) =>
+          runtime.logger.error(
+            { exportId: job.exportId, error: (recordError as Error).message },
+            'export failure not recorded',
+          ),
+        );
+    }
+    runtime.logger.warn(
+      {
+        exportId: job.exportId,
+        final,
+        error: caught instanceof Error ? caught.message : String(caught),
+      },
+      'export failed',
+    );
+    throw error;
+  }
+}
