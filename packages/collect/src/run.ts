@@ -29,7 +29,19 @@ export interface RunOptions<Schema extends z.ZodType> {
   /** Raw config: validated here against the connector's schema before any request is made. */
   config: unknown;
   locker: Locker;
+  /** What started the run: in the manifest, and in each record's provenance unless `triggerOf` says otherwise. */
   trigger: Trigger;
+  /**
+   * A record's own trigger, when one run stores items that came in different ways: a batch of webhook deliveries
+   * stored in one run, each record naming the delivery that brought it. Undefined -> the run's trigger.
+   */
+  triggerOf?: (draft: EmittedDraft) => Trigger | undefined;
+  /**
+   * Neither read nor advance the collectors' cursors and windows: for runs that replay items handed to them
+   * (webhook payloads) instead of reading the source, which must not move where the next scheduled collection
+   * starts. Give `window` with it; without one each collector's window is the default first-run window.
+   */
+  stateless?: boolean;
   /** One window for every collector; unset, each continues from where its last successful run ended. */
   window?: CollectionWindow;
   /** Run only these collectors (ids); unset, all of them. */
@@ -95,7 +107,7 @@ export async function runConnector<Schema extends z.ZodType>(
   const signal = options.signal ?? new AbortController().signal;
   const filtered = Object.keys(options.filter ?? {}).length > 0;
 
-  const state = await options.locker.state.get(options.connectorId);
+  const state = options.stateless ? undefined : await options.locker.state.get(options.connectorId);
   const cursors: Record<string, unknown> = { ...(state?.cursors ?? {}) };
   const results: RunManifestDraft['collectors'] = [];
   const stored: RunManifestDraft['records'] = [];
@@ -134,7 +146,7 @@ export async function runConnector<Schema extends z.ZodType>(
           },
           collector: collector.id,
           runId,
-          trigger: options.trigger,
+          trigger: options.triggerOf?.(emitted) ?? options.trigger,
           requests,
         },
       } as Parameters<Locker['storeDraft']>[0]);
@@ -213,11 +225,13 @@ export async function runConnector<Schema extends z.ZodType>(
     });
   }
 
-  await options.locker.state.put({
-    connectorId: options.connectorId,
-    updatedAt: clock.now().toISOString(),
-    cursors,
-  });
+  if (!options.stateless) {
+    await options.locker.state.put({
+      connectorId: options.connectorId,
+      updatedAt: clock.now().toISOString(),
+      cursors,
+    });
+  }
   const failed = results.filter((r) => r.status === 'failed').length;
   return options.locker.runs.append({
     runId,

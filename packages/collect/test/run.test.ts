@@ -169,6 +169,43 @@ describe('running a connector once', () => {
     });
   });
 
+  it('gives each record its own trigger when asked, and a stateless run neither reads nor moves cursors', async () => {
+    const replay = (locker: Locker) =>
+      runConnector({
+        ...base,
+        window: { since: '2026-03-05T00:00:00.000Z', until: '2026-03-06T00:00:00.000Z' },
+        collectors: ['removals'],
+        trigger: { type: 'webhook', deliveryId: 'd-1', event: 'organization' },
+        triggerOf: (draft) =>
+          draft.actors[0]?.person.login === 'dave'
+            ? { type: 'webhook', deliveryId: 'd-2', event: 'organization' }
+            : undefined,
+        stateless: true,
+        locker,
+        config: { org: 'acme', token: 'tok1' },
+      });
+    const fresh = (await setup()).locker;
+    const manifest = await replay(fresh);
+    expect(manifest.trigger).toEqual({ type: 'webhook', deliveryId: 'd-1', event: 'organization' });
+    const triggers = await Promise.all(
+      manifest.records.map(async (r) => (await fresh.records.get(r.key)).provenance.trigger),
+    );
+    expect(triggers.map((t) => (t.type === 'webhook' ? t.deliveryId : t.type)).sort()).toEqual([
+      'd-1',
+      'd-2',
+    ]);
+    expect(await fresh.state.get('example-acme')).toBeUndefined();
+
+    const { locker } = await setup();
+    seen.length = 0;
+    await runConnector({ ...base, locker, config: { org: 'acme', token: 'tok1' } });
+    const before = await locker.state.get('example-acme');
+    await replay(locker);
+    // Never handed the saved cursor, and the saved state is as the scheduled run left it.
+    expect(seen[1]).toMatchObject({ cursor: undefined });
+    expect(await locker.state.get('example-acme')).toEqual(before);
+  });
+
   it('rejects an invalid config before any collector runs, naming the field', async () => {
     const { locker } = await setup();
     seen.length = 0;

@@ -1,17 +1,19 @@
-import { parseConnectorConfig, runConnector } from '@crosswalk/collect';
-import type { CollectorDefinition, ConnectorDefinition, EmittedDraft } from '@crosswalk/core';
+import { parseConnectorConfig } from '@crosswalk/collect';
 import { connectorFor, type Runtime, webhookJobSchema } from '@crosswalk/runtime';
 import { UnrecoverableError } from 'bullmq';
-import { collectorLog, failureError, parseJob, record, unrecoverableIf } from './process-collect.js';
+import { parseJob, unrecoverableIf } from './process-collect.js';
+import { WebhookBatcher } from './webhook-batch.js';
 
 /**
  * Turns one authenticated delivery into evidence: what the payload itself proves is stored now (through the
- * runner, so it gets provenance, controls and a run manifest naming the delivery); what needs the source API
- * becomes collect jobs, one per collector and filter.
+ * runner, so it gets provenance naming the delivery, controls and a run manifest; deliveries of the same connector
+ * that arrive together share one run, see WebhookBatcher); what needs the source API becomes collect jobs, one per
+ * collector and filter. Resolves only once the delivery's records are stored.
  */
 export async function processWebhook(
   runtime: Runtime,
   data: unknown,
+  batcher: WebhookBatcher = new WebhookBatcher(runtime, { lingerMs: 0, maxDeliveries: 1 }),
 ): Promise<{ stored: number; enqueued: string[] }> {
   const job = parseJob(webhookJobSchema, data, 'webhook');
   // A delivery for a connector deleted since (or whose credentials no longer open) cannot heal by retrying.
@@ -35,18 +37,14 @@ export async function processWebhook(
   const trigger = { type: 'webhook' as const, deliveryId: job.deliveryId, event: job.event };
   let stored = 0;
   if (outcome.emit.length > 0) {
-    const manifest = await runConnector({
-      connector: replaying(connector, outcome.emit),
+    stored = await batcher.store({
       connectorId: job.connectorId,
+      type,
       config,
-      locker: runtime.locker,
-      trigger,
-      log: collectorLog(runtime, job.connectorId),
+      deliveryId: job.deliveryId,
+      event: job.event,
+      drafts: outcome.emit,
     });
-    record(runtime, manifest);
-    stored = manifest.records.length;
-    const failure = manifest.collectors.find((c) => c.error)?.error;
-    if (failure) throw failureError(failure, `${job.connectorId} webhook ${job.deliveryId}`);
   }
   const enqueued: string[] = [];
   for (const request of outcome.collect) {
@@ -61,20 +59,4 @@ export async function processWebhook(
     );
   }
   return { stored, enqueued };
-}
-
-/** The connector with its collectors replaced by ones that replay the delivery's items, kind by kind. */
-function replaying(connector: ConnectorDefinition, drafts: EmittedDraft[]): ConnectorDefinition {
-  const kinds = new Set(drafts.map((d) => d.kind));
-  const collectors = connector.collectors
-    .filter((c) => kinds.has(c.kind))
-    .map(
-      (c): CollectorDefinition<unknown> => ({
-        ...c,
-        collect: async (ctx) => {
-          for (const draft of drafts.filter((d) => d.kind === c.kind)) await ctx.emit(draft);
-        },
-      }),
-    );
-  return { ...connector, collectors };
 }

@@ -1,8 +1,8 @@
-import { loadSigningKey, type SigningKey } from '@crosswalk/export';
+import type { SigningKey } from '@crosswalk/export';
 import { connectorFor, EXPORT_QUEUE, QUEUES, type Runtime, redisOptions } from '@crosswalk/runtime';
 import { Worker } from 'bullmq';
 import { processCollect } from './process-collect.js';
-import { processExport } from './process-export.js';
+import { processExport, signingKeyLoader } from './process-export.js';
 import { processWebhook } from './process-webhook.js';
 
 export interface WorkerOptions {
@@ -32,24 +32,7 @@ export async function startWorker(runtime: Runtime, options: WorkerOptions = {})
     const ids = await runtime.collectQueue.declareSchedules(view.id, connectorFor(view.type));
     runtime.logger.info({ connectorId: view.id, schedulers: ids.length }, 'schedules declared');
   }
-  let key: Promise<SigningKey> | undefined = options.signingKey && Promise.resolve(options.signingKey);
-  // Loaded at the first export, not at start: a worker that only collects needs no key. A load that fails is
-  // tried again at the next export (the operator may fix the file meanwhile).
-  const signingKey = () => {
-    key ??= loadSigningKey().then((loaded) => {
-      runtime.logger[loaded.created ? 'warn' : 'info'](
-        { fingerprint: loaded.fingerprint, source: loaded.source, created: loaded.created },
-        loaded.created
-          ? 'export signing key created (give auditors this fingerprint; set CROSSWALK_SIGNING_KEY_FILE to keep one key across workers)'
-          : 'export signing key loaded',
-      );
-      return loaded;
-    });
-    key.catch(() => {
-      key = undefined;
-    });
-    return key;
-  };
+  const signingKey = signingKeyLoader(runtime, options.signingKey);
   const common = {
     connection: redisOptions(runtime.env.REDIS_URL),
     concurrency: options.concurrency ?? runtime.env.CROSSWALK_WORKER_CONCURRENCY,

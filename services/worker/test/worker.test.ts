@@ -37,6 +37,18 @@ function example(from: Example[], name: string, action: string): Record<string, 
   return structuredClone(found);
 }
 
+async function runsOfDay(runtime: Runtime, connectorId: string): Promise<RunManifest[]> {
+  const runs: RunManifest[] = [];
+  const today = new Date().toISOString().slice(0, 10);
+  for await (const run of runtime.locker.runs.list(connectorId, {
+    from: `${today}T00:00:00.000Z`,
+    to: `${today}T23:59:59.999Z`,
+  })) {
+    runs.push(run);
+  }
+  return runs;
+}
+
 const collectJob = (connectorId: string, extra: Partial<CollectJob> = {}): CollectJob => ({
   connectorId,
   collector: 'pull_request_approvals',
@@ -149,6 +161,60 @@ describe.skipIf(!s3 || !redis)('the worker (in process, real Redis and Ceph RGW)
     });
   });
 
+  describe('given many deliveries of one connector at once', () => {
+    it('stores them in fewer runs, each record naming its own delivery, each manifest listing its deliveries', async () => {
+      const receivedAt = '2026-03-06T09:00:00.000Z';
+      const deliveries = Array.from({ length: 30 }, (_, i) => {
+        const payload = example(ghes, 'organization', 'member_removed');
+        payload.membership.user = { ...payload.membership.user, login: `batch-${i}`, id: 7_000_000 + i };
+        return {
+          connectorId: 'gh-octocoders',
+          event: 'organization',
+          deliveryId: randomUUID(),
+          receivedAt: new Date(Date.parse(receivedAt) + i).toISOString(),
+          payload,
+        };
+      });
+      const before = await runsOfDay(runtime, 'gh-octocoders');
+      const ids = await Promise.all(deliveries.map(async (d) => (await runtime.webhookQueue.enqueue(d)).id));
+      for (const id of ids) {
+        const { state, job } = await settled(runtime.webhookQueue.queue, id);
+        expect(state).toBe('completed');
+        expect(job.returnvalue).toEqual({ stored: 1, enqueued: [] });
+      }
+      const range = { from: receivedAt, to: '2026-03-06T09:00:01.000Z' };
+      const byDelivery = new Map<string, string>();
+      for await (const record of runtime.locker.records.list('github.member_removed', range)) {
+        const trigger = record.provenance.trigger;
+        expect(trigger.type).toBe('webhook');
+        if (trigger.type !== 'webhook') continue;
+        expect(byDelivery.has(trigger.deliveryId)).toBe(false);
+        byDelivery.set(trigger.deliveryId, record.actors[0]!.person.login!);
+      }
+      expect(byDelivery).toEqual(
+        new Map(deliveries.map((d) => [d.deliveryId, d.payload.membership.user.login as string])),
+      );
+      const runs = (await runsOfDay(runtime, 'gh-octocoders')).filter(
+        (run) => !before.some((b) => b.runId === run.runId),
+      );
+      // Fewer runs than deliveries (the worker holds many jobs at once), and together they list every delivery.
+      expect(runs.length).toBeLessThan(deliveries.length);
+      const listed = runs.flatMap((run) => run.filter.deliveries!.split(','));
+      expect(listed.sort()).toEqual(deliveries.map((d) => d.deliveryId).sort());
+      for (const run of runs) {
+        expect(run.trigger).toEqual({
+          type: 'webhook',
+          deliveryId: run.filter.deliveries!.split(',')[0],
+          event: 'organization',
+        });
+        expect(run.records).toHaveLength(run.filter.deliveries!.split(',').length);
+      }
+      expect((await runtime.locker.runs.verifyChain('gh-octocoders')).ok).toBe(true);
+      // Replayed payload items do not move where the scheduled collection starts.
+      expect((await runtime.locker.state.get('gh-octocoders'))?.cursors ?? {}).toEqual({});
+    });
+  });
+
   describe('given a pull_request closed+merged delivery', () => {
     it("enqueues that PR's collection, which stores its approval record naming the delivery", async () => {
       // PR #5 of acme/api was merged after WINDOW, so no other test has stored its record.
@@ -231,6 +297,32 @@ describe.skipIf(!s3 || !redis)('the worker (in process, real Redis and Ceph RGW)
       const { state, job } = await settled(runtime.webhookQueue.queue, id);
       expect([state, job.attemptsMade]).toEqual(['failed', 1]);
       expect(job.failedReason).toMatch(/CW_NOT_FOUND/);
+    });
+
+    it("takes the sender's redelivery of a delivery whose job failed for good, and processes it", async () => {
+      const payload = example(ghes, 'organization', 'member_removed');
+      payload.membership.user = { ...payload.membership.user, login: 'redelivered', id: 7_100_000 };
+      const delivery = {
+        connectorId: 'gh-late',
+        event: 'organization',
+        deliveryId: randomUUID(),
+        receivedAt: '2026-03-07T08:00:00.000Z',
+        payload,
+      };
+      const first = await runtime.webhookQueue.enqueue(delivery);
+      expect((await settled(runtime.webhookQueue.queue, first.id)).state).toBe('failed');
+      // The operator adds the connector and asks GitHub to redeliver.
+      const { type, config } = await runtime.configs.resolve('gh-octocoders');
+      await runtime.configs.create('gh-late', { ...config, type }, 'test');
+      const again = await runtime.webhookQueue.enqueue(delivery);
+      expect(again.duplicate).toBe(false);
+      expect(again.id).not.toBe(first.id);
+      const { state, job } = await settled(runtime.webhookQueue.queue, again.id);
+      expect(state).toBe('completed');
+      expect(job.returnvalue).toEqual({ stored: 1, enqueued: [] });
+      // The failed job is kept for inspection; a replay now is a duplicate of the one that succeeded.
+      expect(await runtime.webhookQueue.queue.getJobState(first.id)).toBe('failed');
+      expect(await runtime.webhookQueue.enqueue(delivery)).toEqual({ id: again.id, duplicate: true });
     });
   });
 
