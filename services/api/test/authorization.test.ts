@@ -136,11 +136,28 @@ const table: Row[] = [
     operator: 401,
     admin: 401,
   },
-  // Webhooks take no API key: the sender's signature is the credential, whoever else calls.
+  // Okta's hook authenticates with its own Authorization value, so no API key (in the same header) opens it.
   {
     method: 'POST',
-    url: '/v1/webhooks/matrix/github',
-    body: { zen: 'Design for failure.' },
+    url: '/v1/webhooks/matrix-okta/okta',
+    body: { eventType: 'com.okta.event_hook', eventId: 'e-1', data: { events: [] } },
+    anonymous: 401,
+    auditor: 401,
+    operator: 401,
+    admin: 401,
+  },
+  {
+    method: 'GET',
+    url: '/v1/webhooks/matrix-okta/okta',
+    anonymous: 401,
+    auditor: 401,
+    operator: 401,
+    admin: 401,
+  },
+  {
+    method: 'POST',
+    url: '/v1/webhooks/matrix-jira/jira',
+    body: { webhookEvent: 'jira:issue_updated', issue: { key: 'IT-1' } },
     anonymous: 401,
     auditor: 401,
     operator: 401,
@@ -169,6 +186,27 @@ describe.skipIf(!services)('Authorization', () => {
         'test',
       );
     }
+    await t.runtime.configs.create(
+      'matrix-okta',
+      {
+        type: 'okta',
+        orgUrl: 'https://acme.okta.com',
+        auth: { kind: 'token', token: '00oktaMatrix' },
+        webhookSecret: 'okta-matrix-hook-secret-0123',
+      },
+      'test',
+    );
+    await t.runtime.configs.create(
+      'matrix-jira',
+      {
+        type: 'jira',
+        siteUrl: 'https://acme.atlassian.net',
+        auth: { kind: 'basic', email: 'bot@acme.example', apiToken: 'ATATT3xMatrix' },
+        kinds: { deprovisioning: { jql: 'project = IT' } },
+        webhookSecret: 'jira-matrix-hook-secret-0123',
+      },
+      'test',
+    );
   });
   afterAll(() => t?.close());
 

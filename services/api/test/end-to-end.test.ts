@@ -2,9 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { acme, configFor, startFake } from '@crosswalk/connector-github/testing';
 import { type RunningWorker, startWorker } from '@crosswalk/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  acmeSite,
+  type FakeJira,
+  configFor as jiraConfigFor,
+  startFakeJira,
+} from '../../../connectors/jira/test/helpers.js';
 import { sha256Signature } from '../src/index.js';
 import { services, startTestApp, type TestApp } from './helpers.js';
-import { mergedPullRequest } from './webhook-examples.js';
+import { jiraIssueUpdated, mergedPullRequest, oktaEventHook } from './webhook-examples.js';
 
 const SECRET = 'whsec-end-to-end-0123456789';
 
@@ -115,5 +121,128 @@ describe.skipIf(!services)('End to end: a merged pull request delivery becomes C
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(runs).toContainEqual(expected);
+  });
+});
+
+/**
+ * The same path for the other senders: an Okta event hook delivery -> webhook job -> okta.user_lifecycle record
+ * from the payload; a signed Jira issue_updated delivery -> webhook job -> collect job for that key -> the ticket
+ * read from Jira's loopback fake -> its record. Each record's provenance names the delivery.
+ */
+describe.skipIf(!services)('End to end: Okta event hooks and Jira webhooks become evidence', () => {
+  const OKTA_SECRET = 'okta-hook-authorization-0123456789';
+  const JIRA_SECRET = 'jira-hook-secret-0123456789abcdef';
+  let t: TestApp;
+  let worker: RunningWorker;
+  let jira: FakeJira;
+
+  beforeAll(async () => {
+    t = await startTestApp({ db: 10 });
+    jira = await startFakeJira(acmeSite());
+    worker = await startWorker(t.runtime, { concurrency: 2, stalledIntervalMs: 5_000 });
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await t?.close();
+    await jira?.close();
+  });
+
+  type Item = { id: string; source: { ref: string }; provenance: { trigger: unknown }; occurredAt: string };
+
+  async function waitFor(url: string, ref: string): Promise<Item | undefined> {
+    for (const started = Date.now(); Date.now() - started < 15_000; ) {
+      const response = await t.app.inject({ method: 'GET', url, headers: t.bearer(t.tokens.auditor) });
+      expect(response.statusCode).toBe(200);
+      const found = (response.json().items as Item[]).find((item) => item.source.ref === ref);
+      if (found) return found;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    console.error(await diagnose(t));
+    return undefined;
+  }
+
+  it('stores the deactivation an Okta event hook delivers, naming the delivery', async () => {
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/v1/connectors',
+      headers: t.bearer(t.tokens.admin),
+      payload: {
+        id: 'okta-acme',
+        type: 'okta',
+        orgUrl: 'https://acme.okta.com',
+        auth: { kind: 'token', token: '00OktaTokenForTheEndToEndTest0123456789ab' },
+        webhookSecret: OKTA_SECRET,
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    const verified = await t.app.inject({
+      method: 'GET',
+      url: '/v1/webhooks/okta-acme/okta',
+      headers: { authorization: OKTA_SECRET, 'x-okta-verification-challenge': 'challenge-123' },
+    });
+    expect(verified.json()).toEqual({ verification: 'challenge-123' });
+
+    const delivery = oktaEventHook();
+    const ack = await t.app.inject({
+      method: 'POST',
+      url: '/v1/webhooks/okta-acme/okta',
+      headers: { 'content-type': 'application/json', authorization: OKTA_SECRET },
+      payload: JSON.stringify(delivery),
+    });
+    expect(ack.statusCode).toBe(202);
+    const found = await waitFor(
+      '/v1/evidence?kind=okta.user_lifecycle&from=2020-11-16&to=2020-11-17',
+      'ab62c0bc-2837-11eb-9823-9fb8f750c5a9',
+    );
+    expect(found, 'the lifecycle record within 15 s').toBeDefined();
+    expect(found!.occurredAt).toBe('2020-11-16T18:15:12.862Z');
+    expect(found!.provenance.trigger).toEqual({
+      type: 'webhook',
+      deliveryId: delivery.eventId,
+      event: 'com.okta.event_hook',
+    });
+  });
+
+  it('collects the ticket a signed Jira delivery names from the API, however long ago it was resolved', async () => {
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/v1/connectors',
+      headers: t.bearer(t.tokens.admin),
+      payload: { id: 'jira-acme', ...jiraConfigFor(jira), webhookSecret: JIRA_SECRET },
+    });
+    expect(created.statusCode).toBe(201);
+    const payload = jiraIssueUpdated();
+    payload.issue.key = 'IT-8';
+    const body = JSON.stringify(payload);
+    const delivery = randomUUID();
+    const ack = await t.app.inject({
+      method: 'POST',
+      url: '/v1/webhooks/jira-acme/jira',
+      headers: {
+        'content-type': 'application/json',
+        'x-atlassian-webhook-identifier': delivery,
+        'x-hub-signature': sha256Signature(JIRA_SECRET, Buffer.from(body)),
+      },
+      payload: body,
+    });
+    expect(ack.statusCode).toBe(202);
+    const found = await waitFor(
+      '/v1/evidence?kind=jira.deprovisioning_ticket&from=2026-03-01&to=2026-03-02',
+      'IT-8',
+    );
+    expect(found, 'the ticket record within 15 s').toBeDefined();
+    expect(found!.occurredAt).toBe('2026-03-01T12:00:00.000Z');
+    expect(found!.provenance.trigger).toEqual({
+      type: 'webhook',
+      deliveryId: delivery,
+      event: 'jira:issue_updated',
+    });
+    // Read from the API by key, not from the payload; the fake checked every answer against Jira's description.
+    const searches = jira.received('/rest/api/3/search/jql').map((r) => (r.body as { jql: string }).jql);
+    expect(searches).toContain(
+      '(project = IT AND issuetype = Offboarding) AND key = "IT-8" ORDER BY key ASC',
+    );
+    expect(searches.every((jql) => jql.includes('key = "IT-8"'))).toBe(true);
+    expect(jira.violations).toEqual([]);
   });
 });

@@ -4,6 +4,8 @@ import { sha256Signature } from '../src/index.js';
 import { STACK_TRACE, services, startTestApp, type TestApp } from './helpers.js';
 
 const SECRET = 'whsec-fuzz-0123456789abcdef';
+const OKTA_SECRET = 'okta-fuzz-authorization-0123456789';
+const JIRA_SECRET = 'jira-fuzz-secret-0123456789abcdef';
 
 interface Route {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -13,7 +15,13 @@ interface Route {
   params?: string[];
   /** Top-level body fields the route knows, mixed into generated bodies. */
   fields?: string[];
-  signature?: 'x-hub-signature-256' | 'x-crosswalk-signature';
+  /**
+   * How a generated request is authenticated when it is "signed": an HMAC header over the body, or Okta's
+   * Authorization value (for its POST and its verification GET).
+   */
+  signature?: 'x-hub-signature-256' | 'x-crosswalk-signature' | 'x-hub-signature' | 'okta-authorization';
+  /** The connector whose secret signs, used as the `:id` segment half of the time (default `fuzz`, GitHub). */
+  connector?: string;
 }
 
 const routes: Route[] = [
@@ -45,6 +53,21 @@ const routes: Route[] = [
   { method: 'GET', url: '/v1/coverage', params: ['framework', 'control', 'from', 'to'] },
   { method: 'POST', url: '/v1/webhooks/:id/github', signature: 'x-hub-signature-256' },
   { method: 'POST', url: '/v1/webhooks/:id/generic/org_members', signature: 'x-crosswalk-signature' },
+  {
+    method: 'POST',
+    url: '/v1/webhooks/:id/okta',
+    signature: 'okta-authorization',
+    connector: 'fuzz-okta',
+    fields: ['eventType', 'eventId', 'data', 'eventTime'],
+  },
+  { method: 'GET', url: '/v1/webhooks/:id/okta', signature: 'okta-authorization', connector: 'fuzz-okta' },
+  {
+    method: 'POST',
+    url: '/v1/webhooks/:id/jira',
+    signature: 'x-hub-signature',
+    connector: 'fuzz-jira',
+    fields: ['webhookEvent', 'issue', 'timestamp', 'changelog'],
+  },
 ];
 
 const printable = (max: number) => fc.stringMatching(new RegExp(`^[\\x20-\\x7e]{0,${max}}$`));
@@ -84,10 +107,12 @@ const nearMiss = fc.oneof(
   ),
 );
 
-const segment = fc.oneof(
-  fc.constantFrom('fuzz', 'nobody', '%2e%2e', '%', '%00', 'a'.repeat(300), '__proto__', 'x~y'),
-  nearMiss.map((s) => encodeURIComponent(s)),
-);
+const segment = (route: Route) =>
+  fc.oneof(
+    fc.constant(route.connector ?? 'fuzz'),
+    fc.constantFrom('fuzz', 'nobody', '%2e%2e', '%', '%00', 'a'.repeat(300), '__proto__', 'x~y'),
+    nearMiss.map((s) => encodeURIComponent(s)),
+  );
 
 function query(route: Route) {
   const name = fc.oneof(fc.constantFrom(...(route.params ?? ['x']), '__proto__', 'limit[]'), printable(10));
@@ -143,6 +168,8 @@ function headers(t: TestApp) {
       ),
       'x-github-delivery': printable(60),
       'x-crosswalk-delivery': printable(60),
+      'x-atlassian-webhook-identifier': printable(60),
+      'x-okta-verification-challenge': fc.oneof(printable(40), fc.constant('a'.repeat(600))),
       'x-request-id': printable(200),
       accept: fc.constantFrom('application/json', 'text/html', '*/*', 'application/xml'),
     },
@@ -160,6 +187,27 @@ describe.skipIf(!services)('Malformed input to every route', () => {
       { type: 'github', org: 'acme', auth: { kind: 'token', token: 'ghp_fuzz' }, webhookSecret: SECRET },
       'test',
     );
+    await t.runtime.configs.create(
+      'fuzz-okta',
+      {
+        type: 'okta',
+        orgUrl: 'https://acme.okta.com',
+        auth: { kind: 'token', token: '00oktaFuzz' },
+        webhookSecret: OKTA_SECRET,
+      },
+      'test',
+    );
+    await t.runtime.configs.create(
+      'fuzz-jira',
+      {
+        type: 'jira',
+        siteUrl: 'https://acme.atlassian.net',
+        auth: { kind: 'basic', email: 'bot@acme.example', apiToken: 'ATATT3xFuzz' },
+        kinds: { deprovisioning: { jql: 'project = IT' } },
+        webhookSecret: JIRA_SECRET,
+      },
+      'test',
+    );
   });
   afterAll(() => t?.close());
 
@@ -167,7 +215,7 @@ describe.skipIf(!services)('Malformed input to every route', () => {
     it(`${route.method} ${route.url}: never a 500, never a stack trace`, async () => {
       await fc.assert(
         fc.asyncProperty(
-          segment,
+          segment(route),
           query(route),
           body(route),
           headers(t),
@@ -175,9 +223,13 @@ describe.skipIf(!services)('Malformed input to every route', () => {
           async (id, search, payload, extra, sign) => {
             const url = `${route.url.replace(':id', id)}${search ? `?${search}` : ''}`;
             const all: Record<string, string> = { ...extra };
-            if (route.signature && sign && payload !== undefined) {
-              // Correctly signed for connector `fuzz`, so malformed deliveries get past verification.
-              all[route.signature] = sha256Signature(SECRET, Buffer.from(payload));
+            if (route.signature === 'okta-authorization' && sign) {
+              // Okta's hook secret for connector `fuzz-okta`, so malformed deliveries get past verification.
+              all.authorization = OKTA_SECRET;
+            } else if (route.signature && sign && payload !== undefined) {
+              // Correctly signed for the route's connector, so malformed deliveries get past verification.
+              const secret = route.signature === 'x-hub-signature' ? JIRA_SECRET : SECRET;
+              all[route.signature] = sha256Signature(secret, Buffer.from(payload));
             }
             if (route.method === 'GET' || payload === undefined) delete all['content-type'];
             const response = await t.app.inject({

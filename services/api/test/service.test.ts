@@ -82,12 +82,16 @@ describe.skipIf(!services)('The service', () => {
         'GET /v1/controls',
         'GET /v1/crosswalk',
         'POST /v1/webhooks/{connectorId}/github',
+        'POST /v1/webhooks/{connectorId}/okta',
+        'GET /v1/webhooks/{connectorId}/okta',
+        'POST /v1/webhooks/{connectorId}/jira',
         'POST /v1/webhooks/{connectorId}/generic/{collector}',
       ].sort(),
     );
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.paths['/v1/evidence']!.get!.security).toEqual([{ bearer: [] }]);
     expect(doc.paths['/v1/webhooks/{connectorId}/github']!.post!.security).toBeUndefined();
+    expect(doc.paths['/v1/webhooks/{connectorId}/okta']!.get!.security).toBeUndefined();
     expect(doc.paths['/v1/evidence']!.get!.parameters!.map((p) => p.name)).toEqual(
       expect.arrayContaining(['framework', 'control', 'kind', 'from', 'to', 'cursor', 'limit']),
     );

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 /** Real deliveries from @octokit/webhooks-examples (GitHub's own published examples). */
@@ -26,4 +27,29 @@ export function mergedPullRequest(repository: string, number: number, mergedAt =
   payload.repository.full_name = repository;
   payload.repository.owner.login = owner;
   return payload;
+}
+
+/**
+ * Okta's documented event hook delivery (its sample envelope with the guide's user.lifecycle.deactivate event) and
+ * Atlassian's documented jira:issue_updated delivery, kept with the connectors that read them (see the SOURCE.md
+ * next to each file).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: payloads are edited field by field in tests
+export function oktaEventHook(): Record<string, any> {
+  return JSON.parse(
+    readFileSync(
+      new URL('../../../connectors/okta/test/fixtures/event-hook-deactivate.json', import.meta.url),
+      'utf8',
+    ),
+  );
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: payloads are edited field by field in tests
+export function jiraIssueUpdated(): Record<string, any> {
+  return JSON.parse(
+    readFileSync(
+      new URL('../../../connectors/jira/test/fixtures/issue-updated.json', import.meta.url),
+      'utf8',
+    ),
+  );
 }

@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Signature } from '../src/index.js';
 import { services, startTestApp, type TestApp } from './helpers.js';
-import { example, mergedPullRequest } from './webhook-examples.js';
+import { example, jiraIssueUpdated, mergedPullRequest, oktaEventHook } from './webhook-examples.js';
 
 const SECRET = 'whsec-github-0123456789abcdef';
+/** Okta sends the hook's "Authentication secret" verbatim as Authorization; a Basic value is what Okta's guide uses. */
+const OKTA_SECRET = 'Basic Y3Jvc3N3YWxrOm9rdGEtaG9vay1zZWNyZXQ=';
+const JIRA_SECRET = 'jira-webhook-secret-0123456789abcdef';
 const LIMIT = 100_000;
 
 describe.skipIf(!services)('Webhooks', () => {
@@ -15,6 +18,21 @@ describe.skipIf(!services)('Webhooks', () => {
     const github = { type: 'github', org: 'acme', auth: { kind: 'token', token: 'ghp_webhooks' } };
     await t.runtime.configs.create('gh', { ...github, webhookSecret: SECRET }, 'test');
     await t.runtime.configs.create('gh-nosecret', github, 'test');
+    const okta = {
+      type: 'okta',
+      orgUrl: 'https://acme.okta.com',
+      auth: { kind: 'token', token: '00oktaToken' },
+    };
+    await t.runtime.configs.create('okta', { ...okta, webhookSecret: OKTA_SECRET }, 'test');
+    await t.runtime.configs.create('okta-nosecret', okta, 'test');
+    const jira = {
+      type: 'jira',
+      siteUrl: 'https://acme.atlassian.net',
+      auth: { kind: 'basic', email: 'bot@acme.example', apiToken: 'ATATT3xJiraToken' },
+      kinds: { deprovisioning: { jql: 'project = IT' } },
+    };
+    await t.runtime.configs.create('jira', { ...jira, webhookSecret: JIRA_SECRET }, 'test');
+    await t.runtime.configs.create('jira-nosecret', jira, 'test');
   });
   afterAll(() => t?.close());
 
@@ -256,6 +274,330 @@ describe.skipIf(!services)('Webhooks', () => {
           .error.issues.map((i: { path: string }) => i.path)
           .sort(),
       ).toEqual(['body', 'body.since', 'body.until'].sort());
+    });
+  });
+
+  describe('from Okta event hooks', () => {
+    function hook(
+      options: {
+        connector?: string;
+        body?: string;
+        authorization?: string | null;
+        contentType?: string;
+      } = {},
+    ) {
+      const headers: Record<string, string> = {
+        'content-type': options.contentType ?? 'application/json',
+        accept: 'application/json',
+        'user-agent': 'Okta Event Hooks',
+      };
+      const authorization = options.authorization === undefined ? OKTA_SECRET : options.authorization;
+      if (authorization !== null) headers.authorization = authorization;
+      return t.app.inject({
+        method: 'POST',
+        url: `/v1/webhooks/${options.connector ?? 'okta'}/okta`,
+        headers,
+        payload: options.body ?? JSON.stringify(oktaEventHook()),
+      });
+    }
+
+    function verification(
+      options: { connector?: string; challenge?: string | null; authorization?: string | null } = {},
+    ) {
+      const headers: Record<string, string> = {};
+      const authorization = options.authorization === undefined ? OKTA_SECRET : options.authorization;
+      if (authorization !== null) headers.authorization = authorization;
+      const challenge =
+        options.challenge === undefined ? 'Wl8Q6Tl7Dd5rG2hpq0wtfSMWZ1YOA8ePw4Bq1Wqe' : options.challenge;
+      if (challenge !== null) headers['x-okta-verification-challenge'] = challenge;
+      return t.app.inject({
+        method: 'GET',
+        url: `/v1/webhooks/${options.connector ?? 'okta'}/okta`,
+        headers,
+      });
+    }
+
+    const withEventId = (eventId: string) => JSON.stringify({ ...oktaEventHook(), eventId });
+
+    describe('the one-time verification GET', () => {
+      it('echoes X-Okta-Verification-Challenge as {verification} and enqueues nothing', async () => {
+        const before = (await webhookJobs()).length;
+        const response = await verification({ challenge: 'Wl8Q6Tl7Dd5rG2hpq0wtfSMWZ1YOA8ePw4Bq1Wqe' });
+        expect(response.statusCode).toBe(200);
+        expect(response.headers['content-type']).toMatch(/^application\/json/);
+        expect(response.json()).toEqual({ verification: 'Wl8Q6Tl7Dd5rG2hpq0wtfSMWZ1YOA8ePw4Bq1Wqe' });
+        expect((await webhookJobs()).length).toBe(before);
+      });
+
+      it.each([
+        ['with another Authorization value', { authorization: 'Basic bm90LXRoZS1zZWNyZXQtYXQtYWxs' }],
+        [
+          'with the secret as a Bearer token instead of the exact value',
+          { authorization: `Bearer ${OKTA_SECRET}` },
+        ],
+        ['without Authorization', { authorization: null }],
+        ['for a connector without a webhook secret', { connector: 'okta-nosecret' }],
+        ['for a GitHub connector', { connector: 'gh' }],
+        ['for a connector that does not exist', { connector: 'nobody' }],
+      ])('answers 401 %s, challenge or not', async (_name, options) => {
+        const response = await verification(options);
+        expect(response.statusCode).toBe(401);
+        expect(response.json().error.code).toBe('CW_UNAUTHORIZED');
+        expect(response.body).not.toContain('Wl8Q6Tl7');
+      });
+
+      it.each([
+        ['missing', null],
+        ['empty', ''],
+        ['with spaces', 'two words'],
+        ['too long', 'x'.repeat(513)],
+      ])('answers 400 when the challenge is %s', async (_name, challenge) => {
+        const response = await verification({ challenge });
+        expect(response.statusCode).toBe(400);
+        expect(response.json().error.issues).toEqual([
+          { path: 'headers.x-okta-verification-challenge', message: expect.any(String) },
+        ]);
+      });
+    });
+
+    it("answers 202 and enqueues one job for Okta's documented delivery, deduplicated on its eventId", async () => {
+      const eventId = randomUUID();
+      const response = await hook({ body: withEventId(eventId) });
+      expect(response.statusCode).toBe(202);
+      expect(response.json()).toMatchObject({
+        outcome: 'enqueued',
+        duplicate: false,
+        deliveryId: eventId,
+        event: 'com.okta.event_hook',
+      });
+      const job = await t.runtime.webhookQueue.queue.getJob(response.json().jobId);
+      expect(job?.data).toMatchObject({
+        connectorId: 'okta',
+        event: 'com.okta.event_hook',
+        deliveryId: eventId,
+        payload: { ...oktaEventHook(), eventId },
+      });
+    });
+
+    it("acknowledges Okta's retry of a delivery (same eventId) as a duplicate, with no second job", async () => {
+      const body = withEventId(randomUUID());
+      const first = await hook({ body });
+      const before = (await webhookJobs()).length;
+      const retry = await hook({ body });
+      expect(first.json().outcome).toBe('enqueued');
+      expect(retry.statusCode).toBe(202);
+      expect(retry.json()).toMatchObject({
+        outcome: 'duplicate',
+        duplicate: true,
+        jobId: first.json().jobId,
+      });
+      expect((await webhookJobs()).length).toBe(before);
+    });
+
+    describe('when the delivery is not authentic', () => {
+      it.each([
+        ['with another Authorization value', { authorization: 'Basic bm90LXRoZS1zZWNyZXQtYXQtYWxs' }],
+        ['with the secret plus a suffix', { authorization: `${OKTA_SECRET}x` }],
+        ['without Authorization', { authorization: null }],
+        ['for a connector without a webhook secret', { connector: 'okta-nosecret' }],
+        ['for a Jira connector', { connector: 'jira' }],
+        ['for a connector that does not exist', { connector: 'nobody' }],
+      ])('answers 401 and enqueues nothing %s', async (_name, options) => {
+        const eventId = randomUUID();
+        const response = await hook({ body: withEventId(eventId), ...options });
+        expect(response.statusCode).toBe(401);
+        expect(response.json().error.code).toBe('CW_UNAUTHORIZED');
+        expect((await webhookJobs()).some((job) => job.data.deliveryId === eventId)).toBe(false);
+      });
+    });
+
+    it('answers 400 for malformed JSON, and for an envelope without its eventId, naming the field', async () => {
+      const bad = await hook({ body: '{"eventType": "com.okta.event_hook",' });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error.code).toBe('CW_INPUT_INVALID');
+      const { eventId: _dropped, ...noId } = oktaEventHook();
+      const missing = await hook({ body: JSON.stringify(noId) });
+      expect(missing.statusCode).toBe(400);
+      expect(missing.json().error.issues.map((i: { path: string }) => i.path)).toEqual(['body.eventId']);
+      const noEvents = await hook({ body: JSON.stringify({ ...oktaEventHook(), data: {} }) });
+      expect(noEvents.json().error.issues.map((i: { path: string }) => i.path)).toEqual(['body.data.events']);
+    });
+
+    it('answers 413 for a body over the limit', async () => {
+      const payload = oktaEventHook();
+      payload.data.events[0].displayMessage = 'x'.repeat(LIMIT);
+      const response = await hook({ body: JSON.stringify(payload) });
+      expect(response.statusCode).toBe(413);
+      expect(response.json().error.code).toBe('CW_PAYLOAD_TOO_LARGE');
+    });
+
+    it('acknowledges an envelope type it does not handle, enqueues nothing and logs it once', async () => {
+      const before = (await webhookJobs()).length;
+      for (const _ of [1, 2]) {
+        const body = JSON.stringify({
+          ...oktaEventHook(),
+          eventId: randomUUID(),
+          eventType: 'com.okta.other',
+        });
+        const response = await hook({ body });
+        expect(response.statusCode).toBe(202);
+        expect(response.json()).toMatchObject({ outcome: 'ignored', jobId: null });
+      }
+      expect((await webhookJobs()).length).toBe(before);
+      const logged = t.logs.filter(
+        (line) => line.includes('not handled') && line.includes('"event":"com.okta.other"'),
+      );
+      expect(logged).toHaveLength(1);
+    });
+
+    it('counts deliveries and verifications under source okta, and never logs the secret', async () => {
+      const metrics = await t.runtime.metrics.registry.getSingleMetricAsString(
+        'crosswalk_webhook_deliveries_total',
+      );
+      for (const outcome of ['enqueued', 'duplicate', 'ignored', 'verified', 'unauthorized', 'invalid']) {
+        expect(metrics).toMatch(new RegExp(`source="okta",outcome="${outcome}"} [1-9]`));
+      }
+      expect(t.logs.join('\n')).not.toContain(OKTA_SECRET);
+      expect(t.logs.join('\n')).not.toContain('Y3Jvc3N3YWxr');
+    });
+  });
+
+  describe('from Jira webhooks', () => {
+    function jira(
+      options: {
+        connector?: string;
+        body?: string;
+        delivery?: string | null;
+        secret?: string | null;
+        signatureHeader?: string;
+      } = {},
+    ) {
+      const body = options.body ?? JSON.stringify(jiraIssueUpdated());
+      const headers: Record<string, string> = {
+        'content-type': 'application/json; charset=utf-8',
+        'user-agent': 'Atlassian Webhook HTTP Client',
+        'x-atlassian-webhook-flow': 'Primary',
+      };
+      const delivery = options.delivery === undefined ? randomUUID() : options.delivery;
+      if (delivery !== null) headers['x-atlassian-webhook-identifier'] = delivery;
+      if (options.secret !== null) {
+        headers[options.signatureHeader ?? 'x-hub-signature'] = sha256Signature(
+          options.secret ?? JIRA_SECRET,
+          Buffer.from(body),
+        );
+      }
+      return t.app.inject({
+        method: 'POST',
+        url: `/v1/webhooks/${options.connector ?? 'jira'}/jira`,
+        headers,
+        payload: body,
+      });
+    }
+
+    it("answers 202 and enqueues one job for Atlassian's documented jira:issue_updated delivery", async () => {
+      const delivery = randomUUID();
+      const response = await jira({ delivery });
+      expect(response.statusCode).toBe(202);
+      expect(response.json()).toMatchObject({
+        outcome: 'enqueued',
+        deliveryId: delivery,
+        event: 'jira:issue_updated',
+      });
+      const job = await t.runtime.webhookQueue.queue.getJob(response.json().jobId);
+      expect(job?.data).toMatchObject({
+        connectorId: 'jira',
+        event: 'jira:issue_updated',
+        deliveryId: delivery,
+        payload: jiraIssueUpdated(),
+      });
+    });
+
+    it('takes jira:issue_created too', async () => {
+      const body = JSON.stringify({ ...jiraIssueUpdated(), webhookEvent: 'jira:issue_created' });
+      const response = await jira({ body });
+      expect(response.json()).toMatchObject({ outcome: 'enqueued', event: 'jira:issue_created' });
+    });
+
+    it('acknowledges a retry (same X-Atlassian-Webhook-Identifier) as a duplicate, with no second job', async () => {
+      const delivery = randomUUID();
+      const first = await jira({ delivery });
+      const before = (await webhookJobs()).length;
+      const retry = await jira({ delivery });
+      expect(retry.statusCode).toBe(202);
+      expect(retry.json()).toMatchObject({
+        outcome: 'duplicate',
+        duplicate: true,
+        jobId: first.json().jobId,
+      });
+      expect((await webhookJobs()).length).toBe(before);
+    });
+
+    describe('when the delivery is not authentic', () => {
+      it.each([
+        ['signed with another secret', { secret: 'not-the-jira-secret-at-all' }],
+        ['unsigned', { secret: null }],
+        ["signed in GitHub's header instead of X-Hub-Signature", { signatureHeader: 'x-hub-signature-256' }],
+        ['for a connector without a webhook secret', { connector: 'jira-nosecret' }],
+        ['for an Okta connector', { connector: 'okta' }],
+        ['for a connector that does not exist', { connector: 'nobody' }],
+      ])('answers 401 and enqueues nothing when %s', async (_name, options) => {
+        const delivery = randomUUID();
+        const response = await jira({ delivery, ...options });
+        expect(response.statusCode).toBe(401);
+        expect(response.json().error.code).toBe('CW_UNAUTHORIZED');
+        expect((await webhookJobs()).some((job) => job.data.deliveryId === delivery)).toBe(false);
+      });
+    });
+
+    it('answers 400 for malformed JSON, a missing delivery id, or an issue event without an issue key', async () => {
+      const bad = await jira({ body: '{"webhookEvent": "jira:issue_updated",' });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error.code).toBe('CW_INPUT_INVALID');
+      const anonymous = await jira({ delivery: null });
+      expect(anonymous.statusCode).toBe(400);
+      expect(anonymous.json().error.issues).toEqual([
+        { path: 'headers.x-atlassian-webhook-identifier', message: expect.any(String) },
+      ]);
+      const keyless = await jira({ body: JSON.stringify({ ...jiraIssueUpdated(), issue: { id: '99291' } }) });
+      expect(keyless.statusCode).toBe(400);
+      expect(keyless.json().error.issues.map((i: { path: string }) => i.path)).toEqual(['body.issue.key']);
+      const injected = await jira({
+        body: JSON.stringify({ ...jiraIssueUpdated(), issue: { key: 'IT-1" OR project = HR' } }),
+      });
+      expect(injected.statusCode).toBe(400);
+    });
+
+    it('answers 413 for a body over the limit', async () => {
+      const payload = jiraIssueUpdated();
+      payload.issue.fields.description = 'x'.repeat(LIMIT);
+      const response = await jira({ body: JSON.stringify(payload) });
+      expect(response.statusCode).toBe(413);
+    });
+
+    it('acknowledges other Jira events, enqueues nothing and logs each once', async () => {
+      const before = (await webhookJobs()).length;
+      for (const _ of [1, 2]) {
+        const body = JSON.stringify({ ...jiraIssueUpdated(), webhookEvent: 'comment_created' });
+        const response = await jira({ body });
+        expect(response.statusCode).toBe(202);
+        expect(response.json()).toMatchObject({ outcome: 'ignored', jobId: null });
+      }
+      expect((await webhookJobs()).length).toBe(before);
+      const logged = t.logs.filter(
+        (line) => line.includes('not handled') && line.includes('"event":"comment_created"'),
+      );
+      expect(logged).toHaveLength(1);
+    });
+
+    it('counts deliveries under source jira, and never logs the secret or a signature', async () => {
+      const metrics = await t.runtime.metrics.registry.getSingleMetricAsString(
+        'crosswalk_webhook_deliveries_total',
+      );
+      for (const outcome of ['enqueued', 'duplicate', 'ignored', 'unauthorized', 'invalid', 'too_large']) {
+        expect(metrics).toMatch(new RegExp(`source="jira",outcome="${outcome}"} [1-9]`));
+      }
+      expect(t.logs.join('\n')).not.toContain(JIRA_SECRET);
+      expect(t.logs.join('\n')).not.toMatch(/sha256=[0-9a-f]{64}/);
     });
   });
 });

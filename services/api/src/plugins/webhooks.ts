@@ -3,7 +3,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { responses } from '../schemas.js';
 import { senders as defaultSenders } from '../webhooks/index.js';
-import { DELIVERY_ID, EVENT_NAME, type RawDelivery, type WebhookSender } from '../webhooks/sender.js';
+import {
+  DELIVERY_ID,
+  EVENT_NAME,
+  type RawDelivery,
+  type WebhookChallenge,
+  type WebhookSender,
+} from '../webhooks/sender.js';
 import { within } from '../within.js';
 import { feature } from './feature.js';
 
@@ -17,7 +23,7 @@ declare module 'fastify' {
   }
 }
 
-type DeliveryOutcome = 'enqueued' | 'duplicate' | 'ignored' | 'ping';
+type DeliveryOutcome = 'enqueued' | 'duplicate' | 'ignored' | 'ping' | 'verified';
 
 const ackSchema = z.object({
   outcome: z.enum(['enqueued', 'duplicate', 'ignored', 'ping']),
@@ -105,25 +111,24 @@ export const webhooksPlugin = feature<{ senders?: readonly WebhookSender[] }>(
             { where: 'signature' },
           );
         }
-        const deliveryId = sender.deliveryId(delivery);
-        const event = sender.event(delivery);
+        const payload = sender.parse(delivery);
+        const deliveryId = sender.deliveryId(delivery, payload);
+        const event = sender.event(delivery, payload);
+        const where = sender.where ?? { deliveryId: 'headers.delivery', event: 'headers.event' };
         const issues = [
           ...(deliveryId !== undefined && DELIVERY_ID.test(deliveryId)
             ? []
-            : [
-                { path: 'headers.delivery', message: 'a delivery id is required (letters, digits, . _ : -)' },
-              ]),
+            : [{ path: where.deliveryId, message: 'a delivery id is required (letters, digits, . _ : -)' }]),
           ...(event !== undefined && EVENT_NAME.test(event)
             ? []
-            : [{ path: 'headers.event', message: 'an event name is required' }]),
+            : [{ path: where.event, message: 'an event name is required' }]),
         ];
         if (issues.length > 0 || deliveryId === undefined || event === undefined) {
-          throw new CrosswalkError('CW_INPUT_INVALID', 'delivery id or event header missing or malformed', {
-            where: 'headers',
+          throw new CrosswalkError('CW_INPUT_INVALID', 'delivery id or event missing or malformed', {
+            where: issues[0]!.path.split('.')[0],
             issues,
           });
         }
-        const payload = sender.parse(delivery);
         const ack = (outcome: DeliveryOutcome, jobId: string | null) => {
           request.deliveryOutcome = outcome;
           return reply
@@ -160,7 +165,54 @@ export const webhooksPlugin = feature<{ senders?: readonly WebhookSender[] }>(
       };
     }
 
+    /**
+     * A sender's verification GET (Okta): authenticated exactly like its deliveries (401 otherwise, the same for
+     * an unknown connector), then the challenge echoed (400 when missing or malformed). Nothing is enqueued.
+     */
+    function challengeHandler(sender: WebhookSender, challenge: WebhookChallenge) {
+      return async (request: FastifyRequest, reply: FastifyReply) => {
+        const params = request.params as Record<string, string>;
+        const delivery: RawDelivery = { headers: request.headers, params, body: Buffer.alloc(0) };
+        const connectorId = params.connectorId ?? '';
+        const found = await configFor(sender, connectorId);
+        if (!found || !sender.verify(delivery, found.config)) {
+          throw new CrosswalkError(
+            'CW_UNAUTHORIZED',
+            `the verification request does not authenticate with connector ${connectorId}'s webhook secret (or the connector has none)`,
+            { where: 'signature' },
+          );
+        }
+        const value = challenge.read(delivery);
+        if (value === undefined) {
+          throw new CrosswalkError('CW_INPUT_INVALID', 'verification challenge missing or malformed', {
+            where: 'headers',
+            issues: [{ path: challenge.where, message: 'the challenge is required (printable, no spaces)' }],
+          });
+        }
+        request.deliveryOutcome = 'verified';
+        request.log.info({ source: sender.name, connectorId }, 'webhook endpoint verification answered');
+        return reply.status(200).send(challenge.answer(value));
+      };
+    }
+
     for (const sender of options.senders ?? defaultSenders) {
+      if (sender.challenge) {
+        app.get(
+          sender.url,
+          {
+            config: { webhook: sender.name },
+            schema: {
+              tags: ['webhooks'],
+              summary: sender.challenge.summary,
+              description: sender.challenge.description,
+              params: sender.params,
+              headers: sender.challenge.headers,
+              response: responses({ 200: z.record(z.string(), z.string()) }, [400, 401]),
+            },
+          },
+          challengeHandler(sender, sender.challenge),
+        );
+      }
       app.post(
         sender.url,
         {

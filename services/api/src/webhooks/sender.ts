@@ -21,10 +21,26 @@ export interface Delivery {
 }
 
 /**
- * One webhook sender: how it signs, where its delivery id and event are, and what a delivery becomes. The
- * plugin does the rest the same way for every sender: find the connector, verify (401), read id and event
- * (400), parse (400), acknowledge pings and unknown events (202, no job), dispatch (202), count.
- * Okta event hooks and Jira webhooks are one entry each when those connectors are registered.
+ * A sender's one-time endpoint check (Okta's verification GET): a GET on the sender's route, authenticated by
+ * `verify` like a delivery, whose answer echoes a challenge the sender put in a header.
+ */
+export interface WebhookChallenge {
+  summary: string;
+  description: string;
+  headers: z.ZodObject;
+  /** The challenge to echo, or undefined when it is missing or malformed (400). */
+  read(delivery: RawDelivery): string | undefined;
+  /** Where the challenge is, for the 400's issue path, e.g. `headers.x-okta-verification-challenge`. */
+  where: string;
+  /** The 200 body, e.g. `{ verification: challenge }`. */
+  answer(challenge: string): Record<string, string>;
+}
+
+/**
+ * One webhook sender: how it authenticates, where its delivery id and event are, and what a delivery becomes.
+ * The plugin does the rest the same way for every sender: find the connector, verify (401), parse (400), read
+ * id and event (400), acknowledge pings and unknown events (202, no job), dispatch (202), count; and, for a
+ * sender with a `challenge`, answer its verification GET.
  */
 export interface WebhookSender {
   /** The `source` label of `crosswalk_webhook_deliveries_total`. */
@@ -39,10 +55,16 @@ export interface WebhookSender {
   connectorTypes?: readonly string[];
   /** Authentic for this connector's (decrypted) config? Must not throw; false when the config has no secret. */
   verify(delivery: RawDelivery, config: Record<string, unknown>): boolean;
-  deliveryId(delivery: RawDelivery): string | undefined;
-  event(delivery: RawDelivery): string | undefined;
   /** Parses the verified body; throws CW_INPUT_INVALID when it is malformed. */
   parse(delivery: RawDelivery): unknown;
+  /** The delivery id (a header, or for some senders a body field of the parsed payload). */
+  deliveryId(delivery: RawDelivery, payload: unknown): string | undefined;
+  /** The event name (a header, or for some senders a body field of the parsed payload). */
+  event(delivery: RawDelivery, payload: unknown): string | undefined;
+  /** Where the delivery id and event are read, for a 400's issue paths. Default `headers.delivery` / `headers.event`. */
+  where?: { deliveryId: string; event: string };
+  /** The sender's one-time verification GET on the same route, when it has one (Okta). */
+  challenge?: WebhookChallenge;
   /** Events acknowledged with 202 and no job (a sender's connectivity test). */
   pings?: readonly string[];
   /** Events passed on; any other is acknowledged and ignored. Absent: every event. */
