@@ -3,7 +3,7 @@ import { connectorFor, EXPORT_QUEUE, QUEUES, type Runtime, redisOptions } from '
 import { Worker } from 'bullmq';
 import { processCollect } from './process-collect.js';
 import { processExport, signingKeyLoader } from './process-export.js';
-import { processWebhook } from './process-webhook.js';
+import { webhookWorker } from './webhook-worker.js';
 
 export interface WorkerOptions {
   concurrency?: number;
@@ -66,7 +66,7 @@ export async function startWorker(runtime: Runtime, options: WorkerOptions = {})
         common,
       ),
     ),
-    track(QUEUES.webhook, new Worker(QUEUES.webhook, (job) => processWebhook(runtime, job.data), common)),
+    track(QUEUES.webhook, webhookWorker(runtime, common)),
     track(
       EXPORT_QUEUE,
       new Worker(
