@@ -3,6 +3,7 @@ import {
   ExportLedger,
   type ExportProgress,
   type ExportResultRecord,
+  loadSigningKey,
   type SigningKey,
   storeExport,
 } from '@crosswalk/export';
@@ -12,6 +13,37 @@ import { parseJob, unrecoverableIf } from './process-collect.js';
 
 /** The generator named in every bundle's manifest. */
 export const GENERATOR = { name: 'crosswalk', version: '0.1.0' } as const;
+
+/**
+ * The service's signing key, loaded at the first export (a worker that only collects needs none) and kept.
+ * Unlike the CLI, a worker never creates one: each worker would sign with its own, and auditors are given one
+ * fingerprint. A load that fails is tried again at the next export, so fixing the file needs no restart.
+ */
+export function signingKeyLoader(runtime: Runtime, given?: SigningKey): () => Promise<SigningKey> {
+  let key: Promise<SigningKey> | undefined = given && Promise.resolve(given);
+  return () => {
+    key ??= loadSigningKey({ createIfMissing: false }).then(
+      (loaded) => {
+        runtime.logger.info(
+          { fingerprint: loaded.fingerprint, source: loaded.source },
+          'export signing key loaded',
+        );
+        return loaded;
+      },
+      (error: unknown) => {
+        key = undefined;
+        throw new CrosswalkError(
+          'CW_SIGNING_KEY_INVALID',
+          'no usable export signing key: give every worker the same Ed25519 private key in ' +
+            'CROSSWALK_SIGNING_KEY_FILE (openssl genpkey -algorithm ed25519 -out signing-key.pem) and publish its ' +
+            `fingerprint to auditors (${error instanceof Error ? error.message : String(error)})`,
+          { where: 'CROSSWALK_SIGNING_KEY_FILE', cause: error },
+        );
+      },
+    );
+    return key;
+  };
+}
 
 export interface ExportAttempt {
   /** Attempts made before this one. */
