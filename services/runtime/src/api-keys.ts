@@ -33,15 +33,24 @@ export type ApiKey = z.infer<typeof apiKeySchema>;
 export type ApiKeyView = Omit<ApiKey, 'hash'>;
 
 const PREFIX = 'keys/';
+const MAX_CACHED_KEYS = 10_000;
 
 /**
  * API keys as Bearer tokens `cwk_<id>_<secret>`. Stored hashed in the locker (not Redis: losing Redis must
  * not lock everyone out); the token is shown once, at creation.
  */
 export class ApiKeys {
+  /** Keys read recently, by id: every API request authenticates, and a locker GET each time is the cost. */
+  private readonly cache = new Map<string, { key: ApiKey; until: number }>();
+
+  /**
+   * @param cacheMs How long a key read from the locker is trusted without reading it again (0 = never). A
+   *   revocation made through this instance applies at once; one made by another process within `cacheMs`.
+   */
   constructor(
     private readonly locker: Locker,
     private readonly now: () => Date = () => new Date(),
+    private readonly cacheMs = 0,
   ) {}
 
   async create(input: {
@@ -92,6 +101,7 @@ export class ApiKeys {
     if (!key) throw new CrosswalkError('CW_NOT_FOUND', `no API key "${id}"`, { where: id });
     const revoked = { ...key, revokedAt: key.revokedAt ?? this.now().toISOString() };
     await this.locker.store.put(`${PREFIX}${id}.json`, Buffer.from(canonicalJson(revoked)));
+    this.cache.delete(id);
     await this.locker.audit.append({ actor, action: 'key.revoke', target: id, details: {} });
     return publicView(revoked);
   }
@@ -100,14 +110,30 @@ export class ApiKeys {
   async authenticate(token: string): Promise<ApiKeyView | undefined> {
     const match = /^cwk_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/.exec(token);
     if (!match) return undefined;
-    const key = await this.read(match[1]!);
+    const key = await this.cached(match[1]!);
     if (!key) return undefined;
+    // The secret, expiry and revocation are checked on every request, cached or not.
     const expected = Buffer.from(key.hash, 'hex');
     const actual = Buffer.from(hashSecret(match[2]!), 'hex');
     if (!timingSafeEqual(expected, actual)) return undefined;
     const now = this.now().toISOString();
     if (key.revokedAt || (key.expiresAt && key.expiresAt <= now)) return undefined;
     return publicView(key);
+  }
+
+  /** Only keys that exist are cached (unknown ids are attacker-chosen: caching them would grow without bound). */
+  private async cached(id: string): Promise<ApiKey | undefined> {
+    const clock = Date.now();
+    const hit = this.cache.get(id);
+    if (hit && hit.until > clock) return hit.key;
+    const key = await this.read(id);
+    if (key && this.cacheMs > 0) {
+      if (this.cache.size >= MAX_CACHED_KEYS) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(id, { key, until: clock + this.cacheMs });
+    } else {
+      this.cache.delete(id);
+    }
+    return key;
   }
 
   private async read(id: string): Promise<ApiKey | undefined> {

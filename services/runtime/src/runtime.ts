@@ -38,7 +38,7 @@ export function createRuntime(env: ServiceEnv, options: { logger?: Logger } = {}
     env,
     locker,
     configs: new ConnectorConfigs(locker, box, undefined, env.CROSSWALK_CONFIG_CACHE_MS),
-    keys: new ApiKeys(locker),
+    keys: new ApiKeys(locker, undefined, env.CROSSWALK_KEY_CACHE_MS),
     collectQueue,
     webhookQueue,
     exportQueue,

@@ -1,6 +1,6 @@
 import type { Locker } from '@crosswalk/locker';
 import { ApiKeys } from '@crosswalk/runtime';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { everyObject, rawObject, s3, s3Locker } from './helpers.js';
 
 const EVER = { from: '2000-01-01T00:00:00.000Z', to: '2100-01-01T00:00:00.000Z' };
@@ -81,6 +81,32 @@ describe.skipIf(!s3)('ApiKeys (S3 locker)', () => {
       ['key.revoke', 'key:admin'],
     ]);
     await expect(keys.revoke('nonexistent00', 'key:admin')).rejects.toMatchObject({ code: 'CW_NOT_FOUND' });
+  });
+
+  it('reads a key from the locker once per cache period, and still checks secret, expiry and revocation', async () => {
+    const cached = new ApiKeys(locker, () => now, 400);
+    const { token, key } = await keys.create({ name: 'busy', role: 'auditor', createdBy: 'cli:root' });
+    const get = vi.spyOn(locker.store, 'get');
+    try {
+      for (let i = 0; i < 5; i++) expect(await cached.authenticate(token)).toEqual(key);
+      expect(get.mock.calls.filter(([k]) => k === `keys/${key.id}.json`)).toHaveLength(1);
+      // A cached key does not make a wrong secret right.
+      expect(
+        await cached.authenticate(token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A')),
+      ).toBeUndefined();
+    } finally {
+      get.mockRestore();
+    }
+    // Revoked by another process: refused once the cache period has passed, not before the locker says so.
+    await keys.revoke(key.id, 'key:admin');
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect(await cached.authenticate(token)).toBeUndefined();
+
+    // Revoked through the same instance: refused at once.
+    const second = await keys.create({ name: 'busy-2', role: 'auditor', createdBy: 'cli:root' });
+    expect(await cached.authenticate(second.token)).toBeDefined();
+    await cached.revoke(second.key.id, 'key:admin');
+    expect(await cached.authenticate(second.token)).toBeUndefined();
   });
 
   it('lists keys without their hashes', async () => {
