@@ -8,11 +8,13 @@
  * Each test has a redis-server of its own (the shared one's spare databases are taken by other suites), so no
  * other suite's worker can take these jobs and no test here can disturb another's queues.
  */
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { configFor, manyPullRequests, startFake } from '@crosswalk/connector-github/testing';
 import type { RunManifest } from '@crosswalk/locker';
 import type { CollectJob, Runtime } from '@crosswalk/runtime';
 import { s3TestConfig } from '@crosswalk/testing';
-import { afterAll, afterEach, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, onTestFailed, onTestFinished } from 'vitest';
 import {
   expectedIds,
   type FakeGitHub,
@@ -39,6 +41,17 @@ const PULLS = 60;
 const PAGE = 5;
 const CONNECTOR = 'gh-slow';
 const KIND = 'github.pull_request.approval' as const;
+
+type Example = { name: string; examples: Record<string, unknown>[] };
+// biome-ignore lint/suspicious/noExplicitAny: a real webhook payload, edited field by field
+function removalPayload(): Record<string, any> {
+  const ghes: Example[] = createRequire(import.meta.url)('@octokit/webhooks-examples/ghes-35/index.json');
+  const found = ghes
+    .find((e) => e.name === 'organization')
+    ?.examples.find((p) => p.action === 'member_removed');
+  if (!found) throw new Error('no organization.member_removed example');
+  return found;
+}
 
 const job = (): CollectJob => ({
   connectorId: CONNECTOR,
@@ -202,6 +215,75 @@ describe.skipIf(!s3 || !redisServer)('worker faults (real processes)', () => {
         `SIGKILL: ${storedBeforeKill}/${PULLS} stored before the kill; run completed by the second worker ` +
           `${(recoveredInMs / 1000).toFixed(1)} s after it (stalled ${done.stalledCounter}x, ` +
           `attempts started ${done.attemptsStarted})`,
+      );
+    });
+  });
+
+  describe('when a worker is SIGKILLed in the middle of a batch of webhook deliveries', () => {
+    it('another worker takes the stalled jobs over: every delivery has its record, none twice', {
+      timeout: 120_000,
+    }, async () => {
+      const DELIVERIES = 120;
+      // The worker's S3 requests held 150 ms each, so a batch run lasts long enough to be killed in.
+      const slowS3 = await SlowProxy.start(s3!.endpoint, 150, { keepHost: true });
+      const current = await setUp({
+        delayMs: 0,
+        s3Endpoint: slowS3.url,
+        direct: { CROSSWALK_S3_ENDPOINT: s3!.endpoint },
+      });
+      onTestFinished(() => slowS3.close());
+      await current.runtime.configs.create(
+        'gh-hooks',
+        {
+          type: 'github',
+          org: 'Octocoders',
+          auth: { kind: 'token', token: 'ghp_NeverUsedByRemovalDeliveries00' },
+        },
+        'fault-test',
+      );
+      const base = removalPayload();
+      const deliveries = Array.from({ length: DELIVERIES }, (_, i) => {
+        const payload = structuredClone(base);
+        payload.membership.user = { ...payload.membership.user, login: `gone-${i}`, id: 8_000_000 + i };
+        return {
+          connectorId: 'gh-hooks',
+          event: 'organization',
+          deliveryId: randomUUID(),
+          receivedAt: new Date(Date.parse('2026-03-09T12:00:00.000Z') + i).toISOString(),
+          payload,
+        };
+      });
+      const ids: string[] = [];
+      for (const delivery of deliveries) ids.push((await current.runtime.webhookQueue.enqueue(delivery)).id);
+      const range = { from: '2026-03-09T12:00:00.000Z', to: '2026-03-09T12:00:01.000Z' };
+      const stored = () => storedIds(current.runtime.locker, 'github.member_removed', range);
+
+      const first = await startWorkerProcess(current);
+      await waitFor('some removals stored', async () => (await stored()).length >= 10, {
+        timeoutMs: 60_000,
+        intervalMs: 50,
+      });
+      await first.kill('SIGKILL');
+      const before = (await stored()).length;
+      expect(before).toBeLessThan(DELIVERIES);
+
+      await startWorkerProcess(current);
+      for (const id of ids) {
+        expect((await settled(current.runtime.webhookQueue.queue, id, 90_000)).state).toBe('completed');
+      }
+      const perDelivery = new Map<string, number>();
+      for await (const record of current.runtime.locker.records.list('github.member_removed', range)) {
+        const trigger = record.provenance.trigger;
+        if (trigger.type === 'webhook')
+          perDelivery.set(trigger.deliveryId, (perDelivery.get(trigger.deliveryId) ?? 0) + 1);
+      }
+      expect([...perDelivery.keys()].sort()).toEqual(deliveries.map((d) => d.deliveryId).sort());
+      expect([...perDelivery.values()].every((n) => n === 1)).toBe(true);
+      // A batch killed between claiming its chain link and writing its manifest shows as exactly that; nothing else.
+      const chain = await current.runtime.locker.runs.verifyChain('gh-hooks');
+      for (const problem of chain.problems) expect(problem.message).toMatch(/but its manifest is missing/);
+      console.info(
+        `SIGKILL mid-batch: ${before}/${DELIVERIES} stored before the kill; chain problems ${chain.problems.length}`,
       );
     });
   });

@@ -159,7 +159,7 @@ export class SlowProxy {
   url = '';
   private readonly server: http.Server;
 
-  private constructor(target: string, delayMs: number) {
+  private constructor(target: string, delayMs: number, keepHost: boolean) {
     this.delayMs = delayMs;
     const to = new URL(target);
     this.server = http.createServer((request, response) => {
@@ -170,7 +170,8 @@ export class SlowProxy {
             port: to.port,
             method: request.method,
             path: request.url,
-            headers: { ...request.headers, host: to.host },
+            // keepHost: for S3, whose SigV4 signature covers the Host the client addressed.
+            headers: keepHost ? request.headers : { ...request.headers, host: to.host },
           },
           (answer) => {
             response.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -183,8 +184,12 @@ export class SlowProxy {
     });
   }
 
-  static async start(target: string, delayMs: number): Promise<SlowProxy> {
-    const proxy = new SlowProxy(target, delayMs);
+  static async start(
+    target: string,
+    delayMs: number,
+    options: { keepHost?: boolean } = {},
+  ): Promise<SlowProxy> {
+    const proxy = new SlowProxy(target, delayMs, options.keepHost ?? false);
     await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
     proxy.url = `http://127.0.0.1:${(proxy.server.address() as net.AddressInfo).port}`;
     return proxy;
