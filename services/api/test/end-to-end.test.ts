@@ -182,7 +182,8 @@ describe.skipIf(!services)('End to end: Okta event hooks and Jira webhooks becom
     });
     expect(verified.json()).toEqual({ verification: 'challenge-123' });
 
-    const delivery = oktaEventHook();
+    // A fresh eventId: delivery claims outlive the queues (a day), so a rerun must not replay the last run's id.
+    const delivery = { ...oktaEventHook(), eventId: randomUUID() };
     const ack = await t.app.inject({
       method: 'POST',
       url: '/v1/webhooks/okta-acme/okta',
@@ -190,6 +191,7 @@ describe.skipIf(!services)('End to end: Okta event hooks and Jira webhooks becom
       payload: JSON.stringify(delivery),
     });
     expect(ack.statusCode).toBe(202);
+    expect(ack.json()).toMatchObject({ outcome: 'enqueued', deliveryId: delivery.eventId });
     const found = await waitFor(
       '/v1/evidence?kind=okta.user_lifecycle&from=2020-11-16&to=2020-11-17',
       'ab62c0bc-2837-11eb-9823-9fb8f750c5a9',
@@ -226,6 +228,7 @@ describe.skipIf(!services)('End to end: Okta event hooks and Jira webhooks becom
       payload: body,
     });
     expect(ack.statusCode).toBe(202);
+    expect(ack.json()).toMatchObject({ outcome: 'enqueued', deliveryId: delivery });
     const found = await waitFor(
       '/v1/evidence?kind=jira.deprovisioning_ticket&from=2026-03-01&to=2026-03-02',
       'IT-8',
