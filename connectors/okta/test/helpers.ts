@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import {
   type CollectorDefinition,
@@ -462,4 +463,10 @@ export function manyLifecycleEvents(count: number, window = WINDOW): FakeOrg {
       return event(types[index % types.length]!, published, userEntity(carol), [userEntity(subject)]);
     }),
   };
+}
+
+/** Okta's documented event hook delivery, with its documented deactivation event (test/fixtures/SOURCE.md). */
+// biome-ignore lint/suspicious/noExplicitAny: the payload is edited field by field
+export function eventHookExample(): Record<string, any> {
+  return JSON.parse(readFileSync(new URL('./fixtures/event-hook-deactivate.json', import.meta.url), 'utf8'));
 }

@@ -1,17 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { fixedClock, sealRecord, type WebhookDelivery } from '@crosswalk/core';
 import { describe, expect, it } from 'vitest';
 import { handleWebhook, oktaConnector, parseOktaConfig } from '../src/index.js';
-import { TOKEN } from './helpers.js';
+import { eventHookExample, TOKEN } from './helpers.js';
 import { openApi } from './server/openapi.js';
 
-/** Okta's documented event hook delivery, with its documented deactivation event (test/fixtures/SOURCE.md). */
-// biome-ignore lint/suspicious/noExplicitAny: the payload is edited field by field
-function example(): Record<string, any> {
-  return JSON.parse(
-    readFileSync(new URL('./fixtures/event-hook-deactivate.json', import.meta.url), 'utf8'),
-  ) as Record<string, unknown>;
-}
+const example = eventHookExample;
 
 const config = parseOktaConfig({
   type: 'okta',

@@ -248,6 +248,21 @@ describe.skipIf(!services)('Authorization', () => {
     expect(outcomes).toEqual(expected);
   });
 
+  it('has a row for every route the app registers, so a new route cannot skip this test', async () => {
+    const pattern = (url: string) =>
+      new RegExp(`^${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/?]+')}(\\?.*)?$`);
+    const missing = t.routes
+      .filter(
+        (route) => route.method !== 'HEAD' && !(route.url.startsWith('/docs') && route.url !== '/docs/json'),
+      )
+      .filter(
+        (route) => !table.some((row) => row.method === route.method && pattern(route.url).test(row.url)),
+      )
+      .map((route) => `${route.method} ${route.url}`);
+    expect(t.routes.length).toBeGreaterThan(10);
+    expect(missing).toEqual([]);
+  });
+
   it('names the Bearer scheme on a 401 for a missing API key', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/v1/crosswalk' });
     expect(response.statusCode).toBe(401);

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { acme, configFor, startFake } from '@crosswalk/connector-github/testing';
-import { type RunningWorker, startWorker } from '@crosswalk/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   acmeSite,
   type FakeJira,
   configFor as jiraConfigFor,
   startFakeJira,
-} from '../../../connectors/jira/test/helpers.js';
+} from '@crosswalk/connector-jira/testing';
+import { type RunningWorker, startWorker } from '@crosswalk/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Signature } from '../src/index.js';
 import { services, startTestApp, type TestApp } from './helpers.js';
 import { jiraIssueUpdated, mergedPullRequest, oktaEventHook } from './webhook-examples.js';

@@ -15,6 +15,8 @@ export interface TestApp {
   app: App;
   /** A token per role, plus an expired and a revoked admin token. */
   tokens: Record<Role | 'expired' | 'revoked', string>;
+  /** Every route the app registered (HEAD routes included), as method and URL pattern. */
+  routes: { method: string; url: string }[];
   /** Every log line the runtime's logger wrote (JSON text), redaction applied. */
   logs: string[];
   bucket: string;
@@ -74,11 +76,17 @@ export async function startTestApp(options: {
   ]);
   await runtime.keys.revoke(revoked.split('_')[1]!, 'test');
   const app = buildApp(runtime);
+  // Plugins register their routes at ready(), after this hook is in place, so it sees every route.
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
   await app.ready();
   return {
     runtime,
     app,
     tokens: { admin, operator, auditor, expired, revoked },
+    routes,
     logs,
     bucket,
     bearer: (token) => ({ authorization: `Bearer ${token}` }),

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { issueUpdatedExample } from '@crosswalk/connector-jira/testing';
+import { eventHookExample } from '@crosswalk/connector-okta/testing';
 
 /** Real deliveries from @octokit/webhooks-examples (GitHub's own published examples). */
 const require = createRequire(import.meta.url);
@@ -36,20 +37,10 @@ export function mergedPullRequest(repository: string, number: number, mergedAt =
  */
 // biome-ignore lint/suspicious/noExplicitAny: payloads are edited field by field in tests
 export function oktaEventHook(): Record<string, any> {
-  return JSON.parse(
-    readFileSync(
-      new URL('../../../connectors/okta/test/fixtures/event-hook-deactivate.json', import.meta.url),
-      'utf8',
-    ),
-  );
+  return eventHookExample();
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: payloads are edited field by field in tests
 export function jiraIssueUpdated(): Record<string, any> {
-  return JSON.parse(
-    readFileSync(
-      new URL('../../../connectors/jira/test/fixtures/issue-updated.json', import.meta.url),
-      'utf8',
-    ),
-  );
+  return issueUpdatedExample();
 }

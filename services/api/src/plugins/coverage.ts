@@ -84,7 +84,7 @@ const reportSchema = z
 export const coveragePlugin = feature('crosswalk-coverage', PROTECTED, async (app) => {
   const { runtime } = app;
   app.get(
-    '/',
+    '',
     {
       schema: {
         tags: ['exports'],

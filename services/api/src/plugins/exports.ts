@@ -203,7 +203,7 @@ export const exportsPlugin = feature('crosswalk-exports', PROTECTED, async (app)
   }
 
   app.post(
-    '/',
+    '',
     {
       config: { roles: EXPORT_ROLES },
       schema: {
