@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   type CollectionWindow,
   type ConnectorDefinition,
@@ -141,31 +142,15 @@ export class CollectQueue {
  */
 export const DELIVERY_CLAIM_SECONDS = 3 * 24 * 3600;
 
-/**
- * How long a claim may stay `pending` (taken, job not yet added). Adding takes milliseconds; a claim still pending
- * after this belongs to a process that died in between, and expires so the sender's redelivery is taken.
- */
-const PENDING_CLAIM_SECONDS = 60;
-
-/** The Redis key of a delivery's claim; its value is the job id (prefixed `pending ` until the job is added). */
-export function deliveryClaimKey(connectorId: string, deliveryId: string): string {
-  return `crosswalk:webhook-claim:${connectorId}:${deliveryId}`;
+/** The claim id of a delivery (BullMQ deduplication id): one per connector and delivery id. */
+export function deliveryClaimId(connectorId: string, deliveryId: string): string {
+  return `webhook|${connectorId}|${deliveryId}`;
 }
 
-const PENDING = 'pending ';
-
-/** Turns a pending claim into a committed one, only if it is still this job's. */
-const COMMIT_CLAIM = `if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) else return false end`;
-
 /** Deletes a claim only if it is still this job's (a newer delivery's claim is left alone). */
-const RELEASE_CLAIM = `local v = redis.call('GET', KEYS[1])
-if v == ARGV[1] or v == ARGV[2] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+const RELEASE_CLAIM = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 interface ClaimRedis {
-  set(key: string, value: string, ...modifiers: (string | number)[]): Promise<string | null>;
-  get(key: string): Promise<string | null>;
-  del(...keys: string[]): Promise<number>;
   eval(script: string, keys: number, ...args: (string | number)[]): Promise<unknown>;
 }
 
@@ -176,54 +161,39 @@ export class WebhookQueue {
     this.queue = new Queue(QUEUES.webhook, { connection: redisOptions(connection.url), defaultJobOptions });
   }
 
-  /** The queue's own Redis connection (BullMQ's ioredis adapter forwards these commands to ioredis). */
-  private async redis(): Promise<ClaimRedis> {
-    return (await this.queue.getBackend().client) as unknown as ClaimRedis;
+  /** The Redis key of a delivery's claim: BullMQ's deduplication key, whose value is the job id. */
+  claimKey(connectorId: string, deliveryId: string): string {
+    return `${this.queue.qualifiedName}:de:${deliveryClaimId(connectorId, deliveryId)}`;
   }
 
   /**
-   * One job per delivery. The first enqueue of a (connector, delivery id) claims it in Redis (`SET NX`, kept
-   * DELIVERY_CLAIM_SECONDS) and adds the job; a replay finds the claim and is a duplicate naming the same job.
-   * The claim, not the job, is what remembers the delivery, so replay detection does not depend on how long BullMQ
-   * keeps finished jobs; and the worker releases the claim when the job fails for good (releaseClaim), so the
-   * sender's redelivery of a delivery that failed is processed. Each claim gets its own job id (the failed job is
-   * kept for inspection under the old one).
+   * One job per delivery. The add claims the (connector, delivery id) in the same Redis script that adds the job
+   * (BullMQ deduplication with a TTL: `SET NX PX` of the claim key, DELIVERY_CLAIM_SECONDS), so there is no moment
+   * with a claim and no job; a replay finds the claim and is a duplicate naming the first job. The claim, not the
+   * job, remembers the delivery: BullMQ trimming finished jobs (at most 10,000 kept) does not touch it, so replay
+   * detection does not depend on how long jobs are kept. The worker releases the claim when the job fails for good
+   * (releaseClaim), so the sender's redelivery of a delivery that failed is processed; each claim gets a job id of
+   * its own, since the failed job is kept for inspection under the old one. One round trip to Redis.
    */
   async enqueue(job: WebhookJob): Promise<{ id: string; duplicate: boolean }> {
     const data = webhookJobSchema.parse(job);
-    const redis = await this.redis();
-    const key = deliveryClaimKey(data.connectorId, data.deliveryId);
-    // Unique per claim: the claim is exclusive, so two claims of one delivery never share a millisecond.
-    const jobId = `webhook|${data.connectorId}|${data.deliveryId}|${Date.now().toString(36)}`.replace(
-      /:/g,
-      '_',
-    );
-    for (let attempt = 0; ; attempt++) {
-      if ((await redis.set(key, PENDING + jobId, 'EX', PENDING_CLAIM_SECONDS, 'NX')) !== null) break;
-      const holder = await redis.get(key);
-      // Released or expired between the two commands: try the claim again (once is enough in practice).
-      if (holder === null && attempt < 3) continue;
-      return { id: (holder ?? '').replace(PENDING, ''), duplicate: true };
-    }
-    try {
-      await this.queue.add('webhook', data, { jobId });
-    } catch (error) {
-      // Not added: give the delivery back, so the sender's retry is taken.
-      await redis.eval(RELEASE_CLAIM, 1, key, PENDING + jobId, jobId).catch(() => undefined);
-      throw error;
-    }
-    await redis.eval(COMMIT_CLAIM, 1, key, PENDING + jobId, jobId, DELIVERY_CLAIM_SECONDS);
-    return { id: jobId, duplicate: false };
+    const claim = deliveryClaimId(data.connectorId, data.deliveryId);
+    // Unique per attempt: a replay's add returns the claiming job's id, which tells it apart from ours.
+    const jobId = `${claim}|${Date.now().toString(36)}${randomBytes(4).toString('hex')}`.replace(/:/g, '_');
+    const added = await this.queue.add('webhook', data, {
+      jobId,
+      deduplication: { id: claim, ttl: DELIVERY_CLAIM_SECONDS * 1000 },
+    });
+    return { id: added.id!, duplicate: added.id !== jobId };
   }
 
   /**
    * Forgets a delivery whose job failed for good, so that a redelivery is taken as new. Only that job's claim
-   * is released: a newer claim of the same delivery is left alone.
+   * is released (compare and delete): a newer claim of the same delivery is left alone.
    */
   async releaseClaim(job: { id: string; connectorId: string; deliveryId: string }): Promise<boolean> {
-    const redis = await this.redis();
-    const key = deliveryClaimKey(job.connectorId, job.deliveryId);
-    return (await redis.eval(RELEASE_CLAIM, 1, key, job.id, PENDING + job.id)) === 1;
+    const redis = (await this.queue.getBackend().client) as unknown as ClaimRedis;
+    return (await redis.eval(RELEASE_CLAIM, 1, this.claimKey(job.connectorId, job.deliveryId), job.id)) === 1;
   }
 
   close(): Promise<void> {
