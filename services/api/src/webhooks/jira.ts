@@ -1,3 +1,4 @@
+import { ISSUE_KEY } from '@crosswalk/connector-jira';
 import { z } from 'zod';
 import { parseJsonBody } from './json.js';
 import { header, type WebhookSender } from './sender.js';
@@ -5,9 +6,6 @@ import { sha256Signature, signatureMatches, webhookSecretOf } from './signature.
 
 /** The events that can change a ticket's evidence; the connector collects that ticket again. */
 const ISSUE_EVENTS = ['jira:issue_created', 'jira:issue_updated'];
-
-/** A Jira Cloud issue key (the same rule as the Jira connector's ISSUE_KEY, which checks it again). */
-const ISSUE_KEY = /^[A-Z][A-Z0-9_]{0,99}-[1-9][0-9]{0,17}$/;
 
 const envelope = z
   .looseObject({
