@@ -11,7 +11,9 @@
  *   npx tsx bench/webhook-ack.bench.ts        (on its own; needs the S3_* variables and redis-server on PATH)
  *   BENCH_DELIVERIES=2000 BENCH_RATE=200 BENCH_CONCURRENCY=32 BENCH_WORKER_CONCURRENCY=2 BENCH_LOG_LEVEL=info
  *   BENCH_API_PROFILE=1 writes a V8 CPU profile of the API process to bench/.cache/
- *   BENCH_VERIFY_CHAIN=1 also walks the connector's run chain (one manifest per delivery: minutes at 2,000)
+ *   BENCH_WORKER_PROFILE=1 writes a V8 CPU profile of the worker process to bench/.cache/
+ *   BENCH_VERIFY_CHAIN=0 skips walking the connector's run chain (deliveries are stored in batched runs, so the
+ *   walk is a few seconds; it was minutes when every delivery was a run of its own)
  *
  * Redis is a redis-server of the benchmark's own (a fresh port, no persistence), the locker a fresh bucket of the
  * S3 server; the API runs from this file (`--serve-api`: startServer, as `crosswalk serve` would), the worker is
@@ -51,7 +53,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const WORKER_CONCURRENCY = process.env.BENCH_WORKER_CONCURRENCY ?? '2';
 /** The service's own default; request logs are written to a file, as to a log collector. */
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
-const VERIFY_CHAIN = process.env.BENCH_VERIFY_CHAIN === '1';
+const VERIFY_CHAIN = process.env.BENCH_VERIFY_CHAIN !== '0';
+const WORKER_NICE = Number(process.env.BENCH_WORKER_NICE ?? 0);
 const REPLAY_EVERY = 20;
 const WARMUP_PINGS = 50;
 const GOAL_P99_MS = 50;
@@ -316,7 +319,11 @@ async function run(s3: S3TestConfig, log: (message: string) => void, keep: boole
       'bench',
     );
     api = await startApi(vars);
-    worker = await WorkerProcess.start(vars);
+    worker = await WorkerProcess.start(vars, 'worker', {
+      nodeArgs: process.env.BENCH_WORKER_PROFILE === '1' ? ['--cpu-prof', '--cpu-prof-dir', CACHE_DIR] : [],
+    });
+    // BENCH_WORKER_NICE=n: an experiment, not the default: the worker at a lower CPU priority than the API.
+    if (WORKER_NICE !== 0 && worker.child.pid) os.setPriority(worker.child.pid, WORKER_NICE);
     const url = new URL(`/v1/webhooks/${CONNECTOR}/github`, api.url);
     log(`api ${api.url.origin} (pid ${api.child.pid}), worker pid ${worker.child.pid}, redis :${redis.port}`);
 
@@ -471,6 +478,7 @@ async function run(s3: S3TestConfig, log: (message: string) => void, keep: boole
       apiPeakRssMbDuringSend: apiRssAfterSend,
       workerPeakRssMb: workerPeak,
       workerConcurrency: Number(WORKER_CONCURRENCY),
+      workerNice: WORKER_NICE,
       apiLogLevel: LOG_LEVEL,
       apiConfigCacheMs: Number(process.env.CROSSWALK_CONFIG_CACHE_MS ?? 5000),
       node: process.version,

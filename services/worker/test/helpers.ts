@@ -301,8 +301,12 @@ export class WorkerProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  static async start(vars: Record<string, string>, name = 'worker'): Promise<WorkerProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'worker'], {
+  static async start(
+    vars: Record<string, string>,
+    name = 'worker',
+    options: { nodeArgs?: string[] } = {},
+  ): Promise<WorkerProcess> {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', CLI, 'worker'], {
       cwd: ROOT,
       // Logs at info whatever the test's own runtime uses: readiness and failures are read from them.
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...vars, LOG_LEVEL: 'info' },
