@@ -25,6 +25,8 @@ import {
   userEntity,
 } from './server/index.js';
 
+export * from './server/index.js';
+
 /** Shaped like a real Okta API token (42 characters from `00`), so the shape-based scrubbing is exercised too. */
 export const TOKEN = '00TestTokenThatMustNeverLeak0123456789abcd';
 export const NOW = '2026-03-08T06:30:00.000Z';

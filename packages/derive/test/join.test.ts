@@ -1,7 +1,7 @@
 /**
  * The join end to end, over records the collectors themselves stored: Jira tickets from the Jira connector against
  * its loopback site, GitHub removals from the GitHub connector against its loopback organization, and Okta System
- * Log events replayed through the same runner (see `oktaStandIn`). Then the timeliness connector runs over the
+ * Log events from the Okta connector against its loopback org. Then the timeliness connector runs over the
  * locker, as the worker runs it.
  */
 import { mkdtemp } from 'node:fs/promises';
@@ -26,7 +26,7 @@ import { type EvidenceRecord, fixedClock, type PayloadOf } from '@crosswalk/core
 import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { derivedConnector } from '../src/index.js';
-import { oktaEvent, oktaStandIn } from './okta.js';
+import { collectOkta, oktaAdmin, oktaEvent } from './okta.js';
 
 type Timeliness = PayloadOf<'crosswalk.deprovisioning_timeliness'>;
 
@@ -144,8 +144,8 @@ describe('deprovisioning timeliness, joined across Jira, Okta and GitHub', () =>
       clock,
     });
     expect(githubRun.collectors[0]).toMatchObject({ status: 'succeeded', stored: 4 });
-    const oktaRun = await runConnector({
-      connector: oktaStandIn([
+    const oktaRun = await collectOkta(
+      [
         // An app unassignment is not a deactivation: dave's Okta time is the deactivation half an hour later.
         oktaEvent('application.user_membership.remove', 'dave@acme.example', at('02', '09:30')),
         oktaEvent('user.lifecycle.deactivate', 'dave@acme.example', at('02', '10:00')),
@@ -153,14 +153,15 @@ describe('deprovisioning timeliness, joined across Jira, Okta and GitHub', () =>
         // Okta refused this one: grace kept her access.
         oktaEvent('user.lifecycle.deactivate', 'grace@acme.example', at('04', '10:00'), 'FAILURE'),
         oktaEvent('user.lifecycle.deactivate', 'frank@acme.example', at('05', '09:30')),
-      ]),
-      connectorId: 'okta-acme',
-      config: { type: 'okta' },
-      locker,
-      window,
-      trigger,
-      clock,
-    });
+      ],
+      {
+        connectorId: 'okta-acme',
+        locker,
+        window,
+        trigger,
+        clock,
+      },
+    );
     expect(oktaRun.collectors[0]).toMatchObject({ status: 'succeeded', stored: 5 });
     expect(jira.violations).toEqual([]);
     expect(github.violations).toEqual([]);
@@ -206,7 +207,7 @@ describe('deprovisioning timeliness, joined across Jira, Okta and GitHub', () =>
           deprovisionedAt: at('02', '10:00'),
           minutesToDeprovision: 60,
           removedBy: {
-            id: '00u-admin',
+            id: oktaAdmin.id,
             login: 'okta-admin@acme.example',
             email: 'okta-admin@acme.example',
             name: 'Okta Admin',

@@ -20,7 +20,7 @@ import {
   systemResult,
   VERSION,
 } from '../src/index.js';
-import { oktaEvent, oktaStandIn } from './okta.js';
+import { collectOkta, oktaEvent } from './okta.js';
 
 const NOW = '2026-03-10T00:00:00.000Z';
 const trigger = { type: 'manual', by: 'test' } as const;
@@ -313,17 +313,16 @@ describe('joining tickets in the locker', () => {
       '2026-03-02T12:30:00.000Z',
       'jira-other',
     );
-    await runConnector({
-      connector: oktaStandIn([
-        oktaEvent('user.lifecycle.deactivate', 'dave@acme.example', '2026-03-02T09:10:00.000Z'),
-      ]),
-      connectorId: 'okta-other',
-      config: { type: 'okta' },
-      locker,
-      window: { since: '2026-03-01T00:00:00.000Z', until: NOW },
-      trigger,
-      clock: fixedClock(NOW),
-    });
+    await collectOkta(
+      [oktaEvent('user.lifecycle.deactivate', 'dave@acme.example', '2026-03-02T09:10:00.000Z')],
+      {
+        connectorId: 'okta-other',
+        locker,
+        window: { since: '2026-03-01T00:00:00.000Z', until: NOW },
+        trigger,
+        clock: fixedClock(NOW),
+      },
+    );
     const manifest = await runConnector({
       connector: derivedConnector,
       connectorId: 'timeliness',
@@ -370,17 +369,16 @@ describe('joining tickets in the locker', () => {
         clock: fixedClock(now),
       });
     await run('2026-03-02T09:30:00.000Z');
-    await runConnector({
-      connector: oktaStandIn([
-        oktaEvent('user.lifecycle.deactivate', 'dave@acme.example', '2026-03-02T09:40:00.000Z'),
-      ]),
-      connectorId: 'okta-acme',
-      config: { type: 'okta' },
-      locker,
-      window: { since: '2026-03-01T00:00:00.000Z', until: NOW },
-      trigger,
-      clock: fixedClock(NOW),
-    });
+    await collectOkta(
+      [oktaEvent('user.lifecycle.deactivate', 'dave@acme.example', '2026-03-02T09:40:00.000Z')],
+      {
+        connectorId: 'okta-acme',
+        locker,
+        window: { since: '2026-03-01T00:00:00.000Z', until: NOW },
+        trigger,
+        clock: fixedClock(NOW),
+      },
+    );
     await run('2026-03-02T09:50:00.000Z');
     const again = await run('2026-03-02T09:50:00.000Z');
     expect(again.collectors[0]).toMatchObject({ stored: 0, duplicates: 1 });
