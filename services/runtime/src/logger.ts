@@ -8,8 +8,12 @@ import { pino } from 'pino';
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers["x-hub-signature-256"]',
+  'req.headers["x-hub-signature"]',
   'req.headers["x-crosswalk-signature"]',
   'headers.authorization',
+  'headers["x-hub-signature-256"]',
+  'headers["x-hub-signature"]',
+  'headers["x-crosswalk-signature"]',
   '*.token',
   '*.apiToken',
   '*.secret',
