@@ -32,6 +32,12 @@ export class ConnectorConfigs {
   >();
   /** Bumped by every write, so a read that raced a write is not cached. */
   private generation = 0;
+  /**
+   * One locker read per connector at a time: when an entry runs out, the requests that find it gone wait for
+   * the same read instead of each starting their own (at 200 deliveries/s, a burst of GETs just when the
+   * locker is busiest).
+   */
+  private readonly inflight = new Map<string, Promise<{ type: string; config: Record<string, unknown> }>>();
 
   /**
    * @param resolveCacheMs - how long `resolve` may answer from memory. Every webhook delivery resolves its
@@ -133,8 +139,29 @@ export class ConnectorConfigs {
   /** The config with credentials decrypted: for the worker only, never for a response or a log. */
   async resolve(id: string): Promise<{ type: string; config: Record<string, unknown> }> {
     const cached = this.resolved.get(id);
-    if (cached && cached.until > Date.now())
+    const now = Date.now();
+    if (cached && cached.until > now) {
+      // In the last fifth of its life, an entry is refreshed in the background (one read), so a connector in
+      // steady use never runs out and no delivery waits for the locker; the bound on staleness stays the same.
+      if (cached.until - now < this.resolveCacheMs / 5 && !this.inflight.has(id)) {
+        this.load(id).catch(() => undefined);
+      }
       return { type: cached.type, config: structuredClone(cached.config) };
+    }
+    const { type, config } = await (this.inflight.get(id) ?? this.load(id));
+    return { type, config: structuredClone(config) };
+  }
+
+  /** Reads and decrypts a config (and caches it, unless a write raced the read); one read per id at a time. */
+  private load(id: string): Promise<{ type: string; config: Record<string, unknown> }> {
+    const loading = this.readResolved(id).finally(() => {
+      if (this.inflight.get(id) === loading) this.inflight.delete(id);
+    });
+    this.inflight.set(id, loading);
+    return loading;
+  }
+
+  private async readResolved(id: string): Promise<{ type: string; config: Record<string, unknown> }> {
     const generation = this.generation;
     const stored = await this.require(id);
     const config = this.plain(stored);
@@ -148,6 +175,8 @@ export class ConnectorConfigs {
   private forget(id: string): void {
     this.generation++;
     this.resolved.delete(id);
+    // A read under way began before this write: let no caller wait for it.
+    this.inflight.delete(id);
   }
 
   private build(

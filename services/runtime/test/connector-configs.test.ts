@@ -1,6 +1,6 @@
 import type { AuditEntry, Locker } from '@crosswalk/locker';
 import { ConnectorConfigs, SecretBox, WRITE_ONLY } from '@crosswalk/runtime';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { everyObject, newSecretKey, rawObject, s3, s3Locker } from './helpers.js';
 
 const TOKEN = 'ghp_TestTokenThatMustNeverLeak0123456789';
@@ -264,6 +264,28 @@ describe.skipIf(!s3)('ConnectorConfigs (S3 locker)', () => {
       (first.config.auth as { token: string }).token = 'tampered';
       expect((await cached.resolve('gh-copies')).config.auth).toEqual({ kind: 'token', token: TOKEN });
       expect((await cached.resolve('gh-copies')).config.auth).toEqual({ kind: 'token', token: TOKEN });
+    });
+
+    it('reads the locker once for many resolves at once, and refreshes an entry in use before it runs out', async () => {
+      const cached = new ConnectorConfigs(locker, box, undefined, 1_000);
+      await cached.create('gh-busy', github(), 'key:admin1');
+      const reads = vi.spyOn(locker.configs, 'get');
+      try {
+        // Nothing cached: 50 deliveries at once wait for one read, not 50.
+        const all = await Promise.all(Array.from({ length: 50 }, () => cached.resolve('gh-busy')));
+        expect(all.every((r) => r.config.controlOwner === 'secops@acme.example')).toBe(true);
+        expect(reads).toHaveBeenCalledTimes(1);
+        // In the last fifth of the entry's life a resolve answers from memory and starts one refresh.
+        await new Promise((resolve) => setTimeout(resolve, 850));
+        await Promise.all(Array.from({ length: 20 }, () => cached.resolve('gh-busy')));
+        await vi.waitFor(() => expect(reads).toHaveBeenCalledTimes(2));
+        // So after the first entry's time is up the next resolve is still answered from memory.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await cached.resolve('gh-busy');
+        expect(reads).toHaveBeenCalledTimes(2);
+      } finally {
+        reads.mockRestore();
+      }
     });
 
     it('keeps nothing by default: every resolve reads the locker', async () => {
