@@ -23,6 +23,7 @@ export {
   defaultJobOptions,
   QUEUES,
   redisOptions,
+  SCHEDULED_JOB,
   schedulePattern,
   schedulerId,
   type WebhookJob,

@@ -66,6 +66,14 @@ export function schedulePattern(cadence: ReturnType<typeof collectorCadence>): s
   return cadence === 'event' ? '7 * * * *' : '17 2 * * *';
 }
 
+/**
+ * The name of the jobs schedulers emit. Such a job only hands its collection to `CollectQueue.enqueue`, so a
+ * scheduled run is deduplicated against manual and webhook runs of the same collector like any other: BullMQ's
+ * scheduler templates take no deduplication option, and two runs of one collector side by side would race on
+ * its cursor.
+ */
+export const SCHEDULED_JOB = 'schedule';
+
 export function schedulerId(connectorId: string, collector: string): string {
   return `schedule|${connectorId}|${collector}`;
 }
@@ -100,7 +108,7 @@ export class CollectQueue {
         id,
         { pattern: schedulePattern(collectorCadence(collector)), tz: 'UTC' },
         {
-          name: 'collect',
+          name: SCHEDULED_JOB,
           data: {
             connectorId,
             collector: collector.id,
@@ -108,8 +116,6 @@ export class CollectQueue {
             filter: {},
             trigger: { type: 'schedule', scheduler: id },
           } satisfies CollectJob,
-          // Scheduler templates take no deduplication option in BullMQ; a scheduled run beside a manual one
-          // of the same collector stores nothing twice (ids are deterministic, writes are write-once).
           opts: defaultJobOptions,
         },
       );

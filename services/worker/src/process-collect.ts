@@ -60,6 +60,16 @@ export async function processCollect(
   return manifest;
 }
 
+/**
+ * A scheduler's job: hands its collection to the collect queue's deduplicated enqueue and finishes. If the same
+ * collection is already waiting (a manual or webhook trigger), nothing is added; if one is running, one more is
+ * kept to run after it. So one collector of one connector never runs twice at once, whoever triggered it.
+ */
+export async function handOffScheduled(runtime: Runtime, data: unknown): Promise<{ enqueued: string }> {
+  const job = parseJob(collectJobSchema, data, 'scheduled collect') as CollectJob;
+  return { enqueued: await runtime.collectQueue.enqueue(job) };
+}
+
 /** A collector failure as a job error: retried with backoff when its code is retryable, once otherwise. */
 export function failureError(failure: { code: string; message: string }, what: string): Error {
   const known = (errorCatalog as Record<string, { retryable: boolean }>)[failure.code];

@@ -1,7 +1,14 @@
 import type { SigningKey } from '@crosswalk/export';
-import { connectorFor, EXPORT_QUEUE, QUEUES, type Runtime, redisOptions } from '@crosswalk/runtime';
+import {
+  connectorFor,
+  EXPORT_QUEUE,
+  QUEUES,
+  type Runtime,
+  redisOptions,
+  SCHEDULED_JOB,
+} from '@crosswalk/runtime';
 import { Worker } from 'bullmq';
-import { processCollect } from './process-collect.js';
+import { handOffScheduled, processCollect } from './process-collect.js';
 import { processExport, signingKeyLoader } from './process-export.js';
 import { webhookWorker } from './webhook-worker.js';
 
@@ -62,7 +69,10 @@ export async function startWorker(runtime: Runtime, options: WorkerOptions = {})
       QUEUES.collect,
       new Worker(
         QUEUES.collect,
-        (job) => processCollect(runtime, job.data, (value) => job.updateProgress(value)),
+        (job) =>
+          job.name === SCHEDULED_JOB
+            ? handOffScheduled(runtime, job.data)
+            : processCollect(runtime, job.data, (value) => job.updateProgress(value)),
         common,
       ),
     ),
