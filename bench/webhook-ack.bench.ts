@@ -43,6 +43,7 @@ import {
   environment,
   ROOT_DIR,
   round,
+  serverCpuMs,
   writeResult,
 } from './harness.js';
 
@@ -245,6 +246,73 @@ function peakRssMbOf(pid: number | undefined): number | null {
   }
 }
 
+/** CPU milliseconds a process has used so far (utime + stime from /proc), or null when it cannot be read. */
+function processCpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
+    return (((fields[11] ?? 0) + (fields[12] ?? 0)) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** Busy and total CPU milliseconds of the whole machine so far (/proc/stat), or null off Linux. */
+function machineCpuMs(): { busy: number; total: number; steal: number } | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+    const ticks = line.split(/\s+/).slice(1, 9).map(Number);
+    const total = ticks.reduce((a, b) => a + b, 0);
+    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+    return {
+      busy: ((total - idle) * 1000) / 100,
+      total: (total * 1000) / 100,
+      // Time the hypervisor ran something else while this VM wanted the CPU.
+      steal: ((ticks[7] ?? 0) * 1000) / 100,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Who used the CPU during a stretch of the benchmark: per process, and the machine as a whole. */
+function cpuSnapshot(pids: { api?: number; worker?: number }) {
+  return {
+    api: processCpuMs(pids.api),
+    worker: processCpuMs(pids.worker),
+    loadGenerator: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+    ceph: serverCpuMs(),
+    machine: machineCpuMs(),
+  };
+}
+
+function cpuDuring(
+  before: ReturnType<typeof cpuSnapshot>,
+  after: ReturnType<typeof cpuSnapshot>,
+  deliveries: number,
+) {
+  const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : b - a);
+  const per = (ms: number | null) => (ms === null ? null : round(ms / deliveries, 3));
+  const api = diff(before.api, after.api);
+  const worker = diff(before.worker, after.worker);
+  const ceph = diff(before.ceph, after.ceph);
+  const loadGenerator = after.loadGenerator - before.loadGenerator;
+  const busy = diff(before.machine?.busy ?? null, after.machine?.busy ?? null);
+  const total = diff(before.machine?.total ?? null, after.machine?.total ?? null);
+  const steal = diff(before.machine?.steal ?? null, after.machine?.steal ?? null);
+  return {
+    msPerDelivery: { api: per(api), worker: per(worker), ceph: per(ceph), loadGenerator: per(loadGenerator) },
+    machineBusyShare: busy !== null && total ? round(busy / total, 3) : null,
+    stealShare: steal !== null && total ? round(steal / total, 3) : null,
+    // Machine busy minus the four above: redis-server and anything else on the machine (other people's work).
+    otherMs: busy !== null ? round(busy - (api ?? 0) - (worker ?? 0) - (ceph ?? 0) - loadGenerator, 0) : null,
+  };
+}
+
 /** The API as its own process: this file with `--serve-api`, logs to a file, its URL on stderr. */
 async function startApi(
   vars: Record<string, string>,
@@ -350,7 +418,11 @@ async function run(s3: S3TestConfig, log: (message: string) => void, keep: boole
     const items = deliveries(DELIVERIES);
     const rangeFrom = new Date(Date.now() - 60_000).toISOString();
     log(`sending ${DELIVERIES} deliveries at ${RATE}/s, at most ${CONCURRENCY} in flight`);
+    const pids = { api: api.child.pid, worker: worker.child.pid };
+    const cpuBefore = cpuSnapshot(pids);
     const main = await sendOpenLoop(url, items, RATE, CONCURRENCY);
+    const cpuSend = cpuDuring(cpuBefore, cpuSnapshot(pids), DELIVERIES);
+    log(`CPU during the send: ${JSON.stringify(cpuSend)}`);
     const apiRssAfterSend = peakRssMbOf(api.child.pid);
     const acks = quantiles(main.sent.map((s) => s.fromScheduleMs));
     log(
@@ -453,6 +525,11 @@ async function run(s3: S3TestConfig, log: (message: string) => void, keep: boole
       p99,
       latencyMs: latency,
       serverLatencyMs: serverLatency,
+      cpuDuringSend: cpuSend,
+      cpuMeaning:
+        'CPU ms per delivery of the API, worker, Ceph daemons and this load generator while the deliveries were ' +
+        'sent (the worker drains at the same time); machineBusyShare of both cores; otherMs = redis and everything ' +
+        'else on the machine',
       rate: achievedRate,
       targetRate: RATE,
       concurrency: CONCURRENCY,
