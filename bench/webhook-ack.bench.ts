@@ -29,6 +29,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { deleteTestBucket, type S3TestConfig, s3TestConfig } from '@crosswalk/testing';
+import { WEBHOOK_CONCURRENCY } from '../services/worker/src/webhook-worker.js';
 import {
   PrivateRedis,
   runtimeFrom,
@@ -515,7 +516,9 @@ async function run(s3: S3TestConfig, log: (message: string) => void, keep: boole
         `${DELIVERIES} distinct signed GitHub organization member_removed deliveries (the real @octokit/webhooks-examples ` +
         `payload, one member and delivery id each) sent open-loop at ${RATE}/s with at most ${CONCURRENCY} in flight ` +
         '(keep-alive HTTP/1.1) from this process to the API process (startServer, LOG_LEVEL ' +
-        `${LOG_LEVEL}, logs to a file), while a \`crosswalk worker\` process (concurrency ${WORKER_CONCURRENCY}) drains ` +
+        `${LOG_LEVEL}, logs to a file), while a \`crosswalk worker\` process (CROSSWALK_WORKER_CONCURRENCY ` +
+        `${WORKER_CONCURRENCY}; webhook jobs held at once ${Math.max(Number(WORKER_CONCURRENCY), WEBHOOK_CONCURRENCY)}, ` +
+        'stored in batched runs) drains ' +
         `the jobs; private redis-server, fresh Ceph RGW bucket, all on this machine. ${WARMUP_PINGS} signed pings warm ` +
         'the API first. Latency is from when each delivery was due (includes any wait for a free slot); ' +
         `serverLatencyMs is from when it was written. Then every ${REPLAY_EVERY}th delivery is replayed. After the ` +
@@ -555,6 +558,7 @@ async function run(s3: S3TestConfig, log: (message: string) => void, keep: boole
       apiPeakRssMbDuringSend: apiRssAfterSend,
       workerPeakRssMb: workerPeak,
       workerConcurrency: Number(WORKER_CONCURRENCY),
+      webhookWorkerConcurrency: Math.max(Number(WORKER_CONCURRENCY), WEBHOOK_CONCURRENCY),
       workerNice: WORKER_NICE,
       apiLogLevel: LOG_LEVEL,
       apiConfigCacheMs: Number(process.env.CROSSWALK_CONFIG_CACHE_MS ?? 5000),
