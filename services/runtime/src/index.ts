@@ -20,6 +20,7 @@ export {
   CollectQueue,
   collectJobId,
   collectJobSchema,
+  DELIVERY_CLAIM_SECONDS,
   defaultJobOptions,
   QUEUES,
   redisOptions,

@@ -1,5 +1,5 @@
 import { CrosswalkError, zodIssues } from '@crosswalk/core';
-import { connectorFor } from '@crosswalk/runtime';
+import { connectorFor, DELIVERY_CLAIM_SECONDS } from '@crosswalk/runtime';
 import { z } from 'zod';
 import { queueRedis } from '../redis.js';
 import { toInstant } from '../time.js';
@@ -32,9 +32,6 @@ const bodySchema = z
       path: ['until'],
     },
   );
-
-/** How long a generic delivery id is remembered: as long as the webhook queue keeps completed jobs. */
-const SEEN_SECONDS = 24 * 3600;
 
 /**
  * The generic signed webhook: any system that can sign a POST triggers one named collector of a connector.
@@ -105,10 +102,11 @@ export const genericSender: WebhookSender = {
     }
     const body = delivery.payload as z.infer<typeof bodySchema>;
     // The collect queue collapses jobs by (connector, collector, window, filter), not by delivery, so replays
-    // are caught here: the first delivery of an id claims it in Redis, a replay finds it claimed.
+    // are caught here: the first delivery of an id claims it in Redis for as long as the webhook queue's
+    // claims last (DELIVERY_CLAIM_SECONDS), a replay finds it claimed.
     const redis = await queueRedis(runtime);
     const seen = `crosswalk:webhook-delivery:${delivery.connectorId}:${delivery.deliveryId}`;
-    const claimed = await redis.set(seen, '1', 'EX', SEEN_SECONDS, 'NX');
+    const claimed = await redis.set(seen, '1', 'EX', DELIVERY_CLAIM_SECONDS, 'NX');
     if (claimed === null) {
       return { jobId: (await redis.get(`${seen}:job`)) ?? '', duplicate: true };
     }
@@ -123,7 +121,7 @@ export const genericSender: WebhookSender = {
         filter: body.filter ?? {},
         trigger: { type: 'webhook', deliveryId: delivery.deliveryId, event: delivery.event },
       });
-      await redis.set(`${seen}:job`, jobId, 'EX', SEEN_SECONDS);
+      await redis.set(`${seen}:job`, jobId, 'EX', DELIVERY_CLAIM_SECONDS);
       return { jobId, duplicate: false };
     } catch (error) {
       await redis.del(seen);
