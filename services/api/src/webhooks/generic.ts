@@ -1,8 +1,9 @@
-import { CrosswalkError, zodIssues } from '@crosswalk/core';
+import { CrosswalkError } from '@crosswalk/core';
 import { connectorFor, DELIVERY_CLAIM_SECONDS } from '@crosswalk/runtime';
 import { z } from 'zod';
 import { queueRedis } from '../redis.js';
 import { toInstant } from '../time.js';
+import { parseJsonBody } from './json.js';
 import { header, type WebhookSender } from './sender.js';
 import { sha256Signature, signatureMatches, webhookSecretOf } from './signature.js';
 
@@ -67,25 +68,8 @@ export const genericSender: WebhookSender = {
   deliveryId: (delivery) => header(delivery, 'x-crosswalk-delivery'),
   event: (delivery) => header(delivery, 'x-crosswalk-event') ?? 'generic',
   parse(delivery) {
-    const text = delivery.body.toString('utf8').trim();
-    let value: unknown = {};
-    if (text.length > 0) {
-      try {
-        value = JSON.parse(text);
-      } catch {
-        throw new CrosswalkError('CW_INPUT_INVALID', 'delivery body is not valid JSON', { where: 'body' });
-      }
-    }
-    const parsed = bodySchema.safeParse(value);
-    if (!parsed.success) {
-      const issues = zodIssues(parsed.error, ['body']);
-      throw new CrosswalkError(
-        'CW_INPUT_INVALID',
-        `invalid delivery body: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-        { where: 'body', issues },
-      );
-    }
-    return parsed.data;
+    // An empty body asks for the collector's default window and no filter.
+    return parseJsonBody(delivery.body, bodySchema, { empty: {} });
   },
   async dispatch(runtime, delivery) {
     const collector = delivery.params.collector ?? '';

@@ -1,16 +1,7 @@
-import { CrosswalkError } from '@crosswalk/core';
 import { z } from 'zod';
-import { header, type RawDelivery, type WebhookSender } from './sender.js';
+import { parseJsonText } from './json.js';
+import { header, type RawDelivery, toConnector, type WebhookSender } from './sender.js';
 import { sha256Signature, signatureMatches, webhookSecretOf } from './signature.js';
-
-function parseJson(text: string | null): unknown {
-  try {
-    if (text === null || text.length === 0) throw new Error('empty');
-    return JSON.parse(text);
-  } catch {
-    throw new CrosswalkError('CW_INPUT_INVALID', 'delivery body is not valid JSON', { where: 'body' });
-  }
-}
 
 /**
  * GitHub: `X-Hub-Signature-256: sha256=<hex>` (HMAC-SHA256 of the raw body with the webhook secret),
@@ -43,20 +34,11 @@ export const githubSender: WebhookSender = {
   parse(delivery: RawDelivery) {
     const type = header(delivery, 'content-type') ?? '';
     if (/^application\/x-www-form-urlencoded\b/i.test(type)) {
-      return parseJson(new URLSearchParams(delivery.body.toString('utf8')).get('payload'));
+      return parseJsonText(new URLSearchParams(delivery.body.toString('utf8')).get('payload'));
     }
-    return parseJson(delivery.body.toString('utf8'));
+    return parseJsonText(delivery.body.toString('utf8'));
   },
   pings: ['ping'],
   events: ['pull_request', 'pull_request_review', 'organization'],
-  dispatch: (runtime, delivery) =>
-    runtime.webhookQueue
-      .enqueue({
-        connectorId: delivery.connectorId,
-        event: delivery.event,
-        deliveryId: delivery.deliveryId,
-        receivedAt: delivery.receivedAt,
-        payload: delivery.payload,
-      })
-      .then(({ id, duplicate }) => ({ jobId: id, duplicate })),
+  dispatch: toConnector,
 };

@@ -1,7 +1,7 @@
 import { ISSUE_KEY } from '@crosswalk/connector-jira';
 import { z } from 'zod';
 import { parseJsonBody } from './json.js';
-import { header, type WebhookSender } from './sender.js';
+import { header, toConnector, type WebhookSender } from './sender.js';
 import { sha256Signature, signatureMatches, webhookSecretOf } from './signature.js';
 
 /** The events that can change a ticket's evidence; the connector collects that ticket again. */
@@ -61,14 +61,5 @@ export const jiraSender: WebhookSender = {
   event: (_delivery, payload) => (payload as z.infer<typeof envelope>).webhookEvent,
   where: { deliveryId: 'headers.x-atlassian-webhook-identifier', event: 'body.webhookEvent' },
   events: ISSUE_EVENTS,
-  dispatch: (runtime, delivery) =>
-    runtime.webhookQueue
-      .enqueue({
-        connectorId: delivery.connectorId,
-        event: delivery.event,
-        deliveryId: delivery.deliveryId,
-        receivedAt: delivery.receivedAt,
-        payload: delivery.payload,
-      })
-      .then(({ id, duplicate }) => ({ jobId: id, duplicate })),
+  dispatch: toConnector,
 };

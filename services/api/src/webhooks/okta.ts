@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseJsonBody } from './json.js';
-import { header, type WebhookSender } from './sender.js';
+import { header, toConnector, type WebhookSender } from './sender.js';
 import { secretMatches, webhookSecretOf } from './signature.js';
 
 /** The envelope of an event hook delivery; the events themselves are the connector's to read. */
@@ -67,14 +67,5 @@ export const oktaSender: WebhookSender = {
     where: 'headers.x-okta-verification-challenge',
     answer: (challenge) => ({ verification: challenge }),
   },
-  dispatch: (runtime, delivery) =>
-    runtime.webhookQueue
-      .enqueue({
-        connectorId: delivery.connectorId,
-        event: delivery.event,
-        deliveryId: delivery.deliveryId,
-        receivedAt: delivery.receivedAt,
-        payload: delivery.payload,
-      })
-      .then(({ id, duplicate }) => ({ jobId: id, duplicate })),
+  dispatch: toConnector,
 };

@@ -73,6 +73,21 @@ export interface WebhookSender {
   dispatch(runtime: Runtime, delivery: Delivery): Promise<{ jobId: string; duplicate: boolean }>;
 }
 
+/**
+ * The usual dispatch: the delivery as a webhook job, once per delivery id, for the worker to pass to the
+ * connector's `handleWebhook` (which stores what the payload proves and asks for collections).
+ */
+export const toConnector: WebhookSender['dispatch'] = (runtime, delivery) =>
+  runtime.webhookQueue
+    .enqueue({
+      connectorId: delivery.connectorId,
+      event: delivery.event,
+      deliveryId: delivery.deliveryId,
+      receivedAt: delivery.receivedAt,
+      payload: delivery.payload,
+    })
+    .then(({ id, duplicate }) => ({ jobId: id, duplicate }));
+
 /** A delivery id as a job-id part: GitHub's are GUIDs; anything printable and short is accepted. */
 export const DELIVERY_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
 
