@@ -1,10 +1,7 @@
-import { runConnector } from '@crosswalk/collect';
-import { githubConnector } from '@crosswalk/connector-github';
-import { acme, configFor, NOW, startFake, WINDOW } from '@crosswalk/connector-github/testing';
-import { fixedClock } from '@crosswalk/core';
+import { NOW } from '@crosswalk/connector-github/testing';
 import { keys } from '@crosswalk/locker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STACK_TRACE, services, startTestApp, type TestApp } from './helpers.js';
+import { STACK_TRACE, seedFromGitHub, services, startTestApp, type TestApp } from './helpers.js';
 
 interface Item {
   id: string;
@@ -23,23 +20,8 @@ describe.skipIf(!services)('Evidence', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ db: 15 });
-    // Real records: the GitHub connector against its loopback fake, twice (the second run stores nothing new).
-    const fake = await startFake(acme());
-    try {
-      for (let run = 0; run < 2; run++) {
-        await runConnector({
-          connector: githubConnector,
-          connectorId: 'seed',
-          config: configFor(fake),
-          locker: t.runtime.locker,
-          window: WINDOW,
-          trigger: { type: 'manual', by: 'test' },
-          clock: fixedClock(NOW),
-        });
-      }
-    } finally {
-      await fake.close();
-    }
+    // Real records, collected twice (the second run stores nothing new).
+    await seedFromGitHub(t.runtime.locker, 2);
     const scope = { from: '2026-03-01T00:00:00.000Z', to: '2026-03-05T00:00:00.000Z', frameworks: ['soc2'] };
     scoped = (await t.runtime.keys.create({ name: 'auditor Q1', role: 'auditor', createdBy: 'test', scope }))
       .token;

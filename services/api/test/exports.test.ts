@@ -2,14 +2,12 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runConnector } from '@crosswalk/collect';
-import { githubConnector } from '@crosswalk/connector-github';
-import { acme, configFor, NOW, startFake, WINDOW } from '@crosswalk/connector-github/testing';
-import { type EvidenceKind, fixedClock } from '@crosswalk/core';
+import { WINDOW } from '@crosswalk/connector-github/testing';
+import type { EvidenceKind } from '@crosswalk/core';
 import { signingKeyFromPem, verifyBundle } from '@crosswalk/export';
 import { type RunningWorker, startWorker } from '@crosswalk/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STACK_TRACE, services, startTestApp, type TestApp } from './helpers.js';
+import { STACK_TRACE, seedFromGitHub, services, startTestApp, type TestApp } from './helpers.js';
 
 const signingKey = signingKeyFromPem(
   generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
@@ -34,21 +32,7 @@ describe.skipIf(!services)('Exports and coverage through the API', () => {
   beforeAll(async () => {
     t = await startTestApp({ db: 6 });
     dir = await mkdtemp(path.join(tmpdir(), 'cw-api-exports-'));
-    // Real records and run manifests: the GitHub connector against its loopback fake.
-    const fake = await startFake(acme());
-    try {
-      await runConnector({
-        connector: githubConnector,
-        connectorId: 'seed',
-        config: configFor(fake),
-        locker: t.runtime.locker,
-        window: WINDOW,
-        trigger: { type: 'manual', by: 'test' },
-        clock: fixedClock(NOW),
-      });
-    } finally {
-      await fake.close();
-    }
+    await seedFromGitHub(t.runtime.locker);
     worker = await startWorker(t.runtime, { signingKey, stalledIntervalMs: 5_000 });
     scoped = (
       await t.runtime.keys.create({

@@ -1,4 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { runConnector } from '@crosswalk/collect';
+import { githubConnector } from '@crosswalk/connector-github';
+import { acme, configFor, NOW, startFake, WINDOW } from '@crosswalk/connector-github/testing';
+import { fixedClock } from '@crosswalk/core';
+import type { Locker } from '@crosswalk/locker';
 import { createRuntime, parseServiceEnv, REDACT_PATHS, type Role, type Runtime } from '@crosswalk/runtime';
 import { createTestBucket, deleteTestBucket, redisTestUrl, s3TestConfig } from '@crosswalk/testing';
 import { pino } from 'pino';
@@ -100,3 +105,26 @@ export async function startTestApp(options: {
 
 /** Any text that looks like a stack frame or a source path. */
 export const STACK_TRACE = /\n\s*at |\bat [\w.<>]+ \(|node:internal|\/work\/|\.ts:\d+|\.js:\d+|"stack"/;
+
+/**
+ * Real records and run manifests in `locker`: the GitHub connector against its loopback organization, collecting
+ * WINDOW as connector `seed` at NOW, `runs` times (runs after the first store nothing new).
+ */
+export async function seedFromGitHub(locker: Locker, runs = 1): Promise<void> {
+  const fake = await startFake(acme());
+  try {
+    for (let run = 0; run < runs; run++) {
+      await runConnector({
+        connector: githubConnector,
+        connectorId: 'seed',
+        config: configFor(fake),
+        locker,
+        window: WINDOW,
+        trigger: { type: 'manual', by: 'test' },
+        clock: fixedClock(NOW),
+      });
+    }
+  } finally {
+    await fake.close();
+  }
+}
