@@ -51,6 +51,8 @@ export interface RunOptions<Schema extends z.ZodType> {
    * collector's cursor and lastUntil as they were: it says nothing about the rest of the window.
    */
   filter?: Record<string, string>;
+  /** The webhook deliveries a batched run stores the items of: listed in its manifest. */
+  deliveries?: readonly { deliveryId: string; event: string }[];
   clock?: Clock;
   log?: CollectorLogger;
   onProgress?: (event: RunProgress) => void;
@@ -241,6 +243,9 @@ export async function runConnector<Schema extends z.ZodType>(
     trigger: options.trigger,
     window: window ?? null,
     filter: { ...(options.filter ?? {}) },
+    ...(options.deliveries && options.deliveries.length > 0
+      ? { deliveries: options.deliveries.map((d) => ({ deliveryId: d.deliveryId, event: d.event })) }
+      : {}),
     startedAt,
     finishedAt: clock.now().toISOString(),
     status: failed === 0 ? 'succeeded' : failed === results.length ? 'failed' : 'partial',

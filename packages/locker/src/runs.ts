@@ -34,6 +34,14 @@ export const runManifestSchema = z
     window: z.object({ since: timestampSchema, until: timestampSchema }).strict().nullable(),
     /** A webhook's narrowing (one pull request, one user); empty for scheduled runs. */
     filter: z.record(z.string(), z.string()),
+    /**
+     * The webhook deliveries whose items this run stored, in arrival order, when it stored a batch of them (each
+     * record's provenance names its own); absent on other runs.
+     */
+    deliveries: z
+      .array(z.object({ deliveryId: z.string().min(1), event: z.string().min(1) }).strict())
+      .min(1)
+      .optional(),
     startedAt: timestampSchema,
     finishedAt: timestampSchema,
     status: z.enum(['succeeded', 'partial', 'failed']),

@@ -51,7 +51,7 @@ interface Lane {
  * Stores the items of webhook deliveries for the same connector that arrive close together in one run: one
  * manifest and one chain link for the batch instead of for each delivery (about eight S3 requests of overhead a
  * run, against one per record). Each record still names the delivery it came from (provenance.trigger), and the
- * manifest lists the batch's deliveries (`filter.deliveries`, comma-separated, in arrival order).
+ * manifest lists the batch's deliveries (`deliveries`, in arrival order).
  *
  * At-least-once is kept: `store` resolves only after the run that holds the delivery's records has written its
  * manifest, so its job completes only then. A process killed mid-batch leaves those jobs active; BullMQ hands them
@@ -137,13 +137,13 @@ export class WebhookBatcher {
         connectorId: first.connectorId,
         config: first.config,
         locker: this.runtime.locker,
-        // The run's trigger is the delivery that opened the batch; `filter.deliveries` lists all of them.
+        // The run's trigger is the delivery that opened the batch; `deliveries` lists all of them.
         trigger: { type: 'webhook', deliveryId: first.deliveryId, event: first.event },
         triggerOf: (draft) => triggers.get(draft),
         // Replayed payload items: the next scheduled collection starts where it would have without them.
         stateless: true,
         window: windowOf(entries),
-        filter: { deliveries: entries.map((e) => e.deliveryId).join(',') },
+        deliveries: entries.map((e) => ({ deliveryId: e.deliveryId, event: e.event })),
         log: collectorLog(this.runtime, first.connectorId),
       });
       record(this.runtime, manifest);

@@ -69,6 +69,12 @@ const runSummarySchema = z.object({
   window: z.object({ since: z.string(), until: z.string() }).nullable(),
   filter: z.record(z.string(), z.string()),
   collectors: z.array(collectorRunSchema),
+  deliveries: z
+    .array(z.object({ deliveryId: z.string(), event: z.string() }))
+    .nullable()
+    .describe(
+      'The webhook deliveries whose items this run stored (a batch), in arrival order; null otherwise',
+    ),
   recordsStored: z.number().describe('New records this run stored (ids and hashes are in the manifest)'),
   sha256: z.string().describe("The manifest's hash in the connector's run chain"),
 });
@@ -106,6 +112,7 @@ function summary(manifest: RunManifest): z.infer<typeof runSummarySchema> {
     trigger: manifest.trigger,
     window: manifest.window,
     filter: manifest.filter,
+    deliveries: manifest.deliveries ?? null,
     collectors: manifest.collectors,
     recordsStored: manifest.records.length,
     sha256: manifest.sha256,
