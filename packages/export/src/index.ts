@@ -32,6 +32,8 @@ export {
   exportFailureSchema,
   exportRequestRecordSchema,
   exportResultSchema,
+  type LedgerEntry,
+  newExportId,
   resultOf,
 } from './ledger.js';
 export { type ExportManifest, FILE_NAMES, MANIFEST_FORMAT, manifestSchema } from './manifest.js';

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { CrosswalkError, canonicalJson } from '@crosswalk/core';
 import { keys, type Locker, type ReadableObject } from '@crosswalk/locker';
 import { z } from 'zod';
@@ -80,6 +81,32 @@ export const exportFailureSchema = z
   .strict();
 export type ExportFailureRecord = z.infer<typeof exportFailureSchema>;
 
+/**
+ * A new export id: a UUID version 7 (RFC 9562), whose first 48 bits are the Unix time in milliseconds, so ids
+ * (and the locker's `exports/<id>/` keys) sort in the order the exports were asked for.
+ */
+export function newExportId(now: Date = new Date()): string {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(now.getTime(), 0, 6);
+  bytes[6] = 0x70 | (bytes[6]! & 0x0f);
+  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The smallest version-7 id of a millisecond: every export asked for at or after `at` sorts after it. */
+function firstIdAt(at: Date): string {
+  const hex = at.getTime().toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-000000000000`;
+}
+
+/** What the ledger holds for one export, from a listing (no reads): which of its files exist. */
+export interface LedgerEntry {
+  exportId: string;
+  hasResult: boolean;
+  hasFailure: boolean;
+}
+
 /** The result entry for a bundle, from its signed manifest and the bytes as stored. */
 export function resultOf(
   manifest: Pick<ExportManifest, 'exportId' | 'generatedAt' | 'counts' | 'coverage'> & {
@@ -123,6 +150,32 @@ export class ExportLedger {
         where: request.exportId,
       });
     }
+  }
+
+  /**
+   * Exports asked for at or after `since`, oldest first, strictly after the export id `after` when given: one
+   * listing of `exports/`, lazily paged, no object read. Ids made before version-7 ids (random UUIDs) sort
+   * anywhere; pass no `since` to see them all.
+   */
+  async *entries(options: { since?: Date; after?: string } = {}): AsyncIterable<LedgerEntry> {
+    const starts = [
+      options.since ? `exports/${firstIdAt(options.since)}` : undefined,
+      options.after ? `exports/${keys.assertSegment(options.after, 'export id')}/~` : undefined,
+    ].filter((s): s is string => s !== undefined);
+    const startAfter = starts.sort().at(-1);
+    let current: LedgerEntry | undefined;
+    for await (const object of this.locker.store.list('exports/', startAfter ? { startAfter } : {})) {
+      const [, exportId, file] = object.key.split('/');
+      if (!exportId || !file) continue;
+      if (current && current.exportId !== exportId) {
+        yield current;
+        current = undefined;
+      }
+      current ??= { exportId, hasResult: false, hasFailure: false };
+      if (file === 'result.json') current.hasResult = true;
+      if (file === 'failure.json') current.hasFailure = true;
+    }
+    if (current) yield current;
   }
 
   request(exportId: string): Promise<ExportRequestRecord | undefined> {

@@ -109,6 +109,7 @@ const table: Row[] = [
     operator: 403,
     admin: 202,
   },
+  { method: 'GET', url: '/v1/exports', anonymous: 401, auditor: 200, operator: 403, admin: 200 },
   { method: 'GET', url: `/v1/exports/${EXPORT_ID}`, anonymous: 401, auditor: 404, operator: 403, admin: 404 },
   {
     method: 'GET',

@@ -242,6 +242,44 @@ describe.skipIf(!services)('Exports and coverage through the API', () => {
     }
   });
 
+  it('lists the exports a key may read, in the order they were asked for, a page at a time', async () => {
+    interface Listed {
+      exports: { id: string; status: string; request: { frameworks: string[]; requestedAt: string } }[];
+      nextCursor: string | null;
+    }
+    const all = (await get('/v1/exports?limit=1000', t.tokens.admin)).json() as Listed;
+    expect(all.nextCursor).toBeNull();
+    // Every export the earlier tests asked for (all made by this file), oldest first: ids are time-ordered.
+    expect(all.exports.length).toBeGreaterThanOrEqual(5);
+    expect(all.exports.map((e) => e.request.requestedAt)).toEqual(
+      all.exports.map((e) => e.request.requestedAt).sort(),
+    );
+    expect(new Set(all.exports.map((e) => e.status))).toEqual(new Set(['done', 'failed', 'lost']));
+
+    // The SOC 2 auditor does not see the admin's ISO export.
+    const visible = (await get('/v1/exports?limit=1000', scoped)).json() as Listed;
+    expect(visible.exports.length).toBeGreaterThan(0);
+    expect(visible.exports.length).toBeLessThan(all.exports.length);
+    for (const item of visible.exports) expect(item.request.frameworks).toEqual(['soc2-2017']);
+
+    // Pages of two, following nextCursor, give the same list.
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (
+        await get(`/v1/exports?limit=2${cursor ? `&cursor=${cursor}` : ''}`, t.tokens.admin)
+      ).json() as Listed;
+      expect(page.exports.length).toBeLessThanOrEqual(2);
+      paged.push(...page.exports.map((e) => e.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(paged).toEqual(all.exports.map((e) => e.id));
+
+    // Nothing was asked for in the future; a malformed cursor is a 400.
+    expect((await get('/v1/exports?from=2099-01-01', t.tokens.admin)).json().exports).toEqual([]);
+    expect((await get('/v1/exports?cursor=..%2Fkeys', t.tokens.admin)).statusCode).toBe(400);
+  });
+
   describe('GET /v1/coverage', () => {
     it('reports per control and kind over the window, manual controls included', async () => {
       const response = await get(

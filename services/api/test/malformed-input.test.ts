@@ -48,6 +48,7 @@ const routes: Route[] = [
   { method: 'GET', url: '/v1/controls', params: ['framework'] },
   { method: 'GET', url: '/v1/crosswalk' },
   { method: 'POST', url: '/v1/exports', fields: ['frameworks', 'controls', 'from', 'to'] },
+  { method: 'GET', url: '/v1/exports', params: ['from', 'cursor', 'limit'] },
   { method: 'GET', url: '/v1/exports/:id' },
   { method: 'GET', url: '/v1/exports/:id/bundle.zip' },
   { method: 'GET', url: '/v1/coverage', params: ['framework', 'control', 'from', 'to'] },

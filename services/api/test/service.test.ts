@@ -82,6 +82,7 @@ describe.skipIf(!services)('The service', () => {
         'GET /v1/controls',
         'GET /v1/crosswalk',
         'POST /v1/exports',
+        'GET /v1/exports',
         'GET /v1/exports/{id}',
         'GET /v1/exports/{id}/bundle.zip',
         'GET /v1/coverage',

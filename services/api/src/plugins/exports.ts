@@ -1,15 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { CrosswalkError } from '@crosswalk/core';
 import {
   ExportLedger,
   type ExportRequestRecord,
   exportRequestSchema,
+  newExportId,
   resolveRequest,
 } from '@crosswalk/export';
 import type { Runtime } from '@crosswalk/runtime';
 import { z } from 'zod';
 import { assertExportWithin } from '../export-scope.js';
-import { bearer, responses } from '../schemas.js';
+import { bearer, limitParam, responses } from '../schemas.js';
+import { instantParam } from '../time.js';
 import { actorOf } from './auth.js';
 import { feature, PROTECTED } from './feature.js';
 
@@ -112,6 +113,33 @@ const statusSchema = z
 
 type ExportStatus = z.infer<typeof statusSchema>;
 
+const listQuerySchema = z
+  .object({
+    from: instantParam.optional().describe('Only exports asked for at or after this UTC date or timestamp'),
+    cursor: z
+      .string()
+      .regex(EXPORT_ID, 'must be the nextCursor of the previous page')
+      .optional()
+      .describe('nextCursor of the previous page'),
+    limit: limitParam,
+  })
+  .strict();
+
+const listItemSchema = z.object({
+  id: z.string(),
+  status: statusSchema.shape.status,
+  request: statusSchema.shape.request,
+});
+
+/** Entries looked at per page at most: a scoped key that may see few exports still gets a bounded answer. */
+const MAX_EXAMINED = 1000;
+
+async function pendingStatus(runtime: Runtime, id: string): Promise<ExportStatus['status']> {
+  const job = await runtime.exportQueue.state(id);
+  if (!job) return 'lost';
+  return job.state === 'active' ? 'running' : 'queued';
+}
+
 async function statusOf(
   runtime: Runtime,
   ledger: ExportLedger,
@@ -167,6 +195,7 @@ async function statusOf(
   }
   const job = await runtime.exportQueue.state(id);
   if (!job) return { ...base, status: 'lost' };
+  // (pendingStatus says the same for a list item, without the progress.)
   const progress = job.progress as ExportStatus['progress'] | number;
   return {
     ...base,
@@ -202,6 +231,77 @@ export const exportsPlugin = feature('crosswalk-exports', PROTECTED, async (app)
     return request;
   }
 
+  app.get(
+    '',
+    {
+      config: { roles: EXPORT_ROLES },
+      schema: {
+        tags: ['exports'],
+        summary: 'List exports, oldest first',
+        description:
+          'The exports this key may read (a scoped key sees those inside its scope), in the order they were asked ' +
+          'for. Page with `nextCursor`; it is null on the last page.',
+        security: bearer,
+        querystring: listQuerySchema,
+        response: responses(
+          { 200: z.object({ exports: z.array(listItemSchema), nextCursor: z.string().nullable() }) },
+          [400, 401, 403, 503],
+        ),
+      },
+    },
+    async (request) => {
+      const { from, cursor, limit } = request.query;
+      const items: z.infer<typeof listItemSchema>[] = [];
+      let examined = 0;
+      let last: string | undefined;
+      let more = false;
+      for await (const entry of ledger.entries({
+        ...(from ? { since: new Date(from) } : {}),
+        ...(cursor ? { after: cursor } : {}),
+      })) {
+        if (items.length >= limit || examined >= MAX_EXAMINED) {
+          more = true;
+          break;
+        }
+        examined++;
+        last = entry.exportId;
+        const asked = await ledger.request(entry.exportId);
+        if (!asked) continue; // a bundle without its request: not an export of this service
+        try {
+          assertExportWithin(
+            request.apiKey,
+            resolveRequest({
+              frameworks: asked.frameworks,
+              controls: asked.controls,
+              from: asked.from,
+              to: asked.to,
+            }),
+            'query',
+          );
+        } catch {
+          continue; // outside the key's scope: not listed
+        }
+        items.push({
+          id: asked.exportId,
+          status: entry.hasResult
+            ? 'done'
+            : entry.hasFailure
+              ? 'failed'
+              : await pendingStatus(runtime, entry.exportId),
+          request: {
+            frameworks: asked.frameworks,
+            controls: asked.controls,
+            from: asked.from,
+            to: asked.to,
+            requestedAt: asked.requestedAt,
+            requestedBy: asked.requestedBy,
+          },
+        });
+      }
+      return { exports: items, nextCursor: more && last ? last : null };
+    },
+  );
+
   app.post(
     '',
     {
@@ -222,7 +322,7 @@ export const exportsPlugin = feature('crosswalk-exports', PROTECTED, async (app)
       // Everything is checked before anything is written: bad input or a scope breach leaves no trace but a 4xx.
       const resolved = resolveRequest(request.body);
       assertExportWithin(request.apiKey, resolved, 'body');
-      const exportId = randomUUID();
+      const exportId = newExportId();
       const record: ExportRequestRecord = {
         format: 'crosswalk-export-request/1',
         exportId,
