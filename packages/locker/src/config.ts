@@ -21,6 +21,12 @@ export const s3LockerConfigSchema = z
     bucket: z.string().min(3).max(63),
     /** Unset for AWS S3; e.g. `http://127.0.0.1:7480` for Ceph RGW or `http://minio:9000` for MinIO. */
     endpoint: z.string().url().optional(),
+    /**
+     * The endpoint presigned download URLs name, when people reach the bucket at another address than the
+     * service does (compose: the service uses `http://minio:9000`, an auditor's browser `http://localhost:9000`).
+     * Unset: `endpoint`.
+     */
+    publicEndpoint: z.string().url().optional(),
     region: z.string().min(1).default('us-east-1'),
     /** MinIO and RGW usually need path-style addressing (`endpoint/bucket/key`). */
     forcePathStyle: z.boolean().default(false),
@@ -60,7 +66,8 @@ export function parseLockerConfig(value: unknown, where = 'locker'): LockerConfi
 
 /**
  * The locker from the environment: S3 when CROSSWALK_S3_BUCKET is set, else the filesystem default.
- * Variables: CROSSWALK_LOCKER_DIR, CROSSWALK_S3_BUCKET, CROSSWALK_S3_ENDPOINT, CROSSWALK_S3_REGION,
+ * Variables: CROSSWALK_LOCKER_DIR, CROSSWALK_S3_BUCKET, CROSSWALK_S3_ENDPOINT, CROSSWALK_S3_PUBLIC_ENDPOINT,
+ * CROSSWALK_S3_REGION,
  * CROSSWALK_S3_FORCE_PATH_STYLE, CROSSWALK_S3_PREFIX, CROSSWALK_RETENTION_DAYS, and the SDK's own
  * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or CROSSWALK_S3_ACCESS_KEY_ID / CROSSWALK_S3_SECRET_ACCESS_KEY).
  */
@@ -72,6 +79,7 @@ export function lockerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Locke
         driver: 's3',
         bucket: env.CROSSWALK_S3_BUCKET,
         endpoint: env.CROSSWALK_S3_ENDPOINT || undefined,
+        publicEndpoint: env.CROSSWALK_S3_PUBLIC_ENDPOINT || undefined,
         region: env.CROSSWALK_S3_REGION || undefined,
         forcePathStyle: env.CROSSWALK_S3_FORCE_PATH_STYLE === 'true',
         accessKeyId: env.CROSSWALK_S3_ACCESS_KEY_ID || undefined,

@@ -41,6 +41,8 @@ export class S3ObjectStore implements ObjectStore {
   private readonly bucket: string;
   private readonly prefix: string;
   private retention: Promise<boolean> | undefined;
+  /** Signs download URLs for the public endpoint; the service's own client when there is none. */
+  private readonly presigner: S3Client;
 
   constructor(config: S3LockerConfig, client?: S3Client) {
     this.bucket = config.bucket;
@@ -65,6 +67,19 @@ export class S3ObjectStore implements ObjectStore {
         // which is an answer, not a fault) goes to console.warn when no logger is set. Errors reach us as throws.
         logger: SILENT,
       });
+    // Signing is local, but the host is part of what is signed: a URL for another address needs a client of its own.
+    this.presigner =
+      config.publicEndpoint && config.publicEndpoint !== config.endpoint
+        ? new S3Client({
+            region: config.region,
+            endpoint: config.publicEndpoint,
+            forcePathStyle: config.forcePathStyle,
+            ...(config.accessKeyId && config.secretAccessKey
+              ? { credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey } }
+              : {}),
+            logger: SILENT,
+          })
+        : this.client;
   }
 
   /** The SDK client, for callers that need a presigned URL of a stored object. */
@@ -157,7 +172,7 @@ export class S3ObjectStore implements ObjectStore {
   presignedGetUrl(key: string, options: PresignOptions): Promise<string> {
     // Signing is local (no request): it cannot fail for a missing object, so callers check existence first.
     return getSignedUrl(
-      this.client,
+      this.presigner,
       new GetObjectCommand({
         Bucket: this.bucket,
         Key: this.objectKey(key),

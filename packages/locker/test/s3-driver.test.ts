@@ -102,6 +102,21 @@ describe.skipIf(!s3)('the S3 driver', () => {
     });
   });
 
+  it('signs download URLs for the public endpoint when people reach the bucket at another address', async () => {
+    // localhost and 127.0.0.1 reach the same server by different names, as minio:9000 and localhost:9000 do.
+    const publicEndpoint = s3!.endpoint.replace('127.0.0.1', 'localhost');
+    expect(publicEndpoint).not.toBe(s3!.endpoint);
+    const store = new S3ObjectStore(
+      lockerConfig(bucket, { prefix: `pub-${randomBytes(4).toString('hex')}`, publicEndpoint }),
+    );
+    await store.createOnce('exports/e2/bundle.zip', Buffer.from('public bytes'));
+    const url = await store.presignedGetUrl('exports/e2/bundle.zip', { expiresInSeconds: 60 });
+    expect(url.startsWith(publicEndpoint)).toBe(true);
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('public bytes');
+  });
+
   describe('when S3 cannot be used', () => {
     it('names a missing bucket', async () => {
       const store = new S3ObjectStore(lockerConfig('cw-no-such-bucket-7f3a'));
