@@ -323,7 +323,7 @@ describe('the access reviews collector (okta.access_review)', () => {
 });
 
 describe('Okta event hooks', () => {
-  it('turn a delivered lifecycle event into the same record the System Log collector writes', async () => {
+  it('turn a delivered lifecycle event into a collection that writes the same record as the scheduled one', async () => {
     const server = await fake();
     const config = parseOktaConfig(configFor(server));
     const deactivation = server.org.events.find((e) => e.eventType === 'user.lifecycle.deactivate')!;
@@ -348,10 +348,26 @@ describe('Okta event hooks', () => {
       },
       config,
     );
-    expect(outcome.collect).toEqual([]);
-    expect(outcome.emit).toHaveLength(1);
-    const draft = outcome.emit[0]!;
-    expect([draft.kind, draft.occurredAt, draft.source, draft.payload]).toEqual([
+    expect(outcome.emit).toEqual([]);
+    expect(outcome.collect).toEqual([
+      {
+        collector: 'user_lifecycle',
+        window: {
+          since: deactivation.published,
+          until: new Date(Date.parse(deactivation.published) + 1).toISOString(),
+        },
+        filter: { eventIds: deactivation.uuid },
+      },
+    ]);
+    const [request] = outcome.collect;
+    const hooked = await collect(userLifecycle, configFor(server), {
+      window: request!.window!,
+      filter: request!.filter!,
+    });
+    expect(hooked.records).toHaveLength(1);
+    const record = hooked.records[0]!;
+    expect([record.id, record.kind, record.occurredAt, record.source, record.payload]).toEqual([
+      fromLog.id,
       fromLog.kind,
       fromLog.occurredAt,
       fromLog.source,

@@ -78,6 +78,7 @@ export async function collect(
   config: OktaConfigInput,
   options: {
     window?: { since: string; until: string };
+    filter?: Record<string, string>;
     cursor?: unknown;
     now?: string;
     stored?: Set<string>;
@@ -93,7 +94,7 @@ export async function collect(
       config: Object.freeze(parseOktaConfig(config)),
       connectorId: 'okta-test',
       window: options.window ?? WINDOW,
-      filter: {},
+      filter: Object.freeze({ ...(options.filter ?? {}) }),
       cursor: options.cursor,
       saveCursor: (cursor) => {
         result.cursor = cursor;
@@ -471,4 +472,40 @@ export function manyLifecycleEvents(count: number, window = WINDOW): FakeOrg {
 // biome-ignore lint/suspicious/noExplicitAny: the payload is edited field by field
 export function eventHookExample(): Record<string, any> {
   return JSON.parse(readFileSync(new URL('./fixtures/event-hook-deactivate.json', import.meta.url), 'utf8'));
+}
+
+/** The uuid of the user.lifecycle.deactivate event in Okta's documented event hook delivery. */
+export const EVENT_HOOK_DEACTIVATION = 'ab62c0bc-2837-11eb-9823-9fb8f750c5a9';
+
+/**
+ * A loopback org whose System Log holds the deactivation Okta's documented event hook delivery announces (same
+ * uuid, time, type and people), and another deactivation in the same millisecond that the hook does not announce.
+ */
+export function eventHookOrg(): FakeOrg {
+  const trainer = user('okta.trainer@okta.com', {
+    id: '00u2di94bAMSEPvAY1d6',
+    firstName: 'Okta',
+    lastName: 'Trainer',
+  });
+  const john = user('johndoet@doesnotexist.com', {
+    id: '00u3m90rxKjGQ0G6L1d6',
+    firstName: 'John',
+    lastName: 'Doe',
+  });
+  const other = user('someone.else@acme.example');
+  const at = '2020-11-16T18:15:12.862Z';
+  return {
+    users: [trainer, john, other],
+    adminRoles: {},
+    apps: [],
+    policies: [],
+    authenticators: [],
+    events: [
+      event('user.lifecycle.deactivate', at, userEntity(trainer), [userEntity(john)], {
+        uuid: EVENT_HOOK_DEACTIVATION,
+      }),
+      event('user.lifecycle.deactivate', at, userEntity(trainer), [userEntity(other)]),
+    ],
+    governance: null,
+  };
 }

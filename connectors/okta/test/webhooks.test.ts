@@ -1,7 +1,16 @@
-import { fixedClock, sealRecord, type WebhookDelivery } from '@crosswalk/core';
+import type { WebhookDelivery } from '@crosswalk/core';
 import { describe, expect, it } from 'vitest';
+import { userLifecycle } from '../src/collectors/user-lifecycle.js';
 import { handleWebhook, oktaConnector, parseOktaConfig } from '../src/index.js';
-import { eventHookExample, TOKEN } from './helpers.js';
+import {
+  collect,
+  configFor,
+  EVENT_HOOK_DEACTIVATION,
+  eventHookExample,
+  eventHookOrg,
+  startFake,
+  TOKEN,
+} from './helpers.js';
 import { openApi } from './server/openapi.js';
 
 const example = eventHookExample;
@@ -31,51 +40,73 @@ function at(value: unknown, pointer: string): unknown {
 }
 
 describe("Okta's documented event hook delivery", () => {
-  it('becomes one okta.user_lifecycle record for the deactivated user; the sign-in event is not lifecycle', () => {
-    const outcome = handleWebhook(delivery(example()), config);
+  const DEACTIVATION = EVENT_HOOK_DEACTIVATION;
+
+  it('asks for the deactivation it announces to be read back from the System Log; the sign-in is not lifecycle', () => {
     expect(oktaConnector.handleWebhook).toBe(handleWebhook);
-    expect(outcome.collect).toEqual([]);
-    expect(outcome.emit).toHaveLength(1);
-    const draft = outcome.emit[0]!;
-    expect(draft).toMatchObject({
-      kind: 'okta.user_lifecycle',
-      occurredAt: '2020-11-16T18:15:12.862Z',
-      source: {
-        system: 'okta',
-        instance: 'acme.okta.com',
-        ref: 'ab62c0bc-2837-11eb-9823-9fb8f750c5a9',
-      },
-      payload: {
-        eventType: 'user.lifecycle.deactivate',
-        direction: 'deprovisioning',
-        target: { id: '00u3m90rxKjGQ0G6L1d6', login: 'johndoet@doesnotexist.com', name: 'John Doe' },
-        actor: { id: '00u2di94bAMSEPvAY1d6', login: 'okta.trainer@okta.com', name: 'Okta Trainer' },
-        outcome: { result: 'SUCCESS', reason: null },
-        transactionId: 'X7LBsMxeqO-ADcGcmp0WGQAAB@g',
-      },
-      requests: [],
-    });
-    // A valid record of its kind once the runner stamps it.
-    const { requests, ...rest } = draft;
-    const record = sealRecord(
-      {
-        ...rest,
-        collectedAt: '2026-03-03T15:00:03.000Z',
-        controls: { 'soc2-2017': ['CC6.2'], 'iso27001-2022': ['A.5.18'], mappingVersion: 'test' },
-        provenance: {
-          connector: { id: 'okta-acme', type: 'okta', version: '0.1.0' },
+    expect(handleWebhook(delivery(example()), config)).toEqual({
+      emit: [],
+      collect: [
+        {
           collector: 'user_lifecycle',
-          runId: 'run-1',
-          trigger: { type: 'webhook', deliveryId: 'd', event: 'com.okta.event_hook' },
-          requests,
+          window: { since: '2020-11-16T18:15:12.862Z', until: '2020-11-16T18:15:12.863Z' },
+          filter: { eventIds: DEACTIVATION },
         },
-      } as never,
-      fixedClock('2026-03-03T15:00:03.000Z').now(),
-    );
-    expect(record.owner).toEqual({
-      people: [(draft.payload as { actor: unknown }).actor],
-      controlOwner: 'secops@acme.example',
+      ],
     });
+  });
+
+  it("becomes, through that collection, one okta.user_lifecycle record as Okta's API reports it", async () => {
+    // The loopback org holds the announced event, and another deactivation the hook did not announce.
+    const fake = await startFake(eventHookOrg());
+    try {
+      const [request] = handleWebhook(delivery(example()), config).collect;
+      const collected = await collect(userLifecycle, configFor(fake), {
+        window: request!.window!,
+        filter: request!.filter!,
+      });
+      expect(collected.error).toBeUndefined();
+      expect(collected.records).toHaveLength(1);
+      expect(collected.records[0]).toMatchObject({
+        kind: 'okta.user_lifecycle',
+        occurredAt: '2020-11-16T18:15:12.862Z',
+        source: { system: 'okta', ref: DEACTIVATION },
+        payload: {
+          eventType: 'user.lifecycle.deactivate',
+          direction: 'deprovisioning',
+          target: { id: '00u3m90rxKjGQ0G6L1d6', login: 'johndoet@doesnotexist.com' },
+          actor: { id: '00u2di94bAMSEPvAY1d6', login: 'okta.trainer@okta.com' },
+        },
+      });
+      // The record cites the System Log request that returned it: a query by the announced uuid.
+      const cited = collected.records[0]!.provenance.requests.map((r) => r.path.split('?')[0]);
+      expect(cited).toEqual(['/api/v1/logs']);
+      expect(
+        fake.requests.some((r) =>
+          new URL(r.path, fake.url).searchParams.get('filter')?.includes(`uuid eq "${DEACTIVATION}"`),
+        ),
+      ).toBe(true);
+      expect(fake.violations).toEqual([]);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('refuses a malformed event filter before any request, naming the field', async () => {
+    for (const [filter, where] of [
+      [{ eventIds: 'not-a-uuid' }, 'filter.eventIds'],
+      [{ eventIds: `${DEACTIVATION}") or (eventType sw "` }, 'filter.eventIds'],
+      [{ userId: '00u1' }, 'filter.userId'],
+    ] as const) {
+      const collected = await collect(
+        userLifecycle,
+        { ...configFor({ url: 'http://127.0.0.1:9' } as never) },
+        {
+          filter,
+        },
+      );
+      expect(collected.error, JSON.stringify(filter)).toMatchObject({ code: 'CW_INPUT_INVALID', where });
+    }
   });
 
   it('carries LogEvents that match the management API description, except for nulls where it has no null', () => {

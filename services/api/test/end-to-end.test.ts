@@ -6,6 +6,12 @@ import {
   configFor as jiraConfigFor,
   startFakeJira,
 } from '@crosswalk/connector-jira/testing';
+import {
+  eventHookOrg,
+  type FakeOkta,
+  configFor as oktaConfigFor,
+  startFake as startFakeOkta,
+} from '@crosswalk/connector-okta/testing';
 import { type RunningWorker, startWorker } from '@crosswalk/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Signature } from '../src/index.js';
@@ -125,8 +131,8 @@ describe.skipIf(!services)('End to end: a merged pull request delivery becomes C
 });
 
 /**
- * The same path for the other senders: an Okta event hook delivery -> webhook job -> okta.user_lifecycle record
- * from the payload; a signed Jira issue_updated delivery -> webhook job -> collect job for that key -> the ticket
+ * The same path for the other senders: an Okta event hook delivery -> webhook job -> collect job for the
+ * announced events -> read back from Okta's loopback System Log -> okta.user_lifecycle record; a signed Jira issue_updated delivery -> webhook job -> collect job for that key -> the ticket
  * read from Jira's loopback fake -> its record. Each record's provenance names the delivery.
  */
 describe.skipIf(!services)('End to end: Okta event hooks and Jira webhooks become evidence', () => {
@@ -135,16 +141,19 @@ describe.skipIf(!services)('End to end: Okta event hooks and Jira webhooks becom
   let t: TestApp;
   let worker: RunningWorker;
   let jira: FakeJira;
+  let okta: FakeOkta;
 
   beforeAll(async () => {
     t = await startTestApp({ db: 10 });
     jira = await startFakeJira(acmeSite());
+    okta = await startFakeOkta(eventHookOrg());
     worker = await startWorker(t.runtime, { concurrency: 2, stalledIntervalMs: 5_000 });
   });
   afterAll(async () => {
     await worker?.close();
     await t?.close();
     await jira?.close();
+    await okta?.close();
   });
 
   type Item = { id: string; source: { ref: string }; provenance: { trigger: unknown }; occurredAt: string };
@@ -161,18 +170,12 @@ describe.skipIf(!services)('End to end: Okta event hooks and Jira webhooks becom
     return undefined;
   }
 
-  it('stores the deactivation an Okta event hook delivers, naming the delivery', async () => {
+  it('collects the deactivation an Okta event hook announces from the System Log, naming the delivery', async () => {
     const created = await t.app.inject({
       method: 'POST',
       url: '/v1/connectors',
       headers: t.bearer(t.tokens.admin),
-      payload: {
-        id: 'okta-acme',
-        type: 'okta',
-        orgUrl: 'https://acme.okta.com',
-        auth: { kind: 'token', token: '00OktaTokenForTheEndToEndTest0123456789ab' },
-        webhookSecret: OKTA_SECRET,
-      },
+      payload: { id: 'okta-acme', ...oktaConfigFor(okta), webhookSecret: OKTA_SECRET },
     });
     expect(created.statusCode).toBe(201);
     const verified = await t.app.inject({
@@ -198,6 +201,22 @@ describe.skipIf(!services)('End to end: Okta event hooks and Jira webhooks becom
     );
     expect(found, 'the lifecycle record within 15 s').toBeDefined();
     expect(found!.occurredAt).toBe('2020-11-16T18:15:12.862Z');
+    // Read back from Okta's API by uuid (the evidence is what Okta reports, not the hook's body), and only the
+    // announced event: the other deactivation of that millisecond waits for the scheduled collection.
+    expect(
+      okta.requests.some((r) =>
+        new URL(r.path, okta.url).searchParams
+          .get('filter')
+          ?.includes('ab62c0bc-2837-11eb-9823-9fb8f750c5a9'),
+      ),
+    ).toBe(true);
+    const all = await t.app.inject({
+      method: 'GET',
+      url: '/v1/evidence?kind=okta.user_lifecycle&from=2020-11-16&to=2020-11-17',
+      headers: t.bearer(t.tokens.auditor),
+    });
+    expect(all.json().items).toHaveLength(1);
+    expect(okta.violations).toEqual([]);
     expect(found!.provenance.trigger).toEqual({
       type: 'webhook',
       deliveryId: delivery.eventId,

@@ -31,6 +31,39 @@ export function eventTypeFilter(types: readonly string[]): string {
   return types.map((type) => `eventType eq "${type}"`).join(' or ');
 }
 
+/** A System Log event uuid as Okta writes them (UUID v1 text); anything else never reaches a filter. */
+export const EVENT_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** At most this many events one filtered collection asks for (one event hook delivery carries at most 50). */
+const MAX_FILTERED_EVENTS = 100;
+
+/**
+ * The events a webhook's collection is narrowed to: `{ eventIds: "uuid,uuid" }`. Throws CW_INPUT_INVALID naming
+ * the filter field, before any request, for anything else.
+ */
+export function eventIdsOf(filter: Readonly<Record<string, string>>): string[] | undefined {
+  const unknown = Object.keys(filter).filter((key) => key !== 'eventIds');
+  if (unknown.length > 0) {
+    throw new CrosswalkError(
+      'CW_INPUT_INVALID',
+      'user_lifecycle takes a filter of { eventIds: "uuid,uuid" }',
+      {
+        where: `filter.${unknown[0]}`,
+      },
+    );
+  }
+  if (filter.eventIds === undefined) return undefined;
+  const ids = filter.eventIds.split(',').map((id) => id.trim().toLowerCase());
+  if (ids.length === 0 || ids.length > MAX_FILTERED_EVENTS || !ids.every((id) => EVENT_UUID.test(id))) {
+    throw new CrosswalkError(
+      'CW_INPUT_INVALID',
+      `filter.eventIds must be 1 to ${MAX_FILTERED_EVENTS} System Log event uuids, comma-separated`,
+      { where: 'filter.eventIds' },
+    );
+  }
+  return [...new Set(ids)];
+}
+
 /** The System Log query that finds one event by uuid: where an auditor (with a token) can read it again. */
 export function eventUrl(orgUrl: string, uuid: string): string {
   const url = new URL('/api/v1/logs', orgUrl);
@@ -112,6 +145,8 @@ export const userLifecycle: CollectorDefinition<OktaConfig> = {
   description:
     'User lifecycle events (deactivate, suspend, app unassign, activate, create) from the System Log',
   async collect(ctx) {
+    // A webhook's collection names its events; the type check below still applies to them.
+    const eventIds = eventIdsOf(ctx.filter);
     const client = await OktaClient.create(ctx.config, {
       log: ctx.log,
       signal: ctx.signal,
@@ -130,7 +165,7 @@ export const userLifecycle: CollectorDefinition<OktaConfig> = {
       {
         since: ctx.window.since,
         until: ctx.window.until,
-        filter: eventTypeFilter(types),
+        filter: eventIds ? eventIds.map((id) => `uuid eq "${id}"`).join(' or ') : eventTypeFilter(types),
         limit: client.settings.logPageSize,
         sortOrder: 'ASCENDING',
       },
