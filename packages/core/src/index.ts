@@ -29,6 +29,7 @@ export {
   formatEvidenceId,
   parseEvidenceId,
 } from './evidence-id.js';
+export { MAX_INSTANT, MIN_INSTANT, parseInstant } from './instant.js';
 export { type Cadence, type EvidenceKind, evidenceKindIds, evidenceKinds, isEvidenceKind } from './kinds.js';
 export { type PayloadOf, type Person, payloadSchemas, personSchema } from './payloads/index.js';
 export {

@@ -10,7 +10,7 @@ import {
   resolveFramework,
   translate2013,
 } from '@crosswalk/controls';
-import { CrosswalkError, type EvidenceKind, evidenceKindIds } from '@crosswalk/core';
+import { CrosswalkError, type EvidenceKind, evidenceKindIds, parseInstant } from '@crosswalk/core';
 import { z } from 'zod';
 
 /** The frameworks evidence is indexed against; ISO 27001:2013 ids are input only (translated to 2022). */
@@ -43,55 +43,18 @@ export interface Scope {
 /** The longest window one export or coverage report may span. */
 export const MAX_WINDOW_YEARS = 2;
 
-const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const LOCAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/;
-const ZONED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
-
 /**
- * One end of a window. `YYYY-MM-DD` is that day's UTC midnight; a timestamp without a zone is UTC; one with a
- * zone (`Z`, `+02:00`) is taken as given. Returns the fixed-width UTC form (`2026-01-01T00:00:00.000Z`).
+ * One end of a window: core's `parseInstant` (a UTC date, or a timestamp with its zone), or a valid `Date`.
+ * Returns the fixed-width UTC form (`2026-01-01T00:00:00.000Z`).
  */
 export function parseBound(value: string | Date, name: 'from' | 'to'): string {
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) {
       throw new CrosswalkError('CW_INPUT_INVALID', `${name} is not a valid date`, { where: name });
     }
-    return checkYear(value, String(value), name);
+    return parseInstant(value.toISOString(), name);
   }
-  const text = String(value).trim();
-  let date: Date;
-  if (DAY.test(text)) {
-    date = new Date(`${text}T00:00:00.000Z`);
-    if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== text) {
-      throw new CrosswalkError('CW_INPUT_INVALID', `${name} "${text}" is not a calendar date`, {
-        where: name,
-      });
-    }
-  } else if (LOCAL.test(text) || ZONED.test(text)) {
-    date = new Date(LOCAL.test(text) ? `${text}Z` : text);
-    if (Number.isNaN(date.getTime())) {
-      throw new CrosswalkError('CW_INPUT_INVALID', `${name} "${text}" is not a valid timestamp`, {
-        where: name,
-      });
-    }
-  } else {
-    throw new CrosswalkError(
-      'CW_INPUT_INVALID',
-      `${name} "${text}" must be YYYY-MM-DD (UTC midnight) or an ISO 8601 timestamp (UTC unless it carries a zone)`,
-      { where: name },
-    );
-  }
-  return checkYear(date, text, name);
-}
-
-function checkYear(date: Date, text: string, name: string): string {
-  const iso = date.toISOString();
-  if (!/^\d{4}-/.test(iso)) {
-    throw new CrosswalkError('CW_INPUT_INVALID', `${name} "${text}" is outside years 0000-9999`, {
-      where: name,
-    });
-  }
-  return iso;
+  return parseInstant(value, name);
 }
 
 /**

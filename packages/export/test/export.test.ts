@@ -433,11 +433,19 @@ describe('bad export input', () => {
     expect(await attempt({ frameworks: ['iso27001:2013'] })).toMatchObject({ code: 'CW_INPUT_INVALID' });
   });
 
-  it('refuses malformed dates, and reads zones and bare timestamps as documented', async () => {
+  it('refuses malformed dates and timestamps without a zone, and reads zones as documented', async () => {
     expect(await attempt({ from: '2026-02-30' })).toMatchObject({ code: 'CW_INPUT_INVALID', where: 'from' });
+    expect(await attempt({ from: '2026-02-30T00:00:00Z' })).toMatchObject({
+      code: 'CW_INPUT_INVALID',
+      where: 'from',
+    });
     expect(await attempt({ to: 'next tuesday' })).toMatchObject({ code: 'CW_INPUT_INVALID', where: 'to' });
+    expect(await attempt({ from: '2026-01-01T00:00' })).toMatchObject({
+      code: 'CW_INPUT_INVALID',
+      where: 'from',
+    });
     const { resolveWindow } = await import('../src/index.js');
-    expect(resolveWindow('2026-01-01T00:00', '2026-01-02T00:00:00+02:00')).toEqual({
+    expect(resolveWindow('2026-01-01T00:00Z', '2026-01-02T00:00:00+02:00')).toEqual({
       from: '2026-01-01T00:00:00.000Z',
       to: '2026-01-01T22:00:00.000Z',
     });

@@ -8,7 +8,7 @@ import { header, type WebhookSender } from './sender.js';
 import { sha256Signature, signatureMatches, webhookSecretOf } from './signature.js';
 
 const instant = z.string().refine((text) => toInstant(text) !== undefined, {
-  message: 'must be a UTC date or timestamp ending in Z',
+  message: 'must be a UTC date or a timestamp with a zone',
 });
 
 const bodySchema = z

@@ -65,9 +65,9 @@ const withScope = (command: Command) =>
     .option('--control <id...>', 'only these controls: CC6.1, A.5.15, soc2:CC8.1, iso27001:2013:A.9.2.6')
     .requiredOption(
       '--from <date>',
-      'period start, inclusive: YYYY-MM-DD = UTC midnight, or an ISO timestamp',
+      'period start, inclusive: YYYY-MM-DD = UTC midnight, or an ISO timestamp with zone',
     )
-    .requiredOption('--to <date>', 'period end, exclusive (a timestamp without zone is UTC)')
+    .requiredOption('--to <date>', 'period end, exclusive (same forms as --from)')
     .option('--locker-dir <dir>', 'a filesystem locker at this directory (default: from the environment)')
     .option('--config <file>', 'take the locker from this config file')
     .option('--format <format>', 'table or json', format, 'table' as Format);
