@@ -110,14 +110,14 @@ describe.skipIf(!services)('Evidence', () => {
   it.each([
     ['an unknown framework', 'framework=pci&control=1.1', 'CW_FRAMEWORK_UNKNOWN', 'query.framework'],
     ['an unknown control', 'framework=soc2&control=CC99.9', 'CW_CONTROL_UNKNOWN', undefined],
+    ['a time without a zone', 'control=CC8.1&from=2026-03-01T00:00:00', 'CW_INPUT_INVALID', 'query.from'],
+    ['a date that does not exist', 'control=CC8.1&from=2026-02-30', 'CW_INPUT_INVALID', 'query.from'],
     [
-      'a time without a zone',
-      'control=CC8.1&from=2026-03-01T00:00:00',
+      'a time that does not exist',
+      'control=CC8.1&from=2026-02-30T00:00:00Z',
       'CW_INPUT_INVALID',
       'query.from',
     ],
-    ['a date that does not exist', 'control=CC8.1&from=2026-02-30', 'CW_INPUT_INVALID', 'query.from'],
-    ['a time that does not exist', 'control=CC8.1&from=2026-02-30T00:00:00Z', 'CW_INPUT_INVALID', 'query.from'],
     ['from after to', 'control=CC8.1&from=2026-04-01&to=2026-03-01', 'CW_INPUT_INVALID', 'query.to'],
     ['a forged cursor', 'control=CC8.1&cursor=bm90IGEgY3Vyc29y', 'CW_INPUT_INVALID', 'query.cursor'],
     ['a limit over 1000', 'control=CC8.1&limit=1001', 'CW_INPUT_INVALID', 'query.limit'],
