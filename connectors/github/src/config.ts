@@ -1,4 +1,4 @@
-import { CrosswalkError, zodIssues } from '@crosswalk/core';
+import { CrosswalkError, sourceUrl, zodIssues } from '@crosswalk/core';
 import { z } from 'zod';
 
 const GITHUB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
@@ -70,10 +70,7 @@ export const githubConfigSchema = z
      * REST base URL. GitHub Enterprise Server: `https://HOST/api/v3` (GraphQL is then `https://HOST/api/graphql`).
      * @defaultValue https://api.github.com
      */
-    baseUrl: z
-      .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
-      .transform((url) => url.replace(/\/+$/, ''))
-      .default('https://api.github.com'),
+    baseUrl: sourceUrl({ example: 'https://api.github.com' }).default('https://api.github.com'),
     auth: z.discriminatedUnion('kind', [tokenAuthSchema, appAuthSchema]),
     /**
      * The secret GitHub signs webhook deliveries with (`X-Hub-Signature-256`, HMAC-SHA256 over the raw body).

@@ -7,7 +7,7 @@ import { fixedClock, isCrosswalkError } from '@crosswalk/core';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { afterEach, describe, expect, it } from 'vitest';
 import { githubConnector, parseGitHubConfig, VERSION } from '../src/index.js';
-import { acme, NOW, startFake, TOKEN, WINDOW } from './helpers.js';
+import { acme, errorText, NOW, startFake, TOKEN, WINDOW } from './helpers.js';
 import type { FakeGitHub } from './server/index.js';
 
 const valid = { type: 'github', org: 'acme', auth: { kind: 'token', token: TOKEN } };
@@ -72,6 +72,28 @@ describe('the GitHub connector config', () => {
   it('never repeats a secret put in the wrong field', () => {
     expect(issuesOf({ ...valid, org: TOKEN.replace('ghp_', 'ghp-') + '-'.repeat(40) })).toEqual(['org']);
     expect(issuesOf({ ...valid, baseUrl: TOKEN })).toEqual(['baseUrl']);
+  });
+
+  it('refuses credentials in baseUrl, naming the field and never echoing the password', () => {
+    const password = 'Sup3r-Secret-Enterprise-Password';
+    for (const baseUrl of [
+      `https://admin:${password}@ghe.acme.example/api/v3`,
+      `https://${password}@ghe.acme.example/api/v3`,
+      `https://ghe.acme.example/api/v3?access_token=${password}`,
+    ]) {
+      let caught: unknown;
+      try {
+        parseGitHubConfig({ ...valid, baseUrl });
+      } catch (error) {
+        caught = error;
+      }
+      expect(isCrosswalkError(caught, 'CW_CONFIG_INVALID')).toBe(true);
+      expect((caught as { issues: { path: string }[] }).issues.map((issue) => issue.path)).toEqual([
+        'baseUrl',
+      ]);
+      expect((caught as Error).message).toMatch(/baseUrl: must not carry (a user name or password|a query)/);
+      expect(errorText(caught)).not.toContain(password);
+    }
   });
 
   it('is rejected before any request is made', async () => {

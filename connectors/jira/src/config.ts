@@ -1,4 +1,4 @@
-import { CrosswalkError, zodIssues } from '@crosswalk/core';
+import { CrosswalkError, sourceUrl, zodIssues } from '@crosswalk/core';
 import { z } from 'zod';
 
 /** A Jira field id: `customfield_10042`, or a system field such as `reporter`. */
@@ -143,10 +143,7 @@ const requestsSchema = z
   })
   .strict();
 
-const httpUrl = z
-  .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
-  .refine((url) => !/[?#]/.test(url), 'must not carry a query or fragment')
-  .transform((url) => url.replace(/\/+$/, ''));
+const httpUrl = sourceUrl({ example: 'https://acme.atlassian.net' });
 
 export const jiraConfigSchema = z
   .object({

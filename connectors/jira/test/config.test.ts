@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { inspect } from 'node:util';
 import { runConnector } from '@crosswalk/collect';
 import { fixedClock, isCrosswalkError } from '@crosswalk/core';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
@@ -113,6 +114,29 @@ describe('the Jira connector config', () => {
         kinds: { deprovisioning: { jql: 'x', subjectPattern: '^(?:Leaver: (?<subject>\\S+)|Other)' } },
       }),
     ).toEqual([]);
+  });
+
+  it('refuses credentials in siteUrl and webUrl, naming the field and never echoing the password', () => {
+    const password = 'Sup3r-Secret-Site-Password';
+    for (const field of ['siteUrl', 'webUrl']) {
+      for (const url of [
+        `https://bot:${password}@acme.atlassian.net`,
+        `https://${password}@acme.atlassian.net`,
+      ]) {
+        let caught: unknown;
+        try {
+          parseJiraConfig({ ...valid, [field]: url });
+        } catch (error) {
+          caught = error;
+        }
+        expect(isCrosswalkError(caught, 'CW_CONFIG_INVALID')).toBe(true);
+        expect((caught as { issues: { path: string }[] }).issues.map((issue) => issue.path)).toEqual([field]);
+        expect((caught as Error).message).toContain(`${field}: must not carry a user name or password`);
+        expect(
+          `${JSON.stringify((caught as { toJSON(): unknown }).toJSON())} ${inspect(caught, { depth: 10 })}`,
+        ).not.toContain(password);
+      }
+    }
   });
 
   it('never repeats a secret put in the wrong field', () => {

@@ -1,5 +1,5 @@
 import { createPrivateKey, type JsonWebKey } from 'node:crypto';
-import { CrosswalkError, zodIssues } from '@crosswalk/core';
+import { CrosswalkError, sourceUrl, zodIssues } from '@crosswalk/core';
 import { z } from 'zod';
 
 /** The OAuth scopes each collector needs; a service app asks only for those of the collector that runs. */
@@ -23,37 +23,11 @@ export const LIFECYCLE_EVENT_TYPES = [
   'user.lifecycle.create',
 ] as const;
 
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-
 /**
- * The org's base URL: `https://acme.okta.com` (or a custom domain). Plain http is accepted only for a loopback host,
- * so a test server can stand in for Okta; anything else would send the credential in the clear.
+ * The org's base URL: `https://acme.okta.com` (or a custom domain), without a path. Plain http is accepted only for a
+ * loopback host, so a test server can stand in for Okta; anything else would send the credential in the clear.
  */
-const orgUrlSchema = z
-  .string()
-  .trim()
-  .superRefine((value, issues) => {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      issues.addIssue({ code: 'custom', message: 'must be the org URL, e.g. https://acme.okta.com' });
-      return;
-    }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.test(url.hostname))) {
-      issues.addIssue({
-        code: 'custom',
-        message: 'must be an https URL (http only for a loopback test server)',
-      });
-    }
-    if (url.username || url.password || url.search || url.hash || url.pathname.replace(/\/+$/, '') !== '') {
-      issues.addIssue({
-        code: 'custom',
-        message: 'must be the org base URL without a path, query or credentials, e.g. https://acme.okta.com',
-      });
-    }
-  })
-  .transform((value) => new URL(value).origin);
+const orgUrlSchema = sourceUrl({ example: 'https://acme.okta.com', plainHttp: 'loopback', path: false });
 
 const tokenAuthSchema = z
   .object({

@@ -65,7 +65,12 @@ describe('the Okta connector config', () => {
 
   it('rejects each malformed field by name, without echoing its value', () => {
     expect(issuesOf({ ...valid, orgUrl: 'acme.okta.com' })).toEqual(['orgUrl']);
-    expect(issuesOf({ ...valid, orgUrl: `https://acme.okta.com/api/v1?token=${TOKEN}` })).toEqual(['orgUrl']);
+    // Two rules broken (a path, a query), both on orgUrl.
+    expect(issuesOf({ ...valid, orgUrl: `https://acme.okta.com/api/v1?token=${TOKEN}` })).toEqual([
+      'orgUrl',
+      'orgUrl',
+    ]);
+    expect(issuesOf({ ...valid, orgUrl: `https://admin:${TOKEN}@acme.okta.com` })).toEqual(['orgUrl']);
     expect(issuesOf({ ...valid, auth: { kind: 'token', token: ' ' } })).toEqual(['auth.token']);
     expect(issuesOf({ ...valid, auth: { kind: 'ssws', token: TOKEN } })).toEqual(['auth.kind']);
     expect(

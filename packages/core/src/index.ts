@@ -51,4 +51,5 @@ export {
   verifyRecordBytes,
 } from './record.js';
 export { TIMESTAMP_PATTERN, type Timestamp, timestampSchema } from './time.js';
+export { type SourceUrlOptions, sourceUrl } from './url.js';
 export { zodIssues } from './zod-issues.js';
