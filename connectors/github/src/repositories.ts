@@ -1,4 +1,4 @@
-import { CrosswalkError } from '@crosswalk/core';
+import { CrosswalkError, type ProvenanceRequest } from '@crosswalk/core';
 import type { GitHubClient } from './client.js';
 import { configuredRepositories, type GitHubConfig } from './config.js';
 
@@ -10,19 +10,26 @@ export interface RepositoryInfo {
   html_url: string;
 }
 
+/** A repository and the requests that told us about it (its default branch comes from them). */
+export interface ListedRepository extends RepositoryInfo {
+  requests: ProvenanceRequest[];
+}
+
 /**
  * The repositories a snapshot covers: the configured ones (each read, so a typo fails naming it), or every
- * non-archived repository of the org, in name order.
+ * non-archived repository of the org, in name order. Each carries the request that supplied it (its own read, or
+ * the page of the org's list it was on): the default branch a snapshot describes is that request's answer.
  */
 export async function snapshotRepositories(
   client: GitHubClient,
   config: GitHubConfig,
-): Promise<RepositoryInfo[]> {
+): Promise<ListedRepository[]> {
   const configured = configuredRepositories(config);
   if (configured) {
-    const repositories: RepositoryInfo[] = [];
+    const repositories: ListedRepository[] = [];
     for (const fullName of configured) {
       const [owner, repo] = fullName.split('/') as [string, string];
+      const mark = client.recorder.mark();
       const outcome = await client.attempt<RepositoryInfo>(
         '/repos/{owner}/{repo}',
         { owner, repo },
@@ -38,15 +45,21 @@ export async function snapshotRepositories(
         }
         throw outcome.error;
       }
-      repositories.push(outcome.data);
+      repositories.push({ ...outcome.data, requests: client.recorder.since(mark) });
     }
     return repositories;
   }
-  const all = await client.all<RepositoryInfo>(
+  const all: ListedRepository[] = [];
+  let mark = client.recorder.mark();
+  for await (const page of client.pages<RepositoryInfo>(
     '/orgs/{org}/repos',
     { org: config.org, type: 'all', sort: 'full_name' },
     `repositories of ${config.org}`,
-  );
+  )) {
+    const requests = client.recorder.since(mark);
+    mark = client.recorder.mark();
+    for (const repository of page) all.push({ ...repository, requests });
+  }
   return all
     .filter((repository) => !repository.archived)
     .sort((a, b) => a.full_name.localeCompare(b.full_name));

@@ -190,6 +190,7 @@ export function acme(): FakeOrganization {
           requiredApprovals: 1,
           dismissStaleReviews: true,
           requireCodeOwnerReviews: false,
+          requireLastPushApproval: true,
           enforceAdmins: true,
           bypassUsers: [carol],
           allowForcePushes: false,

@@ -50,6 +50,7 @@ describe('the branch_protection collector', () => {
           requiredApprovals: 1,
           dismissStaleReviews: true,
           requireCodeOwnerReviews: false,
+          requireLastPushApproval: true,
           enforceAdmins: true,
           bypassActors: ['User:carol'],
           ruleTypes: expect.arrayContaining(['pull_request', 'non_fast_forward', 'deletion']),
@@ -60,18 +61,28 @@ describe('the branch_protection collector', () => {
           requiredApprovals: 2,
           dismissStaleReviews: true,
           requireCodeOwnerReviews: true,
+          requireLastPushApproval: false,
           enforceAdmins: null,
           bypassActors: ['OrganizationAdmin:1:always'],
           ruleTypes: ['deletion', 'pull_request'],
         },
       ],
     });
+    // First the request whose answer named the default branch (the org's repository list), then the branch's own.
     expect(drafts[0]!.requests.map((r) => `${r.path} ${r.status}`)).toEqual([
+      '/orgs/acme/repos?per_page=100&type=all&sort=full_name 200',
       '/repos/acme/api/branches/main 200',
       '/repos/acme/api/branches/main/protection 200',
       '/repos/acme/api/rules/branches/main 200',
       '/repos/acme/api/rulesets/42?includes_parents=true 200',
     ]);
+  });
+
+  it('names the read of a configured repository, which supplied its default branch, in provenance', async () => {
+    const server = await fake();
+    const { drafts } = await collect(branchProtection, configFor(server, { repositories: ['web', 'api'] }));
+    expect(drafts.map((d) => d.requests[0]!.path)).toEqual(['/repos/acme/web', '/repos/acme/api']);
+    expect(drafts[1]!.requests.map((r) => r.path)).not.toContain('/repos/acme/web');
   });
 
   it('records an unprotected branch (404 "Branch not protected") as evidence of absence, not a failure', async () => {

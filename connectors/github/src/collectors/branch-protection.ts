@@ -42,6 +42,7 @@ interface ActiveRule {
     required_approving_review_count?: number;
     dismiss_stale_reviews_on_push?: boolean;
     require_code_owner_review?: boolean;
+    require_last_push_approval?: boolean;
   };
   ruleset_id?: number;
   ruleset_source?: string;
@@ -73,6 +74,7 @@ export function classicRule(protection: ClassicProtection): Rule {
     requiredApprovals: reviews ? (reviews.required_approving_review_count ?? 0) : null,
     dismissStaleReviews: reviews ? (reviews.dismiss_stale_reviews ?? false) : null,
     requireCodeOwnerReviews: reviews ? (reviews.require_code_owner_reviews ?? false) : null,
+    requireLastPushApproval: reviews ? (reviews.require_last_push_approval ?? false) : null,
     enforceAdmins: protection.enforce_admins?.enabled ?? null,
     bypassActors: [
       ...(allowances?.users ?? []).map((user) => `User:${user.login}`),
@@ -101,6 +103,7 @@ export function rulesetRules(active: ActiveRule[], rulesets: Map<number, Ruleset
         requiredApprovals: pullRequest ? (pullRequest.required_approving_review_count ?? 0) : null,
         dismissStaleReviews: pullRequest ? (pullRequest.dismiss_stale_reviews_on_push ?? false) : null,
         requireCodeOwnerReviews: pullRequest ? (pullRequest.require_code_owner_review ?? false) : null,
+        requireLastPushApproval: pullRequest ? (pullRequest.require_last_push_approval ?? false) : null,
         // Rulesets have no "include administrators": who may skip them is the bypass list.
         enforceAdmins: null,
         bypassActors:
@@ -205,7 +208,8 @@ export const branchProtection: CollectorDefinition<GitHubConfig> = {
           url: `${repository.html_url}/settings/branches`,
         },
         payload,
-        requests: client.recorder.since(mark),
+        // The request that named the default branch, then the branch's own reads.
+        requests: [...repository.requests, ...client.recorder.since(mark)],
       });
     }
     ctx.log.info({ repositories: repositories.length }, 'branch protection snapshot taken');

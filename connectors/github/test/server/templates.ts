@@ -199,6 +199,8 @@ export interface ClassicProtectionShape {
   requiredApprovals: number;
   dismissStaleReviews: boolean;
   requireCodeOwnerReviews: boolean;
+  /** GitHub's `require_last_push_approval`; unset: false. */
+  requireLastPushApproval?: boolean;
   enforceAdmins: boolean;
   bypassUsers: Account[];
   allowForcePushes: boolean;
@@ -236,6 +238,7 @@ export function branchProtection(
       url: `${base}/required_pull_request_reviews`,
       dismiss_stale_reviews: shape.dismissStaleReviews,
       require_code_owner_reviews: shape.requireCodeOwnerReviews,
+      require_last_push_approval: shape.requireLastPushApproval ?? false,
       required_approving_review_count: shape.requiredApprovals,
       bypass_pull_request_allowances: { users: shape.bypassUsers.map(simpleUser), teams: [], apps: [] },
     },

@@ -46,6 +46,11 @@ const protectionRuleSchema = z
     requiredApprovals: z.number().int().nonnegative().nullable(),
     dismissStaleReviews: z.boolean().nullable(),
     requireCodeOwnerReviews: z.boolean().nullable(),
+    /**
+     * The most recent push must be approved by someone other than its pusher (GitHub's
+     * `require_last_push_approval`). Absent only in records stored before it was collected.
+     */
+    requireLastPushApproval: z.boolean().nullable().optional(),
     enforceAdmins: z.boolean().nullable(),
     /**
      * Who may bypass the rule, as `type:id-or-name[:mode]` (e.g. `User:octocat`, `Team:1`, `OrganizationAdmin:1:always`);
