@@ -26,16 +26,19 @@ export const frameworks: readonly Framework[] = Object.freeze([
 
 export const frameworkIds: readonly FrameworkId[] = Object.freeze(frameworks.map((f) => f.id));
 
-/** Friendly names people type; the bare names mean the current edition. Keys are lower case. */
-const aliases: Readonly<Record<string, FrameworkId>> = Object.freeze({
-  soc2: 'soc2-2017',
-  'soc2:2017': 'soc2-2017',
-  tsc: 'soc2-2017',
-  iso: 'iso27001-2022',
-  iso27001: 'iso27001-2022',
-  'iso27001:2022': 'iso27001-2022',
-  'iso27001:2013': 'iso27001-2013',
-});
+/**
+ * Friendly names people type; the bare names mean the current edition. Keys are lower case. A Map, not an
+ * object literal: the names come from requests, and `constructor` or `__proto__` must not find Object's own.
+ */
+const aliases: ReadonlyMap<string, FrameworkId> = new Map<string, FrameworkId>([
+  ['soc2', 'soc2-2017'],
+  ['soc2:2017', 'soc2-2017'],
+  ['tsc', 'soc2-2017'],
+  ['iso', 'iso27001-2022'],
+  ['iso27001', 'iso27001-2022'],
+  ['iso27001:2022', 'iso27001-2022'],
+  ['iso27001:2013', 'iso27001-2013'],
+]);
 
 export function isFrameworkId(value: unknown): value is FrameworkId {
   return typeof value === 'string' && (frameworkIds as readonly string[]).includes(value);
@@ -51,12 +54,12 @@ export function isFrameworkId(value: unknown): value is FrameworkId {
 export function resolveFramework(value: string): FrameworkId {
   const key = String(value).trim().toLowerCase();
   if (isFrameworkId(key)) return key;
-  const aliased = aliases[key];
+  const aliased = aliases.get(key);
   if (aliased !== undefined) return aliased;
   throw new CrosswalkError(
     'CW_FRAMEWORK_UNKNOWN',
     `Unknown framework "${value}": expected one of ${frameworkIds.join(', ')} ` +
-      `(aliases: ${Object.keys(aliases).join(', ')})`,
+      `(aliases: ${[...aliases.keys()].join(', ')})`,
     { where: String(value) },
   );
 }

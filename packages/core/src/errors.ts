@@ -55,6 +55,11 @@ export const errorCatalog = {
     retryable: false,
     summary: 'The request body is larger than the configured limit.',
   },
+  CW_MEDIA_TYPE_UNSUPPORTED: {
+    status: 415,
+    retryable: false,
+    summary: 'The request body is in a content type the route does not take (the sender never sends it).',
+  },
   CW_LOCKER_CORRUPT: {
     status: 500,
     retryable: false,

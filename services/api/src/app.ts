@@ -4,7 +4,8 @@ import { CrosswalkError } from '@crosswalk/core';
 import type { Runtime } from '@crosswalk/runtime';
 import Fastify, { type FastifyInstance, LogController, type RawServerDefault } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { handleError } from './errors.js';
+import { assertJsonDepth } from './depth.js';
+import { handleError, publicError } from './errors.js';
 import './fastify.js';
 import { authPlugin } from './plugins/auth.js';
 import { catalogPlugin } from './plugins/catalog.js';
@@ -87,15 +88,20 @@ export function buildApp(runtime: Runtime, options: BuildAppOptions = {}): App {
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({
-      error: new CrosswalkError(
-        'CW_NOT_FOUND',
-        `no route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}`,
-      ).toJSON(),
-    });
+    const error = new CrosswalkError(
+      'CW_NOT_FOUND',
+      `no route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}`,
+      { where: 'url' },
+    );
+    reply.status(404).send({ error: publicError(error, request.id) });
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  // Before validation and any handler: nothing recursive ever sees a body nested thousands deep.
+  app.addHook('preValidation', async (request) => {
+    const { body } = request;
+    if (typeof body === 'object' && body !== null && !Buffer.isBuffer(body)) assertJsonDepth(body, 'body');
   });
   const configured = runtime.env.CROSSWALK_REQUEST_LOG_LEVEL ?? 'info';
   app.addHook('onResponse', async (request, reply) => {

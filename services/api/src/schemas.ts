@@ -1,16 +1,23 @@
 import { z } from 'zod';
 
-/** `{ error: { code, message, where?, issues? } }`: every non-2xx answer of the API. */
+/**
+ * `{ error: { code, message, where, issues? } }`: every non-2xx answer of the API. A 4xx names the request field
+ * in `where` and lists each bad field in `issues`; a 5xx names the request id in `where`.
+ */
 export const errorSchema = z
   .object({
     error: z.object({
       code: z.string().describe('Stable CW_* code (docs/errors.md)'),
       message: z.string(),
-      where: z.string().optional().describe('The field, id or key concerned'),
+      where: z
+        .string()
+        .describe(
+          '4xx: the request field at fault (query.limit, body.auth.token, params.id, headers.authorization, url); 5xx: the request id',
+        ),
       issues: z
         .array(z.object({ path: z.string(), message: z.string() }))
         .optional()
-        .describe('One entry per bad field'),
+        .describe('4xx: one entry per bad field (at least one); absent on a 5xx'),
     }),
   })
   .describe('Error');
@@ -22,6 +29,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: 'No such object (CW_NOT_FOUND)',
   409: 'Already exists (CW_LOCKER_DUPLICATE)',
   413: 'Body over the limit (CW_PAYLOAD_TOO_LARGE)',
+  415: 'A content type the route does not take (CW_MEDIA_TYPE_UNSUPPORTED)',
   503: 'Redis or the locker is unreachable',
 };
 

@@ -16,7 +16,8 @@ const connectors: Record<string, ConnectorDefinition> = {
 export const connectorTypes = (): string[] => Object.keys(connectors);
 
 export function connectorFor(type: string, where = 'type'): ConnectorDefinition {
-  const connector = connectors[type];
+  // Own properties only: the type comes from requests, and `constructor` must not find Object's.
+  const connector = Object.hasOwn(connectors, type) ? connectors[type] : undefined;
   if (!connector) {
     throw new CrosswalkError(
       'CW_CONFIG_INVALID',

@@ -23,7 +23,7 @@ export const authPlugin = fp(
         throw new CrosswalkError(
           'CW_UNAUTHORIZED',
           'a valid API key is required: Authorization: Bearer cwk_<id>_<secret> (missing, unknown, expired or revoked)',
-          { where: 'Authorization' },
+          { where: 'headers.authorization' },
         );
       }
       const { roles } = request.routeOptions.config;
@@ -31,7 +31,7 @@ export const authPlugin = fp(
         throw new CrosswalkError(
           'CW_FORBIDDEN',
           `this route is for the ${roles.join(' and ')} roles; the key is ${key.role}`,
-          { where: 'Authorization' },
+          { where: 'headers.authorization' },
         );
       }
       const needed = request.routeOptions.config.role ?? 'auditor';
@@ -39,7 +39,7 @@ export const authPlugin = fp(
         throw new CrosswalkError(
           'CW_FORBIDDEN',
           `this route needs the ${needed} role or higher; the key is ${key.role}`,
-          { where: 'Authorization' },
+          { where: 'headers.authorization' },
         );
       }
       request.apiKey = key;

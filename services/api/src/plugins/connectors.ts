@@ -2,6 +2,7 @@ import { CrosswalkError, isCrosswalkError } from '@crosswalk/core';
 import type { RunManifest } from '@crosswalk/locker';
 import { connectorFor, connectorTypes } from '@crosswalk/runtime';
 import { z } from 'zod';
+import { collectWindowProblem } from '../collect-window.js';
 import { decodeCursor, encodeCursor, isAfter } from '../cursor.js';
 import { bearer, connectorIdSchema, limitParam, responses } from '../schemas.js';
 import { instantParam, MAX_INSTANT } from '../time.js';
@@ -98,7 +99,7 @@ function inBody(error: unknown, id: string): unknown {
     issues.length > 0
       ? `invalid connector config: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`
       : error.message,
-    { where: 'body', issues },
+    { where: issues[0]?.path ?? 'body', issues },
   );
 }
 
@@ -237,7 +238,8 @@ export const connectorsPlugin = feature('crosswalk-connectors', PROTECTED, async
         tags: ['connectors'],
         summary: 'Collect now (operator): one job per collector',
         description:
-          'Without since/until each collector continues from where it last finished. A job for the same ' +
+          'Without since/until each collector continues from where it last finished. A window starts no later ' +
+          'than now and spans at most 2 years (as an export). A job for the same ' +
           '(connector, collector, window) that already exists is not added twice: its id comes back with its state.',
         security: bearer,
         params: idParams,
@@ -266,14 +268,15 @@ export const connectorsPlugin = feature('crosswalk-connectors', PROTECTED, async
       );
       if ((body.since === undefined) !== (body.until === undefined)) {
         issues.push({ path: 'body.until', message: 'since and until go together' });
-      } else if (body.since !== undefined && body.until !== undefined && body.since >= body.until) {
-        issues.push({ path: 'body.until', message: 'must be after since' });
+      } else if (body.since !== undefined && body.until !== undefined) {
+        const problem = collectWindowProblem(body.since, body.until);
+        if (problem) issues.push({ path: 'body.until', message: problem });
       }
       if (issues.length > 0) {
         throw new CrosswalkError(
           'CW_INPUT_INVALID',
           `invalid collect request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-          { where: 'body', issues },
+          { where: issues[0]!.path, issues },
         );
       }
       const window =

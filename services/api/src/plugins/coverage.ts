@@ -1,6 +1,6 @@
-import { computeCoverage, resolveRequest } from '@crosswalk/export';
+import { computeCoverage } from '@crosswalk/export';
 import { z } from 'zod';
-import { assertExportWithin, listParam } from '../export-scope.js';
+import { assertExportWithin, listParam, QUERY_FIELDS, resolveSelection } from '../export-scope.js';
 import { bearer, responses } from '../schemas.js';
 import { feature, PROTECTED } from './feature.js';
 
@@ -105,7 +105,7 @@ export const coveragePlugin = feature('crosswalk-coverage', PROTECTED, async (ap
         from: query.from,
         to: query.to,
       };
-      assertExportWithin(request.apiKey, resolveRequest(selection), 'query');
+      assertExportWithin(request.apiKey, resolveSelection(selection, QUERY_FIELDS), QUERY_FIELDS);
       return computeCoverage({ locker: runtime.locker, ...selection });
     },
   );

@@ -5,6 +5,7 @@ import {
   type EvidenceKind,
   type EvidenceRecord,
   evidenceKindIds,
+  isCrosswalkError,
   parseEvidenceId,
 } from '@crosswalk/core';
 import { keys, type Locker, type RecordRef } from '@crosswalk/locker';
@@ -250,7 +251,10 @@ export const evidencePlugin = feature('crosswalk-evidence', PROTECTED, async (ap
       const scope = scopeOf(request.apiKey);
       assertKinds(scope, [parts.kind]);
       assertInstant(scope, parts.occurredAt, 'params.id');
-      const record = await locker.records.getById(id);
+      const record = await locker.records.getById(id).catch((error: unknown) => {
+        if (!isCrosswalkError(error, 'CW_NOT_FOUND')) throw error;
+        throw new CrosswalkError('CW_NOT_FOUND', `no evidence ${id}`, { where: 'params.id' });
+      });
       return { ...record, key: keys.evidenceKey(record) };
     },
   );

@@ -8,7 +8,7 @@ import {
 } from '@crosswalk/export';
 import type { Runtime } from '@crosswalk/runtime';
 import { z } from 'zod';
-import { assertExportWithin } from '../export-scope.js';
+import { allAt, assertExportWithin, BODY_FIELDS, resolveSelection } from '../export-scope.js';
 import { bearer, limitParam, responses } from '../schemas.js';
 import { instantParam } from '../time.js';
 import { actorOf } from './auth.js';
@@ -226,7 +226,7 @@ export const exportsPlugin = feature('crosswalk-exports', PROTECTED, async (app)
         from: request.from,
         to: request.to,
       }),
-      'params.id',
+      allAt('params.id'),
     );
     return request;
   }
@@ -276,7 +276,7 @@ export const exportsPlugin = feature('crosswalk-exports', PROTECTED, async (app)
               from: asked.from,
               to: asked.to,
             }),
-            'query',
+            allAt('query'),
           );
         } catch {
           continue; // outside the key's scope: not listed
@@ -320,8 +320,8 @@ export const exportsPlugin = feature('crosswalk-exports', PROTECTED, async (app)
     },
     async (request, reply) => {
       // Everything is checked before anything is written: bad input or a scope breach leaves no trace but a 4xx.
-      const resolved = resolveRequest(request.body);
-      assertExportWithin(request.apiKey, resolved, 'body');
+      const resolved = resolveSelection(request.body, BODY_FIELDS);
+      assertExportWithin(request.apiKey, resolved, BODY_FIELDS);
       const exportId = newExportId();
       const record: ExportRequestRecord = {
         format: 'crosswalk-export-request/1',

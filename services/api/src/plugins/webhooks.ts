@@ -6,6 +6,8 @@ import { senders as defaultSenders } from '../webhooks/index.js';
 import {
   DELIVERY_ID,
   EVENT_NAME,
+  header,
+  mediaType,
   type RawDelivery,
   type WebhookChallenge,
   type WebhookSender,
@@ -38,6 +40,18 @@ const ENQUEUE_TIMEOUT_MS = 5_000;
 
 /** At most this many distinct unknown event names are remembered (and logged) per process. */
 const MAX_LOGGED_EVENTS = 256;
+
+/** 415 for a body in a type the sender never sends (a signed `text/plain` GitHub delivery was not GitHub's). */
+function assertContentType(sender: WebhookSender, delivery: RawDelivery): void {
+  const type = mediaType(header(delivery, 'content-type'));
+  if (type === undefined && sender.emptyBodyUntyped && delivery.body.length === 0) return;
+  if (type !== undefined && sender.contentTypes.includes(type)) return;
+  throw new CrosswalkError(
+    'CW_MEDIA_TYPE_UNSUPPORTED',
+    `${sender.name} deliveries are sent as ${sender.contentTypes.join(' or ')}; this one is ${type ?? 'untyped'}`,
+    { where: 'headers.content-type' },
+  );
+}
 
 function statusOutcome(status: number): string {
   if (status === 401) return 'unauthorized';
@@ -103,12 +117,13 @@ export const webhooksPlugin = feature<{ senders?: readonly WebhookSender[] }>(
           body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
         };
         const connectorId = params.connectorId ?? '';
+        assertContentType(sender, delivery);
         const found = await configFor(sender, connectorId);
         if (!found || !sender.verify(delivery, found.config)) {
           throw new CrosswalkError(
             'CW_UNAUTHORIZED',
             `the delivery's signature does not verify with connector ${connectorId}'s webhook secret (or the connector has none)`,
-            { where: 'signature' },
+            { where: `headers.${sender.credential}` },
           );
         }
         const payload = sender.parse(delivery);
@@ -125,7 +140,7 @@ export const webhooksPlugin = feature<{ senders?: readonly WebhookSender[] }>(
         ];
         if (issues.length > 0 || deliveryId === undefined || event === undefined) {
           throw new CrosswalkError('CW_INPUT_INVALID', 'delivery id or event missing or malformed', {
-            where: issues[0]!.path.split('.')[0],
+            where: issues[0]!.path,
             issues,
           });
         }
@@ -179,13 +194,13 @@ export const webhooksPlugin = feature<{ senders?: readonly WebhookSender[] }>(
           throw new CrosswalkError(
             'CW_UNAUTHORIZED',
             `the verification request does not authenticate with connector ${connectorId}'s webhook secret (or the connector has none)`,
-            { where: 'signature' },
+            { where: `headers.${sender.credential}` },
           );
         }
         const value = challenge.read(delivery);
         if (value === undefined) {
           throw new CrosswalkError('CW_INPUT_INVALID', 'verification challenge missing or malformed', {
-            where: 'headers',
+            where: challenge.where,
             issues: [{ path: challenge.where, message: 'the challenge is required (printable, no spaces)' }],
           });
         }
@@ -224,7 +239,7 @@ export const webhooksPlugin = feature<{ senders?: readonly WebhookSender[] }>(
             description: sender.description,
             params: sender.params,
             headers: sender.headers,
-            response: responses({ 202: ackSchema }, [400, 401, 413, 503]),
+            response: responses({ 202: ackSchema }, [400, 401, 413, 415, 503]),
           },
         },
         handler(sender),

@@ -1,6 +1,7 @@
 import { CrosswalkError } from '@crosswalk/core';
 import { connectorFor, DELIVERY_CLAIM_SECONDS } from '@crosswalk/runtime';
 import { z } from 'zod';
+import { collectWindowProblem } from '../collect-window.js';
 import { queueRedis } from '../redis.js';
 import { toInstant } from '../time.js';
 import { parseJsonBody } from './json.js';
@@ -25,14 +26,11 @@ const bodySchema = z
     message: 'since and until go together',
     path: ['until'],
   })
-  .refine(
-    (body) =>
-      body.since === undefined || body.until === undefined || toInstant(body.since)! < toInstant(body.until)!,
-    {
-      message: 'must be after since',
-      path: ['until'],
-    },
-  );
+  .superRefine((body, ctx) => {
+    if (body.since === undefined || body.until === undefined) return;
+    const problem = collectWindowProblem(toInstant(body.since)!, toInstant(body.until)!);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['until'] });
+  });
 
 /**
  * The generic signed webhook: any system that can sign a POST triggers one named collector of a connector.
@@ -47,7 +45,8 @@ export const genericSender: WebhookSender = {
   description:
     "Sign the raw body with HMAC-SHA256 and the connector's `webhookSecret`: `X-Crosswalk-Signature: " +
     "sha256=<hex>`. `X-Crosswalk-Delivery` is the delivery's unique id. Body: empty, or JSON " +
-    '`{ "since", "until", "filter" }` (window and collector filter).',
+    '`{ "since", "until", "filter" }` (window and collector filter) sent as `application/json`. A window ' +
+    'starts no later than now and spans at most 2 years.',
   params: z.object({ connectorId: z.string().max(128), collector: z.string().max(100) }),
   headers: z.object({
     'x-crosswalk-signature': z.string().optional().describe('sha256=<hex>; required (401 without)'),
@@ -57,6 +56,10 @@ export const genericSender: WebhookSender = {
       .optional()
       .describe('Event name recorded in the trigger (default generic)'),
   }),
+  credential: 'x-crosswalk-signature',
+  // JSON, or an empty body with no Content-Type at all (`curl -X POST`): collect with the defaults.
+  contentTypes: ['application/json'],
+  emptyBodyUntyped: true,
   verify(delivery, config) {
     const secret = webhookSecretOf(config);
     if (!secret) return false;

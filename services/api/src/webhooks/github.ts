@@ -23,6 +23,9 @@ export const githubSender: WebhookSender = {
     'x-github-delivery': z.string().optional().describe('Delivery GUID; required'),
     'x-github-event': z.string().optional().describe('Event name; required'),
   }),
+  credential: 'x-hub-signature-256',
+  // The two content types a GitHub webhook can be set to; GitHub always sends one.
+  contentTypes: ['application/json', 'application/x-www-form-urlencoded'],
   connectorTypes: ['github'],
   verify(delivery, config) {
     const secret = webhookSecretOf(config);

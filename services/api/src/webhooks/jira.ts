@@ -50,6 +50,9 @@ export const jiraSender: WebhookSender = {
       .describe('Unique per delivery, the same on retries; required'),
     'x-atlassian-webhook-retry': z.string().optional().describe('Retry count, on retries'),
   }),
+  credential: 'x-hub-signature',
+  // Jira Cloud sends `application/json; charset=UTF-8`, nothing else.
+  contentTypes: ['application/json'],
   connectorTypes: ['jira'],
   verify(delivery, config) {
     const secret = webhookSecretOf(config);

@@ -1,14 +1,21 @@
 import { CrosswalkError, zodIssues } from '@crosswalk/core';
 import type { z } from 'zod';
+import { assertJsonDepth } from '../depth.js';
 
-/** JSON text as a value; CW_INPUT_INVALID (never echoing the text) when it is missing, empty or not JSON. */
+/**
+ * JSON text as a value; CW_INPUT_INVALID (never echoing the text) when it is missing, empty, not JSON, or nested
+ * deeper than MAX_JSON_DEPTH (the payload becomes a job: serializing it must not overflow).
+ */
 export function parseJsonText(text: string | null | undefined): unknown {
+  let value: unknown;
   try {
     if (text === null || text === undefined || text.trim().length === 0) throw new Error('empty');
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new CrosswalkError('CW_INPUT_INVALID', 'delivery body is not valid JSON', { where: 'body' });
   }
+  assertJsonDepth(value, 'body');
+  return value;
 }
 
 /**
@@ -25,7 +32,7 @@ export function parseJsonBody<T>(body: Buffer, schema: z.ZodType<T>, options: { 
     throw new CrosswalkError(
       'CW_INPUT_INVALID',
       `invalid delivery body: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-      { where: 'body', issues },
+      { where: issues[0]?.path ?? 'body', issues },
     );
   }
   return parsed.data;

@@ -40,6 +40,9 @@ export const oktaSender: WebhookSender = {
       .optional()
       .describe("The connector's webhookSecret, exactly as configured in the hook; required (401 without)"),
   }),
+  credential: 'authorization',
+  // Okta event hooks POST `application/json`.
+  contentTypes: ['application/json'],
   connectorTypes: ['okta'],
   verify(delivery, config) {
     const secret = webhookSecretOf(config);

@@ -51,6 +51,15 @@ export interface WebhookSender {
   description: string;
   params: z.ZodObject;
   headers: z.ZodObject;
+  /** The header that authenticates a delivery (lower case), named by a 401. */
+  credential: string;
+  /**
+   * The media types the sender sends (lower case, without parameters): anything else, or no Content-Type, is
+   * refused with 415 before the connector is looked up. A body in a type the sender never uses was not sent by it.
+   */
+  contentTypes: readonly string[];
+  /** An empty body may come without a Content-Type (the generic webhook's "collect with defaults"). */
+  emptyBodyUntyped?: boolean;
   /** Connector types it delivers for; any type whose config has a `webhookSecret` when absent. */
   connectorTypes?: readonly string[];
   /** Authentic for this connector's (decrypted) config? Must not throw; false when the config has no secret. */
@@ -92,6 +101,12 @@ export const toConnector: WebhookSender['dispatch'] = (runtime, delivery) =>
 export const DELIVERY_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
 
 export const EVENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
+
+/** The media type of a Content-Type value, lower case and without parameters (`application/json`). */
+export function mediaType(value: string | undefined): string | undefined {
+  const type = value?.split(';')[0]?.trim().toLowerCase();
+  return type ? type : undefined;
+}
 
 export function header(delivery: RawDelivery, name: string): string | undefined {
   const value = delivery.headers[name];
