@@ -6,7 +6,15 @@ import { usersSnapshot } from '../src/collectors/users-snapshot.js';
 import { parseOktaConfig } from '../src/config.js';
 import { handleWebhook } from '../src/webhooks.js';
 import { acme, collect, configFor, OKTA_SYSTEM, people, startFake, TOKEN } from './helpers.js';
-import { event, type FakeOkta, type FakeOktaOptions, invalidToken, userEntity } from './server/index.js';
+import {
+  event,
+  type FakeCampaign,
+  type FakeOkta,
+  type FakeOktaOptions,
+  invalidToken,
+  userEntity,
+} from './server/index.js';
+import { review as reviewShape, user as userShape } from './server/templates.js';
 
 const started: FakeOkta[] = [];
 async function fake(org = acme(), options: Partial<FakeOktaOptions> = {}) {
@@ -119,6 +127,30 @@ describe('the user lifecycle collector (okta.user_lifecycle)', () => {
     );
   });
 
+  it('skips an event it does not keep (another type) before reading it as evidence, so its shape cannot fail the run', async () => {
+    const org = acme();
+    // A policy change has no user target; a collection narrowed to uuids (an event hook's) can still be answered it.
+    const other = event('policy.lifecycle.update', '2026-03-05T10:00:00.000Z', userEntity(people.carol), [
+      { id: '00p1policy', type: 'PolicyEntity', alternateId: 'unknown', displayName: 'Default Policy' },
+    ]);
+    org.events.push(other);
+    const server = await fake(org);
+    const kept = org.events.find((e) => e.eventType === 'user.lifecycle.deactivate')!;
+    const result = await collect(userLifecycle, configFor(server), {
+      filter: { eventIds: `${kept.uuid},${other.uuid}` },
+    });
+    expect(result.error).toBeUndefined();
+    expect(result.records.map((r) => lifecycle(r).eventId)).toEqual([kept.uuid]);
+    // The same with a type the config leaves out, and an event that fell outside the window.
+    const narrowed = await collect(
+      userLifecycle,
+      configFor(server, { collectors: { user_lifecycle: { eventTypes: ['user.lifecycle.suspend'] } } }),
+      { filter: { eventIds: `${kept.uuid},${other.uuid}` } },
+    );
+    expect(narrowed.error).toBeUndefined();
+    expect(narrowed.records).toEqual([]);
+  });
+
   it('takes the event types from the config', async () => {
     const server = await fake();
     const result = await collect(
@@ -180,9 +212,37 @@ describe('the users snapshot collector (okta.users_snapshot)', () => {
       admins: 2,
       applications: 2,
     });
+    expect(payload.adminsNotInUsers).toEqual([]);
     expect(payload.limitations).toEqual([]);
     // Admin roles are read only for the users who hold one.
     expect(server.received(/^\/api\/v1\/users\/[^/]+\/roles$/)).toHaveLength(2);
+  });
+
+  it('records an admin role holder the users list left out, by id with their roles, instead of dropping them', async () => {
+    const server = await fake();
+    // The active users' list comes back without bob, who holds READ_ONLY_ADMIN (e.g. created while it was paged).
+    server.fault({
+      path: '/api/v1/users',
+      times: 1,
+      status: 200,
+      body: server.org.users
+        .filter((u) => u.status !== 'DEPROVISIONED' && u.id !== people.bob.id)
+        .map((u) => userShape(server.url, u)),
+    });
+    const result = await collect(usersSnapshot, configFor(server));
+    expect(result.error).toBeUndefined();
+    const payload = snapshot(result.records[0]!);
+    expect(payload.users.map((u) => u.person.id)).not.toContain(people.bob.id);
+    expect(payload.adminsNotInUsers).toEqual([
+      {
+        person: { id: people.bob.id },
+        adminRoles: [expect.objectContaining({ type: 'READ_ONLY_ADMIN' })],
+      },
+    ]);
+    expect(payload.counts.admins).toBe(2);
+    expect(payload.limitations).toEqual([
+      `adminRoles: 1 admin role holder(s) not in the users list, recorded by id in adminsNotInUsers: ${people.bob.id}`,
+    ]);
   });
 
   it('says so, instead of failing, when the credentials cannot read admin roles', async () => {
@@ -266,6 +326,34 @@ describe('the access reviews collector (okta.access_review)', () => {
       '/governance/api/v1/reviews',
     ]);
     expect(result.cursor).toMatchObject({ governance: 'available' });
+  });
+
+  it("leaves out a review Okta lists for another campaign: it is not this campaign's evidence and would skew its facts", async () => {
+    const server = await fake();
+    const [completed, other] = server.org.governance!.campaigns as [FakeCampaign, FakeCampaign];
+    const foreign = { ...other.reviews[0]!, decision: 'APPROVE' as const, id: 'icr-foreign' };
+    server.fault({
+      path: '/governance/api/v1/reviews',
+      status: 200,
+      body: {
+        data: [
+          ...completed.reviews.map((r) => reviewShape(server.url, completed.id, r)),
+          reviewShape(server.url, other.id, foreign),
+        ],
+        _links: { self: { href: `${server.url}/governance/api/v1/reviews` } },
+      },
+    });
+    const result = await collect(accessReviews, configFor(server));
+    expect(result.error).toBeUndefined();
+    const payload = review(result.records[0]!);
+    expect(payload.reviews.map((r) => r.id)).toEqual(expect.not.arrayContaining(['icr-foreign']));
+    expect(payload.facts.reviews).toBe(completed.reviews.length);
+    expect(payload.facts.approved).toBe(1);
+    expect(
+      result.logs.some(
+        (l) => l.level === 'warn' && l.message.includes(`review icr-foreign of campaign ${other.id}`),
+      ),
+    ).toBe(true);
   });
 
   it('leaves running campaigns for the run after they complete, and old ones to the runs that saw them', async () => {

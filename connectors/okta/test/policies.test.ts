@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { diffSnapshots, policies } from '../src/collectors/policies.js';
 import { acme, collect, configFor, NOW, people, startFake } from './helpers.js';
 import { event, type FakeOkta, userEntity } from './server/index.js';
+import { logEvent } from './server/templates.js';
 
 type Payload = PayloadOf<'okta.policy'>;
 
@@ -99,6 +100,41 @@ describe('the policies collector (okta.policy)', () => {
     // Every request behind the snapshot is cited, each with Okta's request id.
     expect(result.drafts[0]!.requests.length).toBe(server.requests.length);
     expect(result.drafts[0]!.requests.every((r) => r.requestId?.startsWith('XfakeOkta'))).toBe(true);
+  });
+
+  it('keeps only policy events of the window, whatever else the System Log answers, as changes and owners', async () => {
+    const org = acme();
+    const server = await fake(org);
+    const inWindow = org.events.filter((e) => e.eventType.startsWith('policy.'));
+    // An answer wider than the query asked for: a user event from before the window, by another actor.
+    const stray = event('user.lifecycle.deactivate', '2026-02-20T10:00:00.000Z', userEntity(people.bob), [
+      userEntity(people.dave),
+    ]);
+    const outOfWindowPolicy = event(
+      'policy.lifecycle.update',
+      '2026-03-09T10:00:00.000Z',
+      userEntity(people.bob),
+      [
+        {
+          id: org.policies[0]!.id,
+          type: 'PolicyEntity',
+          alternateId: 'unknown',
+          displayName: org.policies[0]!.name,
+        },
+      ],
+    );
+    server.fault({
+      path: '/api/v1/logs',
+      status: 200,
+      body: [stray, ...inWindow, outOfWindowPolicy].map(logEvent),
+    });
+    const result = await collect(policies, configFor(server));
+    expect(result.error).toBeUndefined();
+    const payload = payloadOf(result.records[0]!);
+    expect(payload.changeEvents.map((e) => e.eventId).sort()).toEqual(inWindow.map((e) => e.uuid).sort());
+    expect(result.records[0]!.owner.people).toEqual([
+      expect.objectContaining({ login: 'carol.admin@acme.example' }),
+    ]);
   });
 
   it('files a same-day rerun under the same id, so it stores nothing new and keeps the first run as the baseline', async () => {

@@ -195,13 +195,30 @@ export const accessReviews: CollectorDefinition<OktaConfig> = {
         GOVERNANCE_SCOPE,
       );
       const reviews: Review[] = [];
+      const foreign: string[] = [];
       for await (const page of client.pages<OktaReview>(
         '/governance/api/v1/reviews',
         { filter: `campaignId eq "${summary.id}"`, limit: client.settings.pageSize },
         `reviews of ${item}`,
         { items: (body) => (body as { data?: unknown } | null)?.data, scopes: GOVERNANCE_SCOPE },
       )) {
-        for (const review of page) reviews.push(reviewOf(review, summary.id));
+        for (const review of page) {
+          // Asked for this campaign's reviews, Okta answered with another's: it is that campaign's evidence (its
+          // own record lists it), not this one's, and counting it here would skew this campaign's facts. Failing
+          // instead would leave this campaign unrecorded on every run for an item that is not part of it.
+          if (review.campaignId !== undefined && review.campaignId !== summary.id) {
+            foreign.push(`review ${review.id ?? '(no id)'} of campaign ${review.campaignId}`);
+            continue;
+          }
+          reviews.push(reviewOf(review, summary.id));
+        }
+      }
+      if (foreign.length > 0) {
+        ctx.log.warn(
+          { org: client.host, campaign: summary.id, foreign: foreign.length },
+          `Okta listed ${foreign.length} review(s) of other campaigns among the reviews of ${item}; left out of ` +
+            `its record: ${foreign.join(', ')}`,
+        );
       }
       reviews.sort(
         (a, b) => (a.decidedAt ?? '').localeCompare(b.decidedAt ?? '') || a.id.localeCompare(b.id),

@@ -345,6 +345,9 @@ export const policies: CollectorDefinition<OktaConfig> = {
     authenticators.sort((a, b) => (a.key ?? '').localeCompare(b.key ?? '') || a.id.localeCompare(b.id));
 
     // Who changed what: the policy events of the window, newest kept per policy, merged with what the cursor knew.
+    // Okta's answer is checked against the question: an event of another kind or time never names an owner.
+    const since = Date.parse(ctx.window.since);
+    const until = Date.parse(ctx.window.until);
     const changeEvents: ChangeEvent[] = [];
     for await (const page of client.pages<LogEvent>(
       '/api/v1/logs',
@@ -359,8 +362,10 @@ export const policies: CollectorDefinition<OktaConfig> = {
       { scopes: ['okta.logs.read'] },
     )) {
       for (const event of page) {
+        if (typeof event?.eventType !== 'string' || !event.eventType.startsWith('policy.')) continue;
         const change = changeEventOf(event, ruleToPolicy);
-        if (change) changeEvents.push(change);
+        const at = change ? Date.parse(change.at) : Number.NaN;
+        if (change && at >= since && at < until) changeEvents.push(change);
       }
     }
     changeEvents.sort((a, b) => a.at.localeCompare(b.at) || a.eventId.localeCompare(b.eventId));

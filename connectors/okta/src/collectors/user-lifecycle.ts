@@ -175,6 +175,15 @@ export const userLifecycle: CollectorDefinition<OktaConfig> = {
       const requests = client.recorder.since(mark);
       mark = client.recorder.mark();
       for (const event of page) {
+        // What the collector does not keep is skipped before it is read as evidence: an event of another type (or
+        // outside the window) is not this collector's to judge, and a shape it may lawfully have (e.g. no user
+        // target) must not fail the run. An event with no type or time at all is still malformed data.
+        if (typeof event?.eventType === 'string' && !types.includes(event.eventType)) continue;
+        if (typeof event?.published === 'string') {
+          const at = Date.parse(event.published);
+          // The window is half-open; Okta's bounds are its own, so they are checked again here.
+          if (!Number.isNaN(at) && (at < since || at >= until)) continue;
+        }
         const draft = lifecycleDraft(event, {
           host: client.host,
           orgUrl: client.orgUrl,
@@ -182,8 +191,7 @@ export const userLifecycle: CollectorDefinition<OktaConfig> = {
           requests,
         });
         const at = Date.parse(draft.occurredAt);
-        // The window is half-open; Okta's bounds are its own, so they are checked again here.
-        if (at < since || at >= until || !types.includes(draft.payload.eventType)) continue;
+        if (at < since || at >= until) continue;
         await ctx.emit(draft);
         count += 1;
         if (last === undefined || draft.occurredAt > last) last = draft.occurredAt;

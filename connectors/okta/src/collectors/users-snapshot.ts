@@ -210,6 +210,17 @@ export const usersSnapshot: CollectorDefinition<OktaConfig> = {
         (a.person.login ?? '').localeCompare(b.person.login ?? '') ||
         (a.person.id ?? '').localeCompare(b.person.id ?? ''),
     );
+    // A role holder the users list left out is still an admin: recorded by id, counted, and said, never dropped.
+    const adminsNotInUsers = [...(roles ?? new Map<string, AdminRole[]>()).entries()]
+      .filter(([id, held]) => held.length > 0 && !raw.has(id))
+      .map(([id, held]) => ({ person: { id }, adminRoles: held }))
+      .sort((a, b) => a.person.id.localeCompare(b.person.id));
+    if (adminsNotInUsers.length > 0) {
+      limitations.push(
+        `adminRoles: ${adminsNotInUsers.length} admin role holder(s) not in the users list, recorded by id in ` +
+          `adminsNotInUsers: ${adminsNotInUsers.map((a) => a.person.id).join(', ')}`,
+      );
+    }
     const byStatus: Record<string, number> = {};
     for (const user of users) byStatus[user.status] = (byStatus[user.status] ?? 0) + 1;
     for (const limitation of limitations) ctx.log.warn({ org: client.host }, limitation);
@@ -229,10 +240,14 @@ export const usersSnapshot: CollectorDefinition<OktaConfig> = {
         org: client.host,
         users,
         applications,
+        adminsNotInUsers,
         counts: {
           users: users.length,
           byStatus,
-          admins: roles === null ? null : users.filter((u) => (u.adminRoles?.length ?? 0) > 0).length,
+          admins:
+            roles === null
+              ? null
+              : users.filter((u) => (u.adminRoles?.length ?? 0) > 0).length + adminsNotInUsers.length,
           applications: applications.length,
         },
         limitations,

@@ -209,10 +209,34 @@ export const oktaUsersSnapshotSchema = z
         })
         .strict(),
     ),
+    /**
+     * Holders of an admin role whom the users list did not include (e.g. created or deleted while the snapshot was
+     * taken), by id with their roles: an admin the population does not show is what an access review must not miss.
+     * Absent only in records stored before it was recorded.
+     */
+    adminsNotInUsers: z
+      .array(
+        z
+          .object({
+            person: personSchema,
+            adminRoles: z.array(
+              z
+                .object({
+                  type: z.string(),
+                  label: z.string().nullable(),
+                  assignmentType: z.string().nullable(),
+                })
+                .strict(),
+            ),
+          })
+          .strict(),
+      )
+      .optional(),
     counts: z
       .object({
         users: z.number().int().nonnegative(),
         byStatus: z.record(z.string(), z.number().int().nonnegative()),
+        /** Holders of an admin role, listed users or not (see `adminsNotInUsers`). */
         admins: z.number().int().nonnegative().nullable(),
         applications: z.number().int().nonnegative(),
       })
