@@ -1,4 +1,4 @@
-import { createPrivateKey, type JsonWebKey } from 'node:crypto';
+import { createPrivateKey, type JsonWebKeyInput } from 'node:crypto';
 import { CrosswalkError, sourceUrl, zodIssues } from '@crosswalk/core';
 import { z } from 'zod';
 
@@ -44,7 +44,7 @@ function privateKeyProblem(value: string | Record<string, unknown>): string | un
       typeof value === 'string' && !value.trim().startsWith('{')
         ? createPrivateKey(value)
         : createPrivateKey({
-            key: (typeof value === 'string' ? JSON.parse(value) : value) as JsonWebKey,
+            key: (typeof value === 'string' ? JSON.parse(value) : value) as JsonWebKeyInput['key'],
             format: 'jwk',
           });
     if (key.asymmetricKeyType !== 'rsa')
