@@ -52,4 +52,5 @@ export {
 } from './record.js';
 export { TIMESTAMP_PATTERN, type Timestamp, timestampSchema } from './time.js';
 export { type SourceUrlOptions, sourceUrl } from './url.js';
+export { VERSION } from './version.js';
 export { zodIssues } from './zod-issues.js';

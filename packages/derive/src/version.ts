@@ -1,2 +1,2 @@
-/** Stamped into every derived record's provenance; kept equal to package.json's version by a test. */
-export const VERSION = '0.1.0';
+/** Stamped into every record's provenance: Crosswalk's version (the workspace's package.json). */
+export { VERSION } from '@crosswalk/core';

@@ -1,2 +1,2 @@
-/** The API's version, in the OpenAPI document. */
-export const VERSION = '0.1.0';
+/** The API's version, in the OpenAPI document: Crosswalk's version (the workspace's package.json). */
+export { VERSION } from '@crosswalk/core';

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { VERSION } from '@crosswalk/core';
 import { Command, CommanderError } from 'commander';
 import { registerCollect } from './commands/collect.js';
 import { registerControls } from './commands/controls.js';
@@ -7,12 +8,13 @@ import { registerKeys } from './commands/keys.js';
 import { registerLocker } from './commands/locker.js';
 import { registerMap } from './commands/map.js';
 import { registerService } from './commands/service.js';
-import { type Format, reportError, stdio } from './output.js';
+import { formatOf, reportError, stdio } from './output.js';
+import { quietOnClosedPipe } from './pipe.js';
 
 export function buildProgram(output = stdio): Command {
   const program = new Command('crosswalk')
     .description('Collect compliance evidence once; serve it to SOC 2 and ISO/IEC 27001:2022 auditors.')
-    .version('0.1.0')
+    .version(VERSION)
     .exitOverride()
     .configureOutput({ writeOut: (s) => output.out(s.trimEnd()), writeErr: (s) => output.err(s.trimEnd()) });
   registerControls(program, output);
@@ -33,12 +35,11 @@ export async function run(argv: string[], output = stdio): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    const format: Format =
-      argv.includes('json') && argv[argv.indexOf('json') - 1] === '--format' ? 'json' : 'table';
-    return reportError(error, format, output);
+    return reportError(error, formatOf(argv), output);
   }
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!)) {
+  quietOnClosedPipe();
   process.exitCode = await run(process.argv.slice(2));
 }

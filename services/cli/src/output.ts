@@ -2,6 +2,27 @@ import { CrosswalkError } from '@crosswalk/core';
 
 export type Format = 'table' | 'json';
 
+/**
+ * The `--format` value, checked: a typo (`--format jsn`) is an error naming the flag, never a silent table that
+ * a script would then fail to parse.
+ */
+export function parseFormat(value: string): Format {
+  if (value !== 'table' && value !== 'json') {
+    throw new CrosswalkError('CW_INPUT_INVALID', `--format must be table or json, not "${value}"`, {
+      where: '--format',
+    });
+  }
+  return value;
+}
+
+/** The format asked for on a command line (`--format json` or `--format=json`), for reporting its errors. */
+export function formatOf(argv: readonly string[]): Format {
+  for (const [i, arg] of argv.entries()) {
+    if (arg === '--format=json' || (arg === '--format' && argv[i + 1] === 'json')) return 'json';
+  }
+  return 'table';
+}
+
 export interface Output {
   out(text: string): void;
   err(text: string): void;

@@ -25,6 +25,21 @@ describe('crosswalk controls', () => {
     );
   });
 
+  it('refuses an unknown --format instead of printing a table a script would then fail to parse', async () => {
+    for (const argv of [
+      ['controls', '--framework', 'soc2', '--format', 'jsn'],
+      ['kinds', '--format', 'yaml'],
+      ['map', 'soc2-2017:CC8.1', '--format=JSON'],
+    ]) {
+      const { code, stdout, stderr } = await cli(...argv);
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(
+        /^error CW_INPUT_INVALID: --format must be table or json, not "(jsn|yaml|JSON)"/,
+      );
+    }
+  });
+
   it('names an unknown framework and exits non-zero', async () => {
     const { code, stderr } = await cli('controls', '--framework', 'pci');
     expect(code).toBe(1);

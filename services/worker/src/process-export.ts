@@ -1,4 +1,4 @@
-import { CrosswalkError } from '@crosswalk/core';
+import { CrosswalkError, VERSION } from '@crosswalk/core';
 import {
   ExportLedger,
   type ExportProgress,
@@ -12,7 +12,7 @@ import { UnrecoverableError } from 'bullmq';
 import { parseJob, unrecoverableIf } from './process-collect.js';
 
 /** The generator named in every bundle's manifest. */
-export const GENERATOR = { name: 'crosswalk', version: '0.1.0' } as const;
+export const GENERATOR = { name: 'crosswalk', version: VERSION } as const;
 
 /**
  * The service's signing key, loaded at the first export (a worker that only collects needs none) and kept.

@@ -2,7 +2,7 @@ import { type RunProgress, runConnector } from '@crosswalk/collect';
 import { CrosswalkError, type Trigger } from '@crosswalk/core';
 import { openLocker } from '@crosswalk/locker';
 import type { Command } from 'commander';
-import { type Format, json, type Output, table } from '../output.js';
+import { type Format, json, type Output, parseFormat, table } from '../output.js';
 import { parseWindow } from '../window.js';
 
 interface CollectOptions {
@@ -27,7 +27,7 @@ export function registerCollect(program: Command, output: Output): void {
     .option('--since <date>', 'window start, inclusive (YYYY-MM-DD = UTC midnight, or a timestamp with zone)')
     .option('--until <date>', 'window end, exclusive (default: now)')
     .option('--once', 'run once and exit (continuous collection is the worker: `crosswalk worker`)')
-    .option('--format <format>', 'table or json', 'table')
+    .option('--format <format>', 'table or json', parseFormat, 'table' as Format)
     .action(async (options: CollectOptions) => {
       if (!options.once) {
         throw new CrosswalkError(

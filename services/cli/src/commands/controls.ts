@@ -1,13 +1,13 @@
 import { controlsFor, getFramework, kindsFor, listControls, MAPPING_VERSION } from '@crosswalk/controls';
 import type { Command } from 'commander';
-import { type Format, json, type Output, table } from '../output.js';
+import { type Format, json, type Output, parseFormat, table } from '../output.js';
 
 export function registerControls(program: Command, output: Output): void {
   program
     .command('controls')
     .description('List the controls of a framework, with the evidence kinds that cover each')
     .requiredOption('--framework <id>', 'soc2-2017, iso27001-2022 or iso27001-2013 (aliases: soc2, iso27001)')
-    .option('--format <format>', 'table or json', 'table')
+    .option('--format <format>', 'table or json', parseFormat, 'table' as Format)
     .action((options: { framework: string; format: Format }) => {
       const framework = getFramework(options.framework);
       const rows = listControls(framework.id).map((control) => ({
@@ -33,7 +33,7 @@ export function registerControls(program: Command, output: Output): void {
   program
     .command('kinds')
     .description('List the evidence kinds and the controls each satisfies in both frameworks')
-    .option('--format <format>', 'table or json', 'table')
+    .option('--format <format>', 'table or json', parseFormat, 'table' as Format)
     .action(async (options: { format: Format }) => {
       const { evidenceKinds, evidenceKindIds } = await import('@crosswalk/core');
       const rows = evidenceKindIds.map((kind) => ({

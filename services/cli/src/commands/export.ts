@@ -1,4 +1,4 @@
-import { CrosswalkError } from '@crosswalk/core';
+import { CrosswalkError, VERSION } from '@crosswalk/core';
 import {
   type CoverageReport,
   compactDays,
@@ -13,7 +13,7 @@ import {
 } from '@crosswalk/export';
 import { type Locker, lockerConfigFromEnv, openLocker, parseLockerConfig } from '@crosswalk/locker';
 import type { Command } from 'commander';
-import { type Format, json, type Output, table } from '../output.js';
+import { type Format, json, type Output, parseFormat, table } from '../output.js';
 
 /**
  * `crosswalk export`, `crosswalk verify` and `crosswalk coverage`: auditor bundles built in-process from the
@@ -47,15 +47,6 @@ async function openFromFlags(flags: LockerFlags, output: Output): Promise<Locker
   return openLocker(lockerConfigFromEnv(), { onWarning });
 }
 
-function format(value: string): Format {
-  if (value !== 'table' && value !== 'json') {
-    throw new CrosswalkError('CW_INPUT_INVALID', `--format must be table or json, not "${value}"`, {
-      where: '--format',
-    });
-  }
-  return value;
-}
-
 const withScope = (command: Command) =>
   command
     .requiredOption(
@@ -70,7 +61,7 @@ const withScope = (command: Command) =>
     .requiredOption('--to <date>', 'period end, exclusive (same forms as --from)')
     .option('--locker-dir <dir>', 'a filesystem locker at this directory (default: from the environment)')
     .option('--config <file>', 'take the locker from this config file')
-    .option('--format <format>', 'table or json', format, 'table' as Format);
+    .option('--format <format>', 'table or json', parseFormat, 'table' as Format);
 
 export function registerExport(program: Command, output: Output): void {
   withScope(program.command('export'))
@@ -106,7 +97,7 @@ export function registerExport(program: Command, output: Output): void {
         from: window.from,
         to: window.to,
         signingKey: key,
-        generator: { name: 'crosswalk', version: program.version() ?? '0.0.0' },
+        generator: { name: 'crosswalk', version: VERSION },
         ...(options.quiet ? {} : { onProgress: progressPrinter(output) }),
       });
       try {
@@ -163,7 +154,7 @@ export function registerExport(program: Command, output: Output): void {
     )
     .argument('<bundle>', 'the zip')
     .option('--fingerprint <hex>', 'the signing key fingerprint you were given (SHA-256 of the public key)')
-    .option('--format <format>', 'table or json', format, 'table' as Format)
+    .option('--format <format>', 'table or json', parseFormat, 'table' as Format)
     .action(async (bundle: string, options: { fingerprint?: string; format: Format }) => {
       const result = await verifyBundle(
         bundle,

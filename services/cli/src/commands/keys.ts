@@ -1,7 +1,7 @@
 import { CrosswalkError } from '@crosswalk/core';
 import { lockerConfigFromEnv, openLocker } from '@crosswalk/locker';
 import type { Command } from 'commander';
-import { type Format, json, type Output, table } from '../output.js';
+import { type Format, json, type Output, parseFormat, table } from '../output.js';
 import { parseInstant } from '../window.js';
 
 /** API keys live in the locker, so these commands need the locker's environment and nothing else (no Redis). */
@@ -26,7 +26,7 @@ export function registerKeys(program: Command, output: Output): void {
     .option('--from <date>', 'auditor scope: evidence period start, inclusive')
     .option('--to <date>', 'auditor scope: evidence period end, exclusive')
     .option('--framework <id...>', 'auditor scope: frameworks the key may read (soc2-2017, iso27001-2022)')
-    .option('--format <format>', 'table or json', 'table')
+    .option('--format <format>', 'table or json', parseFormat, 'table' as Format)
     .action(
       async (options: {
         role: string;
@@ -78,7 +78,7 @@ export function registerKeys(program: Command, output: Output): void {
   keys
     .command('list')
     .description('List keys (never their tokens)')
-    .option('--format <format>', 'table or json', 'table')
+    .option('--format <format>', 'table or json', parseFormat, 'table' as Format)
     .action(async (options: { format: Format }) => {
       const list = await (await apiKeys(output)).list();
       if (options.format === 'json') output.out(json(list));

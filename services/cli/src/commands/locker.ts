@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { controlsFor } from '@crosswalk/controls';
-import { CrosswalkError, type EvidenceKind, isEvidenceKind, parseRecord, systemClock } from '@crosswalk/core';
+import {
+  CrosswalkError,
+  type EvidenceKind,
+  isEvidenceKind,
+  parseRecord,
+  systemClock,
+  VERSION,
+} from '@crosswalk/core';
 import { type Locker, lockerConfigFromEnv, openLocker, parseLockerConfig } from '@crosswalk/locker';
 import type { Command } from 'commander';
-import { type Format, json, type Output, table } from '../output.js';
+import { type Format, json, type Output, parseFormat, table } from '../output.js';
 import { parseWindow } from '../window.js';
 
 interface LockerOptions {
@@ -25,7 +32,7 @@ export function registerLocker(program: Command, output: Output): void {
   const common = (command: Command) =>
     command
       .option('--locker-dir <dir>', 'use a filesystem locker at this directory')
-      .option('--format <format>', 'table or json', 'table');
+      .option('--format <format>', 'table or json', parseFormat, 'table' as Format);
 
   common(locker.command('check'))
     .description(
@@ -52,7 +59,7 @@ export function registerLocker(program: Command, output: Output): void {
           limitations: ['locker check probe: not an observation of any organization'],
         },
         provenance: {
-          connector: { id: 'locker-check', type: 'crosswalk', version: '0.1.0' },
+          connector: { id: 'locker-check', type: 'crosswalk', version: VERSION },
           collector: 'locker_check',
           runId: randomUUID(),
           trigger: { type: 'manual', by: 'cli' },

@@ -1,13 +1,13 @@
 import { counterparts, getControl, parseControlRef } from '@crosswalk/controls';
 import type { Command } from 'commander';
-import { type Format, json, type Output, table } from '../output.js';
+import { type Format, json, type Output, parseFormat, table } from '../output.js';
 
 export function registerMap(program: Command, output: Output): void {
   program
     .command('map')
     .description("Show a control's counterparts in the other framework, e.g. `crosswalk map soc2-2017:CC8.1`")
     .argument('<ref>', 'framework:control, e.g. soc2-2017:CC8.1, iso27001-2022:A.8.32, iso27001-2013:A.9.2.6')
-    .option('--format <format>', 'table or json', 'table')
+    .option('--format <format>', 'table or json', parseFormat, 'table' as Format)
     .action((ref: string, options: { format: Format }) => {
       const parsed = parseControlRef(ref);
       const control = getControl(parsed.framework, parsed.id);
