@@ -50,6 +50,15 @@ export {
   triggerSchema,
   verifyRecordBytes,
 } from './record.js';
+export {
+  type Currency,
+  canSupersede,
+  resolveCurrent,
+  type SupersessionEntry,
+  type SupersessionRule,
+  supersessionEntry,
+  supersessionRules,
+} from './supersession.js';
 export { TIMESTAMP_PATTERN, type Timestamp, timestampSchema } from './time.js';
 export { type SourceUrlOptions, sourceUrl } from './url.js';
 export { VERSION } from './version.js';

@@ -10,6 +10,8 @@ import {
   isCrosswalkError,
   type PayloadOf,
   type Person,
+  resolveCurrent,
+  supersessionEntry,
 } from '@crosswalk/core';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { describe, expect, it } from 'vitest';
@@ -396,5 +398,51 @@ describe('joining tickets in the locker', () => {
       supersedes: pending!.id,
       systems: [{ status: 'on_time', minutesToDeprovision: 40 }],
     });
+  });
+
+  it('writes chains that resolve to one current answer per ticket: pending, then not_found, then late', async () => {
+    const locker = await emptyLocker();
+    for (const [key, email] of [
+      ['IT-1', 'dave@acme.example'],
+      ['IT-2', 'erin@acme.example'],
+    ] as const) {
+      await storeTicket(locker, key, { email }, '2026-03-02T09:00:00.000Z', '2026-03-02T09:20:00.000Z');
+    }
+    const run = (now: string) =>
+      runConnector({
+        connector: derivedConnector,
+        connectorId: 'timeliness',
+        config: { type: 'crosswalk', slaMinutes: 60, systems: ['okta'] },
+        locker,
+        window: { since: '2026-03-01T00:00:00.000Z', until: now },
+        trigger,
+        clock: fixedClock(now),
+      });
+    await run('2026-03-02T09:30:00.000Z'); // both pending
+    await run('2026-03-02T10:30:00.000Z'); // SLA passed: both not_found
+    await collectOkta(
+      [oktaEvent('user.lifecycle.deactivate', 'dave@acme.example', '2026-03-02T10:40:00.000Z')],
+      {
+        connectorId: 'okta-acme',
+        locker,
+        window: { since: '2026-03-01T00:00:00.000Z', until: NOW },
+        trigger,
+        clock: fixedClock(NOW),
+      },
+    );
+    await run('2026-03-02T10:50:00.000Z'); // IT-1 late; IT-2 unchanged
+    const records = await timelinessRecords(locker);
+    expect(records).toHaveLength(5);
+    const resolved = resolveCurrent(records.map(supersessionEntry));
+    const current = records.filter((r) => resolved.get(r.id)!.current);
+    expect(current.map((r) => [r.payload.ticket.key, r.payload.systems[0]!.status]).sort()).toEqual([
+      ['IT-1', 'late'],
+      ['IT-2', 'not_found'],
+    ]);
+    const it1 = records
+      .filter((r) => r.payload.ticket.key === 'IT-1')
+      .sort((a, b) => (a.collectedAt < b.collectedAt ? -1 : 1));
+    expect(it1.map((r) => r.payload.systems[0]!.status)).toEqual(['pending', 'not_found', 'late']);
+    expect(it1.map((r) => resolved.get(r.id)!.supersededBy)).toEqual([it1[1]!.id, it1[2]!.id, null]);
   });
 });

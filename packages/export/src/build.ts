@@ -24,6 +24,7 @@ import {
   RunTally,
 } from './coverage.js';
 import { csvLine } from './csv.js';
+import { CURRENCY_COLUMNS, KindPopulation, type KindPopulationFiles } from './current.js';
 import { type ExportManifest, FILE_NAMES, MANIFEST_FORMAT, serializeManifest } from './manifest.js';
 import { renderReadme } from './readme.js';
 import { chainLinkTarget, discoverConnectors, listRuns, type RunRead, readRun } from './runs.js';
@@ -53,6 +54,8 @@ export const POPULATION_COLUMNS = [
   'fileSha256',
   'fileBytes',
   'recordMappingVersion',
+  // Whether the row is its subject's current answer, and what replaced it (current.ts).
+  ...CURRENCY_COLUMNS,
 ] as const;
 
 export interface ExportProgress {
@@ -196,13 +199,18 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
     // 1. Evidence, kind by kind, in occurredAt order. Rows go to one spool per kind.
     const found = new FoundTally();
     const byKind: Record<string, number> = {};
-    const kindRows = new Map<EvidenceKind, { path: string; size: number; records: number }>();
+    const kindRows = new Map<EvidenceKind, KindPopulationFiles>();
     const connectorsSeen = new Set<string>();
     let evidenceBytes = 0;
     let otherMapping = 0;
     for (const [index, kind] of scope.kinds.entries()) {
       report('evidence', kind, true);
-      const rows = await spool(`rows-${index}.csv`);
+      const rows = new KindPopulation(
+        kind,
+        await spool(`rows-${index}.csv`),
+        () => spool(`current-${index}.csv`),
+        { locker, window, found },
+      );
       const mapped = controlsFor(kind);
       const soc2 = mapped['soc2-2017'].join(';');
       const iso = mapped['iso27001-2022'].join(';');
@@ -232,6 +240,7 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
         await zip.addBuffer(file, bytes, { compressed: item.compressed, sha256: item.sha256 });
         if (record.controls.mappingVersion !== MAPPING_VERSION) otherMapping++;
         await rows.append(
+          record,
           csvLine([
             record.id,
             record.kind,
@@ -251,15 +260,13 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
             record.controls.mappingVersion,
           ]),
         );
-        found.add(kind, record.occurredAt);
         connectorsSeen.add(record.provenance.connector.id);
         evidenceBytes += bytes.length;
         count++;
         progress.records++;
         report('evidence', kind);
       }
-      const closed = await rows.close();
-      kindRows.set(kind, { path: closed.path, size: closed.size, records: count });
+      kindRows.set(kind, await rows.close());
       byKind[kind] = count;
     }
 
@@ -280,7 +287,10 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
     report('populations', undefined, true);
     const coverage = buildCoverage({ scope, window, found, runs, now: generatedAtDate });
     const header = Buffer.from(csvLine(POPULATION_COLUMNS));
-    await zip.addFiles(FILE_NAMES.populations, [header, ...scope.kinds.map((kind) => kindRows.get(kind)!)]);
+    await zip.addFiles(FILE_NAMES.populations, [
+      header,
+      ...scope.kinds.map((kind) => kindRows.get(kind)!.all),
+    ]);
     const scopeControls: ExportManifest['scope']['controls'] = [];
     for (const control of scope.controls) {
       if (control.kinds.length === 0) {
@@ -294,7 +304,8 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
         continue;
       }
       const file = `controls/${control.framework}/${control.id}/population.csv`;
-      const parts = control.kinds.map((kind) => kindRows.get(kind)!);
+      // A control's population is what an auditor samples from: the current answers only.
+      const parts = control.kinds.map((kind) => kindRows.get(kind)!.current);
       await zip.addFiles(file, [header, ...parts]);
       scopeControls.push({
         framework: control.framework,

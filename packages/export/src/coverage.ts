@@ -1,6 +1,7 @@
 import { MAPPING_VERSION } from '@crosswalk/controls';
 import { type Cadence, type EvidenceKind, evidenceKinds } from '@crosswalk/core';
 import type { Locker, RunManifest } from '@crosswalk/locker';
+import { currencyInWindow } from './current.js';
 import { discoverConnectors, listRuns } from './runs.js';
 import { type ExportFramework, resolveRequest, type Scope, type Window } from './scope.js';
 
@@ -185,7 +186,9 @@ export async function computeCoverage(options: ComputeCoverageOptions): Promise<
   const { scope, window } = resolveRequest(options);
   const found = new FoundTally();
   for (const kind of scope.kinds) {
-    for await (const ref of options.locker.records.refs(kind, window)) found.add(kind, ref.occurredAt);
+    // Current answers only: a subject with superseded answers is one found item (current.ts).
+    for await (const { occurredAt, current } of currencyInWindow(options.locker, kind, window))
+      if (current) found.add(kind, occurredAt);
   }
   const runs = new RunTally();
   const connectors = options.connectors ?? (await discoverConnectors(options.locker));

@@ -24,6 +24,7 @@ export {
   type PeriodCoverage,
 } from './coverage.js';
 export { CsvParser, csvLine, parseCsv } from './csv.js';
+export { CURRENCY_COLUMNS, currencyInWindow } from './current.js';
 export {
   type ExportFailureRecord,
   ExportLedger,

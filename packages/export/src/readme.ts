@@ -56,7 +56,12 @@ export function renderReadme(manifest: Omit<ExportManifest, 'files'>, coverage: 
   const kindRows = manifest.scope.kinds
     .map((kind) => {
       const title = (evidenceKinds as Record<string, { title: string }>)[kind]?.title ?? '';
-      return `<tr><td><code>${html(kind)}</code></td><td>${html(title)}</td><td>${manifest.counts.byKind[kind] ?? 0}</td><td>${html(byKind.get(kind as never)?.connectors.join(', ') || 'none')}</td></tr>`;
+      // Coverage counts current answers; the bundle also holds the answers they replaced.
+      const items = manifest.counts.byKind[kind] ?? 0;
+      const current = byKind.get(kind as never)?.found ?? items;
+      const shown =
+        current === items ? `${items}` : `${items} (${current} current, ${items - current} superseded)`;
+      return `<tr><td><code>${html(kind)}</code></td><td>${html(title)}</td><td>${shown}</td><td>${html(byKind.get(kind as never)?.connectors.join(', ') || 'none')}</td></tr>`;
     })
     .join('\n');
 
@@ -136,8 +141,8 @@ ${chainRows || '<tr><td colspan="5">no connector has run</td></tr>'}
 
 <h2>Files</h2>
 <ul>
-<li><code>populations.csv</code>: every item, one row each: id, kind, occurredAt, collectedAt, owner, controlOwner, source, sourceRef, url, soc2, iso, sha256 (the record's own hash), path, fileSha256, fileBytes, recordMappingVersion.</li>
-<li><code>controls/&lt;framework&gt;/&lt;control&gt;/population.csv</code>: the population of one control, to sample from (same columns).</li>
+<li><code>populations.csv</code>: every item, one row each: id, kind, occurredAt, collectedAt, owner, controlOwner, source, sourceRef, url, soc2, iso, sha256 (the record's own hash), path, fileSha256, fileBytes, recordMappingVersion, current, supersedes, supersededBy, currentId. Some kinds (derived deprovisioning timeliness) record a new answer each time what is known changes, naming the one it replaces: <code>current</code> is <code>yes</code> for the answer that stands as of the export and <code>no</code> for one replaced (kept for history), <code>supersededBy</code> names what replaced it (possibly a record that occurred after the period) and <code>currentId</code> the answer that stands. Found counts above count current answers.</li>
+<li><code>controls/&lt;framework&gt;/&lt;control&gt;/population.csv</code>: the population of one control, to sample from (same columns): current answers only, one row per item.</li>
 <li><code>evidence/&lt;kind&gt;/&lt;yyyy-mm-dd&gt;/&lt;id&gt;.json</code>: each item exactly as stored (RFC 8785 canonical JSON).</li>
 <li><code>runs/&lt;connector&gt;/&lt;yyyy-mm-dd&gt;/&lt;startedAt&gt;-&lt;runId&gt;.json</code>: the run manifests.</li>
 <li><code>coverage.csv</code>, <code>manifest.json</code>, <code>manifest.sig</code>, <code>public-key.pem</code>, <code>SHA256SUMS</code>.</li>

@@ -1,0 +1,165 @@
+import {
+  type Currency,
+  canSupersede,
+  type EvidenceKind,
+  type EvidenceRecord,
+  resolveCurrent,
+  type SupersessionEntry,
+  supersessionEntry,
+} from '@crosswalk/core';
+import type { Locker } from '@crosswalk/locker';
+import { csvLine } from './csv.js';
+import type { Window } from './scope.js';
+import type { Spool } from './sink.js';
+
+/**
+ * The current answer per subject, for populations and coverage (the rule itself: resolveCurrent in
+ * @crosswalk/core). A window's population is the records that occurred in it; each row says whether it is the
+ * current answer as known when the export was made. A record in the window can be replaced by one that occurred
+ * after the window's end: it stays in the bundle and in populations.csv, marked superseded and naming the record
+ * that replaced it, and its subject is counted in the window where its current answer occurred. So adjacent
+ * windows never count one subject twice, and a later export may mark more rows superseded than an earlier one.
+ */
+
+/** Appended to the population columns. */
+export const CURRENCY_COLUMNS = ['current', 'supersedes', 'supersededBy', 'currentId'] as const;
+
+/**
+ * Later than any timestamp: records that occurred after the window, up to whatever the locker holds when the
+ * export reads it, can supersede answers inside it.
+ */
+const END_OF_TIME = '9999-12-31T23:59:59.999Z';
+
+/** A row as csvLine wrote it (ending in CRLF), with the currency columns added at its end. */
+function withCurrency(line: string, currency: Currency): string {
+  return `${line.slice(0, -2)},${csvLine([
+    currency.current ? 'yes' : 'no',
+    currency.supersedes,
+    currency.supersededBy,
+    currency.currentId,
+  ])}`;
+}
+
+/** Records of `kind` that occurred at or after the window's end, as entries that can supersede ones inside it. */
+async function laterEntries(
+  locker: Locker,
+  kind: EvidenceKind,
+  window: Window,
+): Promise<SupersessionEntry[]> {
+  const entries: SupersessionEntry[] = [];
+  for await (const record of locker.records.list(kind, { from: window.to, to: END_OF_TIME })) {
+    entries.push(supersessionEntry(record));
+  }
+  return entries;
+}
+
+/**
+ * Currency of every record of `kind` that occurred in the window, as known now, in occurredAt order: what
+ * coverage counts, and what a control test samples from (the current ones). For a kind whose records are never
+ * replaced every record is current, and records stream past without their bodies being read.
+ */
+export async function* currencyInWindow(
+  locker: Locker,
+  kind: EvidenceKind,
+  window: Window,
+): AsyncIterable<Currency & { id: string; occurredAt: string }> {
+  if (!canSupersede(kind)) {
+    for await (const ref of locker.records.refs(kind, window)) {
+      yield {
+        id: ref.id,
+        occurredAt: ref.occurredAt,
+        current: true,
+        supersedes: null,
+        supersededBy: null,
+        currentId: ref.id,
+      };
+    }
+    return;
+  }
+  const inside: { entry: SupersessionEntry; occurredAt: string }[] = [];
+  for await (const record of locker.records.list(kind, window)) {
+    inside.push({ entry: supersessionEntry(record), occurredAt: record.occurredAt });
+  }
+  const resolved = resolveCurrent([
+    ...inside.map((i) => i.entry),
+    ...(await laterEntries(locker, kind, window)),
+  ]);
+  for (const { entry, occurredAt } of inside) yield { id: entry.id, occurredAt, ...resolved.get(entry.id)! };
+}
+
+/** A kind's part of the populations: every row (populations.csv) and the current rows (control populations). */
+export interface KindPopulationFiles {
+  all: { path: string; size: number; records: number };
+  current: { path: string; size: number; records: number };
+  superseded: number;
+}
+
+/**
+ * One kind's population rows as the export streams its records. Rows of a kind whose records are never replaced
+ * go straight to the spool (memory flat). Rows of a kind that can supersede are held until the kind is read
+ * (such kinds are derived and small: one record per change of answer), then resolved together with the records
+ * that occurred after the window, and written in the order they came. Found counts for coverage count current
+ * records only, so a subject is one found item however many answers it had.
+ */
+export class KindPopulation {
+  private readonly held: { record: EvidenceRecord; line: string }[] = [];
+  private count = 0;
+
+  constructor(
+    private readonly kind: EvidenceKind,
+    private readonly all: Spool,
+    /** Created only when the kind can supersede: otherwise the current rows are all the rows. */
+    private readonly currentSpool: () => Promise<Spool>,
+    private readonly context: {
+      locker: Locker;
+      window: Window;
+      /** Coverage's found tally (coverage.ts). */
+      found: { add(kind: EvidenceKind, occurredAt: string): void };
+    },
+  ) {}
+
+  /** `line`: the record's row as csvLine wrote it, without the currency columns (added here). */
+  async append(record: EvidenceRecord, line: string): Promise<void> {
+    this.count++;
+    if (canSupersede(this.kind)) {
+      this.held.push({ record, line });
+      return;
+    }
+    await this.all.append(
+      withCurrency(line, { current: true, supersedes: null, supersededBy: null, currentId: record.id }),
+    );
+    this.context.found.add(this.kind, record.occurredAt);
+  }
+
+  async close(): Promise<KindPopulationFiles> {
+    if (!canSupersede(this.kind)) {
+      const closed = await this.all.close();
+      const part = { path: closed.path, size: closed.size, records: this.count };
+      return { all: part, current: part, superseded: 0 };
+    }
+    const { locker, window, found } = this.context;
+    const resolved = resolveCurrent([
+      ...this.held.map((h) => supersessionEntry(h.record)),
+      ...(await laterEntries(locker, this.kind, window)),
+    ]);
+    const current = await this.currentSpool();
+    let currentRows = 0;
+    for (const held of this.held) {
+      const { record } = held;
+      const currency = resolved.get(record.id)!;
+      const line = withCurrency(held.line, currency);
+      await this.all.append(line);
+      if (!currency.current) continue;
+      await current.append(line);
+      found.add(this.kind, record.occurredAt);
+      currentRows++;
+    }
+    this.held.length = 0;
+    const [closedAll, closedCurrent] = [await this.all.close(), await current.close()];
+    return {
+      all: { path: closedAll.path, size: closedAll.size, records: this.count },
+      current: { path: closedCurrent.path, size: closedCurrent.size, records: currentRows },
+      superseded: this.count - currentRows,
+    };
+  }
+}
