@@ -50,6 +50,11 @@ export const errorCatalog = {
     retryable: false,
     summary: 'An object with this key already exists; write-once storage never overwrites it.',
   },
+  CW_IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    retryable: false,
+    summary: 'The Idempotency-Key was already used by this API key for a different request.',
+  },
   CW_PAYLOAD_TOO_LARGE: {
     status: 413,
     retryable: false,

@@ -27,14 +27,17 @@ export { CsvParser, csvLine, parseCsv } from './csv.js';
 export { CURRENCY_COLUMNS, currencyInWindow } from './current.js';
 export {
   type ExportFailureRecord,
+  type ExportIdempotencyRecord,
   ExportLedger,
   type ExportRequestRecord,
   type ExportResultRecord,
   exportFailureSchema,
+  exportIdempotencySchema,
   exportRequestRecordSchema,
   exportResultSchema,
   type LedgerEntry,
   newExportId,
+  requestFingerprint,
   resultOf,
 } from './ledger.js';
 export { type ExportManifest, FILE_NAMES, MANIFEST_FORMAT, manifestSchema } from './manifest.js';

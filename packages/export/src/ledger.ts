@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { CrosswalkError, canonicalJson } from '@crosswalk/core';
 import { keys, type Locker, type ReadableObject } from '@crosswalk/locker';
 import { z } from 'zod';
@@ -81,6 +81,27 @@ export const exportFailureSchema = z
   .strict();
 export type ExportFailureRecord = z.infer<typeof exportFailureSchema>;
 
+export const exportIdempotencySchema = z
+  .object({
+    format: z.literal('crosswalk-export-idempotency/1'),
+    /** Whose key it is: `key:<keyId>`. Keys are scoped per API key. */
+    requestedBy: z.string().min(1),
+    /** SHA-256 of the resolved request (frameworks, controls, window): what "the same request" means. */
+    fingerprint: z.string().regex(/^[0-9a-f]{64}$/),
+    exportId: z.string().min(1),
+    createdAt: timestamp,
+  })
+  .strict();
+export type ExportIdempotencyRecord = z.infer<typeof exportIdempotencySchema>;
+
+/** The fingerprint of a resolved request, for Idempotency-Key comparisons. */
+export function requestFingerprint(
+  request: Pick<ExportRequestRecord, 'frameworks' | 'controls' | 'from' | 'to'>,
+): string {
+  const { frameworks, controls, from, to } = request;
+  return createHash('sha256').update(canonicalJson({ frameworks, controls, from, to })).digest('hex');
+}
+
 /**
  * A new export id: a UUID version 7 (RFC 9562), whose first 48 bits are the Unix time in milliseconds, so ids
  * (and the locker's `exports/<id>/` keys) sort in the order the exports were asked for.
@@ -150,6 +171,26 @@ export class ExportLedger {
         where: request.exportId,
       });
     }
+  }
+
+  /**
+   * Claims an Idempotency-Key for an export, write-once: the first claim of (requestedBy, key) wins and every
+   * later one gets the first claim back, so the caller answers with that export instead of making another. Kept in
+   * the locker, next to the requests, not in Redis: a Redis outage (the reason clients retry) must not forget it.
+   * The key itself is not stored, only its digest with the API key's id (`idempotency/exports/<sha256>.json`).
+   */
+  async claimIdempotencyKey(
+    key: string,
+    claim: ExportIdempotencyRecord,
+  ): Promise<{ claim: ExportIdempotencyRecord; created: boolean }> {
+    const digest = createHash('sha256').update(`${claim.requestedBy}\n${key}`).digest('hex');
+    const objectKey = `idempotency/exports/${digest}.json`;
+    const body = Buffer.from(canonicalJson(exportIdempotencySchema.parse(claim)));
+    if ((await this.locker.store.createOnce(objectKey, body)) === 'created') return { claim, created: true };
+    const first = await this.read(objectKey, exportIdempotencySchema);
+    if (!first)
+      throw new CrosswalkError('CW_LOCKER_CORRUPT', `${objectKey} disappeared`, { where: objectKey });
+    return { claim: first, created: false };
   }
 
   /**

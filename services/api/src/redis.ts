@@ -1,4 +1,6 @@
+import { CrosswalkError, isCrosswalkError } from '@crosswalk/core';
 import type { Runtime } from '@crosswalk/runtime';
+import { within } from './within.js';
 
 /**
  * The commands the API needs on the queues' Redis connection. BullMQ 6 wraps ioredis in an adapter whose
@@ -15,4 +17,71 @@ export interface QueueRedis {
 /** The collect queue's Redis connection (the one readiness and delivery de-duplication use). */
 export async function queueRedis(runtime: Runtime): Promise<QueueRedis> {
   return (await runtime.collectQueue.queue.getBackend().client) as unknown as QueueRedis;
+}
+
+/**
+ * How long a request waits for Redis, at most. A request answers 503 `CW_REDIS_UNAVAILABLE` at once when the
+ * queue's connection is down (the queues do not buffer commands: `enableOfflineQueue: false`), and after this
+ * long when Redis takes the connection but does not answer (paused, a black-holed network).
+ */
+export const REDIS_TIMEOUT_MS = 3_000;
+
+interface HasQueue {
+  queue: { getBackend(): { client: Promise<unknown> } };
+}
+
+const unavailable = (what: string, cause?: unknown) =>
+  new CrosswalkError(
+    'CW_REDIS_UNAVAILABLE',
+    `Redis is unavailable: ${what} cannot be reached now; try again`,
+    {
+      where: 'redis',
+      ...(cause ? { cause } : {}),
+    },
+  );
+
+/**
+ * Runs a request's Redis operations on one queue: 503 `CW_REDIS_UNAVAILABLE` without waiting when the connection
+ * is not up, and within REDIS_TIMEOUT_MS in any case. A request never hangs on a Redis outage, and, because the
+ * queues fail commands instead of keeping them until Redis is back, a refused request leaves no job behind.
+ */
+export async function viaRedis<T>(
+  owner: HasQueue,
+  what: string,
+  op: (client: QueueRedis) => Promise<T>,
+): Promise<T> {
+  const started = Date.now();
+  // Until the first connection of the process is up, BullMQ's client promise waits for it: bound that wait too.
+  const client = (await within(
+    owner.queue.getBackend().client,
+    REDIS_TIMEOUT_MS,
+    'CW_REDIS_UNAVAILABLE',
+    what,
+  ).catch(() => {
+    throw unavailable(what);
+  })) as QueueRedis;
+  if (client.status !== 'ready') throw unavailable(what);
+  try {
+    return await within(
+      op(client),
+      Math.max(REDIS_TIMEOUT_MS - (Date.now() - started), 1),
+      'CW_REDIS_UNAVAILABLE',
+      what,
+    );
+  } catch (error) {
+    if (isCrosswalkError(error)) {
+      if (error.code === 'CW_REDIS_UNAVAILABLE') throw unavailable(what, error);
+      throw error;
+    }
+    // Our own job data failing its schema is a fault of ours, not an outage.
+    if (error instanceof Error && error.name === 'ZodError') throw error;
+    // Anything else from Redis (refused: not connected; cut off: ECONNRESET, "Connection is closed") is an
+    // outage; the error handler logs the detail (cause) with the request id.
+    throw unavailable(what, error);
+  }
+}
+
+/** Answers once Redis does (PING), or 503 as viaRedis does: for a request that must not write anything without it. */
+export function redisUp(owner: HasQueue, what: string): Promise<void> {
+  return viaRedis(owner, what, async (client) => void (await client.ping()));
 }

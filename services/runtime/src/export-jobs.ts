@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { z } from 'zod';
-import { defaultJobOptions, redisOptions } from './jobs.js';
+import { defaultJobOptions, queueConnection } from './jobs.js';
 
 export const EXPORT_QUEUE = 'crosswalk-export';
 
@@ -19,7 +19,7 @@ export class ExportQueue {
 
   constructor(connection: { url: string }) {
     this.queue = new Queue(EXPORT_QUEUE, {
-      connection: redisOptions(connection.url),
+      connection: queueConnection(connection.url),
       defaultJobOptions: { ...defaultJobOptions, attempts: EXPORT_ATTEMPTS },
     });
   }

@@ -82,7 +82,10 @@ export class CollectQueue {
   readonly queue: Queue;
 
   constructor(connection: { url: string }) {
-    this.queue = new Queue(QUEUES.collect, { connection: redisOptions(connection.url), defaultJobOptions });
+    this.queue = new Queue(QUEUES.collect, {
+      connection: queueConnection(connection.url),
+      defaultJobOptions,
+    });
   }
 
   /**
@@ -164,7 +167,10 @@ export class WebhookQueue {
   readonly queue: Queue;
 
   constructor(connection: { url: string }) {
-    this.queue = new Queue(QUEUES.webhook, { connection: redisOptions(connection.url), defaultJobOptions });
+    this.queue = new Queue(QUEUES.webhook, {
+      connection: queueConnection(connection.url),
+      defaultJobOptions,
+    });
   }
 
   /** The Redis key of a delivery's claim: BullMQ's deduplication key, whose value is the job id. */
@@ -218,6 +224,16 @@ export function redisOptions(url: string) {
     ...(parsed.pathname.length > 1 ? { db: Number(parsed.pathname.slice(1)) } : {}),
     maxRetriesPerRequest: null,
   };
+}
+
+/**
+ * The connection of a Queue (the producer side: adds, scheduler declarations, state reads). Unlike a worker's,
+ * it keeps no command while Redis is away (`enableOfflineQueue: false`): a command fails at once, so the API
+ * answers 503 instead of hanging, and a request it refused cannot turn into a job when Redis comes back
+ * (BullMQ's advice for queues used from HTTP handlers). Workers keep the default and wait out a restart.
+ */
+export function queueConnection(url: string) {
+  return { ...redisOptions(url), enableOfflineQueue: false };
 }
 
 export type { CollectionWindow };

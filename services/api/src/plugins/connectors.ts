@@ -4,6 +4,7 @@ import { connectorFor, connectorTypes } from '@crosswalk/runtime';
 import { z } from 'zod';
 import { collectWindowProblem } from '../collect-window.js';
 import { decodeCursor, encodeCursor, isAfter } from '../cursor.js';
+import { viaRedis } from '../redis.js';
 import { bearer, connectorIdSchema, limitParam, responses } from '../schemas.js';
 import { instantParam, MAX_INSTANT } from '../time.js';
 import { actorOf } from './auth.js';
@@ -129,6 +130,23 @@ export const connectorsPlugin = feature('crosswalk-connectors', PROTECTED, async
   const { runtime } = app;
   const admin = { role: 'admin' as const };
 
+  /**
+   * Schedules follow the stored configs. The config is the truth and lives in the locker: with Redis down the
+   * change is kept and answered, and workers declare (or drop) the schedules when Redis is back, since they
+   * reconcile the schedulers against the configs on every reconnect and periodically.
+   */
+  async function schedules(id: string, change: () => Promise<unknown>): Promise<void> {
+    try {
+      await viaRedis(runtime.collectQueue, 'the schedules', change);
+    } catch (error) {
+      if (!(isCrosswalkError(error) && error.code === 'CW_REDIS_UNAVAILABLE')) throw error;
+      app.log.warn(
+        { connectorId: id },
+        'schedules not changed now (Redis unavailable): workers reconcile them',
+      );
+    }
+  }
+
   app.post(
     '',
     {
@@ -146,7 +164,7 @@ export const connectorsPlugin = feature('crosswalk-connectors', PROTECTED, async
       const view = await runtime.configs.create(id, config, actorOf(request)).catch((error: unknown) => {
         throw inBody(error, id);
       });
-      await runtime.collectQueue.declareSchedules(id, connectorFor(view.type));
+      await schedules(id, () => runtime.collectQueue.declareSchedules(id, connectorFor(view.type)));
       return reply.status(201).send(view);
     },
   );
@@ -205,7 +223,7 @@ export const connectorsPlugin = feature('crosswalk-connectors', PROTECTED, async
       const view = await runtime.configs.update(id, patch, actorOf(request)).catch((error: unknown) => {
         throw inBody(error, id);
       });
-      await runtime.collectQueue.declareSchedules(id, connectorFor(view.type));
+      await schedules(id, () => runtime.collectQueue.declareSchedules(id, connectorFor(view.type)));
       return view;
     },
   );
@@ -225,7 +243,7 @@ export const connectorsPlugin = feature('crosswalk-connectors', PROTECTED, async
     async (request, reply) => {
       const { id } = request.params;
       await runtime.configs.delete(id, actorOf(request));
-      await runtime.collectQueue.removeSchedules(id);
+      await schedules(id, () => runtime.collectQueue.removeSchedules(id));
       return reply.status(204).send(null);
     },
   );
@@ -250,7 +268,7 @@ export const connectorsPlugin = feature('crosswalk-connectors', PROTECTED, async
               jobs: z.array(z.object({ collector: z.string(), jobId: z.string(), state: z.string() })),
             }),
           },
-          [400, 401, 403, 404],
+          [400, 401, 403, 404, 503],
         ),
       },
     },
@@ -285,15 +303,20 @@ export const connectorsPlugin = feature('crosswalk-connectors', PROTECTED, async
           : null;
       const by = actorOf(request);
       const jobs = [];
+      // Each add is deduplicated by (connector, collector, window): a retry after a 503 adds only what is missing.
       for (const collector of new Set(names)) {
-        const jobId = await runtime.collectQueue.enqueue({
-          connectorId: id,
-          collector,
-          window,
-          filter: {},
-          trigger: { type: 'manual', by },
-        });
-        jobs.push({ collector, jobId, state: await runtime.collectQueue.queue.getJobState(jobId) });
+        jobs.push(
+          await viaRedis(runtime.collectQueue, 'the collect queue', async () => {
+            const jobId = await runtime.collectQueue.enqueue({
+              connectorId: id,
+              collector,
+              window,
+              filter: {},
+              trigger: { type: 'manual', by },
+            });
+            return { collector, jobId, state: await runtime.collectQueue.queue.getJobState(jobId) };
+          }),
+        );
       }
       return reply.status(202).send({ jobs });
     },

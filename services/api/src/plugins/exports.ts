@@ -1,14 +1,16 @@
-import { CrosswalkError } from '@crosswalk/core';
+import { CrosswalkError, type ErrorCode, errorCatalog } from '@crosswalk/core';
 import {
   ExportLedger,
   type ExportRequestRecord,
   exportRequestSchema,
   newExportId,
+  requestFingerprint,
   resolveRequest,
 } from '@crosswalk/export';
 import type { Runtime } from '@crosswalk/runtime';
 import { z } from 'zod';
 import { allAt, assertExportWithin, BODY_FIELDS, resolveSelection } from '../export-scope.js';
+import { redisUp, viaRedis } from '../redis.js';
 import { bearer, limitParam, responses } from '../schemas.js';
 import { instantParam } from '../time.js';
 import { actorOf } from './auth.js';
@@ -43,6 +45,24 @@ const requestBodySchema = exportRequestSchema
     to: z.string().min(1).max(64).describe('Period end, exclusive; a timestamp without a zone is UTC'),
   })
   .describe('What to export: membership is by occurredAt in [from, to)');
+
+const idempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[\x21-\x7e]+$/, 'must be 1-255 visible ASCII characters, e.g. a UUID')
+    .optional()
+    .describe(
+      'A key of your choice (a UUID) that makes the request safe to retry: the same key and request answer with ' +
+        'the first export; kept per API key, without expiry',
+    ),
+});
+
+/** A concurrent replay recorded the request first: that one stands. */
+function alreadyRecorded(error: unknown): void {
+  if (!(error instanceof CrosswalkError && error.code === 'CW_LOCKER_DUPLICATE')) throw error;
+}
 
 const statusSchema = z
   .object({
@@ -134,16 +154,44 @@ const listItemSchema = z.object({
 /** Entries looked at per page at most: a scoped key that may see few exports still gets a bounded answer. */
 const MAX_EXAMINED = 1000;
 
-async function pendingStatus(runtime: Runtime, id: string): Promise<ExportStatus['status']> {
-  const job = await runtime.exportQueue.state(id);
+const QUEUE = 'the export queue';
+
+/**
+ * The status of an export whose ledger holds neither result nor failure, from its job. A job that failed for
+ * good is `failed` (its failure record may not be written yet: the worker could not reach the locker, and
+ * writes it once it can), never `queued`; no job at all is `lost`.
+ */
+function jobStatus(job: QueueState | undefined): ExportStatus['status'] {
   if (!job) return 'lost';
-  return job.state === 'active' ? 'running' : 'queued';
+  if (job.state === 'active') return 'running';
+  if (job.state === 'failed') return 'failed';
+  // A job completes only after its result.json is written (storeExport), so completed means done.
+  if (job.state === 'completed') return 'done';
+  return 'queued';
+}
+
+type QueueState = Awaited<ReturnType<Runtime['exportQueue']['state']>>;
+
+/** The cause of a job that failed for good: its code (the worker puts it first), not its detail. */
+function jobError(job: NonNullable<QueueState>): NonNullable<ExportStatus['error']> {
+  const code = /^(CW_[A-Z_]+): /.exec(job.reason ?? '')?.[1];
+  const known = code && code in errorCatalog ? (code as ErrorCode) : 'CW_INTERNAL';
+  return {
+    code: known,
+    message: `the export failed after ${job.attempts} attempts: ${errorCatalog[known].summary} The worker log has the detail.`,
+    attempts: job.attempts,
+  };
+}
+
+async function pendingStatus(runtime: Runtime, id: string): Promise<ExportStatus['status']> {
+  return jobStatus(await viaRedis(runtime.exportQueue, QUEUE, () => runtime.exportQueue.state(id)));
 }
 
 async function statusOf(
   runtime: Runtime,
   ledger: ExportLedger,
   request: ExportRequestRecord,
+  settledOnce = false,
 ): Promise<ExportStatus> {
   const id = request.exportId;
   const base = {
@@ -193,13 +241,18 @@ async function statusOf(
       error: { code: failure.code, message: failure.message, attempts: failure.attempts },
     };
   }
-  const job = await runtime.exportQueue.state(id);
-  if (!job) return { ...base, status: 'lost' };
+  const job = await viaRedis(runtime.exportQueue, QUEUE, () => runtime.exportQueue.state(id));
+  const status = jobStatus(job);
+  if (!job || status === 'lost') return { ...base, status: 'lost' };
+  // The job finished between the ledger reads above and now: read the result it wrote.
+  if (status === 'done')
+    return settledOnce ? { ...base, status: 'lost' } : statusOf(runtime, ledger, request, true);
+  if (status === 'failed') return { ...base, status, attempts: job.attempts, error: jobError(job) };
   // (pendingStatus says the same for a list item, without the progress.)
   const progress = job.progress as ExportStatus['progress'] | number;
   return {
     ...base,
-    status: job.state === 'active' ? 'running' : 'queued',
+    status,
     attempts: job.attempts,
     progress: typeof progress === 'object' && progress !== null ? progress : null,
   };
@@ -312,40 +365,78 @@ export const exportsPlugin = feature('crosswalk-exports', PROTECTED, async (app)
         description:
           'Validates the request completely (frameworks, controls, window of at most 2 years) and against the ' +
           "key's scope, records it, and queues the build. Answers 202 with the export's status; poll " +
-          '`GET /v1/exports/{id}` until it is done, then download.',
+          '`GET /v1/exports/{id}` until it is done, then download. With an `Idempotency-Key` header, a retry of the ' +
+          'same request answers with the export the first attempt made (never a second export); the same key with a ' +
+          'different request is refused with 422.',
         security: bearer,
+        headers: idempotencyHeaders,
         body: requestBodySchema,
-        response: responses({ 202: statusSchema }, [400, 401, 403, 503]),
+        response: responses({ 202: statusSchema }, [400, 401, 403, 422, 503]),
       },
     },
     async (request, reply) => {
       // Everything is checked before anything is written: bad input or a scope breach leaves no trace but a 4xx.
       const resolved = resolveSelection(request.body, BODY_FIELDS);
       assertExportWithin(request.apiKey, resolved, BODY_FIELDS);
-      const exportId = newExportId();
-      const record: ExportRequestRecord = {
-        format: 'crosswalk-export-request/1',
-        exportId,
-        requestedAt: new Date().toISOString(),
-        requestedBy: actorOf(request),
+      // Redis must be up before the request is recorded: a request recorded but never queued would be `lost`.
+      await redisUp(runtime.exportQueue, QUEUE);
+      const requestedBy = actorOf(request);
+      const asked = {
         frameworks: resolved.scope.frameworks,
         controls: resolved.scope.requestedControls,
         from: resolved.window.from,
         to: resolved.window.to,
       };
-      await ledger.recordRequest(record);
-      await runtime.exportQueue.enqueue({ exportId });
-      await runtime.locker.audit.append({
-        actor: record.requestedBy,
-        action: 'export.request',
-        target: exportId,
-        details: {
-          frameworks: record.frameworks,
-          controls: record.controls,
-          from: record.from,
-          to: record.to,
-        },
-      });
+      const requestedAt = new Date().toISOString();
+      let exportId = newExportId();
+      let first = true;
+      const idempotencyKey = request.headers['idempotency-key'];
+      if (idempotencyKey !== undefined) {
+        const fingerprint = requestFingerprint(asked);
+        const { claim, created } = await ledger.claimIdempotencyKey(idempotencyKey, {
+          format: 'crosswalk-export-idempotency/1',
+          requestedBy,
+          fingerprint,
+          exportId,
+          createdAt: requestedAt,
+        });
+        if (claim.fingerprint !== fingerprint) {
+          const message = `this Idempotency-Key was used for export ${claim.exportId} with a different request; use a new key for a new export`;
+          throw new CrosswalkError('CW_IDEMPOTENCY_KEY_REUSED', message, {
+            where: 'headers.idempotency-key',
+            issues: [{ path: 'headers.idempotency-key', message }],
+          });
+        }
+        exportId = claim.exportId;
+        first = created;
+      }
+      const record: ExportRequestRecord = (!first && (await ledger.request(exportId))) || {
+        format: 'crosswalk-export-request/1',
+        exportId,
+        requestedAt,
+        requestedBy,
+        ...asked,
+      };
+      if (first) await ledger.recordRequest(record);
+      else await ledger.recordRequest(record).catch(alreadyRecorded);
+      // A replay queues only what nothing has settled yet (the first attempt may have stopped before its job was
+      // added); the job id is the export id, so a job that exists is not added twice.
+      if (first || !((await ledger.result(exportId)) || (await ledger.failure(exportId)))) {
+        await viaRedis(runtime.exportQueue, QUEUE, () => runtime.exportQueue.enqueue({ exportId }));
+      }
+      if (first) {
+        await runtime.locker.audit.append({
+          actor: record.requestedBy,
+          action: 'export.request',
+          target: exportId,
+          details: {
+            frameworks: record.frameworks,
+            controls: record.controls,
+            from: record.from,
+            to: record.to,
+          },
+        });
+      }
       reply.header('location', `/v1/exports/${exportId}`);
       return reply.status(202).send(await statusOf(runtime, ledger, record));
     },
