@@ -6,6 +6,7 @@ export default defineConfig({
       'packages/*/test/**/*.test.ts',
       'connectors/*/test/**/*.test.ts',
       'services/*/test/**/*.test.ts',
+      'test/**/*.test.ts',
     ],
     // Integration suites talk to real Redis and Ceph RGW; give them room, but never hide a hang.
     testTimeout: 30_000,
