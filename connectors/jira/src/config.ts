@@ -78,6 +78,13 @@ const kindSchema = z
      * the ticket into one of them before it was resolved. Unset, the approver is whoever resolved it.
      */
     approvedStatuses: z.array(z.string().trim().min(1)).min(1).optional(),
+    /**
+     * Deprovisioning only: the tickets this JQL finds follow a process that includes the return of assets (laptop,
+     * badge, tokens), so each record says `assetReturn: true` and claims ISO 27001 A.5.11. Unset, a ticket is
+     * evidence of access removal only: an offboarding ticket is not proof that assets came back.
+     * @defaultValue false
+     */
+    assetReturn: z.boolean().optional(),
   })
   .strict();
 
@@ -168,6 +175,17 @@ export const jiraConfigSchema = z
       .strict()
       .refine((kinds) => Object.values(kinds).some((kind) => kind !== undefined), {
         message: 'must configure at least one of deprovisioning, provisioning, accessReview',
+      })
+      .superRefine((kinds, issues) => {
+        for (const key of ['provisioning', 'accessReview'] as const) {
+          if (kinds[key]?.assetReturn !== undefined) {
+            issues.addIssue({
+              code: 'custom',
+              path: [key, 'assetReturn'],
+              message: 'only deprovisioning tickets can cover the return of assets',
+            });
+          }
+        }
       }),
     /**
      * The secret of the Jira admin webhook (Settings, System, WebHooks, Secret). Jira then signs each delivery with

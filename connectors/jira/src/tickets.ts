@@ -289,6 +289,8 @@ export function ticketDraft(input: {
     subject: subject.person,
     subjectSource: subject.source,
     statusHistory: statuses.map(({ from, to, at, by }) => ({ from, to, at, by })),
+    // What the ticket's configured process covers, stated on the record so the A.5.11 claim rests on it.
+    ...(input.kind === 'jira.deprovisioning_ticket' ? { assetReturn: kindConfig.assetReturn ?? false } : {}),
   };
 
   const owners: Person[] = [];

@@ -139,6 +139,20 @@ describe('the Jira connector config', () => {
     }
   });
 
+  it('takes assetReturn on the deprovisioning kind only', () => {
+    const deprovisioning = { jql: 'project = IT', subjectPattern: '^Offboard (?<subject>\\S+)' };
+    expect(
+      parseJiraConfig({ ...valid, kinds: { deprovisioning: { ...deprovisioning, assetReturn: true } } }).kinds
+        .deprovisioning?.assetReturn,
+    ).toBe(true);
+    expect(
+      issuesOf({ ...valid, kinds: { deprovisioning, provisioning: { jql: 'x', assetReturn: true } } }),
+    ).toEqual(['kinds.provisioning.assetReturn']);
+    expect(
+      issuesOf({ ...valid, kinds: { deprovisioning: { ...deprovisioning, assetReturn: 'yes' } } }),
+    ).toEqual(['kinds.deprovisioning.assetReturn']);
+  });
+
   it('never repeats a secret put in the wrong field', () => {
     expect(messageOf({ ...valid, siteUrl: API_TOKEN })).not.toContain(API_TOKEN);
     expect(messageOf({ ...valid, auth: { kind: 'basic', email: API_TOKEN, apiToken: 'x' } })).not.toContain(

@@ -92,6 +92,11 @@ describe('running the Jira connector into a filesystem locker', () => {
     expect(deprovisioning.map((r) => r.controls['iso27001-2022'])).toEqual(
       Array(5).fill(expect.arrayContaining(['A.5.16', 'A.5.18'])),
     );
+    // Nothing in this config says the offboarding process covers the return of assets: no ticket claims A.5.11.
+    for (const record of deprovisioning) {
+      expect((record.payload as { assetReturn?: boolean }).assetReturn).toBe(false);
+      expect(record.controls['iso27001-2022']).not.toContain('A.5.11');
+    }
     expect(logs.join('\n')).not.toContain(API_TOKEN);
   });
 
@@ -104,6 +109,39 @@ describe('running the Jira connector into a filesystem locker', () => {
       [0, 2],
       [0, 1],
     ]);
+  });
+
+  it('claims the return of assets (A.5.11) only for tickets whose configured process covers it', async () => {
+    const own = new Locker(new FsObjectStore(await mkdtemp(path.join(tmpdir(), 'cw-jira-assets-'))), {
+      clock: fixedClock(NOW),
+    });
+    const base = configFor(server);
+    const manifest = await runConnector({
+      connector: jiraConnector,
+      connectorId: 'jira-acme',
+      config: {
+        ...base,
+        kinds: { ...base.kinds, deprovisioning: { ...base.kinds.deprovisioning!, assetReturn: true } },
+      },
+      locker: own,
+      window: WINDOW,
+      trigger: { type: 'manual', by: 'test' },
+      clock: fixedClock(NOW),
+    });
+    expect(manifest.status).toBe('succeeded');
+    const range = { from: '2026-01-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z' };
+    const claimed: EvidenceRecord[] = [];
+    for await (const record of own.records.list('jira.deprovisioning_ticket', range)) claimed.push(record);
+    expect(claimed).toHaveLength(5);
+    for (const record of claimed) {
+      expect((record.payload as { assetReturn?: boolean }).assetReturn).toBe(true);
+      expect(record.controls['iso27001-2022']).toContain('A.5.11');
+    }
+    // Other kinds never state or claim it.
+    for await (const record of own.records.list('jira.provisioning_ticket', range)) {
+      expect(record.payload).not.toHaveProperty('assetReturn');
+      expect(record.controls['iso27001-2022']).not.toContain('A.5.11');
+    }
   });
 
   it('records a failing collector in the manifest and still runs the others', async () => {

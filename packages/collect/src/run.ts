@@ -139,7 +139,8 @@ export async function runConnector<Schema extends z.ZodType>(
       const result = await options.locker.storeDraft({
         ...draft,
         collectedAt: clock.now().toISOString(),
-        controls: controlsFor(collector.kind),
+        // The kind's controls, plus the record-level claims its payload qualifies for (recordClaims).
+        controls: controlsFor(collector.kind, draft.payload),
         provenance: {
           connector: {
             id: options.connectorId,

@@ -1,11 +1,11 @@
 import { canonicalSha256, evidenceKindIds } from '@crosswalk/core';
 import { listControls } from './catalog.js';
 import { crosswalkPairs, crosswalkSource } from './crosswalk.js';
-import { controlsFor } from './kinds.js';
+import { controlsFor, recordClaims } from './kinds.js';
 
 /**
  * SHA-256 (over RFC 8785 canonical JSON) of everything MAPPING_VERSION versions: each kind's controls, the
- * crosswalk pairs with their confidence and sources, and the 2013 -> 2022 translation. Two builds with the
+ * record-level claims, the crosswalk pairs with their confidence and sources, and the 2013 -> 2022 translation. Two builds with the
  * same fingerprint put the same control ids on the same evidence.
  */
 export const mappingFingerprint: string = canonicalSha256({
@@ -16,6 +16,7 @@ export const mappingFingerprint: string = canonicalSha256({
       return [kind, controls];
     }),
   ),
+  recordClaims,
   crosswalk: crosswalkPairs().map((p) => [p.soc2, p.iso, p.confidence, p.supportCount, [...p.sources]]),
   translation2013: Object.fromEntries(
     listControls('iso27001-2013').map((control) => [control.id, [...control.successors2022]]),

@@ -33,6 +33,7 @@ export {
   evidenceCategories,
   kindCategories,
   kindExclusions,
+  recordClaims,
   kindsFor,
   manualControls,
 } from './kinds.js';

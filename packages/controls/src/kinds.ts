@@ -103,12 +103,52 @@ export const kindExclusions = deepFreeze({
     'iso27001-2022': ['A.5.11'],
     reason: 'timeliness of account removal says nothing about the return of assets',
   },
+  'jira.deprovisioning_ticket': {
+    'iso27001-2022': ['A.5.11'],
+    reason:
+      'an offboarding ticket shows the return of assets only when its process covers it: claimed per record, ' +
+      'see recordClaims',
+  },
 } as const satisfies Partial<
   Record<
     EvidenceKind,
     { 'soc2-2017'?: readonly string[]; 'iso27001-2022'?: readonly string[]; reason: string }
   >
 >);
+
+/**
+ * Controls a kind's records claim one by one, when the record itself says so: `when` names a boolean payload field
+ * that must be `true`. The claim rests on what the record states (and its hash covers), never on the kind alone.
+ * Kind-level readers (kindsFor, coverage, export populations) do not count these claims: a kind whose records only
+ * sometimes show a control is not evidence of it as a whole.
+ */
+export const recordClaims = deepFreeze({
+  'jira.deprovisioning_ticket': [
+    {
+      'iso27001-2022': ['A.5.11'],
+      when: 'assetReturn',
+      reason:
+        "the ticket's configured process includes the return of assets (kinds.deprovisioning.assetReturn)",
+    },
+  ],
+} as const satisfies Partial<
+  Record<
+    EvidenceKind,
+    readonly {
+      'soc2-2017'?: readonly string[];
+      'iso27001-2022'?: readonly string[];
+      when: string;
+      reason: string;
+    }[]
+  >
+>);
+
+for (const [kind, claims] of Object.entries(recordClaims)) {
+  for (const claim of claims) {
+    for (const id of claim['iso27001-2022'])
+      if (getControl('iso27001-2022', id).id !== id) throw dataError(file, `recordClaims ${kind}: ${id}`);
+  }
+}
 
 interface KindControls {
   readonly 'soc2-2017': readonly string[];
@@ -163,12 +203,14 @@ for (const [key, kinds] of kindsByControl) kindsByControl.set(key, deepFreeze(ki
 /**
  * The controls one kind of evidence satisfies in each primary framework (the union of its categories'
  * controls, in catalog order) and the mapping version that said so: what a record's `controls` field holds.
+ * Given the record's payload, the record-level claims it qualifies for are added (`recordClaims`).
  * Returns a fresh object each call, ready to put on a record.
  *
  * @example controlsFor('okta.policy') // { 'soc2-2017': ['CC6.1', 'CC6.6'], 'iso27001-2022': [...], mappingVersion }
+ * @example controlsFor('jira.deprovisioning_ticket', { ..., assetReturn: true }) // iso27001-2022 includes A.5.11
  * @throws CrosswalkError CW_KIND_UNKNOWN naming the kind
  */
-export function controlsFor(kind: EvidenceKind | string): ControlsRef {
+export function controlsFor(kind: EvidenceKind | string, payload?: unknown): ControlsRef {
   if (!isEvidenceKind(kind)) {
     throw new CrosswalkError(
       'CW_KIND_UNKNOWN',
@@ -177,9 +219,24 @@ export function controlsFor(kind: EvidenceKind | string): ControlsRef {
     );
   }
   const controls = controlsByKind.get(kind)!;
+  const soc2 = [...controls['soc2-2017']];
+  const iso = [...controls['iso27001-2022']];
+  const claims = (
+    recordClaims as Partial<Record<EvidenceKind, (typeof recordClaims)[keyof typeof recordClaims]>>
+  )[kind];
+  if (claims && payload !== null && typeof payload === 'object') {
+    for (const claim of claims) {
+      if ((payload as Record<string, unknown>)[claim.when] !== true) continue;
+      const add = (ids: string[], extra: readonly string[] | undefined) => {
+        for (const id of extra ?? []) if (!ids.includes(id)) ids.push(id);
+      };
+      add(soc2, (claim as { 'soc2-2017'?: readonly string[] })['soc2-2017']);
+      add(iso, claim['iso27001-2022']);
+    }
+  }
   return {
-    'soc2-2017': [...controls['soc2-2017']],
-    'iso27001-2022': [...controls['iso27001-2022']],
+    'soc2-2017': inCatalogOrder('soc2-2017', soc2),
+    'iso27001-2022': inCatalogOrder('iso27001-2022', iso),
     mappingVersion: MAPPING_VERSION,
   };
 }

@@ -32,6 +32,8 @@ const pinnedFingerprints: Record<string, string> = {
     '4f55cca7fbef596b7ed0893aa67cffab7d9dcbfb51eb7b2623323627da8c7ee1',
   'crosswalk-2026.11.1+tsc2017-iso2022-consensus3':
     'b55b3bf596acc8176fcf56ce02590bba21228b94c945ba73580439d211225bc2',
+  'crosswalk-2026.12.0+tsc2017-iso2022-consensus3':
+    'f270c5fc9414240c5ba659003f77e7705452d1e69314b6f03b8ab8fe21641f05',
 };
 
 describe('the evidence kind -> control mapping', () => {
@@ -169,7 +171,25 @@ describe('manualControls', () => {
   it('does not claim the return of assets (A.5.11) for account removals, only tickets may', () => {
     expect(controlsFor('okta.user_lifecycle')['iso27001-2022']).not.toContain('A.5.11');
     expect(controlsFor('github.member_removed')['iso27001-2022']).not.toContain('A.5.11');
-    expect(controlsFor('jira.deprovisioning_ticket')['iso27001-2022']).toContain('A.5.11');
+  });
+
+  it('claims A.5.11 for a deprovisioning ticket only when the record says its process covers asset return', () => {
+    const base = controlsFor('jira.deprovisioning_ticket');
+    expect(base['iso27001-2022']).not.toContain('A.5.11');
+    expect(controlsFor('jira.deprovisioning_ticket', { assetReturn: false })['iso27001-2022']).toEqual(
+      base['iso27001-2022'],
+    );
+    expect(controlsFor('jira.deprovisioning_ticket', { assetReturn: 'yes' })['iso27001-2022']).toEqual(
+      base['iso27001-2022'],
+    );
+    const claimed = controlsFor('jira.deprovisioning_ticket', { assetReturn: true });
+    expect(claimed['iso27001-2022']).toEqual(['A.5.11', ...base['iso27001-2022']]);
+    expect(claimed['soc2-2017']).toEqual(base['soc2-2017']);
+    // Only that kind takes record-level claims; kind-level readers do not count them.
+    expect(controlsFor('jira.provisioning_ticket', { assetReturn: true })['iso27001-2022']).not.toContain(
+      'A.5.11',
+    );
+    expect(kindsFor('iso27001-2022', 'A.5.11')).toEqual([]);
   });
 
   it('does not claim monitoring (CC4.1, CC4.2) for population snapshots, only for reviews', () => {

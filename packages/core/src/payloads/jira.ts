@@ -53,5 +53,11 @@ export const jiraTicketSchema = z
     subjectSource: z.enum(['field', 'summary']).nullable(),
     /** Every status transition, oldest first. */
     statusHistory: z.array(statusChangeSchema),
+    /**
+     * Deprovisioning tickets: whether the ticket's configured process covers the return of assets
+     * (`kinds.deprovisioning.assetReturn`); only then does the record claim ISO 27001 A.5.11. Absent on other kinds
+     * and on records stored before it was stated.
+     */
+    assetReturn: z.boolean().optional(),
   })
   .strict();
