@@ -33,9 +33,9 @@ export {
   evidenceCategories,
   kindCategories,
   kindExclusions,
-  recordClaims,
   kindsFor,
   manualControls,
+  recordClaims,
 } from './kinds.js';
 export { type ControlRef, formatControlRef, parseControlRef } from './refs.js';
 export { translate2013 } from './translate.js';
