@@ -3,7 +3,8 @@
 # machine, keeping nothing on disk); use it if it answers, else install and start one the same way.
 #
 #   redis.sh start   ensure Redis answers PING (progress on stderr)
-#   redis.sh env     print REDIS_URL for `eval`
+#   redis.sh env     print REDIS_URL for `eval` (a REDIS_URL already set, e.g. naming another database of
+#                    this Redis so two runs on one machine do not take each other's jobs, is kept)
 set -euo pipefail
 
 LOGFILE=/var/log/redis/ci.log
@@ -38,6 +39,6 @@ start() {
 
 case "${1:-}" in
   start) start ;;
-  env) echo "export REDIS_URL=redis://127.0.0.1:6379" ;;
+  env) echo "export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}" ;;
   *) echo "usage: $0 start|env" >&2; exit 2 ;;
 esac
