@@ -11,6 +11,7 @@ import { CsvParser, csvLine } from './csv.js';
 import { type ExportManifest, FILE_NAMES, manifestSchema } from './manifest.js';
 import { parseRunBytes } from './runs.js';
 import { normalizeFingerprint, publicKeyFingerprint, verifyBytes } from './signing.js';
+import { CurrentAnswers } from './verify-current.js';
 
 export type VerifyCheck =
   | 'zip'
@@ -543,6 +544,7 @@ async function checkPopulations(
   }
   const rows = new Map<string, string>(); // id -> the whole row as written
   const controlRows: { file: string; ids: string[]; lines: string[] }[] = [];
+  const current = new CurrentAnswers((failure) => failures.add(failure));
   const seenControl = new Set<string>();
   await eachEntry(zipPath, async (_entry, name, open) => {
     const isPopulation = name === FILE_NAMES.populations;
@@ -570,6 +572,7 @@ async function checkPopulations(
       count++;
       const id = row[0] ?? '';
       if (isPopulation) {
+        current.add(row);
         if (rows.has(id))
           failures.add({ file: name, check: 'population', message: `${id} appears twice in ${name}` });
         rows.set(id, line);
@@ -634,6 +637,7 @@ async function checkPopulations(
       }
     }
   }
+  current.check(manifest, controlRows);
 }
 
 class Failures {

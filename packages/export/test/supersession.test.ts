@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { controlsFor } from '@crosswalk/controls';
-import type { EvidenceDraft } from '@crosswalk/core';
+import { type EvidenceDraft, sha256Hex } from '@crosswalk/core';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -15,7 +15,8 @@ import {
   type SigningKey,
   verifyBundle,
 } from '../src/index.js';
-import { readZip, testSigningKey } from './fixtures.js';
+import { signBytes } from '../src/signing.js';
+import { readZip, repack, testSigningKey } from './fixtures.js';
 
 /**
  * Populations count the current answer per subject once. Derived deprovisioning timeliness stores a new record
@@ -224,6 +225,106 @@ describe('a quarter of 9 tickets with 23 timeliness answers', () => {
     const readme = q1.entries.get('README.html')!.toString('utf8');
     expect(readme).toContain(`<code>${KIND}</code> (event): 9 found`);
     expect(readme).toContain('23 (9 current, 14 superseded)');
+  });
+
+  /**
+   * The key holder rewrites files and re-signs: hashes, SHA256SUMS and signature all agree, so only the meaning
+   * of the populations can give the bundle away.
+   */
+  async function reSigned(change: (entries: Map<string, Buffer>) => string[]) {
+    const file = path.join(dir, `resigned-${Math.random().toString(16).slice(2)}.zip`);
+    await repack(q1.file, file, (e) => {
+      const changed = change(e);
+      let sums = e.get('SHA256SUMS')!.toString('utf8');
+      let manifest = e.get('manifest.json')!.toString('utf8');
+      for (const name of changed) {
+        const bytes = e.get(name)!;
+        const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        sums = sums.replace(new RegExp(`^[0-9a-f]{64}(?=  ${escaped}$)`, 'm'), sha256Hex(bytes));
+        manifest = manifest.replace(
+          new RegExp(`("path":"${escaped}","sha256":")[0-9a-f]{64}(","bytes":)\\d+`),
+          `$1${sha256Hex(bytes)}$2${bytes.length}`,
+        );
+      }
+      e.set('SHA256SUMS', Buffer.from(sums));
+      manifest = manifest.replace(
+        /("path":"SHA256SUMS","sha256":")[0-9a-f]{64}(","bytes":)\d+/,
+        `$1${sha256Hex(sums)}$2${Buffer.byteLength(sums)}`,
+      );
+      e.set('manifest.json', Buffer.from(manifest));
+      e.set('manifest.sig', signBytes(key, Buffer.from(manifest)));
+    });
+    return file;
+  }
+
+  it('fails verify, naming the file, when a signed control population counts superseded answers', async () => {
+    const control = result.manifest.scope.controls.find((c) => c.id === CONTROL)!;
+    const populations = q1.entries.get('populations.csv')!.toString('utf8');
+    // Every answer as a row to sample from, as before current answers were told apart.
+    const file = await reSigned((e) => {
+      e.set(control.population!, Buffer.from(populations));
+      const manifest = e
+        .get('manifest.json')!
+        .toString('utf8')
+        .replace(
+          `"population":"${control.population}","records":9`,
+          `"population":"${control.population}","records":23`,
+        );
+      e.set('manifest.json', Buffer.from(manifest));
+      return [control.population!];
+    });
+    const report = await verifyBundle(file, { fingerprint: key.fingerprint });
+    expect(report.ok).toBe(false);
+    expect(report.failures.map((f) => f.check)).toEqual(expect.arrayContaining(['population']));
+    expect(report.failures).toContainEqual(
+      expect.objectContaining({
+        file: control.population,
+        check: 'population',
+        message: expect.stringContaining('which is not a current answer'),
+      }),
+    );
+    expect(report.failures.every((f) => f.check === 'population')).toBe(true);
+  });
+
+  it('fails verify when populations.csv marks a replaced answer current, or a control leaves a current one out', async () => {
+    const [first, last] = [chains[4]![0]!, chains[4]!.at(-1)!];
+    const control = result.manifest.scope.controls.find((c) => c.id === CONTROL)!;
+    const marked = await reSigned((e) => {
+      const text = e.get('populations.csv')!.toString('utf8');
+      const row = text.split('\r\n').find((l) => l.startsWith(`${first},`))!;
+      e.set('populations.csv', Buffer.from(text.replace(row, row.replace(/,no,,/, ',yes,,'))));
+      return ['populations.csv'];
+    });
+    expect((await verifyBundle(marked)).failures).toContainEqual({
+      file: 'populations.csv',
+      check: 'population',
+      message: `${first} is marked current but names ${last} as replacing it`,
+    });
+    const left = await reSigned((e) => {
+      const text = e.get(control.population!)!.toString('utf8');
+      const row = text.split('\r\n').find((l) => l.startsWith(`${last},`))!;
+      e.set(control.population!, Buffer.from(text.replace(`${row}\r\n`, '')));
+      e.set(
+        'manifest.json',
+        Buffer.from(
+          e
+            .get('manifest.json')!
+            .toString('utf8')
+            .replace(
+              `"population":"${control.population}","records":9`,
+              `"population":"${control.population}","records":8`,
+            ),
+        ),
+      );
+      return [control.population!];
+    });
+    expect((await verifyBundle(left)).failures).toEqual([
+      {
+        file: control.population,
+        check: 'population',
+        message: `${control.population} has 8 rows for the 9 current answers of its kinds in populations.csv`,
+      },
+    ]);
   });
 
   it('passes verify with the new columns', async () => {
