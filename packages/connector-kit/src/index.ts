@@ -1,0 +1,34 @@
+export {
+  type ErrorHints,
+  type HttpFailure,
+  httpSourceError,
+  networkSourceError,
+  SourceError,
+  type SourceSaid,
+  sourceCodeOf,
+  sourceStatusOf,
+} from './errors.js';
+export {
+  abortableSleep,
+  DEFAULT_REQUEST_POLICY,
+  type HttpAnswer,
+  HttpClient,
+  type HttpClientOptions,
+  type HttpRequest,
+  type RequestPolicy,
+} from './http.js';
+export { parseLinkHeader } from './link.js';
+export { type PaginateOptions, type Paginator, paginate, pick } from './paginate.js';
+export { provenancePath, RequestRecorder } from './provenance.js';
+export {
+  budgetExhausted,
+  githubRateLimitRule,
+  isLimited,
+  jiraRateLimitRule,
+  MIN_RATE_LIMIT_WAIT_MS,
+  oktaRateLimitRule,
+  type RateLimitRule,
+  rateLimitWaitMs,
+  retryAfterRule,
+} from './rate-limit.js';
+export { COMMON_CREDENTIAL_PATTERNS, createRedactor, type Redactor } from './redact.js';

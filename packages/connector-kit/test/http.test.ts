@@ -1,0 +1,294 @@
+import { type CollectorLogger, isCrosswalkError, RATE_LIMIT_WAIT_EVENT } from '@crosswalk/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createRedactor,
+  HttpClient,
+  type HttpClientOptions,
+  jiraRateLimitRule,
+  oktaRateLimitRule,
+  type Paginator,
+  paginate,
+  sourceStatusOf,
+} from '../src/index.js';
+import { type Answer, loopback, type Seen } from './loopback.js';
+
+const TOKEN = 'kit-test-token-0123456789';
+const servers: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.close();
+});
+
+function capture() {
+  const lines: { level: string; fields: Record<string, unknown>; message: string }[] = [];
+  const at = (level: string) => (fields: Record<string, unknown>, message: string) =>
+    lines.push({ level, fields, message });
+  const log = {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+  } as CollectorLogger;
+  return { log, lines };
+}
+
+async function setUp(
+  answer: (request: Seen, index: number) => Answer,
+  options: Partial<HttpClientOptions> = {},
+  path = '',
+) {
+  const server = await loopback(answer);
+  servers.push(server);
+  const { log, lines } = capture();
+  const waits: number[] = [];
+  const client = new HttpClient({
+    source: 'Example',
+    baseUrl: `${server.origin}${path}`,
+    headers: { authorization: `Bearer ${TOKEN}` },
+    policy: { timeoutMs: 2_000, retries: 2, backoffMs: 5, maxRateLimitWaitSeconds: 60 },
+    requestIdHeader: 'x-request-id',
+    redact: createRedactor([TOKEN]),
+    describeError: (body) => ({ text: (body as { message?: string } | undefined)?.message ?? '' }),
+    log,
+    sleep: async (ms) => {
+      waits.push(ms);
+    },
+    ...options,
+  });
+  return { server, client, lines, waits };
+}
+
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('HttpClient', () => {
+  describe('pins every request to the configured URL', () => {
+    it('refuses another host, another path and a look-alike prefix before sending anything', async () => {
+      const { server, client } = await setUp(() => ({ body: {} }), {}, '/ex/jira/1');
+      for (const url of [
+        'http://evil.example/ex/jira/1/x',
+        `${server.origin}/ex/jira/2/x`,
+        `${server.origin}/ex/jira/10/x`,
+      ]) {
+        const error = await failure(client.json({ url }));
+        expect(isCrosswalkError(error, 'CW_SOURCE_DATA')).toBe(true);
+        expect(error.message).toContain('outside the configured Example URL');
+      }
+      expect(server.seen).toHaveLength(0);
+      await client.json({ url: '/rest/x' });
+      expect(server.seen.map((s) => s.url)).toEqual(['/ex/jira/1/rest/x']);
+    });
+
+    it('does not follow a redirect', async () => {
+      const { client } = await setUp(() => ({ status: 302, headers: { location: 'http://evil.example/' } }));
+      const error = await failure(client.json({ url: '/x' }));
+      expect(isCrosswalkError(error, 'CW_SOURCE_DATA')).toBe(true);
+      expect(error.message).toMatch(/^Example answered 302/);
+    });
+  });
+
+  describe('when the source limits', () => {
+    it('waits out a 429 for its Retry-After, records both attempts, and logs the wait as an event', async () => {
+      const { client, lines, waits } = await setUp((_, i) =>
+        i === 0
+          ? { status: 429, headers: { 'retry-after': '3', 'x-request-id': 'r0' } }
+          : { body: { ok: 1 }, headers: { 'x-request-id': 'r1' } },
+      );
+      expect(await client.json({ url: '/x' })).toEqual({ ok: 1 });
+      expect(waits).toEqual([3000]);
+      expect(client.recorder.entries).toEqual([
+        { method: 'GET', path: '/x', status: 429, requestId: 'r0' },
+        { method: 'GET', path: '/x', status: 200, requestId: 'r1' },
+      ]);
+      expect(lines.find((l) => l.fields.event === RATE_LIMIT_WAIT_EVENT)?.fields.waitMs).toBe(3000);
+    });
+
+    it('gives up, retryable, when the limit resets later than the allowed wait', async () => {
+      const { server, client } = await setUp(() => ({ status: 429, headers: { 'retry-after': '120' } }), {
+        policy: { timeoutMs: 2000, retries: 2, backoffMs: 5, maxRateLimitWaitSeconds: 5 },
+      });
+      const error = await failure(client.json({ url: '/x' }));
+      expect(isCrosswalkError(error, 'CW_SOURCE_UNAVAILABLE')).toBe(true);
+      expect((error as unknown as { retryable: boolean }).retryable).toBe(true);
+      expect(error.message).toContain('rate limit did not reset within the allowed wait');
+      expect(server.seen).toHaveLength(1);
+    });
+
+    it("waits out Jira's 503 under load as a limit", async () => {
+      const { client, waits } = await setUp(
+        (_, i) => (i === 0 ? { status: 503, headers: { 'retry-after': '1' } } : { body: {} }),
+        {
+          rateLimit: jiraRateLimitRule,
+        },
+      );
+      await client.json({ url: '/x' });
+      expect(waits).toEqual([1000]);
+    });
+
+    it('waits before the next request to an endpoint whose budget the last answer said is used up', async () => {
+      const reset = String(Math.floor(Date.now() / 1000) + 30);
+      const { client, waits } = await setUp(
+        () => ({ body: {}, headers: { 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': reset } }),
+        {
+          rateLimit: oktaRateLimitRule,
+        },
+      );
+      await client.json({ url: '/x' });
+      expect(waits).toEqual([]);
+      await client.json({ url: '/x' });
+      expect(waits).toHaveLength(1);
+      expect(waits[0]).toBeGreaterThan(20_000);
+    });
+  });
+
+  describe('when the source fails', () => {
+    it('retries a 5xx with growing waits, then maps it to a retryable CW_SOURCE_UNAVAILABLE', async () => {
+      const { server, client, waits } = await setUp(() => ({ status: 500, body: { message: 'Oops' } }));
+      const error = await failure(client.json({ url: '/x', what: 'the list' }));
+      expect(server.seen).toHaveLength(3);
+      expect(waits).toEqual([5, 10]);
+      expect(error).toMatchObject({ code: 'CW_SOURCE_UNAVAILABLE', where: 'the list', sourceStatus: 500 });
+      expect(error.message).toBe('Example failed (500 Oops) for GET /x');
+    });
+
+    it.each([
+      [401, 'CW_SOURCE_AUTH'],
+      [403, 'CW_SOURCE_AUTH'],
+      [404, 'CW_NOT_FOUND'],
+      [400, 'CW_SOURCE_DATA'],
+    ])('maps %i to %s once, without retrying or echoing the credential', async (status, code) => {
+      const { server, client } = await setUp(() => ({ status, body: { message: `no: Bearer ${TOKEN}` } }));
+      const error = await failure(client.json({ url: '/x' }));
+      expect(isCrosswalkError(error, code as 'CW_SOURCE_AUTH')).toBe(true);
+      expect(sourceStatusOf(error)).toBe(status);
+      expect(server.seen).toHaveLength(1);
+      expect(JSON.stringify({ ...error, message: error.message })).not.toContain(TOKEN);
+    });
+
+    it('bounds a request that never answers by the timeout, then retries it', async () => {
+      const { server, client } = await setUp(() => ({ hang: true }), {
+        policy: { timeoutMs: 150, retries: 1, backoffMs: 5, maxRateLimitWaitSeconds: 60 },
+      });
+      const started = Date.now();
+      const error = await failure(client.json({ url: '/x' }));
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(server.seen).toHaveLength(2);
+      expect(error).toMatchObject({ code: 'CW_SOURCE_UNAVAILABLE' });
+      expect(error.message).toContain('did not answer in time');
+    });
+
+    it('maps a refused connection to CW_SOURCE_UNAVAILABLE naming the request', async () => {
+      const { server, client } = await setUp(() => ({ body: {} }));
+      await server.close();
+      servers.splice(servers.indexOf(server), 1);
+      const error = await failure(client.json({ url: '/x' }));
+      expect(error).toMatchObject({ code: 'CW_SOURCE_UNAVAILABLE' });
+      expect(error.message).toMatch(/^could not reach Example at 127\.0\.0\.1:\d+ for GET \/x: ECONNREFUSED/);
+    });
+  });
+});
+
+describe('paginate', () => {
+  async function pages(
+    paginator: Paginator,
+    answer: (request: Seen, index: number) => Answer,
+    first = '/list',
+  ) {
+    const { server, client } = await setUp(answer);
+    const seen: unknown[][] = [];
+    const run = async () => {
+      for await (const page of paginate(
+        client,
+        {
+          url: first,
+          method: paginator.type === 'token' ? 'POST' : 'GET',
+          body: paginator.type === 'token' ? {} : undefined,
+        },
+        paginator,
+        { what: 'the list' },
+      ))
+        seen.push(page);
+    };
+    return { server, seen, run };
+  }
+
+  it('refuses a Link header that points to another host, after the page it came with', async () => {
+    const { server, seen, run } = await pages({ type: 'link-header' }, (request, i) => ({
+      body: [i],
+      headers:
+        i < 2
+          ? { link: `<${'http://' + '127.0.0.1'}${request.url.split('?')[0]}?after=${i},x>; rel="next"` }
+          : {},
+    }));
+    // The link names the loopback origin; rebuild it with the real port.
+    await expect(run()).rejects.toThrow('outside the configured Example URL');
+    expect(seen).toEqual([[0]]);
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it('follows Link headers on the configured host, with a comma in the cursor', async () => {
+    let origin = '';
+    const { server, seen, run } = await pages({ type: 'link-header' }, (_, i) => ({
+      body: [i],
+      headers: i < 2 ? { link: `<${origin}/list?after=${i},x>; rel="next"` } : {},
+    }));
+    origin = (server as unknown as { origin: string }).origin;
+    await run();
+    expect(seen).toEqual([[0], [1], [2]]);
+    expect(server.seen.map((s) => s.url)).toEqual(['/list', '/list?after=0,x', '/list?after=1,x']);
+  });
+
+  it('sends a body token back until the last page, and refuses a repeated one', async () => {
+    const ok = await pages(
+      { type: 'token', items: 'issues', token: 'next', param: 'nextPageToken', in: 'body', last: 'isLast' },
+      (_, i) => ({
+        body: { issues: [i], next: `t${i}`, isLast: i === 2 },
+      }),
+    );
+    await ok.run();
+    expect(ok.seen).toEqual([[0], [1], [2]]);
+    expect(ok.server.seen.map((s) => s.body)).toEqual([
+      '{}',
+      '{"nextPageToken":"t0"}',
+      '{"nextPageToken":"t1"}',
+    ]);
+    const looping = await pages(
+      { type: 'token', items: 'issues', token: 'next', param: 'nextPageToken', in: 'body' },
+      () => ({
+        body: { issues: [1], next: 'same' },
+      }),
+    );
+    await expect(looping.run()).rejects.toThrow('Example repeated a next-page token for the list');
+  });
+
+  it('advances an offset by the items read, and falls back to it when a body link is absent', async () => {
+    const offset = await pages(
+      { type: 'offset', param: 'startAt', items: 'values', pageSize: 2 },
+      (_, i) => ({
+        body: { values: i < 2 ? [i, i] : [i] },
+      }),
+    );
+    await offset.run();
+    expect(offset.server.seen.map((s) => s.url)).toEqual(['/list', '/list?startAt=2', '/list?startAt=4']);
+    const linked = await pages(
+      { type: 'body-link', link: 'nextPage', items: 'values', last: 'isLast', offsetParam: 'startAt' },
+      (_, i) => ({
+        body: { values: [i], isLast: i === 1 },
+      }),
+    );
+    await linked.run();
+    expect(linked.server.seen.map((s) => s.url)).toEqual(['/list', '/list?startAt=1']);
+  });
+
+  it('refuses a page without its list', async () => {
+    const broken = await pages({ type: 'offset', param: 'startAt', items: 'values' }, () => ({
+      body: { nope: 1 },
+    }));
+    await expect(broken.run()).rejects.toMatchObject({ code: 'CW_SOURCE_DATA', where: 'the list' });
+  });
+});
