@@ -1,4 +1,10 @@
-import { type CollectorLogger, CrosswalkError, RATE_LIMIT_WAIT_EVENT } from '@crosswalk/core';
+import {
+  type CollectorLogger,
+  CrosswalkError,
+  RATE_LIMIT_WAIT_EVENT,
+  sourceUnreachable,
+  unresolvedHost,
+} from '@crosswalk/core';
 import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/core';
 import { retry } from '@octokit/plugin-retry';
@@ -6,11 +12,36 @@ import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck/light.js';
 import { configSecrets, type GitHubConfig, requestSettings } from './config.js';
 import { errorMessage, errorStatus, redact, sourceError } from './errors.js';
-import { provenancePlugin, RequestRecorder } from './provenance.js';
+import { provenancePath, provenancePlugin, RequestRecorder } from './provenance.js';
 import { VERSION } from './version.js';
 
-/** Provenance is listed first so its hook sits inside retry and throttling and records every attempt. */
-const CrosswalkOctokit = Octokit.plugin(provenancePlugin, retry, throttling);
+/**
+ * A host name that does not resolve fails the request at once, named, instead of octokit's retries turning it
+ * into "GitHub failed (500 getaddrinfo ENOTFOUND ...)" a minute later (the rule: packages/core/src/network.ts).
+ * The CrosswalkError it throws carries no octokit request, so the retry plugin passes it through untouched.
+ */
+function unresolvedHostPlugin(octokit: Octokit) {
+  octokit.hook.wrap('request', async (request, endpoint) => {
+    try {
+      return await request(endpoint);
+    } catch (error) {
+      const host = unresolvedHost(error);
+      if (host === undefined) throw error;
+      throw sourceUnreachable(
+        'GitHub',
+        host,
+        `${String(endpoint.method)} ${provenancePath(String(endpoint.url))}`,
+      );
+    }
+  });
+  return {};
+}
+
+/**
+ * Provenance is listed first so its hook sits inside retry and throttling and records every attempt; the
+ * unresolved-host check sits between it and retry, so the attempt is recorded and never retried.
+ */
+const CrosswalkOctokit = Octokit.plugin(provenancePlugin, unresolvedHostPlugin, retry, throttling);
 
 type Params = Record<string, string | number | boolean | undefined>;
 

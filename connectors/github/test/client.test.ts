@@ -101,6 +101,29 @@ describe('the GitHub client', () => {
     });
   });
 
+  describe('when the host name does not resolve', () => {
+    it('fails at once with CW_SOURCE_UNREACHABLE naming the host, without retrying', async () => {
+      const host = 'api.crosswalk-no-such-host.invalid';
+      const started = Date.now();
+      const result = await collect(orgMembers, {
+        type: 'github',
+        org: 'acme',
+        baseUrl: `https://${host}`,
+        auth: { kind: 'token', token: TOKEN },
+        controlOwner: 'secops@acme.example',
+        requests: { retries: 3 },
+      });
+      // Octokit's retries (1 s, 4 s, 9 s) would take 14 s or more; a lookup that fails takes well under.
+      expect(Date.now() - started).toBeLessThan(8_000);
+      expect(isCrosswalkError(result.error, 'CW_SOURCE_UNREACHABLE')).toBe(true);
+      expect((result.error as Error).message).toBe(
+        `GitHub is unreachable: the host name ${host} does not resolve (check the configured URL and this machine's DNS)`,
+      );
+      expect(errorText(result.error)).not.toContain(TOKEN);
+      expect(result.logs.filter((l) => /retry/i.test(l.message))).toEqual([]);
+    });
+  });
+
   describe('when the credentials are wrong', () => {
     it('fails with CW_SOURCE_AUTH "GitHub rejected the credentials", without the token anywhere', async () => {
       const server = await fake({ token: 'ghp_SomeOtherTokenTheServerAccepts00000000' });

@@ -4,6 +4,8 @@ import {
   CrosswalkError,
   isCrosswalkError,
   RATE_LIMIT_WAIT_EVENT,
+  sourceUnreachable,
+  unresolvedHost,
 } from '@crosswalk/core';
 import { configSecrets, type JiraConfig, type RequestSettings, requestSettings } from './config.js';
 import { httpError, redact } from './errors.js';
@@ -169,6 +171,9 @@ export class JiraClient {
             where: what,
           });
         }
+        // A name that does not resolve is not retried (the rule: packages/core/src/network.ts).
+        const unresolved = unresolvedHost(error);
+        if (unresolved !== undefined) throw sourceUnreachable('Jira', unresolved, what);
         const reason = redact(
           `${(error as Error).name === 'TimeoutError' ? 'timed out' : (error as Error).message}${causeOf(error)}`,
           this.secrets,

@@ -127,6 +127,23 @@ describe('the Jira client', () => {
     });
   });
 
+  describe('when the host name does not resolve', () => {
+    it('fails at once with CW_SOURCE_UNREACHABLE naming the host, without retrying', async () => {
+      const server = await fake();
+      const host = 'acme.crosswalk-no-such-host.invalid';
+      const result = await collect(deprovisioningTickets, {
+        ...configFor(server),
+        siteUrl: `https://${host}`,
+        requests: { retries: 3, backoffMs: 2_000 },
+      });
+      expect(isCrosswalkError(result.error, 'CW_SOURCE_UNREACHABLE')).toBe(true);
+      expect((result.error as Error).message).toBe(
+        `Jira is unreachable: the host name ${host} does not resolve (check the configured URL and this machine's DNS)`,
+      );
+      expect(result.logs.filter((l) => /retrying/.test(l.message))).toEqual([]);
+    });
+  });
+
   describe('when the credentials are wrong', () => {
     it('fails with CW_SOURCE_AUTH "Jira rejected the credentials", without the token anywhere', async () => {
       const server = await fake({

@@ -1,4 +1,10 @@
-import { type CollectorLogger, CrosswalkError, RATE_LIMIT_WAIT_EVENT } from '@crosswalk/core';
+import {
+  type CollectorLogger,
+  CrosswalkError,
+  RATE_LIMIT_WAIT_EVENT,
+  sourceUnreachable,
+  unresolvedHost,
+} from '@crosswalk/core';
 import type { RequestSettings } from './config.js';
 import { networkError, redact } from './errors.js';
 import { provenancePath, type RequestRecorder } from './provenance.js';
@@ -131,6 +137,9 @@ export class OktaTransport {
           signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
         });
       } catch (error) {
+        // A name that does not resolve is not retried (the rule: packages/core/src/network.ts).
+        const unresolved = unresolvedHost(error);
+        if (unresolved !== undefined) throw sourceUnreachable('Okta', unresolved, path);
         if (signal?.aborted || failures >= settings.retries) {
           throw networkError(error, url.host, path, this.options.secrets);
         }

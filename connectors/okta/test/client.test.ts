@@ -230,6 +230,21 @@ describe('the Okta client', () => {
     });
   });
 
+  describe('when the host name does not resolve', () => {
+    it('fails at once with CW_SOURCE_UNREACHABLE naming the host, without retrying', async () => {
+      const host = 'acme.crosswalk-no-such-host.invalid';
+      const result = await collect(userLifecycle, {
+        ...configFor({ url: `https://${host}` } as FakeOkta),
+        requests: { retries: 3, retryBaseDelayMs: 2_000 },
+      });
+      expect(isCrosswalkError(result.error, 'CW_SOURCE_UNREACHABLE')).toBe(true);
+      expect((result.error as Error).message).toBe(
+        `Okta is unreachable: the host name ${host} does not resolve (check the configured URL and this machine's DNS)`,
+      );
+      expect(result.logs.filter((l) => l.message === 'Okta could not be reached; retrying')).toEqual([]);
+    });
+  });
+
   describe('when the credentials are wrong', () => {
     it('fails an expired API token (401 E0000011) with CW_SOURCE_AUTH, once per collector, the token nowhere', async () => {
       const server = await fake(acme(), { token: '00SomeOtherTokenTheServerAccepts000000000' });

@@ -95,6 +95,12 @@ export const errorCatalog = {
     retryable: true,
     summary: 'The source system failed or timed out; the request can be retried.',
   },
+  CW_SOURCE_UNREACHABLE: {
+    status: 502,
+    retryable: false,
+    summary:
+      "The source system's host name does not resolve: the configured URL or this machine's DNS is wrong.",
+  },
   CW_SOURCE_DATA: {
     status: 502,
     retryable: false,

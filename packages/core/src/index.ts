@@ -31,6 +31,7 @@ export {
 } from './evidence-id.js';
 export { MAX_INSTANT, MIN_INSTANT, parseInstant } from './instant.js';
 export { type Cadence, type EvidenceKind, evidenceKindIds, evidenceKinds, isEvidenceKind } from './kinds.js';
+export { sourceUnreachable, unresolvedHost } from './network.js';
 export { type PayloadOf, type Person, payloadSchemas, personSchema } from './payloads/index.js';
 export {
   type Actor,
