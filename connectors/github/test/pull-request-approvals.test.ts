@@ -1,6 +1,7 @@
 import { type EmittedDraft, isCrosswalkError, type PayloadOf } from '@crosswalk/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  approvalFacts,
   mergedSearchQuery,
   pullRequestApprovals,
   searchScopes,
@@ -114,7 +115,7 @@ describe('the pull_request_approvals collector', () => {
       });
     });
 
-    it('for a PR approved only by its author (approvedByNonAuthor false, no owner)', async () => {
+    it('for a PR approved only by its author (approvedByNonAuthor false, the merger answers for it)', async () => {
       const { drafts } = await collect(pullRequestApprovals, configFor(await fake()));
       const three = byRef(drafts)['acme/api#3']!;
       expect(three.payload).toMatchObject({
@@ -122,17 +123,178 @@ describe('the pull_request_approvals collector', () => {
         approvalOnFinalCommit: false,
         selfMerged: true,
         approvalsBeforeMerge: 0,
+        changesRequestedAtMerge: false,
+        approvedAfterMerge: false,
       });
-      expect(three.owner.people).toEqual([]);
+      expect(three.owner.people.map((p) => p.login)).toEqual(['alice']);
     });
 
-    it('for a PR approved only after it was merged', async () => {
+    it('for a PR approved only an hour after it was merged: not approved, approvedAfterMerge says the rest', async () => {
       const { drafts } = await collect(pullRequestApprovals, configFor(await fake()));
-      expect(byRef(drafts)['acme/api#4']!.payload).toMatchObject({
-        approvedByNonAuthor: true,
+      const four = byRef(drafts)['acme/api#4']!;
+      expect(four.payload).toMatchObject({
+        approvedByNonAuthor: false,
         approvalOnFinalCommit: false,
         selfMerged: false,
         approvalsBeforeMerge: 0,
+        changesRequestedAtMerge: false,
+        approvedAfterMerge: true,
+      });
+      // The late approver did not answer for the merge; the merger did.
+      expect(four.owner.people.map((p) => p.login)).toEqual(['carol']);
+      expect(four.actors.map((a) => `${a.role}:${a.person.login}`)).toContain('reviewer:alice');
+    });
+
+    it('for a PR approved, then sent back by the same reviewer, then merged by an admin: not approved', async () => {
+      const org = acme();
+      const head = sha('9:1');
+      org.repositories[0]!.pulls.push(
+        mergedPullRequest(9, {
+          author: people.alice,
+          mergedBy: people.carol,
+          mergedAt: '2026-03-06T12:00:00Z',
+          commits: [head],
+          reviews: [
+            review(people.bob, 'APPROVED', '2026-03-06T09:00:00Z', head),
+            review(people.bob, 'CHANGES_REQUESTED', '2026-03-06T10:00:00Z', head),
+          ],
+        }),
+      );
+      const { drafts, error } = await collect(pullRequestApprovals, configFor(await fake(org)));
+      expect(error).toBeUndefined();
+      const nine = byRef(drafts)['acme/api#9']!;
+      expect(nine.payload).toMatchObject({
+        approvedByNonAuthor: false,
+        approvalOnFinalCommit: false,
+        approvalsBeforeMerge: 0,
+        changesRequestedAtMerge: true,
+        approvedAfterMerge: false,
+      });
+      expect(nine.owner.people.map((p) => p.login)).toEqual(['carol']);
+      expect(nine.actors.map((a) => `${a.role}:${a.person.login}`)).toEqual([
+        'author:alice',
+        'merger:carol',
+        'reviewer:bob',
+      ]);
+    });
+  });
+
+  describe("judges reviews as GitHub does: each reviewer's latest opinion before the merge stands", () => {
+    const author = { login: 'alice' };
+    const bob = { login: 'bob' };
+    const carol = { login: 'carol' };
+    const MERGED = '2026-03-06T12:00:00.000Z';
+    const HEAD = sha('head');
+    const OLD = sha('old');
+    const at = (time: string) => `2026-03-06T${time}.000Z`;
+    const r = (
+      reviewer: { login: string },
+      state: Payload['reviews'][number]['state'],
+      time: string,
+      commit = HEAD,
+    ) => ({
+      reviewer,
+      state,
+      submittedAt: at(time),
+      commit,
+    });
+    const facts = (reviews: Payload['reviews'], mergedBy = carol) => {
+      const { approvers, ...rest } = approvalFacts({
+        author,
+        mergedBy,
+        mergedAt: MERGED,
+        headCommit: HEAD,
+        reviews,
+      });
+      return { ...rest, approvers: approvers.map((p) => p.login) };
+    };
+
+    it('a comment after an approval leaves the approval standing', () => {
+      expect(facts([r(bob, 'APPROVED', '09:00:00'), r(bob, 'COMMENTED', '10:00:00')])).toMatchObject({
+        approvedByNonAuthor: true,
+        approvalOnFinalCommit: true,
+        approvalsBeforeMerge: 1,
+        approvers: ['bob'],
+      });
+    });
+
+    it('an approval after a change request replaces it', () => {
+      expect(facts([r(bob, 'CHANGES_REQUESTED', '09:00:00'), r(bob, 'APPROVED', '10:00:00')])).toMatchObject({
+        approvedByNonAuthor: true,
+        changesRequestedAtMerge: false,
+        approvers: ['bob'],
+      });
+    });
+
+    it('a change request after an approval replaces it', () => {
+      expect(facts([r(bob, 'APPROVED', '09:00:00'), r(bob, 'CHANGES_REQUESTED', '10:00:00')])).toMatchObject({
+        approvedByNonAuthor: false,
+        approvalOnFinalCommit: false,
+        changesRequestedAtMerge: true,
+        approvalsBeforeMerge: 0,
+        approvers: [],
+      });
+    });
+
+    it('a dismissed review counts for nothing, and an earlier opinion does not come back with it', () => {
+      expect(facts([r(bob, 'DISMISSED', '09:00:00')])).toMatchObject({
+        approvedByNonAuthor: false,
+        approvers: [],
+      });
+      expect(facts([r(bob, 'CHANGES_REQUESTED', '08:00:00'), r(bob, 'DISMISSED', '09:00:00')])).toMatchObject(
+        {
+          approvedByNonAuthor: false,
+          changesRequestedAtMerge: false,
+        },
+      );
+    });
+
+    it('a stale approval (before the last push) still stands, but not on the final commit', () => {
+      expect(facts([r(bob, 'APPROVED', '09:00:00', OLD)])).toMatchObject({
+        approvedByNonAuthor: true,
+        approvalOnFinalCommit: false,
+        approvalsBeforeMerge: 1,
+      });
+    });
+
+    it("the author's own approval never counts", () => {
+      expect(facts([r(author, 'APPROVED', '09:00:00')], author)).toMatchObject({
+        approvedByNonAuthor: false,
+        selfMerged: true,
+        approvers: [],
+      });
+    });
+
+    it('an approval at or after the merge is recorded apart, never as an approval', () => {
+      expect(facts([r(bob, 'APPROVED', '12:00:00'), r(carol, 'APPROVED', '13:00:00')])).toMatchObject({
+        approvedByNonAuthor: false,
+        approvalOnFinalCommit: false,
+        approvalsBeforeMerge: 0,
+        approvedAfterMerge: true,
+      });
+      // A change request after the merge does not undo an approval that stood at it.
+      expect(facts([r(bob, 'APPROVED', '09:00:00'), r(bob, 'CHANGES_REQUESTED', '13:00:00')])).toMatchObject({
+        approvedByNonAuthor: true,
+        changesRequestedAtMerge: false,
+        approvedAfterMerge: false,
+      });
+    });
+
+    it('several reviewers: each stands on their own latest opinion, in the order they gave it', () => {
+      expect(
+        facts([
+          r(carol, 'APPROVED', '08:00:00', OLD),
+          r(bob, 'CHANGES_REQUESTED', '09:00:00'),
+          r(bob, 'APPROVED', '10:00:00'),
+          r(carol, 'CHANGES_REQUESTED', '11:00:00'),
+          r(carol, 'COMMENTED', '11:30:00'),
+        ]),
+      ).toMatchObject({
+        approvedByNonAuthor: true,
+        approvalOnFinalCommit: true,
+        approvalsBeforeMerge: 1,
+        changesRequestedAtMerge: true,
+        approvers: ['bob'],
       });
     });
   });

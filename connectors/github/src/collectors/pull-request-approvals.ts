@@ -161,32 +161,76 @@ export function mergedSearchQuery(scope: string, since: number, until: number): 
   return `is:pr is:merged merged:${searchRange(since, until)} sort:created-asc ${scope}`;
 }
 
-/** Decides the facts from the reviews. Exported for the tests that pin each rule down. */
+type Review = Payload['reviews'][number];
+type Facts = Pick<
+  Payload,
+  | 'approvedByNonAuthor'
+  | 'approvalOnFinalCommit'
+  | 'selfMerged'
+  | 'approvalsBeforeMerge'
+  | 'changesRequestedAtMerge'
+  | 'approvedAfterMerge'
+>;
+
+/**
+ * Each reviewer's review that stood when the pull request was merged, as GitHub judges a review decision: a
+ * reviewer's latest APPROVED or CHANGES_REQUESTED review replaces their earlier ones, a COMMENTED (or PENDING) review
+ * replaces nothing, and a DISMISSED review counts for nothing (whichever it was before). Reviews submitted at or
+ * after the merge did not exist when it happened. The author's own reviews never count.
+ */
+export function standingReviews(input: {
+  author: Person | null;
+  mergedAt: string;
+  reviews: readonly Review[];
+}): Review[] {
+  const latest: Review[] = [];
+  const ordered = input.reviews
+    .filter(
+      (review) =>
+        review.reviewer !== null &&
+        !sameAccount(review.reviewer, input.author) &&
+        review.submittedAt !== null &&
+        review.submittedAt < input.mergedAt &&
+        (review.state === 'APPROVED' || review.state === 'CHANGES_REQUESTED' || review.state === 'DISMISSED'),
+    )
+    .sort((a, b) => a.submittedAt!.localeCompare(b.submittedAt!));
+  for (const review of ordered) {
+    const index = latest.findIndex((known) => sameAccount(known.reviewer, review.reviewer));
+    if (index >= 0) latest.splice(index, 1);
+    latest.push(review);
+  }
+  return latest.filter((review) => review.state !== 'DISMISSED');
+}
+
+/**
+ * Decides the facts from the reviews, as they stood at the merge: what an auditor filters on describes the state in
+ * which the change went in, so an approval given afterwards is recorded apart (`approvedAfterMerge`), never as an
+ * approval. Exported for the tests that pin each rule down.
+ */
 export function approvalFacts(input: {
   author: Person | null;
   mergedBy: Person | null;
   mergedAt: string;
   headCommit: string;
   reviews: Payload['reviews'];
-}): Pick<Payload, 'approvedByNonAuthor' | 'approvalOnFinalCommit' | 'selfMerged' | 'approvalsBeforeMerge'> & {
-  approvers: Person[];
-} {
-  const nonAuthorApprovals = input.reviews.filter(
-    (review) =>
-      review.state === 'APPROVED' && review.reviewer !== null && !sameAccount(review.reviewer, input.author),
-  );
-  const beforeMerge = nonAuthorApprovals.filter(
-    (review) => review.submittedAt !== null && review.submittedAt < input.mergedAt,
-  );
-  const approvers: Person[] = [];
-  for (const review of beforeMerge) {
-    if (!approvers.some((known) => sameAccount(known, review.reviewer))) approvers.push(review.reviewer!);
-  }
+}): Facts & { approvers: Person[] } {
+  const standing = standingReviews(input);
+  const approvals = standing.filter((review) => review.state === 'APPROVED');
+  const approvers = approvals.map((review) => review.reviewer!);
   return {
-    approvedByNonAuthor: nonAuthorApprovals.length > 0,
-    approvalOnFinalCommit: beforeMerge.some((review) => review.commit === input.headCommit),
+    approvedByNonAuthor: approvals.length > 0,
+    approvalOnFinalCommit: approvals.some((review) => review.commit === input.headCommit),
     selfMerged: sameAccount(input.author, input.mergedBy),
     approvalsBeforeMerge: approvers.length,
+    changesRequestedAtMerge: standing.some((review) => review.state === 'CHANGES_REQUESTED'),
+    approvedAfterMerge: input.reviews.some(
+      (review) =>
+        review.state === 'APPROVED' &&
+        review.reviewer !== null &&
+        !sameAccount(review.reviewer, input.author) &&
+        review.submittedAt !== null &&
+        review.submittedAt >= input.mergedAt,
+    ),
     approvers,
   };
 }
@@ -246,10 +290,12 @@ export function pullRequestDraft(
     }
   }
   const repository = node.repository.nameWithOwner;
+  // Who answers for the change: its approvers at the merge; without any, whoever merged it unapproved.
+  const owners = approvers.length > 0 ? approvers : mergedBy ? [mergedBy] : [];
   return {
     kind: 'github.pull_request.approval',
     occurredAt: mergedAt,
-    owner: { people: approvers, controlOwner: context.controlOwner },
+    owner: { people: owners, controlOwner: context.controlOwner },
     actors,
     source: {
       system: 'github',

@@ -25,17 +25,25 @@ export const githubPullRequestApprovalSchema = z
     mergeCommit: z.string().nullable(),
     reviews: z.array(reviewSchema),
     /*
-     * Facts an auditor tests, computed once at collection so every reader sees the same answer.
-     * approvedByNonAuthor: someone other than the author left an APPROVED review (at any time).
-     * approvalOnFinalCommit: such an approval, submitted before the merge, was on the head commit that was merged.
+     * Facts an auditor tests, computed once at collection so every reader sees the same answer. They describe the
+     * state at the merge, as GitHub judges a review decision: each non-author reviewer's standing review is their
+     * latest APPROVED or CHANGES_REQUESTED review submitted before mergedAt (COMMENTED replaces nothing; DISMISSED
+     * counts for nothing).
+     * approvedByNonAuthor: some reviewer other than the author stood at APPROVED when it was merged.
+     * approvalOnFinalCommit: such a standing approval was given on the head commit that was merged.
      * selfMerged: the author merged it.
-     * approvalsBeforeMerge: distinct non-author approvers whose APPROVED review was submitted before mergedAt
-     * (a dismissed approval has state DISMISSED and does not count).
+     * approvalsBeforeMerge: how many reviewers stood at APPROVED when it was merged.
+     * changesRequestedAtMerge: some reviewer stood at CHANGES_REQUESTED when it was merged.
+     * approvedAfterMerge: a non-author APPROVED review was submitted at or after the merge (counted in none of the
+     * above). Records stored before these two were computed lack them, and their facts counted any approval before
+     * the merge (approvedByNonAuthor: at any time).
      */
     approvedByNonAuthor: z.boolean(),
     approvalOnFinalCommit: z.boolean(),
     selfMerged: z.boolean(),
     approvalsBeforeMerge: z.number().int().nonnegative(),
+    changesRequestedAtMerge: z.boolean().optional(),
+    approvedAfterMerge: z.boolean().optional(),
   })
   .strict();
 
