@@ -193,6 +193,9 @@ export class HttpClient {
           signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
         });
       } catch (error) {
+        // Not yet here: a host name that does not resolve must fail at once, not be retried. The rule, and the
+        // helpers the GitHub, Okta and Jira clients use for it (unresolvedHost, sourceUnreachable), are in
+        // packages/core/src/network.ts; this client should follow it before the connectors move onto it.
         const failure = networkSourceError(
           error,
           { source, host: url.host, request: label, what: request.what },
