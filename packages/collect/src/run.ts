@@ -157,7 +157,18 @@ export async function runConnector<Schema extends z.ZodType>(
         outcome.stored++;
         stored.push({ id: result.id, kind: collector.kind, sha256: result.sha256, key: result.key });
       } else {
+        // Already stored: by an earlier run, or by an attempt of this collection that died before its manifest
+        // (SIGKILL, an S3 outage). The manifest vouches for the stored copy, read and proved here, so what a dead
+        // attempt wrote is chained by the retry. A stored copy that does not prove itself fails the collector.
+        const existing = await options.locker.records.get(result.key);
         outcome.duplicates++;
+        stored.push({
+          id: result.id,
+          kind: collector.kind,
+          sha256: existing.sha256,
+          key: result.key,
+          duplicate: true,
+        });
       }
       options.onProgress?.({
         type: 'record',

@@ -83,7 +83,8 @@ export const errorCatalog = {
   CW_CHAIN_BROKEN: {
     status: 500,
     retryable: false,
-    summary: 'A run manifest does not link to the previous one: a run was altered or removed.',
+    summary:
+      'The run chain is broken, or the locker no longer holds what it vouches for: a run or record was altered or removed.',
   },
   CW_SOURCE_AUTH: {
     status: 502,

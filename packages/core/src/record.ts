@@ -40,6 +40,8 @@ export const triggerSchema = z.discriminatedUnion('type', [
     .object({ type: z.literal('webhook'), deliveryId: z.string().min(1), event: z.string().nullable() })
     .strict(),
   z.object({ type: z.literal('manual'), by: z.string().min(1) }).strict(),
+  /** A run that adopts what dead runs stored (run manifests only; no record is collected by one). */
+  z.object({ type: z.literal('recovery'), by: z.string().min(1) }).strict(),
 ]);
 
 export const provenanceSchema = z

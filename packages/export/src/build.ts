@@ -14,7 +14,7 @@ import {
   sha256Hex,
   verifyRecordBytes,
 } from '@crosswalk/core';
-import { type ChainReport, keys, type Locker, mapOrdered } from '@crosswalk/locker';
+import { keys, type Locker, mapOrdered } from '@crosswalk/locker';
 import {
   buildCoverage,
   COVERAGE_COLUMNS,
@@ -27,15 +27,26 @@ import { csvLine } from './csv.js';
 import { CURRENCY_COLUMNS, KindPopulation, type KindPopulationFiles } from './current.js';
 import { type ExportManifest, FILE_NAMES, MANIFEST_FORMAT, serializeManifest } from './manifest.js';
 import { renderReadme } from './readme.js';
-import { chainLinkTarget, discoverConnectors, listRuns, type RunRead, readRun } from './runs.js';
+import { chainLinkTarget, discoverConnectors, type RunRead, readRun } from './runs.js';
 import { resolveRequest, type Scope, type Window } from './scope.js';
 import { type SigningKey, signBytes } from './signing.js';
 import { Sink, Spool } from './sink.js';
+import { type CompletenessProblem, VouchedSet } from './vouched.js';
 import { type EntryDigest, ZipWriter } from './zip-writer.js';
 
 export const MEMBERSHIP_RULE =
   'An item is in the period when its occurredAt (when it happened at the source) is at or after `from` and ' +
   'before `to`, whenever it was collected.';
+
+export const COMPLETENESS_RULE =
+  'The bundle holds exactly the records of the period (kinds in scope) that chained run manifests list, ' +
+  'whichever run stored them and whenever, each with the hash its run recorded. A record in the locker that no ' +
+  'chained run lists is left out and named under unvouched.';
+
+/** Unvouched records named in the manifest; beyond this only their count. */
+const MAX_UNVOUCHED_LISTED = 1000;
+/** Problems named in a CW_CHAIN_BROKEN error; beyond this only their count. */
+const MAX_PROBLEMS_NAMED = 100;
 
 export const POPULATION_COLUMNS = [
   'id',
@@ -181,26 +192,36 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
       options.compressionLevel ?? 6,
     );
 
-    // The locker's chain check walks every link of a connector one GET at a time: start it now, so it runs
-    // while the evidence streams instead of after it.
-    const chainChecks = new Map<string, Promise<ChainReport>>();
-    const checkChain = (connectorId: string) => {
-      let check = chainChecks.get(connectorId);
-      if (!check) {
-        check = locker.runs.verifyChain(connectorId, window);
-        check.catch(() => {});
-        chainChecks.set(connectorId, check);
-      }
-      return check;
-    };
+    // 1. The run chains, connector by connector: every link is checked, and the manifests of the runs that
+    // started in the period (coverage, continuity) and of the runs whose links say they stored records of the
+    // period's days (whenever they ran) are read into the bundle. Together they name the exact set of records the
+    // chain vouches for in the period.
     const discovered = options.connectors ? [...options.connectors] : await discoverConnectors(locker);
-    for (const connectorId of discovered) checkChain(connectorId);
+    const vouched = new VouchedSet(scope.kinds, window);
+    const runs = new RunTally();
+    const runChains: ExportManifest['runChains'] = [];
+    const breaks: CompletenessProblem[] = [];
+    for (const connectorId of discovered) {
+      report('runs', connectorId, true);
+      const chain = await exportRuns(locker, connectorId, window, vouched, zip, runs, () => progress.runs++);
+      runChains.push(chain);
+      for (const problem of chain.lockerCheck.problems) {
+        breaks.push({
+          path: problem.key ?? `chain/${connectorId}/${problem.sequence ?? ''}`,
+          message: `${connectorId}${problem.sequence === undefined ? '' : ` #${problem.sequence}`}: ${problem.message}`,
+        });
+      }
+    }
+    // A bundle is never signed over a chain that is broken where the period depends on it.
+    if (breaks.length > 0 || vouched.problems.length > 0)
+      throw chainBroken(window, [...breaks, ...vouched.problems]);
 
-    // 1. Evidence, kind by kind, in occurredAt order. Rows go to one spool per kind.
+    // 2. Evidence, kind by kind, in occurredAt order. Rows go to one spool per kind. Each record listed must be
+    // the one the chain vouches for; one no chained run lists is left out of the bundle and named in its manifest.
     const found = new FoundTally();
     const byKind: Record<string, number> = {};
     const kindRows = new Map<EvidenceKind, KindPopulationFiles>();
-    const connectorsSeen = new Set<string>();
+    const unvouched = { count: 0, records: [] as { id: string; key: string }[] };
     let evidenceBytes = 0;
     let otherMapping = 0;
     for (const [index, kind] of scope.kinds.entries()) {
@@ -216,6 +237,7 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
       const iso = mapped['iso27001-2022'].join(';');
       let count = 0;
       const items = mapOrdered(locker.records.refs(kind, window), concurrency, async (ref) => {
+        if (vouched.peek(ref.id) === undefined) return { ref, item: undefined };
         const stored = await locker.store.get(ref.key);
         if (stored === undefined) {
           throw new CrosswalkError('CW_LOCKER_CORRUPT', `evidence ${ref.key} was listed but cannot be read`, {
@@ -232,10 +254,17 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
           );
         }
         const [compressed, sha256] = [zip.compress(bytes), sha256Hex(bytes)];
-        return { record, bytes, compressed: await compressed, sha256 };
+        return { ref, item: { record, bytes, compressed: await compressed, sha256 } };
       });
-      for await (const item of items) {
+      for await (const { ref, item } of items) {
+        if (!item) {
+          unvouched.count++;
+          if (unvouched.records.length < MAX_UNVOUCHED_LISTED)
+            unvouched.records.push({ id: ref.id, key: ref.key });
+          continue;
+        }
         const { record, bytes } = item;
+        if (!vouched.meet(record.id, record.sha256)) continue; // altered: named, and the export fails below
         const file = evidencePath(record);
         await zip.addBuffer(file, bytes, { compressed: item.compressed, sha256: item.sha256 });
         if (record.controls.mappingVersion !== MAPPING_VERSION) otherMapping++;
@@ -260,7 +289,6 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
             record.controls.mappingVersion,
           ]),
         );
-        connectorsSeen.add(record.provenance.connector.id);
         evidenceBytes += bytes.length;
         count++;
         progress.records++;
@@ -269,19 +297,8 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
       kindRows.set(kind, await rows.close());
       byKind[kind] = count;
     }
-
-    // 2. Run manifests of the period, per connector, and what the locker's own chain check says.
-    report('runs', undefined, true);
-    const runs = new RunTally();
-    const connectorIds = options.connectors
-      ? discovered
-      : [...new Set([...discovered, ...connectorsSeen])].sort();
-    const runChains: ExportManifest['runChains'] = [];
-    for (const connectorId of connectorIds) {
-      report('runs', connectorId, true);
-      const check = await checkChain(connectorId);
-      runChains.push(await exportRuns(locker, connectorId, window, check, zip, runs, () => progress.runs++));
-    }
+    vouched.missing();
+    if (vouched.problems.length > 0) throw chainBroken(window, vouched.problems);
 
     // 3. Coverage from the tallies, then the populations and the small files.
     report('populations', undefined, true);
@@ -356,6 +373,11 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
         covers: 'every file of the bundle except manifest.json, manifest.sig and SHA256SUMS itself',
       },
       runChains,
+      completeness: {
+        rule: COMPLETENESS_RULE,
+        vouched: vouched.vouched,
+        unvouched,
+      },
       coverage: {
         file: FILE_NAMES.coverage,
         evaluatedUntil: coverage.evaluatedUntil,
@@ -482,20 +504,22 @@ async function* coverageCsv(report: CoverageReport): AsyncIterable<Buffer> {
 }
 
 /**
- * Writes one connector's runs of the period into the zip and returns its manifest entry. The runs are every
- * sequence from the first run that started in the period to the last one, so that continuity can be checked
- * offline; runs that started in the period also feed coverage.
+ * Walks one connector's chain (every link checked) and writes into the zip the runs the period needs: every
+ * sequence from the first run that started in the period to the last one (continuity, coverage), and every other
+ * run whose manifest vouches for a record of the period (a backfill, the next morning's run, a late webhook, a
+ * retry after a crash). Returns the connector's manifest entry; its `lockerCheck` names every break found.
  */
 async function exportRuns(
   locker: Locker,
   connectorId: string,
   window: Window,
-  check: ChainReport,
+  vouched: VouchedSet,
   zip: ZipWriter,
   tally: RunTally,
   counted: () => void,
 ): Promise<ExportManifest['runChains'][number]> {
   const seen = new Set<number>();
+  const vouchers: number[] = [];
   let first:
     | { sequence: number; previous: ExportManifest['runChains'][number]['window']['before'] }
     | undefined;
@@ -511,17 +535,35 @@ async function exportRuns(
     if (!first || sequence < first.sequence) first = { sequence, previous: read.manifest.previous };
     if (sequence > last) last = sequence;
   };
-  for await (const read of listRuns(locker, connectorId, window)) {
-    if (read.manifest) tally.add(read.manifest);
-    else tally.problem(connectorId, read.key, read.problem ?? 'unreadable');
-    await include(read);
-  }
+  const check = await locker.runs.verifyChain(connectorId, window, {
+    wants: (link) => vouched.wants(link),
+    onVisit: async ({ link, manifest, bytes }) => {
+      if (!manifest || !bytes) return;
+      const inPeriod = manifest.startedAt >= window.from && manifest.startedAt < window.to;
+      const vouches = vouched.addRun(connectorId, manifest) > 0;
+      if (inPeriod) {
+        tally.add(manifest);
+        await include({ connectorId, key: link.key, bytes, manifest });
+      } else if (vouches) {
+        vouchers.push(manifest.sequence);
+        await zip.addBuffer(runPath(link.key), bytes);
+        counted();
+      }
+    },
+  });
   // Fill in sequences inside first..last whose run started outside the period (two runs that overlapped
   // the edge), so the segment in the bundle is contiguous.
   const missing: number[] = [];
   if (first) {
     for (let sequence = first.sequence + 1; sequence < last; sequence++) {
       if (seen.has(sequence)) continue;
+      const at = vouchers.indexOf(sequence);
+      if (at >= 0) {
+        // Already in the bundle as a voucher: it belongs to the segment instead.
+        vouchers.splice(at, 1);
+        seen.add(sequence);
+        continue;
+      }
       const key = await chainLinkTarget(locker, connectorId, sequence);
       const read = key && keys.parseRunKey(key) ? await readRun(locker, connectorId, key) : undefined;
       if (read?.manifest?.sequence === sequence) await include(read);
@@ -547,7 +589,21 @@ async function exportRuns(
       before: first?.previous ?? null,
       missing,
     },
+    vouchers,
   };
+}
+
+/** The export refused: the chain is broken where the period depends on it, or the locker disagrees with it. */
+function chainBroken(window: Window, problems: readonly CompletenessProblem[]): CrosswalkError {
+  const named = problems.slice(0, MAX_PROBLEMS_NAMED);
+  const more = problems.length - named.length;
+  return new CrosswalkError(
+    'CW_CHAIN_BROKEN',
+    `the run chain does not vouch for the evidence of [${window.from}, ${window.to}) (${problems.length} problem${problems.length === 1 ? '' : 's'}): ` +
+      `${named[0]!.message}${problems.length > 1 ? '; ...' : ''}. No bundle was signed.` +
+      (more > 0 ? ` ${more} more not listed.` : ''),
+    { where: 'chain', issues: named.map((p) => ({ path: p.path, message: p.message })) },
+  );
 }
 
 export type { EntryDigest };

@@ -6,7 +6,9 @@ import { z } from 'zod';
  * manifest stays small and the export's memory flat) and except manifest.json and manifest.sig themselves.
  * Each `files` entry is written on one line, so `sed` can turn the list into `sha256sum -c` input.
  */
-export const MANIFEST_FORMAT = 'crosswalk-export/1';
+export const MANIFEST_FORMAT = 'crosswalk-export/2';
+/** Bundles made before completeness was read from the chain; still verified, with the checks they allow. */
+export const MANIFEST_FORMATS = ['crosswalk-export/1', MANIFEST_FORMAT] as const;
 
 export const FILE_NAMES = {
   manifest: 'manifest.json',
@@ -26,7 +28,7 @@ const chainPointer = z
 
 export const manifestSchema = z
   .object({
-    format: z.literal(MANIFEST_FORMAT),
+    format: z.enum(MANIFEST_FORMATS),
     exportId: z.string().min(1),
     generatedAt: timestamp,
     generator: z.object({ name: z.string(), version: z.string() }).strict(),
@@ -118,9 +120,32 @@ export const manifestSchema = z
               missing: z.array(z.number().int().positive()),
             })
             .strict(),
+          /**
+           * Sequences of the other runs in the bundle: runs outside first..last whose manifests vouch for records
+           * of the period (collected after it, or by a retry or recovery). Absent in crosswalk-export/1.
+           */
+          vouchers: z.array(z.number().int().positive()).optional(),
         })
         .strict(),
     ),
+    /**
+     * What the chain vouches for in the period and what the locker held besides (crosswalk-export/2; absent in /1).
+     * `vouched` records are in the bundle; `unvouched` ones (no chained run lists them) were left out.
+     */
+    completeness: z
+      .object({
+        rule: z.string(),
+        vouched: z.number().int().nonnegative(),
+        unvouched: z
+          .object({
+            count: z.number().int().nonnegative(),
+            /** The first 1,000 of them. */
+            records: z.array(z.object({ id: z.string(), key: z.string() }).strict()),
+          })
+          .strict(),
+      })
+      .strict()
+      .optional(),
     coverage: z
       .object({
         file: z.literal(FILE_NAMES.coverage),

@@ -81,6 +81,14 @@ export function renderReadme(manifest: Omit<ExportManifest, 'files'>, coverage: 
     })
     .join('\n');
 
+  const unvouched = manifest.completeness?.unvouched;
+  const completeness = !manifest.completeness
+    ? 'not stated'
+    : `${manifest.completeness.vouched} records of the period are vouched for by chained run manifests, all in this bundle. ${html(manifest.completeness.rule)}` +
+      (unvouched && unvouched.count > 0
+        ? `<br><b>${unvouched.count} record${unvouched.count === 1 ? '' : 's'} in the locker for this period ${unvouched.count === 1 ? 'is' : 'are'} vouched for by no chained run and ${unvouched.count === 1 ? 'was' : 'were'} left out</b> (a run still in progress, a run that died before its manifest and was not recovered yet, or a record that did not come from a collection); <code>crosswalk verify</code> fails on ${unvouched.count === 1 ? 'it' : 'them'}:<ul>${unvouched.records.map((r) => `<li><code>${html(r.id)}</code></li>`).join('')}${unvouched.count > unvouched.records.length ? `<li>and ${unvouched.count - unvouched.records.length} more</li>` : ''}</ul>`
+        : '');
+
   const page = `<!doctype html>
 <html lang="en">
 <head>
@@ -105,6 +113,7 @@ ul { margin: 0; padding-left: 1.2em; }
 <tr><th>Frameworks</th><td>${manifest.scope.frameworks.map(html).join(', ')}</td></tr>
 <tr><th>Controls</th><td>${manifest.scope.requestedControls ? manifest.scope.requestedControls.map(html).join(', ') : 'all controls of the frameworks'} (${manifest.scope.controls.length} in scope)</td></tr>
 <tr><th>Records</th><td>${manifest.counts.records} evidence items, ${manifest.counts.runs} run manifests</td></tr>
+<tr><th>Completeness</th><td>${completeness}</td></tr>
 <tr><th>Mapping</th><td><code>${html(manifest.mappingVersion)}</code>${manifest.counts.recordsUnderOtherMappings > 0 ? ` (${manifest.counts.recordsUnderOtherMappings} records were collected under another mapping version: see their <code>recordMappingVersion</code> column)` : ''}</td></tr>
 <tr><th>Generated</th><td>${html(manifest.generatedAt)} by ${html(manifest.generator.name)} ${html(manifest.generator.version)}; export ${html(manifest.exportId)}</td></tr>
 <tr><th>Signing key</th><td>Ed25519, fingerprint (SHA-256 of the DER public key):<br><code>${html(manifest.publicKey.fingerprint)}</code><br>Compare it with the fingerprint the organization gave you through another channel.</td></tr>

@@ -241,7 +241,7 @@ export async function verifyBundle(zipPath: string, options: VerifyOptions = {})
   // Pass 2: hash every file; prove each record; read each run manifest.
   const period = manifest?.period;
   const scopeKinds = new Set(manifest?.scope.kinds ?? []);
-  const records = new Map<string, string>(); // id -> the record's sha256
+  const records = new Map<string, { sha256: string; file: string }>(); // id -> the record's sha256, its file
   const runsByConnector = new Map<string, Map<number, { file: string; run: RunManifest }>>();
   let filesChecked = 0;
   const hashedOnce = new Set<string>();
@@ -281,7 +281,7 @@ export async function verifyBundle(zipPath: string, options: VerifyOptions = {})
       if (isEvidence && hashed.bytes) {
         try {
           const record = verifyRecordBytes(hashed.bytes, name);
-          records.set(record.id, record.sha256);
+          records.set(record.id, { sha256: record.sha256, file: name });
           if (evidencePath(record) !== name) {
             failures.add({
               file: name,
@@ -405,12 +405,23 @@ function checkRunChains(
     const runs = bundled.get(chain.connectorId) ?? new Map<number, { file: string; run: RunManifest }>();
     const where = `runs/${chain.connectorId}/`;
     const { first, last } = chain.window;
-    if (first === null || last === null) {
-      if (runs.size > 0) {
+    const vouchers = new Set(chain.vouchers ?? []);
+    for (const sequence of vouchers) {
+      if (!runs.has(sequence)) {
         failures.add({
           file: where,
           check: 'run-chain',
-          message: `manifest.json says ${chain.connectorId} has no runs in the period, but the bundle holds ${runs.size}`,
+          message: `run sequence ${sequence} of ${chain.connectorId}, which vouches for records of the period, is missing`,
+        });
+      }
+    }
+    if (first === null || last === null) {
+      const others = [...runs.keys()].filter((sequence) => !vouchers.has(sequence));
+      if (others.length > 0) {
+        failures.add({
+          file: where,
+          check: 'run-chain',
+          message: `manifest.json says ${chain.connectorId} has no runs in the period, but the bundle holds ${others.length}`,
         });
       }
     } else {
@@ -454,7 +465,7 @@ function checkRunChains(
         }
       }
       for (const sequence of runs.keys()) {
-        if (sequence < first || sequence > last) {
+        if ((sequence < first || sequence > last) && !vouchers.has(sequence)) {
           failures.add({
             file: runs.get(sequence)!.file,
             check: 'run-chain',
@@ -462,11 +473,11 @@ function checkRunChains(
           });
         }
       }
-      if (chain.window.runs !== runs.size) {
+      if (chain.window.runs + vouchers.size !== runs.size) {
         failures.add({
           file: where,
           check: 'run-chain',
-          message: `manifest.json counts ${chain.window.runs} runs of ${chain.connectorId}, the bundle holds ${runs.size} valid ones`,
+          message: `manifest.json counts ${chain.window.runs + vouchers.size} runs of ${chain.connectorId}, the bundle holds ${runs.size} valid ones`,
         });
       }
     }
@@ -486,14 +497,20 @@ function checkRunChains(
   }
 }
 
-/** Every record a bundled run says it stored, of a kind in scope and in the period, must be in the bundle. */
+/**
+ * Every record a bundled run says it stored, of a kind in scope and in the period, must be in the bundle with that
+ * hash. From crosswalk-export/2 on, the converse too: every record in the bundle is vouched for by a bundled run
+ * with its hash (the bundle holds every run whose manifest lists a record of the period), and a record the export
+ * found in the locker without any run vouching for it (named under `completeness.unvouched`) fails the bundle.
+ */
 function checkCompleteness(
   manifest: ExportManifest,
   bundled: Map<string, Map<number, { file: string; run: RunManifest }>>,
-  records: Map<string, string>,
+  records: Map<string, { sha256: string; file: string }>,
   failures: Failures,
 ): void {
   const kinds = new Set(manifest.scope.kinds);
+  const vouchedFor = new Map<string, string>(); // id -> the hash a run vouches for
   for (const runs of bundled.values()) {
     for (const { file, run } of runs.values()) {
       for (const stored of run.records) {
@@ -501,6 +518,7 @@ function checkCompleteness(
         const parts = parseEvidenceId(stored.id);
         if (!parts || parts.occurredAt < manifest.period.from || parts.occurredAt >= manifest.period.to)
           continue;
+        vouchedFor.set(stored.id, stored.sha256);
         const have = records.get(stored.id);
         if (have === undefined) {
           failures.add({
@@ -508,22 +526,55 @@ function checkCompleteness(
             check: 'completeness',
             message: `run ${run.runId} stored ${stored.id} (in scope and in the period), which the bundle does not hold`,
           });
-        } else if (have !== stored.sha256) {
+        } else if (have.sha256 !== stored.sha256) {
           failures.add({
-            file,
+            file: have.file,
             check: 'completeness',
-            message: `run ${run.runId} stored ${stored.id} with hash ${stored.sha256}; the bundle's copy has ${have}`,
+            message: `run ${run.runId} stored ${stored.id} with hash ${stored.sha256}; the bundle's copy has ${have.sha256}`,
           });
         }
       }
     }
+  }
+  if (manifest.format === 'crosswalk-export/1') return;
+  if (!manifest.completeness) {
+    failures.add({
+      file: FILE_NAMES.manifest,
+      check: 'manifest',
+      message: `manifest.json (${manifest.format}) has no completeness section`,
+    });
+    return;
+  }
+  for (const [id, have] of records) {
+    if (!vouchedFor.has(id)) {
+      failures.add({
+        file: have.file,
+        check: 'completeness',
+        message: `${id} is in the bundle but no run in it vouches for it: it was added`,
+      });
+    }
+  }
+  const { unvouched } = manifest.completeness;
+  for (const record of unvouched.records) {
+    failures.add({
+      file: FILE_NAMES.manifest,
+      check: 'completeness',
+      message: `${record.id} was in the locker for the period but no chained run vouches for it (left out of the bundle): a run still in progress, a dead run not yet recovered, or a record that did not come from a collection`,
+    });
+  }
+  if (unvouched.count > unvouched.records.length) {
+    failures.add({
+      file: FILE_NAMES.manifest,
+      check: 'completeness',
+      message: `${unvouched.count - unvouched.records.length} more unvouched records were left out of the bundle`,
+    });
   }
 }
 
 async function checkPopulations(
   zipPath: string,
   manifest: ExportManifest,
-  records: Map<string, string>,
+  records: Map<string, { sha256: string; file: string }>,
   names: Map<string, number>,
   failures: Failures,
 ): Promise<void> {
@@ -576,7 +627,7 @@ async function checkPopulations(
         if (rows.has(id))
           failures.add({ file: name, check: 'population', message: `${id} appears twice in ${name}` });
         rows.set(id, line);
-        const sha = records.get(id);
+        const sha = records.get(id)?.sha256;
         if (sha === undefined) {
           failures.add({
             file: name,

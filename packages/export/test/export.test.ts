@@ -131,7 +131,22 @@ describe('an export of a window', () => {
     expect(entries.has('controls/iso27001-2022/A.8.32/population.csv')).toBe(true);
     // Manual controls have no population file: nothing can be in it.
     expect(entries.has('controls/iso27001-2022/9.3/population.csv')).toBe(false);
-    expect([...entries.keys()].filter((n) => n.startsWith('runs/'))).toHaveLength(6);
+    // The 6 runs that started in the window, plus the two after it that stored records of it: 2026-01-08's (what
+    // was collected on the day without a run) and 2026-02-01's (the pull request collected a month late).
+    expect(
+      [...entries.keys()]
+        .filter((n) => n.startsWith('runs/'))
+        .map((n) => n.slice(n.lastIndexOf('/') + 1, n.lastIndexOf('/') + 11)),
+    ).toEqual([
+      '2026-01-01',
+      '2026-01-02',
+      '2026-01-03',
+      '2026-01-04',
+      '2026-01-05',
+      '2026-01-06',
+      '2026-01-08',
+      '2026-02-01',
+    ]);
   });
 
   it('writes one population row per item with dates, owner, source, controls and hashes', () => {

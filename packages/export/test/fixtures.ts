@@ -129,6 +129,7 @@ export async function seedLocker(locker: Locker): Promise<Seeded> {
     '2026-01-08',
     '2026-02-01',
   ];
+  let previousDay = '';
   for (const day of runDays) {
     const failed = day === FAILED_RUN_DAY;
     const startedAt = `${day}T02:17:00.000Z`;
@@ -147,11 +148,13 @@ export async function seedLocker(locker: Locker): Promise<Seeded> {
         collector('pull_request_approvals', 'github.pull_request.approval', day, 'succeeded'),
         collector('branch_protection', 'github.branch_protection', day, failed ? 'failed' : 'succeeded'),
       ],
+      // What was collected since the previous run (a day without a run is stored by the next one).
       records: stored
-        .filter((s) => s.collectedAt.slice(0, 10) === day)
+        .filter((s) => s.collectedAt.slice(0, 10) <= day && s.collectedAt.slice(0, 10) > previousDay)
         .map(({ id, kind, sha256, key }) => ({ id, kind, sha256, key })),
     };
     await locker.runs.append(draft);
+    previousDay = day;
   }
 
   const inside = [

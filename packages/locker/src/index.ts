@@ -16,12 +16,17 @@ export { mapOrdered } from './ordered.js';
 export { type PutResult, type RecordRef, RecordStore, type TimeRange } from './records.js';
 export type { RetentionStatus } from './retention.js';
 export {
+  type ChainLink,
   type ChainProblem,
   type ChainReport,
+  type ChainVisit,
+  linkMeets,
   type RunManifest,
   type RunManifestDraft,
   RunStore,
+  recordDays,
   runManifestSchema,
+  type VerifyChainOptions,
 } from './runs.js';
 export { S3ObjectStore } from './s3-store.js';
 export { type ConnectorState, StateStore } from './state.js';

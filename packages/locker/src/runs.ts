@@ -2,6 +2,7 @@ import {
   CrosswalkError,
   canonicalJson,
   canonicalSha256,
+  parseEvidenceId,
   timestampSchema,
   triggerSchema,
   zodIssues,
@@ -23,6 +24,10 @@ import type { ObjectStore } from './store.js';
 
 /** Chain links and manifests read at once while a chain is verified. */
 const VERIFY_CONCURRENCY = 16;
+/** How long after its link was claimed a manifest may still be on its way (see readClaimed). */
+const IN_FLIGHT_MS = 15_000;
+/** Reads of such a manifest, 250 ms apart. */
+const IN_FLIGHT_RETRIES = 12;
 
 const errorSummarySchema = z.object({ code: z.string(), message: z.string() }).strict();
 
@@ -64,10 +69,33 @@ export const runManifestSchema = z
         })
         .strict(),
     ),
-    /** What this run stored (new records only): id, kind, hash and key, so a later deletion is detectable. */
+    /**
+     * Every record this run emitted: id, kind, hash and key, so a later deletion or change is detectable.
+     * `duplicate` marks one that was already stored (by an earlier run, or by an attempt of this collection that
+     * died before its manifest); its `sha256` is the stored copy's, read and proved when the run met it. Manifests
+     * written before this field existed list new records only.
+     */
     records: z.array(
-      z.object({ id: z.string(), kind: z.string(), sha256: z.string(), key: z.string() }).strict(),
+      z
+        .object({
+          id: z.string(),
+          kind: z.string(),
+          sha256: z.string(),
+          key: z.string(),
+          duplicate: z.literal(true).optional(),
+        })
+        .strict(),
     ),
+    /**
+     * The `<kind>/<yyyy-mm-dd>` days (UTC, of occurredAt) its records fall on, sorted: the same list its chain link
+     * carries, so an export finds the runs that vouch for a window from the links alone. Absent on older manifests.
+     */
+    days: z.array(z.string()).optional(),
+    /**
+     * On a recovery run: the runs that died before their manifest and whose stored records this one adopts
+     * (each record's provenance still names its own run).
+     */
+    recovers: z.array(z.string().min(1)).min(1).optional(),
     sequence: z.number().int().positive(),
     previous: z
       .object({ sequence: z.number().int().positive(), key: z.string(), sha256: z.string() })
@@ -78,7 +106,10 @@ export const runManifestSchema = z
   .strict();
 
 export type RunManifest = z.infer<typeof runManifestSchema>;
-export type RunManifestDraft = Omit<RunManifest, 'schemaVersion' | 'sequence' | 'previous' | 'sha256'>;
+export type RunManifestDraft = Omit<
+  RunManifest,
+  'schemaVersion' | 'sequence' | 'previous' | 'sha256' | 'days'
+>;
 
 const chainLinkSchema = z
   .object({
@@ -87,9 +118,73 @@ const chainLinkSchema = z
     sha256: z.string(),
     runId: z.string(),
     claimedAt: timestampSchema,
+    /** The manifest's `days` (absent on links written before them: such a run's manifest must be read). */
+    days: z.array(z.string()).optional(),
+    /** SHA-256 of the previous link's canonical JSON: the links chain too, so their `days` cannot be edited alone. */
+    previousLink: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
   })
   .strict();
-type ChainLink = z.infer<typeof chainLinkSchema>;
+export type ChainLink = z.infer<typeof chainLinkSchema>;
+
+/** `<kind>/<yyyy-mm-dd>` of each record, deduplicated and sorted: the days a run's records fall on. */
+export function recordDays(records: readonly { kind: string; id: string }[]): string[] {
+  const days = new Set<string>();
+  for (const record of records) {
+    const occurredAt = parseEvidenceId(record.id)?.occurredAt;
+    days.add(`${record.kind}/${occurredAt ? occurredAt.slice(0, 10) : 'unknown'}`);
+  }
+  return [...days].sort();
+}
+
+/**
+ * How much earlier than a range's start a run whose link has no `days` (written before they existed) may have
+ * started and still hold a record of the range: a run observes what already happened (occurredAt <= its start),
+ * and daily snapshots are dated at 00:00 of the day observed; one day covers that and clock skew.
+ */
+const LEGACY_MARGIN_MS = 86_400_000;
+
+/**
+ * Whether a link's manifest may list a record of `kinds` with occurredAt in `range`: its `days` meet the range's
+ * days, or it has none (an older link) and its run started no earlier than a day before the range.
+ */
+export function linkMeets(link: ChainLink, kinds: ReadonlySet<string>, range: TimeRange): boolean {
+  if (!link.days) {
+    const startedAt = parseRunKey(link.key)?.startedAt;
+    return (
+      startedAt === undefined ||
+      startedAt >= new Date(Date.parse(range.from) - LEGACY_MARGIN_MS).toISOString()
+    );
+  }
+  const firstDay = range.from.slice(0, 10);
+  const lastDay = new Date(Date.parse(range.to) - 1).toISOString().slice(0, 10);
+  return link.days.some((entry) => {
+    const slash = entry.lastIndexOf('/');
+    const day = entry.slice(slash + 1);
+    return kinds.has(entry.slice(0, slash)) && day >= firstDay && day <= lastDay;
+  });
+}
+
+/** One link as read by a chain walk, with the manifest when the walk was asked to read it. */
+export interface ChainVisit {
+  sequence: number;
+  link: ChainLink;
+  manifest?: RunManifest;
+  /** The manifest's exact stored bytes, when read. */
+  bytes?: Buffer;
+}
+
+export interface VerifyChainOptions {
+  /**
+   * Also read the manifests of links this says yes to (besides the runs that started in `range`), e.g. the links
+   * whose `days` meet an export's window. Their problems are reported like those of runs in range.
+   */
+  wants?: (link: ChainLink) => boolean;
+  /** Told about every link read, in sequence order, with its manifest when it was read. */
+  onVisit?: (visit: ChainVisit) => void | Promise<void>;
+}
 
 export interface ChainProblem {
   sequence?: number;
@@ -121,11 +216,13 @@ export class RunStore {
   async append(draft: RunManifestDraft): Promise<RunManifest> {
     const key = runKey(draft.connectorId, draft.startedAt, draft.runId);
     let head = await this.findHead(draft.connectorId);
+    const days = recordDays(draft.records);
     for (let attempt = 0; attempt < 100; attempt++) {
       const sequence = (head?.sequence ?? 0) + 1;
       const unsigned = {
         schemaVersion: 1 as const,
         ...draft,
+        days,
         sequence,
         previous: head ? { sequence: head.sequence, key: head.key, sha256: head.sha256 } : null,
       };
@@ -136,6 +233,8 @@ export class RunStore {
         sha256: manifest.sha256,
         runId: draft.runId,
         claimedAt: this.now().toISOString(),
+        days,
+        ...(head ? { previousLink: canonicalSha256(head) } : {}),
       };
       const retention = await this.retention.options();
       const claimed = await this.store.createOnce(
@@ -181,11 +280,17 @@ export class RunStore {
   }
 
   async read(key: string): Promise<RunManifest> {
-    const bytes = await this.store.get(key);
-    if (!bytes) throw new CrosswalkError('CW_NOT_FOUND', `no run manifest at ${key}`, { where: key });
+    return (await this.readWithBytes(key)).manifest;
+  }
+
+  /** A manifest, proved against its own hash, with the exact bytes stored. */
+  async readWithBytes(key: string): Promise<{ manifest: RunManifest; bytes: Buffer }> {
+    const stored = await this.store.get(key);
+    if (!stored) throw new CrosswalkError('CW_NOT_FOUND', `no run manifest at ${key}`, { where: key });
+    const bytes = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
     let parsed: RunManifest;
     try {
-      parsed = runManifestSchema.parse(JSON.parse(Buffer.from(bytes).toString('utf8')));
+      parsed = runManifestSchema.parse(JSON.parse(bytes.toString('utf8')));
     } catch (cause) {
       throw new CrosswalkError('CW_LOCKER_CORRUPT', `run manifest at ${key} is not a valid manifest`, {
         where: key,
@@ -199,20 +304,26 @@ export class RunStore {
         where: key,
       });
     }
-    return parsed;
+    return { manifest: parsed, bytes };
   }
 
   /**
-   * Walks the chain from sequence 1 (or from the first run in `range`) to its head and reports every break:
-   * a missing or altered manifest, a link that does not follow its predecessor, a gap in the sequence.
+   * Walks the chain from sequence 1 to its head and reports every break: a missing or altered manifest, a link
+   * that does not follow its predecessor (its `previousLink` hash, or its manifest's `previous` pointer), a gap
+   * in the sequence. Manifests are read for the runs that started in `range` (all of them without a range) and
+   * for the links `options.wants`; `options.onVisit` sees every link, in order, with what was read.
    */
-  async verifyChain(connectorId: string, range?: TimeRange): Promise<ChainReport> {
+  async verifyChain(
+    connectorId: string,
+    range?: TimeRange,
+    options: VerifyChainOptions = {},
+  ): Promise<ChainReport> {
     const problems: ChainProblem[] = [];
     let checked = 0;
     let previous: ChainLink | undefined;
     let expected = 1;
-    // Links (and the manifests of runs in range) are read VERIFY_CONCURRENCY ahead, in sequence order: one GET
-    // at a time made a year of hourly runs a matter of minutes. The checks below still see them one by one.
+    // Links (and the manifests to read) are read VERIFY_CONCURRENCY ahead, in sequence order: one GET at a time
+    // made a year of hourly runs a matter of minutes. The checks below still see them one by one.
     const reads = mapOrdered(
       this.store.list(chainPrefix(connectorId)),
       VERIFY_CONCURRENCY,
@@ -223,22 +334,24 @@ export class RunStore {
         const link = await this.readLink(object.key, linkProblems);
         const runStart = link ? parseRunKey(link.key)?.startedAt : undefined;
         const inRange = !range || (runStart !== undefined && runStart >= range.from && runStart < range.to);
+        const read = link !== undefined && (inRange || options.wants?.(link) === true);
         let manifest: RunManifest | undefined;
+        let bytes: Buffer | undefined;
         let failure: unknown;
-        if (link && inRange) {
+        if (link && read) {
           try {
-            manifest = await this.read(link.key);
+            ({ manifest, bytes } = await this.readClaimed(link));
           } catch (error) {
             failure = error;
           }
         }
-        return { sequence, link, linkProblems, inRange, manifest, failure };
+        return { sequence, link, linkProblems, read, manifest, bytes, failure };
       },
     );
-    for await (const read of reads) {
-      if (!read) continue;
-      const { sequence, link } = read;
-      problems.push(...read.linkProblems);
+    for await (const item of reads) {
+      if (!item) continue;
+      const { sequence, link } = item;
+      problems.push(...item.linkProblems);
       if (!link) {
         expected = sequence + 1;
         continue;
@@ -250,15 +363,33 @@ export class RunStore {
         });
       }
       expected = sequence + 1;
-      if (read.inRange) {
+      if (
+        link.previousLink !== undefined &&
+        previous !== undefined &&
+        previous.sequence === sequence - 1 &&
+        link.previousLink !== canonicalSha256(previous)
+      ) {
+        problems.push({
+          sequence,
+          key: chainLinkKey(connectorId, sequence),
+          message: `chain link ${sequence} does not follow link ${sequence - 1} (its hash differs): a link was replaced`,
+        });
+      }
+      if (item.read) {
         checked++;
-        const { manifest } = read;
+        const { manifest } = item;
         if (manifest) {
           if (manifest.sha256 !== link.sha256 || manifest.sequence !== sequence) {
             problems.push({
               sequence,
               key: link.key,
               message: 'manifest differs from the one its chain link recorded',
+            });
+          } else if (link.days !== undefined && canonicalJson(link.days) !== canonicalJson(manifest.days)) {
+            problems.push({
+              sequence,
+              key: link.key,
+              message: 'chain link names other days than its manifest',
             });
           }
           const wanted = previous
@@ -272,7 +403,7 @@ export class RunStore {
             });
           }
         } else {
-          const error = read.failure;
+          const error = item.failure;
           problems.push({
             sequence,
             key: link.key,
@@ -283,6 +414,11 @@ export class RunStore {
           });
         }
       }
+      await options.onVisit?.({
+        sequence,
+        link,
+        ...(item.manifest ? { manifest: item.manifest, bytes: item.bytes! } : {}),
+      });
       previous = link;
     }
     return {
@@ -292,6 +428,25 @@ export class RunStore {
       head: previous ? { sequence: previous.sequence, key: previous.key, sha256: previous.sha256 } : null,
       problems,
     };
+  }
+
+  /**
+   * A linked manifest. A run writes its manifest right after claiming its link, so a manifest missing behind a
+   * link claimed moments ago is most likely being written: it is waited for (up to IN_FLIGHT_MS after the claim)
+   * before it counts as missing.
+   */
+  private async readClaimed(link: ChainLink): Promise<{ manifest: RunManifest; bytes: Buffer }> {
+    const age = this.now().getTime() - Date.parse(link.claimedAt);
+    const recent = Math.abs(age) <= IN_FLIGHT_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.readWithBytes(link.key);
+      } catch (error) {
+        if ((error as CrosswalkError).code !== 'CW_NOT_FOUND' || !recent || attempt >= IN_FLIGHT_RETRIES)
+          throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
   }
 
   private async readLink(key: string, problems?: ChainProblem[]): Promise<ChainLink | undefined> {

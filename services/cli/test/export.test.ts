@@ -1,6 +1,7 @@
-import { mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pullRequestDraft } from '@crosswalk/core/testing';
 import {
   FAILED_RUN_DAY,
   MISSING_SNAPSHOT_DAY,
@@ -105,6 +106,109 @@ describe('crosswalk export', () => {
     } finally {
       process.env = saved;
     }
+  });
+});
+
+describe('crosswalk export over a broken chain', () => {
+  it('refuses with CW_CHAIN_BROKEN, names the break, and writes no bundle', async () => {
+    const dir = await freshDir();
+    const broken = path.join(dir, 'locker');
+    await seedLocker(new Locker(new FsObjectStore(broken)));
+    // The run of 2026-02-01 started after the window but stored a record of it: its manifest is deleted.
+    const runs = await readdir(path.join(broken, 'runs'), { recursive: true });
+    const late = runs.find((f) => f.includes('run-2026-02-01'))!;
+    await rm(path.join(broken, 'runs', late));
+    const file = path.join(dir, 'broken.zip');
+    const result = await cli(
+      'export',
+      '--framework',
+      'soc2',
+      ...window,
+      '-o',
+      file,
+      '--locker-dir',
+      broken,
+      '--signing-key',
+      keyFile,
+    );
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(
+      /error CW_CHAIN_BROKEN: .*run-2026-02-01 claimed sequence 9 .*manifest is missing/,
+    );
+    expect(await readdir(dir)).not.toContain('broken.zip');
+  });
+});
+
+describe('crosswalk locker verify-runs and recover', () => {
+  it('report the records a dead run stored that no manifest vouches for, and chain them', async () => {
+    const dir = await freshDir();
+    const lockerAt = path.join(dir, 'locker');
+    const locker = new Locker(new FsObjectStore(lockerAt));
+    await seedLocker(locker);
+    // What a run killed before its manifest leaves behind: a stored record, listed by no manifest.
+    const orphan = await locker.storeDraft(
+      pullRequestDraft({ ref: 'acme/api#4242', occurredAt: '2026-01-05T09:00:00.000Z' }),
+    );
+    const before = await cli('locker', 'verify-runs', 'github-acme', '--locker-dir', lockerAt);
+    expect(before.code).not.toBe(0);
+    expect(before.stdout).toContain(`UNVOUCHED ${orphan.id}`);
+    expect(before.stderr).toMatch(
+      /error CW_CHAIN_BROKEN: 0 break\(s\) .* 1 stored record\(s\) vouched for by no manifest/,
+    );
+
+    // An export of the window leaves it out and says so; verify fails naming it.
+    const file = path.join(dir, 'before.zip');
+    const exported = await cli(
+      'export',
+      '--framework',
+      'soc2',
+      ...window,
+      '-o',
+      file,
+      '--locker-dir',
+      lockerAt,
+      '--signing-key',
+      keyFile,
+    );
+    expect(exported.code).toBe(0);
+    expect(exported.stderr).toContain(`warning: left out ${orphan.id}`);
+    const verified = await cli('verify', file);
+    expect(verified.code).not.toBe(0);
+    expect(verified.stdout).toContain(orphan.id);
+
+    const recovered = await cli(
+      'locker',
+      'recover',
+      'github-acme',
+      '--locker-dir',
+      lockerAt,
+      '--format',
+      'json',
+    );
+    expect(recovered.code).toBe(0);
+    expect(JSON.parse(recovered.stdout)).toMatchObject({ adopted: 1, manifest: { sequence: 10 } });
+    const after = await cli('locker', 'verify-runs', 'github-acme', '--locker-dir', lockerAt);
+    expect(after.code).toBe(0);
+    expect(after.stdout).toContain('0 stored records vouched for by no manifest');
+
+    const again = path.join(dir, 'after.zip');
+    expect(
+      (
+        await cli(
+          'export',
+          '--framework',
+          'soc2',
+          ...window,
+          '-o',
+          again,
+          '--locker-dir',
+          lockerAt,
+          '--signing-key',
+          keyFile,
+        )
+      ).code,
+    ).toBe(0);
+    expect((await cli('verify', again)).code).toBe(0);
   });
 });
 

@@ -4,6 +4,7 @@ import {
   compactDays,
   computeCoverage,
   type ExportProgress,
+  type ExportResult,
   exportToFile,
   type LoadedSigningKey,
   loadSigningKey,
@@ -131,8 +132,19 @@ export function registerExport(program: Command, output: Output): void {
         sha256: result.sha256,
         fingerprint: result.fingerprint,
         coverage: coverageLine(result.coverage),
+        completeness: completenessLine(result.manifest),
         seconds: Math.round((Date.now() - started) / 100) / 10,
       };
+      // Records no chained run vouches for were left out: the bundle says so, and verify fails on it.
+      const unvouched = result.manifest.completeness?.unvouched;
+      for (const record of unvouched?.records ?? [])
+        output.err(`warning: left out ${record.id}: no chained run vouches for it`);
+      if (unvouched && unvouched.count > 0)
+        output.err(
+          `warning: ${unvouched.count} record(s) of the period are vouched for by no chained run and were left out; ` +
+            'the bundle names them and `crosswalk verify` fails on it. A run still in progress will chain its own; ' +
+            "for a dead run's records see `crosswalk locker verify-runs` and `crosswalk locker recover`.",
+        );
       if (options.format === 'json') {
         output.out(json(summary));
       } else {
@@ -293,4 +305,10 @@ function coverageTable(report: CoverageReport): string {
     `${s.controls} controls: ${s.complete} complete, ${s.gaps} with gaps, ${s.noEvidence} without evidence, ${s.manual} manual; ${s.records} records`,
     ...report.runProblems.map((p) => `warning: ${p.connectorId}: ${p.message}`),
   ].join('\n');
+}
+
+function completenessLine(manifest: ExportResult['manifest']): string {
+  const completeness = manifest.completeness;
+  if (!completeness) return 'not stated';
+  return `${completeness.vouched} records vouched for by the chain, all in the bundle; ${completeness.unvouched.count} unvouched left out`;
 }

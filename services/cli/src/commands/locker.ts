@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { findUnvouched, recoverUnvouched } from '@crosswalk/collect';
 import { controlsFor } from '@crosswalk/controls';
 import {
   CrosswalkError,
@@ -8,7 +9,13 @@ import {
   systemClock,
   VERSION,
 } from '@crosswalk/core';
-import { type Locker, lockerConfigFromEnv, openLocker, parseLockerConfig } from '@crosswalk/locker';
+import {
+  type Locker,
+  lockerConfigFromEnv,
+  openLocker,
+  parseLockerConfig,
+  type TimeRange,
+} from '@crosswalk/locker';
 import type { Command } from 'commander';
 import { type Format, json, type Output, parseFormat, table } from '../output.js';
 import { parseWindow } from '../window.js';
@@ -159,23 +166,108 @@ export function registerLocker(program: Command, output: Output): void {
       );
     });
 
-  common(locker.command('verify-runs'))
-    .description("Check the hash chain of one connector's run manifests")
+  const ranged = (command: Command) =>
+    common(command)
+      .option(
+        '--from <date>',
+        'only records whose occurredAt is at or after this (default: the whole history)',
+      )
+      .option('--to <date>', 'only records whose occurredAt is before this')
+      .option('--kind <kind...>', 'only these evidence kinds (default: every kind)');
+
+  ranged(locker.command('verify-runs'))
+    .description(
+      "Check the hash chain of one connector's run manifests, and report the records it stored that no manifest vouches for",
+    )
     .argument('<connectorId>')
-    .action(async (connectorId: string, options: LockerOptions) => {
-      const report = await open(options, output).runs.verifyChain(connectorId);
-      if (options.format === 'json') output.out(json(report));
+    .action(async (connectorId: string, options: RangedOptions) => {
+      const { chain, unvouched } = await findUnvouched({
+        locker: open(options, output),
+        connectorId,
+        ...rangeOf(options),
+      });
+      if (options.format === 'json') output.out(json({ ...chain, unvouched }));
       else {
         output.out(
-          `${connectorId}: ${report.checked} runs checked, head ${report.head ? `#${report.head.sequence}` : 'none'}`,
+          `${connectorId}: ${chain.checked} runs checked, head ${chain.head ? `#${chain.head.sequence}` : 'none'}, ` +
+            `${unvouched.length} stored record${unvouched.length === 1 ? '' : 's'} vouched for by no manifest`,
         );
-        for (const p of report.problems)
+        for (const p of chain.problems)
           output.out(`  BROKEN ${p.sequence ?? ''} ${p.key ?? ''}: ${p.message}`);
+        for (const u of unvouched)
+          output.out(`  UNVOUCHED ${u.id} (stored by run ${u.runId}, which has no manifest listing it)`);
+        if (unvouched.length > 0)
+          output.err(
+            `  run \`crosswalk locker recover ${connectorId}\` to chain them (see docs/architecture.md)`,
+          );
       }
-      if (!report.ok)
+      if (!chain.ok || unvouched.length > 0)
         throw new CrosswalkError(
           'CW_CHAIN_BROKEN',
-          `${report.problems.length} break(s) in the run chain of ${connectorId}`,
+          `${chain.problems.length} break(s) in the run chain of ${connectorId}, ${unvouched.length} stored record(s) vouched for by no manifest`,
         );
     });
+
+  ranged(locker.command('recover'))
+    .description(
+      'Chain what dead runs of one connector stored: one manifest (trigger recovery) vouching for every record it stored that no manifest lists, each verified first',
+    )
+    .argument('<connectorId>')
+    .action(async (connectorId: string, options: RangedOptions) => {
+      const result = await recoverUnvouched({
+        locker: open(options, output),
+        connectorId,
+        by: 'cli',
+        ...rangeOf(options),
+      });
+      const summary = {
+        connectorId,
+        adopted: result.adopted.length,
+        recovers: result.manifest?.recovers ?? [],
+        manifest: result.manifest
+          ? {
+              runId: result.manifest.runId,
+              sequence: result.manifest.sequence,
+              sha256: result.manifest.sha256,
+            }
+          : null,
+        chainProblems: result.chain.problems,
+      };
+      if (options.format === 'json') output.out(json(summary));
+      else if (!result.manifest)
+        output.out(`${connectorId}: nothing to recover: every stored record is vouched for`);
+      else
+        output.out(
+          `${connectorId}: ${result.adopted.length} record(s) of run(s) ${summary.recovers.join(', ')} chained by recovery run ` +
+            `${result.manifest.runId} (#${result.manifest.sequence})`,
+        );
+      if (!result.chain.ok)
+        throw new CrosswalkError(
+          'CW_CHAIN_BROKEN',
+          `${result.chain.problems.length} break(s) in the run chain of ${connectorId}: recovery chains records, it does not repair a broken chain`,
+        );
+    });
+}
+
+interface RangedOptions extends LockerOptions {
+  from?: string;
+  to?: string;
+  kind?: string[];
+}
+
+function rangeOf(options: RangedOptions): { range?: TimeRange; kinds?: EvidenceKind[] } {
+  for (const kind of options.kind ?? []) {
+    if (!isEvidenceKind(kind))
+      throw new CrosswalkError('CW_KIND_UNKNOWN', `unknown evidence kind "${kind}"`, { where: '--kind' });
+  }
+  if ((options.from === undefined) !== (options.to === undefined))
+    throw new CrosswalkError('CW_INPUT_INVALID', '--from and --to go together', {
+      where: options.from === undefined ? '--from' : '--to',
+    });
+  return {
+    ...(options.from !== undefined && options.to !== undefined
+      ? { range: parseWindow(options.from, options.to) }
+      : {}),
+    ...(options.kind ? { kinds: options.kind as EvidenceKind[] } : {}),
+  };
 }

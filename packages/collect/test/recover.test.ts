@@ -1,0 +1,143 @@
+/**
+ * What a run that dies before its manifest stored ends up vouched for by a chained manifest: by the retry (which
+ * lists what it met as duplicates, with the stored hashes), or, for what no retry collects again, by a recovery
+ * run. The dying run here stops at the one point that matters (its manifest never written, as after SIGKILL or an
+ * S3 outage); services/worker/test/completeness-faults.test.ts does the same with real processes.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { defineConnector, type EmittedDraft, fixedClock } from '@crosswalk/core';
+import { FsObjectStore, Locker } from '@crosswalk/locker';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { findUnvouched, recoverUnvouched, runConnector } from '../src/index.js';
+
+function removal(login: string, occurredAt: string): EmittedDraft<'github.member_removed'> {
+  return {
+    kind: 'github.member_removed',
+    occurredAt,
+    owner: { people: [{ login: 'admin' }], controlOwner: null },
+    actors: [{ role: 'removed', person: { login } }],
+    source: { system: 'github', instance: 'acme', ref: `acme:member_removed:${login}`, url: null },
+    payload: { organization: 'acme', member: { login }, removedBy: { login: 'admin' }, via: 'audit_log' },
+    requests: [],
+  };
+}
+
+const LOGINS = ['ann', 'ben', 'cid', 'dot', 'eve'];
+const connector = defineConnector({
+  type: 'example',
+  version: '1.0.0',
+  title: 'Example',
+  configSchema: z.object({ upTo: z.number() }).strict(),
+  collectors: [
+    {
+      id: 'removals',
+      kind: 'github.member_removed',
+      description: 'the first upTo removals',
+      async collect(ctx) {
+        for (const [i, login] of LOGINS.slice(0, ctx.config.upTo).entries())
+          await ctx.emit(removal(login, `2026-03-0${i + 1}T10:00:00.000Z`));
+      },
+    },
+  ],
+});
+
+const clock = fixedClock('2026-03-10T00:00:00.000Z');
+const window = { since: '2026-03-01T00:00:00.000Z', until: '2026-03-08T00:00:00.000Z' };
+const range = { from: window.since, to: window.until };
+
+async function setup() {
+  const dir = await mkdtemp(path.join(tmpdir(), 'cw-recover-'));
+  const store = new FsObjectStore(dir);
+  return { locker: new Locker(store, { clock }), store };
+}
+
+/** A run that stores `upTo` records and dies before its manifest. */
+async function dyingRun(store: FsObjectStore, upTo: number): Promise<string> {
+  const dying = new Locker(store, { clock });
+  dying.runs.append = () => Promise.reject(new Error('killed before the manifest'));
+  await expect(
+    runConnector({
+      connector,
+      connectorId: 'ex',
+      config: { upTo },
+      locker: dying,
+      trigger: { type: 'manual', by: 'test' },
+      window,
+      clock,
+      runId: 'dead-run',
+    }),
+  ).rejects.toThrow('killed before the manifest');
+  return 'dead-run';
+}
+
+describe('after a run died before its manifest', () => {
+  it('its records are reported as vouched for by no manifest, while the chain itself is intact', async () => {
+    const { locker, store } = await setup();
+    await dyingRun(store, 3);
+    const { chain, unvouched } = await findUnvouched({ locker, connectorId: 'ex', range });
+    expect(chain.ok).toBe(true);
+    expect(unvouched.map((u) => u.runId)).toEqual(['dead-run', 'dead-run', 'dead-run']);
+  });
+
+  it('the retry of the same window vouches for them, with the hashes first stored', async () => {
+    const { locker, store } = await setup();
+    await dyingRun(store, 3);
+    const retry = await runConnector({
+      connector,
+      connectorId: 'ex',
+      config: { upTo: 5 },
+      locker,
+      trigger: { type: 'manual', by: 'test' },
+      window,
+      clock,
+    });
+    expect(retry.records.filter((r) => r.duplicate)).toHaveLength(3);
+    expect(retry.records).toHaveLength(5);
+    for (const listed of retry.records)
+      expect((await locker.records.get(listed.key)).sha256).toBe(listed.sha256);
+    expect((await findUnvouched({ locker, connectorId: 'ex', range })).unvouched).toEqual([]);
+  });
+
+  it('a recovery run adopts what no retry collected again, naming the dead run, and claims no collection', async () => {
+    const { locker, store } = await setup();
+    await dyingRun(store, 4);
+    // A later run of a narrower window collects only part of it again.
+    await runConnector({
+      connector,
+      connectorId: 'ex',
+      config: { upTo: 1 },
+      locker,
+      trigger: { type: 'manual', by: 'test' },
+      window,
+      clock,
+    });
+    const { adopted, manifest } = await recoverUnvouched({
+      locker,
+      connectorId: 'ex',
+      range,
+      by: 'test',
+      clock,
+    });
+    expect(adopted).toHaveLength(3);
+    expect(manifest).toMatchObject({
+      trigger: { type: 'recovery', by: 'test' },
+      recovers: ['dead-run'],
+      collectors: [],
+      sequence: 2,
+    });
+    expect(manifest!.records.every((r) => r.duplicate)).toBe(true);
+    expect((await findUnvouched({ locker, connectorId: 'ex', range })).unvouched).toEqual([]);
+    expect((await locker.runs.verifyChain('ex')).ok).toBe(true);
+    // Nothing left: a second recovery writes nothing.
+    expect((await recoverUnvouched({ locker, connectorId: 'ex', range, by: 'test' })).manifest).toBeNull();
+  });
+
+  it("leaves other connectors' records alone", async () => {
+    const { locker, store } = await setup();
+    await dyingRun(store, 2);
+    expect((await findUnvouched({ locker, connectorId: 'someone-else', range })).unvouched).toEqual([]);
+  });
+});
