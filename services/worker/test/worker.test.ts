@@ -420,8 +420,16 @@ describe.skipIf(!s3 || !redis)('two worker instances on one queue', () => {
     });
     expect(stored).toEqual(expected);
     // Every record was stored by exactly one run; every other run saw it as a duplicate.
-    const claimed = manifests.flatMap((m) => m.records.map((r) => r.id)).sort();
+    const claimed = manifests.flatMap((m) => m.records.filter((r) => !r.duplicate).map((r) => r.id)).sort();
     expect(claimed).toEqual(expected);
+    // ...and every run's manifest still vouches for all it met, with the hash of the one stored copy.
+    const hashes = new Map(
+      manifests.flatMap((m) => m.records.filter((r) => !r.duplicate).map((r) => [r.id, r.sha256])),
+    );
+    for (const manifest of manifests) {
+      expect(manifest.records.map((r) => r.id).sort()).toEqual(expected);
+      for (const r of manifest.records) expect(r.sha256).toBe(hashes.get(r.id));
+    }
     for (const manifest of manifests) {
       expect(manifest.collectors[0]!.stored + manifest.collectors[0]!.duplicates).toBe(PULLS);
     }
