@@ -24,7 +24,7 @@ export const jiraConnector = defineConnector({
 
 export default jiraConnector;
 
-export { JiraClient, retryAfterSeconds } from './client.js';
+export { JiraClient } from './client.js';
 export { ISSUE_KEY, keyedJql, windowedJql } from './collectors/tickets.js';
 export {
   compileSubjectPattern,

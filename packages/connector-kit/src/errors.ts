@@ -58,6 +58,8 @@ export interface HttpFailure {
   /** What was being read, for people (`the System Log`); the error's `where`. */
   what?: string | undefined;
   hints?: ErrorHints | undefined;
+  /** For a limit that resets too late: the wait it asked for and the longest one allowed. */
+  rateLimit?: { waitMs: number; maxWaitSeconds: number };
 }
 
 /**
@@ -98,10 +100,13 @@ export function httpSourceError(failure: HttpFailure, redact: Redactor): SourceE
       `${source} answered ${detail} for ${request}${hint(hints?.[404] ?? 'it does not exist, or the credentials cannot see it')}`,
     );
   }
-  if (status === 429) {
+  if (status === 429 || failure.rateLimit) {
+    const wait = failure.rateLimit
+      ? `, resets in ${Math.ceil(failure.rateLimit.waitMs / 1000)}s > ${failure.rateLimit.maxWaitSeconds}s`
+      : '';
     return make(
       'CW_SOURCE_UNAVAILABLE',
-      `${source}'s rate limit did not reset within the allowed wait (${detail}) for ${request}`,
+      `${source}'s rate limit did not reset within the allowed wait (${detail}${wait}) for ${request}`,
     );
   }
   if (status >= 500) return make('CW_SOURCE_UNAVAILABLE', `${source} failed (${detail}) for ${request}`);

@@ -1,4 +1,10 @@
-import { type CollectorLogger, CrosswalkError, RATE_LIMIT_WAIT_EVENT } from '@crosswalk/core';
+import {
+  type CollectorLogger,
+  CrosswalkError,
+  RATE_LIMIT_WAIT_EVENT,
+  sourceUnreachable,
+  unresolvedHost,
+} from '@crosswalk/core';
 import { type ErrorHints, httpSourceError, networkSourceError, type SourceSaid } from './errors.js';
 import { provenancePath, RequestRecorder } from './provenance.js';
 import {
@@ -76,6 +82,8 @@ export interface HttpAnswer {
   headers: Headers;
   text: string;
   body: unknown;
+  /** Set when the answer is a rate limit that resets later than the allowed wait: how long it would have been. */
+  rateLimitWaitMs?: number;
 }
 
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
@@ -101,7 +109,8 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
  * - cuts each attempt off after `timeoutMs`;
  * - waits out rate limits as the source's rule says (bounded by `maxRateLimitWaitSeconds`), including before
  *   a request to an endpoint whose budget an earlier answer reported used up;
- * - retries network failures and 5xx answers with exponential backoff;
+ * - retries network failures and 5xx answers with exponential backoff, except a host name that does not resolve
+ *   (CW_SOURCE_UNREACHABLE at once);
  * - records every attempt that got an answer (method, path without secrets, status, request id);
  * - turns failures into the catalogued errors, redacted.
  */
@@ -193,9 +202,10 @@ export class HttpClient {
           signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
         });
       } catch (error) {
-        // Not yet here: a host name that does not resolve must fail at once, not be retried. The rule, and the
-        // helpers the GitHub, Okta and Jira clients use for it (unresolvedHost, sourceUnreachable), are in
-        // packages/core/src/network.ts; this client should follow it before the connectors move onto it.
+        // A name that does not resolve is not retried (the rule: packages/core/src/network.ts).
+        const unresolved = unresolvedHost(error);
+        if (unresolved !== undefined && !signal?.aborted)
+          throw sourceUnreachable(source, unresolved, request.what);
         const failure = networkSourceError(
           error,
           { source, host: url.host, request: label, what: request.what },
@@ -239,6 +249,7 @@ export class HttpClient {
           { path, waitMs: wait },
           `${source} rate limit resets later than the allowed wait; giving up`,
         );
+        return { ...(await this.read(url, response)), rateLimitWaitMs: wait };
       } else if (RETRYABLE_STATUS.has(response.status) && failures < policy.retries) {
         failures += 1;
         await response.body?.cancel();
@@ -282,6 +293,14 @@ export class HttpClient {
         said: said.text ? said : { ...said, text: answer.statusText },
         what: request.what,
         hints: this.options.hints,
+        ...(answer.rateLimitWaitMs === undefined
+          ? {}
+          : {
+              rateLimit: {
+                waitMs: answer.rateLimitWaitMs,
+                maxWaitSeconds: this.options.policy.maxRateLimitWaitSeconds,
+              },
+            }),
       },
       this.options.redact,
     );

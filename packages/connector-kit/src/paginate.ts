@@ -55,11 +55,21 @@ export async function* paginate<T>(
   const source = client.options.source;
   const seen = new Set<string>();
   let request: HttpRequest = { ...first, what };
-  let read = 0;
+  const offsetParam =
+    paginator.type === 'offset'
+      ? paginator.param
+      : paginator.type === 'body-link'
+        ? paginator.offsetParam
+        : undefined;
+  // An offset walk that starts part-way (`startAt=40`) goes on from there.
+  let read = offsetParam ? Number(first.query?.[offsetParam] ?? 0) : 0;
   for (let page = 0; ; page++) {
     if (page >= (options.maxPages ?? 100_000)) throw fail(`${source}'s ${what} does not end`);
     const answer = await client.send(request);
     if (answer.status < 200 || answer.status >= 300) throw client.error(answer, request);
+    if (paginator.items && (answer.body === null || typeof answer.body !== 'object')) {
+      throw fail(`${source} answered ${what} with something other than a page`);
+    }
     const listed = pick(answer.body, paginator.items);
     const items = listed === undefined && options.missingItemsAreEmpty ? [] : listed;
     if (!Array.isArray(items)) throw fail(`${source} answered ${what} with something other than a page`);

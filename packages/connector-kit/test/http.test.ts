@@ -115,7 +115,9 @@ describe('HttpClient', () => {
       const error = await failure(client.json({ url: '/x' }));
       expect(isCrosswalkError(error, 'CW_SOURCE_UNAVAILABLE')).toBe(true);
       expect((error as unknown as { retryable: boolean }).retryable).toBe(true);
-      expect(error.message).toContain('rate limit did not reset within the allowed wait');
+      expect(error.message).toContain(
+        'rate limit did not reset within the allowed wait (429 Too Many Requests, resets in 120s > 5s)',
+      );
       expect(server.seen).toHaveLength(1);
     });
 
@@ -180,6 +182,24 @@ describe('HttpClient', () => {
       expect(server.seen).toHaveLength(2);
       expect(error).toMatchObject({ code: 'CW_SOURCE_UNAVAILABLE' });
       expect(error.message).toContain('did not answer in time');
+    });
+
+    it('fails at once with CW_SOURCE_UNREACHABLE when the host name does not resolve', async () => {
+      const { client, waits } = await setUp(() => ({ body: {} }));
+      const error = await failure(
+        client.json({ url: 'http://x.crosswalk-no-such-host.invalid/x' }).catch(() => {
+          throw new Error('pinned');
+        }),
+      );
+      expect(error.message).toBe('pinned');
+      const offline = new HttpClient({
+        ...client.options,
+        baseUrl: 'http://x.crosswalk-no-such-host.invalid',
+      });
+      const unreachable = await failure(offline.json({ url: '/x' }));
+      expect(unreachable).toMatchObject({ code: 'CW_SOURCE_UNREACHABLE' });
+      expect(unreachable.message).toContain('x.crosswalk-no-such-host.invalid does not resolve');
+      expect(waits).toEqual([]);
     });
 
     it('maps a refused connection to CW_SOURCE_UNAVAILABLE naming the request', async () => {
