@@ -1,0 +1,122 @@
+import { csvText } from './csv.js';
+import type { ControlTestResult } from './test-control.js';
+
+/**
+ * A control test as the files of its folder in an export bundle (and of `crosswalk controls test --output-dir`):
+ * population.csv, exceptions.csv (with remediations), sample.csv (seed, method and population hash in its first
+ * lines' columns), operation.csv (periods), ipe.json and control.json (the register entry as it stood, its mappings
+ * and the register version).
+ */
+export function controlTestFiles(result: ControlTestResult): Record<string, string> {
+  const population = csvText(
+    [
+      'id',
+      'kind',
+      'occurredAt',
+      'collectedAt',
+      'ref',
+      'url',
+      'people',
+      'actors',
+      'outcome',
+      'failed',
+      'facts',
+      'sha256',
+    ],
+    result.population.rows.map((r) => [
+      r.id,
+      r.kind,
+      r.occurredAt,
+      r.collectedAt,
+      r.ref,
+      r.url,
+      r.people.join('; '),
+      r.actors.join('; '),
+      r.outcome,
+      r.failed.join('; '),
+      JSON.stringify(r.facts),
+      r.sha256,
+    ]),
+  );
+  const exceptions = csvText(
+    [
+      'item',
+      'occurredAt',
+      'ref',
+      'failed',
+      'status',
+      'remediationType',
+      'remediationText',
+      'remediationLink',
+      'remediationBy',
+      'remediationAt',
+    ],
+    result.exceptions.flatMap((e) =>
+      (e.remediations.length > 0 ? e.remediations : [null]).map((r) => [
+        e.item,
+        e.occurredAt,
+        e.ref,
+        e.failed.join('; '),
+        e.status,
+        r?.type ?? null,
+        r?.text ?? null,
+        r?.link ?? null,
+        r?.by ?? null,
+        r?.at ?? null,
+      ]),
+    ),
+  );
+  const { sample } = result;
+  const sampleCsv = csvText(
+    ['rank', 'id', 'occurredAt', 'ref', 'outcome', 'rankKey', 'seed', 'populationSha256', 'method'],
+    sample.items.map((s) => [
+      s.rank,
+      s.id,
+      s.occurredAt,
+      s.ref,
+      s.outcome,
+      s.key,
+      sample.seed,
+      sample.populationSha256,
+      sample.method,
+    ]),
+  );
+  const operation = csvText(
+    ['period', 'start', 'end', 'status', 'items', 'passed', 'failed', 'pending', 'evidence'],
+    result.operation.map((o) => [
+      o.period,
+      o.start,
+      o.end,
+      o.status,
+      o.items,
+      o.passed,
+      o.failed,
+      o.pending,
+      o.evidence.join('; '),
+    ]),
+  );
+  const control = {
+    control: result.control,
+    mappings: result.mappings,
+    register: result.register,
+    window: result.window,
+    evaluatedUntil: result.evaluatedUntil,
+    generatedAt: result.generatedAt,
+    summary: result.summary,
+    sample: {
+      seed: sample.seed,
+      size: sample.size,
+      table: sample.table,
+      method: sample.method,
+      populationSha256: sample.populationSha256,
+    },
+  };
+  return {
+    'population.csv': population,
+    'exceptions.csv': exceptions,
+    'sample.csv': sampleCsv,
+    'operation.csv': operation,
+    'ipe.json': `${JSON.stringify(result.ipe, null, 2)}\n`,
+    'control.json': `${JSON.stringify(control, null, 2)}\n`,
+  };
+}

@@ -1,0 +1,47 @@
+export { csvLine, csvText } from './csv.js';
+export { controlTestFiles } from './files.js';
+export type { IpePack } from './ipe.js';
+export { type ControlMappings, controlMappings, type FrameworkMapping } from './mappings.js';
+export { type Period, periodsIn } from './periods.js';
+export { loadRegisterFile, parseRegisterText, starterRegister } from './register/load.js';
+export {
+  type ControlEntry,
+  FREQUENCIES,
+  type Frequency,
+  parseRegister,
+  type Register,
+} from './register/schema.js';
+export {
+  applyRegister,
+  listRegisterVersions,
+  type RegisterSource,
+  type RegisterVersion,
+  registerDigest,
+  registerFor,
+} from './register/versions.js';
+export {
+  addRemediation,
+  listRemediations,
+  type Remediation,
+  type RemediationInput,
+  remediationInputSchema,
+} from './remediations.js';
+export {
+  DEFAULT_SAMPLE_TABLE,
+  drawSample,
+  parseSampleTable,
+  populationHash,
+  SAMPLE_METHOD,
+  type SampleTable,
+  sampleSize,
+} from './sample.js';
+export { type SoaRow, soaCsv, statementOfApplicability } from './soa.js';
+export {
+  type ControlTestResult,
+  type ExceptionRow,
+  findRegisterControl,
+  type OperationRow,
+  type PopulationRow,
+  testControl,
+} from './test-control.js';
+export { builtinTests } from './tests/builtin.js';

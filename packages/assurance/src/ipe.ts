@@ -1,0 +1,197 @@
+import { type EvidenceRecord, MAX_INSTANT } from '@crosswalk/core';
+import type { ChainReport, Locker } from '@crosswalk/locker';
+
+/**
+ * The IPE pack (information produced by the entity): how a control's population was produced, so an auditor can
+ * test its completeness and accuracy (AT-C 205.36): which connectors and collectors read which source endpoints
+ * with which parameters, whether their runs read every page, the source's own totals where it reports one, the
+ * stored count reconciled against the run manifests that vouch for each record, run days and gaps, collector
+ * versions, and the chain proof of each connector's runs.
+ */
+export interface IpePack {
+  window: { from: string; to: string };
+  population: { records: number; sha256: string; supersededLeftOut: number };
+  sources: {
+    connector: string;
+    connectorType: string;
+    versions: string[];
+    collector: string;
+    kind: string;
+    records: number;
+    /** Distinct `METHOD path?query` the records' provenance names (paths carry no secrets), with counts. */
+    requests: { request: string; count: number }[];
+    requestsNotListed: number;
+  }[];
+  runs: {
+    connector: string;
+    /** Runs that started in the window. */
+    runs: number;
+    /**
+     * Collector runs of the control's kinds: a collector is `succeeded` only when it read every page of its window
+     * (a page it could not read fails it), so failed ones are where a population may be short.
+     */
+    collectorRuns: { succeeded: number; failed: number };
+    daysWithRun: number;
+    failedDays: string[];
+    daysWithoutRun: string[];
+    /** Reported totals: today's collectors record none (GitHub search issueCount, Okta and Jira totals). */
+    sourceTotals: null;
+  }[];
+  reconciliation: {
+    /** Population records named by a run manifest of their connector (each stored record is, by the run that stored it). */
+    namedByRuns: number;
+    notNamedByRuns: string[];
+    ok: boolean;
+  };
+  chains: {
+    connector: string;
+    ok: boolean;
+    checked: number;
+    head: ChainReport['head'];
+    problems: string[];
+  }[];
+}
+
+const REQUESTS_LISTED = 50;
+const DAY_MS = 86_400_000;
+
+export class IpeCollector {
+  private readonly sources = new Map<
+    string,
+    {
+      connector: string;
+      connectorType: string;
+      versions: Set<string>;
+      collector: string;
+      kind: string;
+      records: number;
+      requests: Map<string, number>;
+    }
+  >();
+  private readonly idsByConnector = new Map<string, Set<string>>();
+
+  add(record: EvidenceRecord): void {
+    const p = record.provenance;
+    const key = `${p.connector.id}\u0000${p.collector}\u0000${record.kind}`;
+    let source = this.sources.get(key);
+    if (!source) {
+      source = {
+        connector: p.connector.id,
+        connectorType: p.connector.type,
+        versions: new Set(),
+        collector: p.collector,
+        kind: record.kind,
+        records: 0,
+        requests: new Map(),
+      };
+      this.sources.set(key, source);
+    }
+    source.records++;
+    source.versions.add(p.connector.version);
+    for (const request of p.requests) {
+      const name = `${request.method} ${request.path}`;
+      source.requests.set(name, (source.requests.get(name) ?? 0) + 1);
+    }
+    let ids = this.idsByConnector.get(p.connector.id);
+    if (!ids) {
+      ids = new Set();
+      this.idsByConnector.set(p.connector.id, ids);
+    }
+    ids.add(record.id);
+  }
+
+  async finish(
+    locker: Locker,
+    window: { from: string; to: string },
+    kinds: readonly string[],
+    population: { records: number; sha256: string; supersededLeftOut: number },
+    evaluatedUntil: string,
+  ): Promise<IpePack> {
+    const sources = [...this.sources.values()]
+      .sort((a, b) => `${a.connector} ${a.collector}`.localeCompare(`${b.connector} ${b.collector}`))
+      .map((s) => {
+        const requests = [...s.requests.entries()]
+          .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+          .map(([request, count]) => ({ request, count }));
+        return {
+          connector: s.connector,
+          connectorType: s.connectorType,
+          versions: [...s.versions].sort(),
+          collector: s.collector,
+          kind: s.kind,
+          records: s.records,
+          requests: requests.slice(0, REQUESTS_LISTED),
+          requestsNotListed: Math.max(0, requests.length - REQUESTS_LISTED),
+        };
+      });
+    const days: string[] = [];
+    for (
+      let t = Date.parse(window.from);
+      t < Math.min(Date.parse(window.to), Date.parse(evaluatedUntil));
+      t += DAY_MS
+    ) {
+      days.push(new Date(t).toISOString().slice(0, 10));
+    }
+    const runs: IpePack['runs'] = [];
+    const chains: IpePack['chains'] = [];
+    let named = 0;
+    const notNamed: string[] = [];
+    // Runs from a day before the window (a run can start before the items it stores occurred) to now: late
+    // collections vouch for records of the window too.
+    const listFrom = new Date(Date.parse(window.from) - DAY_MS).toISOString();
+    for (const [connector, ids] of [...this.idsByConnector.entries()].sort((a, b) =>
+      a[0].localeCompare(b[0]),
+    )) {
+      const okDays = new Set<string>();
+      const failedDays = new Set<string>();
+      let count = 0;
+      const collectorRuns = { succeeded: 0, failed: 0 };
+      const vouched = new Set<string>();
+      for await (const run of locker.runs.list(connector, { from: listFrom, to: MAX_INSTANT })) {
+        for (const stored of run.records) if (ids.has(stored.id)) vouched.add(stored.id);
+        if (run.startedAt < window.from || run.startedAt >= window.to) continue;
+        count++;
+        const day = run.startedAt.slice(0, 10);
+        for (const c of run.collectors) {
+          if (!kinds.includes(c.kind)) continue;
+          if (c.status === 'succeeded') {
+            collectorRuns.succeeded++;
+            okDays.add(day);
+          } else {
+            collectorRuns.failed++;
+            failedDays.add(day);
+          }
+        }
+      }
+      for (const id of ids) {
+        if (vouched.has(id)) named++;
+        else if (notNamed.length < 100) notNamed.push(id);
+      }
+      runs.push({
+        connector,
+        runs: count,
+        collectorRuns,
+        daysWithRun: okDays.size,
+        failedDays: [...failedDays].filter((d) => !okDays.has(d)).sort(),
+        daysWithoutRun: days.filter((d) => !okDays.has(d) && !failedDays.has(d)),
+        sourceTotals: null,
+      });
+      const chain = await locker.runs.verifyChain(connector, window);
+      chains.push({
+        connector,
+        ok: chain.ok,
+        checked: chain.checked,
+        head: chain.head,
+        problems: chain.problems.map((p) => p.message),
+      });
+    }
+    return {
+      window,
+      population,
+      sources,
+      runs,
+      reconciliation: { namedByRuns: named, notNamedByRuns: notNamed, ok: named === population.records },
+      chains,
+    };
+  }
+}

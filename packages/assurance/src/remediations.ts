@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { CrosswalkError, canonicalJson, toTimestamp, zodIssues } from '@crosswalk/core';
+import type { Locker } from '@crosswalk/locker';
+import { z } from 'zod';
+
+/**
+ * Remediations and justifications of exceptions: write-once records entered by a person, never an edit. Each is
+ * stored under `controls/remediations/<control>/<at>-<id>.json` and names the exception's item (an evidence id,
+ * or `period:<label>` for a period without evidence). The exception itself never disappears: a test lists it with
+ * every remediation entered for it, and one without any stays open and is counted.
+ */
+const PREFIX = 'controls/remediations/';
+
+export const remediationInputSchema = z
+  .object({
+    item: z.string().min(1).max(300).describe('The exception: an evidence id, or period:<label> for a gap'),
+    type: z.enum(['remediation', 'justification']).default('remediation'),
+    text: z.string().min(1).max(10_000),
+    link: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .nullable()
+      .default(null),
+  })
+  .strict();
+
+export type RemediationInput = z.input<typeof remediationInputSchema>;
+
+export interface Remediation {
+  id: string;
+  control: string;
+  item: string;
+  type: 'remediation' | 'justification';
+  text: string;
+  link: string | null;
+  /** Who entered it (the API key's name, or the CLI's --by). */
+  by: string;
+  at: string;
+}
+
+const storedSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    id: z.string(),
+    control: z.string(),
+    item: z.string(),
+    type: z.enum(['remediation', 'justification']),
+    text: z.string(),
+    link: z.string().nullable(),
+    by: z.string(),
+    at: z.string(),
+  })
+  .strict();
+
+const CONTROL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export async function addRemediation(
+  locker: Locker,
+  control: string,
+  input: RemediationInput,
+  who: { by: string; at?: Date },
+  where = 'remediation',
+): Promise<Remediation> {
+  if (!CONTROL_ID.test(control)) {
+    throw new CrosswalkError('CW_INPUT_INVALID', `"${control.slice(0, 80)}" is not a control id`, {
+      where: 'control',
+    });
+  }
+  const parsed = remediationInputSchema.safeParse(input);
+  if (!parsed.success) {
+    const issues = zodIssues(parsed.error, [where]);
+    throw new CrosswalkError('CW_INPUT_INVALID', `${issues[0]!.path}: ${issues[0]!.message}`, {
+      where,
+      issues,
+    });
+  }
+  const remediation: Remediation = {
+    id: randomUUID(),
+    control,
+    ...parsed.data,
+    by: who.by,
+    at: toTimestamp(who.at ?? new Date()),
+  };
+  const key = `${PREFIX}${control}/${remediation.at}-${remediation.id}.json`;
+  await locker.store.createOnce(key, Buffer.from(canonicalJson({ schemaVersion: 1, ...remediation })));
+  return remediation;
+}
+
+/** Every remediation of a control, oldest first (keys sort by entry time). */
+export async function listRemediations(locker: Locker, control: string): Promise<Remediation[]> {
+  const found: Remediation[] = [];
+  for await (const object of locker.store.list(`${PREFIX}${control}/`)) {
+    const bytes = await locker.store.get(object.key);
+    if (!bytes) continue;
+    const parsed = storedSchema.safeParse(JSON.parse(Buffer.from(bytes).toString('utf8')));
+    if (!parsed.success || parsed.data.control !== control) {
+      throw new CrosswalkError('CW_LOCKER_CORRUPT', `remediation at ${object.key} is not readable`, {
+        where: object.key,
+      });
+    }
+    const { schemaVersion: _v, ...remediation } = parsed.data;
+    found.push(remediation);
+  }
+  return found;
+}

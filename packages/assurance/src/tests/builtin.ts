@@ -1,0 +1,260 @@
+import type { EvidenceKind, EvidenceRecord, PayloadOf, Person } from '@crosswalk/core';
+import { z } from 'zod';
+
+/**
+ * The named tests a register may use. Each says which kinds it reads, validates its parameters, and judges one
+ * record: `pass`, `fail` with the facts that failed (in words an auditor reads), or `pending` when the answer cannot
+ * be known yet (a leaver whose deadline has not passed). `facts` are the values the verdict rests on: they go into
+ * the population, so a sampled item can be checked by hand.
+ */
+export interface Verdict {
+  outcome: 'pass' | 'fail' | 'pending';
+  failed: string[];
+  facts: Record<string, unknown>;
+}
+
+export interface BuiltinTest {
+  description: string;
+  kinds: readonly EvidenceKind[];
+  params: z.ZodType<Record<string, unknown>>;
+  run(record: EvidenceRecord, params: Record<string, unknown>): Verdict;
+}
+
+export function personLabel(person: Person | null | undefined): string | null {
+  if (!person) return null;
+  return person.login ?? person.email ?? person.name ?? person.id ?? null;
+}
+
+function sameAccount(a: Person | null, b: Person | null): boolean {
+  if (!a || !b) return false;
+  if (a.id && b.id) return a.id === b.id;
+  if (a.login && b.login) return a.login.toLowerCase() === b.login.toLowerCase();
+  return false;
+}
+
+function verdict(failed: string[], facts: Record<string, unknown>, pending = false): Verdict {
+  return { outcome: failed.length > 0 ? 'fail' : pending ? 'pending' : 'pass', failed, facts };
+}
+
+/** The state-at-merge facts are optional: records stored before the collector computed them lack them. */
+type PullRequest = PayloadOf<'github.pull_request.approval'> & {
+  changesRequestedAtMerge?: boolean;
+  approvedAfterMerge?: boolean;
+};
+type Review = PullRequest['reviews'][number];
+
+/**
+ * The state at the merge for records stored before the collector computed it (they lack changesRequestedAtMerge):
+ * the same rule the GitHub collector applies now. A reviewer's latest APPROVED or CHANGES_REQUESTED review before
+ * the merge stands, COMMENTED replaces nothing, DISMISSED counts for nothing; the author's reviews never count.
+ */
+function stateAtMerge(pr: PullRequest): { approvers: number; onFinal: boolean; changesRequested: boolean } {
+  const standing: Review[] = [];
+  const ordered = pr.reviews
+    .filter(
+      (r) =>
+        r.reviewer !== null &&
+        !sameAccount(r.reviewer, pr.author) &&
+        r.submittedAt !== null &&
+        r.submittedAt < pr.mergedAt &&
+        (r.state === 'APPROVED' || r.state === 'CHANGES_REQUESTED' || r.state === 'DISMISSED'),
+    )
+    .sort((a, b) => a.submittedAt!.localeCompare(b.submittedAt!));
+  for (const review of ordered) {
+    const at = standing.findIndex((known) => sameAccount(known.reviewer, review.reviewer));
+    if (at >= 0) standing.splice(at, 1);
+    standing.push(review);
+  }
+  const approvals = standing.filter((r) => r.state === 'APPROVED');
+  return {
+    approvers: approvals.length,
+    onFinal: approvals.some((r) => r.commit === pr.headCommit),
+    changesRequested: standing.some((r) => r.state === 'CHANGES_REQUESTED'),
+  };
+}
+
+const prApproved: BuiltinTest = {
+  description:
+    'Approved by someone other than its author, as the review decision stood at the merge: at least ' +
+    '`minApprovals` standing approvals, one of them on the merged commit (`requireFinalCommit`), no standing ' +
+    'change request (`forbidChangesRequested`), and optionally not merged by its author (`forbidSelfMerge`). ' +
+    'An approval given after the merge does not count.',
+  kinds: ['github.pull_request.approval'],
+  params: z
+    .object({
+      minApprovals: z.number().int().min(1).default(1),
+      requireFinalCommit: z.boolean().default(true),
+      forbidChangesRequested: z.boolean().default(true),
+      forbidSelfMerge: z.boolean().default(false),
+    })
+    .strict(),
+  run(record, params) {
+    const pr = record.payload as PullRequest;
+    const stored = pr.changesRequestedAtMerge !== undefined;
+    const computed = stored ? null : stateAtMerge(pr);
+    const approvals = computed ? computed.approvers : pr.approvalsBeforeMerge;
+    const onFinal = computed ? computed.onFinal : pr.approvalOnFinalCommit;
+    const changesRequested = computed ? computed.changesRequested : pr.changesRequestedAtMerge === true;
+    const approvedAfterMerge =
+      pr.approvedAfterMerge ??
+      pr.reviews.some(
+        (r) =>
+          r.state === 'APPROVED' &&
+          !sameAccount(r.reviewer, pr.author) &&
+          r.submittedAt !== null &&
+          r.submittedAt >= pr.mergedAt,
+      );
+    const failed: string[] = [];
+    const min = params.minApprovals as number;
+    if (approvals < min) {
+      failed.push(
+        `approvalsBeforeMerge = ${approvals}, needs ${min}` +
+          (approvedAfterMerge ? ' (approved only after the merge: approvedAfterMerge = true)' : ''),
+      );
+    } else if (params.requireFinalCommit && !onFinal) {
+      failed.push('approvalOnFinalCommit = false: no standing approval was on the merged commit');
+    }
+    if (params.forbidChangesRequested && changesRequested) {
+      failed.push(
+        'changesRequestedAtMerge = true: a reviewer stood at "changes requested" when it was merged',
+      );
+    }
+    if (params.forbidSelfMerge && pr.selfMerged) failed.push('selfMerged = true: its author merged it');
+    return verdict(failed, {
+      repository: pr.repository,
+      number: pr.number,
+      baseBranch: pr.baseBranch,
+      author: personLabel(pr.author),
+      mergedBy: personLabel(pr.mergedBy),
+      mergedAt: pr.mergedAt,
+      approvalsBeforeMerge: approvals,
+      approvalOnFinalCommit: onFinal,
+      changesRequestedAtMerge: changesRequested,
+      approvedAfterMerge,
+      selfMerged: pr.selfMerged,
+      factsFrom: stored ? 'record' : 'reviews (record stored before state-at-merge facts)',
+    });
+  },
+};
+
+type Timeliness = PayloadOf<'crosswalk.deprovisioning_timeliness'>;
+
+const deprovisionedWithin: BuiltinTest = {
+  description:
+    "Every system's access of a leaver was removed within `hours` of the request (the ticket's creation); without " +
+    '`hours`, within the SLA the derived record was computed with. A system whose deadline has not passed yet is ' +
+    'pending, not an exception.',
+  kinds: ['crosswalk.deprovisioning_timeliness'],
+  params: z
+    .object({
+      hours: z.number().positive().optional(),
+      systems: z.array(z.string().min(1)).min(1).optional(),
+    })
+    .strict(),
+  run(record, params) {
+    const t = record.payload as Timeliness;
+    const hours = params.hours as number | undefined;
+    const only = params.systems as string[] | undefined;
+    const limit = hours === undefined ? t.slaMinutes : Math.round(hours * 60);
+    const failed: string[] = [];
+    let pending = false;
+    const systems = t.systems.filter((s) => !only || only.includes(s.system));
+    for (const s of systems) {
+      if (s.minutesToDeprovision !== null) {
+        if (s.minutesToDeprovision > limit) {
+          failed.push(
+            `${s.system}: removed ${s.minutesToDeprovision} min after the request, limit ${limit} min`,
+          );
+        }
+      } else if (s.status === 'pending') {
+        pending = true;
+      } else {
+        failed.push(`${s.system}: ${s.status}, no removal found within the lookahead`);
+      }
+    }
+    if (systems.length === 0)
+      failed.push('none of the systems the control names was checked for this leaver');
+    return verdict(
+      failed,
+      {
+        ticket: t.ticket.key,
+        subject: personLabel(t.subject),
+        requestedAt: t.ticket.requestedAt,
+        limitMinutes: limit,
+        systems: systems.map((s) => `${s.system}:${s.status}:${s.minutesToDeprovision ?? '-'}`).join(' '),
+        final: t.final,
+      },
+      pending,
+    );
+  },
+};
+
+type OktaReview = PayloadOf<'okta.access_review'>;
+type JiraTicket = PayloadOf<'jira.access_review_ticket'>;
+const DAY_MS = 86_400_000;
+const DECLINED = /won'?t|duplicate|declin|cancel|reject|invalid/i;
+
+const reviewCompleted: BuiltinTest = {
+  description:
+    'An access review campaign was completed: every review decided, and every revoke remediated within ' +
+    '`remediationDays` of its decision (a revoke still open when it was collected, less than that after the ' +
+    'decision, is pending). For a review ticket: resolved as done (not declined) and not approved by its reporter.',
+  kinds: ['okta.access_review', 'jira.access_review_ticket'],
+  params: z.object({ remediationDays: z.number().positive().default(14) }).strict(),
+  run(record, params) {
+    const days = params.remediationDays as number;
+    if (record.kind === 'jira.access_review_ticket') {
+      const ticket = record.payload as JiraTicket;
+      const failed: string[] = [];
+      if (ticket.resolution === null || DECLINED.test(ticket.resolution)) {
+        failed.push(`resolution = ${ticket.resolution ?? 'none'}: the review was not completed`);
+      }
+      if (ticket.approvedByReporter === true)
+        failed.push('approvedByReporter = true: its requester approved it');
+      return verdict(failed, {
+        key: ticket.key,
+        resolution: ticket.resolution,
+        resolvedAt: ticket.resolvedAt,
+        approver: personLabel(ticket.approver),
+      });
+    }
+    const review = record.payload as OktaReview;
+    const failed: string[] = [];
+    let pending = false;
+    if (!review.facts.allDecided)
+      failed.push(`unreviewed = ${review.facts.unreviewed}: not every review was decided`);
+    const collected = Date.parse(record.collectedAt);
+    const overdue: string[] = [];
+    for (const r of review.reviews) {
+      if (r.decision !== 'REVOKE' || r.remediationStatus === 'SUCCESS' || r.remediationStatus === 'MANUAL')
+        continue;
+      const decided = Date.parse(r.decidedAt ?? review.campaign.endDate);
+      if (collected - decided > days * DAY_MS) overdue.push(personLabel(r.principal) ?? r.id);
+      else pending = true;
+    }
+    if (overdue.length > 0) {
+      failed.push(
+        `revokes not remediated within ${days} days: ${overdue.length} (${overdue.slice(0, 5).join(', ')}` +
+          `${overdue.length > 5 ? ', ...' : ''})`,
+      );
+    }
+    return verdict(
+      failed,
+      {
+        campaign: review.campaign.name,
+        endDate: review.campaign.endDate,
+        reviews: review.facts.reviews,
+        revoked: review.facts.revoked,
+        revokedNotRemediated: review.facts.revokedNotRemediated,
+        unreviewed: review.facts.unreviewed,
+      },
+      pending,
+    );
+  },
+};
+
+export const builtinTests: Record<string, BuiltinTest> = {
+  'pr-approved-at-merge': prApproved,
+  'deprovisioned-within': deprovisionedWithin,
+  'access-review-completed': reviewCompleted,
+};

@@ -1,0 +1,251 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { isCrosswalkError } from '@crosswalk/core';
+import { FsObjectStore, Locker } from '@crosswalk/locker';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  addRemediation,
+  applyRegister,
+  controlTestFiles,
+  listRegisterVersions,
+  parseRegisterText,
+  registerFor,
+  starterRegister,
+  testControl,
+} from '../src/index.js';
+import { accessReviewDraft, PR_CASES, seedPullRequests } from './fixtures.js';
+
+const FEB = { from: '2026-02-01T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z' };
+const H1 = { from: '2026-01-01T00:00:00.000Z', to: '2026-07-01T00:00:00.000Z' };
+const NOW = new Date('2026-09-01T00:00:00.000Z');
+
+async function freshLocker(): Promise<Locker> {
+  return new Locker(new FsObjectStore(await mkdtemp(path.join(tmpdir(), 'cw-assurance-'))));
+}
+
+async function run(
+  locker: Locker,
+  control: string,
+  window: { from: string; to: string },
+  seed = 'audit-2026',
+) {
+  const { register, source } = await registerFor(locker, window.to);
+  return testControl({ locker, register, registerSource: source, control, ...window, seed, now: NOW });
+}
+
+describe('the starter change-approval control', () => {
+  let locker: Locker;
+  let ids: Map<string, string>;
+  beforeEach(async () => {
+    locker = await freshLocker();
+    ids = await seedPullRequests(locker);
+  });
+
+  it('reports exactly the expected exceptions, each with the fact that failed', async () => {
+    const result = await run(locker, 'CHG-01', FEB);
+    const expected = PR_CASES.filter((c) => c.expected.length > 0).map((c) => ({
+      item: ids.get(c.name),
+      failed: c.expected,
+    }));
+    expect(result.exceptions.map((e) => ({ item: e.item, failed: e.failed }))).toEqual(expected);
+    expect(result.summary).toMatchObject({
+      items: 8,
+      passed: 2,
+      failed: 6,
+      exceptionsOpen: 6,
+      periodsExpected: null,
+    });
+    expect(result.exceptions.every((e) => e.status === 'open')).toBe(true);
+    expect(result.register.source).toBe('starter');
+  });
+
+  it('a remediation entered later appears with its author and time, and the exception stays', async () => {
+    const before = await run(locker, 'CHG-01', FEB);
+    const item = ids.get('self-approval only')!;
+    const entered = await addRemediation(
+      locker,
+      'CHG-01',
+      {
+        item,
+        text: 'Reviewed after the fact by bob; no defect found.',
+        link: 'https://tickets.example/SEC-9',
+      },
+      { by: 'Security team (key k1)', at: new Date('2026-03-05T09:00:00.000Z') },
+    );
+    const after = await run(locker, 'CHG-01', FEB);
+    expect(after.exceptions.map((e) => e.item)).toEqual(before.exceptions.map((e) => e.item));
+    const remediated = after.exceptions.find((e) => e.item === item)!;
+    expect(remediated.status).toBe('remediated');
+    expect(remediated.remediations).toEqual([entered]);
+    expect(remediated.remediations[0]).toMatchObject({
+      by: 'Security team (key k1)',
+      at: '2026-03-05T09:00:00.000Z',
+    });
+    expect(after.summary.exceptionsOpen).toBe(5);
+    expect(after.summary.exceptionsRemediated).toBe(1);
+    const csv = controlTestFiles(after)['exceptions.csv']!;
+    expect(csv).toContain('Security team (key k1)');
+    expect(csv.split('\r\n').filter((l) => l.startsWith(item))).toHaveLength(1);
+  });
+
+  it('samples reproducibly: same seed and population, same sample; another seed, another', async () => {
+    const a = await run(locker, 'CHG-01', FEB, 'seed-one');
+    const b = await run(locker, 'CHG-01', FEB, 'seed-one');
+    const c = await run(locker, 'CHG-01', FEB, 'seed-two');
+    expect(a.sample.size).toBe(5); // 6-50 items -> 5 in the default table
+    expect(b.sample.items).toEqual(a.sample.items);
+    expect(c.sample.items.map((i) => i.id)).not.toEqual(a.sample.items.map((i) => i.id));
+    expect(a.sample.populationSha256).toBe(c.sample.populationSha256);
+    // The method as written: rank by SHA-256(seed \n id).
+    const { createHash } = await import('node:crypto');
+    const ranked = a.population.rows
+      .map((r) => ({ id: r.id, key: createHash('sha256').update(`seed-one\n${r.id}`).digest('hex') }))
+      .sort((x, y) => x.key.localeCompare(y.key))
+      .slice(0, 5)
+      .map((r) => r.id);
+    expect(a.sample.items.map((i) => i.id)).toEqual(ranked);
+  });
+
+  it('the IPE pack reconciles the population with the run manifests and proves the chain', async () => {
+    const result = await run(locker, 'CHG-01', FEB);
+    expect(result.ipe.reconciliation).toEqual({ namedByRuns: 8, notNamedByRuns: [], ok: true });
+    expect(result.ipe.chains).toEqual([expect.objectContaining({ connector: 'github-acme', ok: true })]);
+    expect(result.ipe.sources[0]).toMatchObject({
+      collector: 'pull_request_approvals',
+      versions: ['0.1.0'],
+      records: 8,
+    });
+    expect(result.ipe.runs[0]!.daysWithRun).toBe(8);
+    expect(result.ipe.runs[0]!.daysWithoutRun).toHaveLength(28 - 8);
+  });
+});
+
+describe('a quarterly access review control', () => {
+  it('reports the quarter without a review as a gap, and a late revoke as an exception', async () => {
+    const locker = await freshLocker();
+    await locker.storeDraft(
+      accessReviewDraft('2026-03-20T00:00:00.000Z', {
+        remediationStatus: null,
+        decidedAt: '2026-03-01T00:00:00.000Z',
+      }),
+    );
+    const result = await run(locker, 'IAM-02', H1);
+    expect(result.operation.map((o) => [o.period, o.status])).toEqual([
+      ['2026-Q1', 'exceptions'],
+      ['2026-Q2', 'gap'],
+    ]);
+    expect(result.summary).toMatchObject({
+      periodsExpected: 2,
+      periodsOperated: 1,
+      gaps: 1,
+      exceptionsOpen: 2,
+    });
+    expect(result.exceptions.map((e) => e.item)).toEqual([result.population.rows[0]!.id, 'period:2026-Q2']);
+    expect(result.exceptions[0]!.failed).toEqual(['revokes not remediated within 14 days: 1 (zed)']);
+    expect(result.sample.size).toBe(1); // quarterly -> 2, capped by the population
+
+    await addRemediation(
+      locker,
+      'IAM-02',
+      { item: 'period:2026-Q2', type: 'justification', text: 'Review ran in July, ticket SEC-12.' },
+      { by: 'ciso' },
+    );
+    const again = await run(locker, 'IAM-02', H1);
+    expect(again.exceptions.find((e) => e.item === 'period:2026-Q2')).toMatchObject({ status: 'justified' });
+  });
+
+  it('a window starting mid-quarter does not expect that quarter', async () => {
+    const locker = await freshLocker();
+    const result = await run(locker, 'IAM-02', {
+      from: '2026-02-15T00:00:00.000Z',
+      to: '2026-07-01T00:00:00.000Z',
+    });
+    expect(result.operation.map((o) => o.period)).toEqual(['2026-Q2']);
+  });
+});
+
+describe('the register', () => {
+  const bad = `version: 1
+controls:
+  - id: CHG-01
+    title: t
+    description: d
+    owner: o
+    frequency: event
+    evidence: [{ kind: github.pull_request.approval }]
+    test: { builtin: pr-approved-at-merge, params: { minApprovals: 0 } }
+  - id: IAM-09
+    title: t
+    description: d
+    owner: o
+    frequency: fortnightly
+    evidence: [{ kind: okta.policy }]
+    test: { expression: "payload.x ==", describe: x }
+`;
+
+  it('names the control and the field of every fault', () => {
+    try {
+      parseRegisterText(bad, 'register.yaml');
+      expect.unreachable();
+    } catch (error) {
+      expect(isCrosswalkError(error) && error.code).toBe('CW_CONFIG_INVALID');
+      const paths = (error as { issues: { path: string }[] }).issues.map((i) => i.path);
+      expect(paths).toEqual(['controls.IAM-09.frequency']);
+    }
+    try {
+      parseRegisterText(bad.replace('fortnightly', 'weekly'), 'register.yaml');
+      expect.unreachable();
+    } catch (error) {
+      const paths = (error as { issues: { path: string }[] }).issues.map((i) => i.path);
+      expect(paths).toEqual(['controls.CHG-01.test.params.minApprovals', 'controls.IAM-09.test.expression']);
+    }
+  });
+
+  it('refuses a test that cannot read the kinds it is given, and unknown framework controls', () => {
+    const text = starterRegister();
+    const wrong = structuredClone(text);
+    wrong.controls[0]!.evidence = [{ kind: 'okta.policy' }];
+    wrong.controls[1]!.mappings = { add: { 'soc2-2017': ['CC99.1'] } };
+    try {
+      parseRegisterText(JSON.stringify(wrong), 'r');
+      expect.unreachable();
+    } catch (error) {
+      expect((error as { issues: { path: string; message: string }[] }).issues).toEqual([
+        {
+          path: 'controls.CHG-01.evidence.0.kind',
+          message: 'pr-approved-at-merge reads github.pull_request.approval, not okta.policy',
+        },
+        { path: 'controls.CHG-02.mappings.add.soc2-2017.0', message: expect.stringContaining('CC99.1') },
+      ]);
+    }
+  });
+
+  it('versions are write-once and a window is tested with the register as it stood at its end', async () => {
+    const locker = await freshLocker();
+    const starter = starterRegister();
+    const first = await applyRegister(locker, starter, {
+      appliedBy: 'alice',
+      at: new Date('2026-01-10T00:00:00.000Z'),
+    });
+    const changed = structuredClone(starter);
+    changed.controls[0]!.test = { builtin: 'pr-approved-at-merge', params: { minApprovals: 2 } };
+    await applyRegister(locker, changed, {
+      appliedBy: 'bob',
+      note: 'two approvers',
+      at: new Date('2026-04-01T00:00:00.000Z'),
+    });
+    await expect(
+      applyRegister(locker, { ...changed, controls: [] }, { appliedBy: 'mallory' }),
+    ).rejects.toMatchObject({ code: 'CW_CONFIG_INVALID' });
+    expect((await listRegisterVersions(locker)).map((v) => v.appliedBy)).toEqual(['alice', 'bob']);
+    const q1 = await registerFor(locker, '2026-04-01');
+    expect(q1.source.version).toMatchObject({ id: first.id, appliedBy: 'alice' });
+    const q2 = await registerFor(locker, '2026-07-01');
+    expect(q2.source.version).toMatchObject({ appliedBy: 'bob', note: 'two approvers' });
+    expect(q2.register.controls[0]!.test).toEqual({
+      builtin: 'pr-approved-at-merge',
+      params: { minApprovals: 2 },
+    });
+  });
+});
