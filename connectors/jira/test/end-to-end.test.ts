@@ -160,4 +160,33 @@ describe('running the Jira connector into a filesystem locker', () => {
     expect(manifest.collectors.slice(1).map((c) => c.status)).toEqual(['succeeded', 'succeeded']);
     expect(JSON.stringify(manifest)).not.toContain(API_TOKEN);
   });
+
+  it('skips the kinds without a JQL, saying so, and runs only the configured one, even with Jira unreachable', async () => {
+    const down = await startFakeJira(acmeSite());
+    const url = down.url;
+    await down.close();
+    const base = configFor(down);
+    const progress: { type: string; collector: string; reason?: string }[] = [];
+    const manifest = await runConnector({
+      connector: jiraConnector,
+      connectorId: 'jira-unconfigured',
+      config: {
+        ...base,
+        siteUrl: url,
+        kinds: { deprovisioning: base.kinds!.deprovisioning },
+        requests: { retries: 0 },
+      },
+      locker,
+      window: WINDOW,
+      trigger: { type: 'manual', by: 'test' },
+      clock: fixedClock(NOW),
+      onProgress: (event) => progress.push(event),
+    });
+    // Only the configured kind ran (and failed: Jira is down); the others never claim "succeeded, 0 stored".
+    expect(manifest.collectors.map((c) => [c.id, c.status])).toEqual([['deprovisioning_tickets', 'failed']]);
+    expect(progress.filter((e) => e.type === 'collector-skipped')).toEqual([
+      expect.objectContaining({ reason: 'no JQL configured for kinds.provisioning' }),
+      expect.objectContaining({ reason: 'no JQL configured for kinds.accessReview' }),
+    ]);
+  });
 });

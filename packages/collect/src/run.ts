@@ -115,6 +115,17 @@ export async function runConnector<Schema extends z.ZodType>(
   const stored: RunManifestDraft['records'] = [];
 
   for (const collector of selected) {
+    const notConfigured = collector.notConfigured?.(config);
+    if (notConfigured !== undefined) {
+      log.info({ collector: collector.id }, `skipped: not configured (${notConfigured})`);
+      options.onProgress?.({
+        type: 'collector-skipped',
+        collector: collector.id,
+        kind: collector.kind,
+        reason: notConfigured,
+      });
+      continue;
+    }
     const previous = (cursors[collector.id] ?? {}) as CollectorState;
     const collectorWindow = window ?? defaultWindow(previous.lastUntil, clock.now());
     const outcome = { stored: 0, duplicates: 0, requests: new Set<string>() };

@@ -81,6 +81,12 @@ export interface CollectorDefinition<Config> {
   /** Defaults to the kind's cadence. */
   cadence?: Cadence;
   description: string;
+  /**
+   * Why this collector has nothing to do under a config, e.g. `no JQL configured for kinds.access_review`; undefined
+   * when it is configured. The runner skips such a collector and says so, instead of running it to report
+   * "succeeded, 0 stored" (which, with the source unreachable, would hide that nothing was ever asked of it).
+   */
+  notConfigured?(config: Config): string | undefined;
   collect(context: CollectorContext<Config>): Promise<void>;
 }
 

@@ -95,6 +95,7 @@ function ticketCollector(
     id,
     kind,
     description,
+    notConfigured: (config) => (config.kinds[key] ? undefined : `no JQL configured for kinds.${key}`),
     async collect(ctx) {
       const issueKey = issueKeyFilter(ctx.filter, id);
       const kindConfig = ctx.config.kinds[key];

@@ -73,6 +73,7 @@ export function registerCollect(program: Command, output: Output): void {
 
       const rows: Record<string, unknown>[] = [];
       for (const { entry, connector } of connectors) {
+        const skipped: Record<string, unknown>[] = [];
         output.err(`${entry.id} (${entry.type}) -> ${locker.location}`);
         const manifest = await runConnector({
           connector,
@@ -82,7 +83,18 @@ export function registerCollect(program: Command, output: Output): void {
           trigger,
           ...(window ? { window } : {}),
           ...(options.collector ? { collectors: options.collector } : {}),
-          onProgress: (event) => progress(output, event),
+          onProgress: (event) => {
+            progress(output, event);
+            if (event.type === 'collector-skipped') {
+              skipped.push({
+                connector: entry.id,
+                collector: event.collector,
+                kind: event.kind,
+                status: 'skipped',
+                reason: `not configured: ${event.reason}`,
+              });
+            }
+          },
         });
         for (const c of manifest.collectors) {
           rows.push({
@@ -98,23 +110,28 @@ export function registerCollect(program: Command, output: Output): void {
             run: manifest.runId,
           });
         }
+        rows.push(...skipped);
       }
       if (options.format === 'json') output.out(json(rows));
       else {
         output.out(
           table(
             ['connector', 'collector', 'status', 'stored', 'duplicates', 'window', 'error'],
-            rows.map((r) => [
-              String(r.connector),
-              String(r.collector),
-              String(r.status),
-              String(r.stored),
-              String(r.duplicates),
-              `${r.since}..${r.until}`,
-              r.error
-                ? `${(r.error as { code: string }).code}: ${(r.error as { message: string }).message}`
-                : '',
-            ]),
+            rows.map((r) =>
+              r.status === 'skipped'
+                ? [String(r.connector), String(r.collector), 'skipped', '-', '-', '-', String(r.reason)]
+                : [
+                    String(r.connector),
+                    String(r.collector),
+                    String(r.status),
+                    String(r.stored),
+                    String(r.duplicates),
+                    `${r.since}..${r.until}`,
+                    r.error
+                      ? `${(r.error as { code: string }).code}: ${(r.error as { message: string }).message}`
+                      : '',
+                  ],
+            ),
           ),
         );
       }
@@ -122,7 +139,7 @@ export function registerCollect(program: Command, output: Output): void {
       if (failed > 0) {
         throw new CrosswalkError(
           'CW_SOURCE_UNAVAILABLE',
-          `${failed} of ${rows.length} collectors failed; the run manifests record why`,
+          `${failed} of ${rows.filter((r) => r.status !== 'skipped').length} collectors failed; the run manifests record why`,
         );
       }
     });
@@ -133,6 +150,8 @@ function progress(output: Output, event: RunProgress): void {
     output.err(`  ${event.collector}: collecting ${event.kind} ${event.since}..${event.until}`);
   else if (event.type === 'record' && (event.stored + event.duplicates) % 100 === 0) {
     output.err(`  ${event.collector}: ${event.stored} stored, ${event.duplicates} already present`);
+  } else if (event.type === 'collector-skipped') {
+    output.err(`  ${event.collector}: skipped, not configured (${event.reason})`);
   } else if (event.type === 'collector-finished') {
     output.err(
       `  ${event.collector}: ${event.status}, ${event.stored} stored, ${event.duplicates} already present${event.error ? ` (${event.error.code})` : ''}`,
