@@ -382,6 +382,8 @@ async function run(s3: S3TestConfig, log: (message: string) => void, keep: boole
         type: 'github',
         org: ORG,
         auth: { kind: 'token', token: 'ghp_BenchTokenNeverUsedByRemovalDeliveries' },
+        // Removals stored from the deliveries themselves (with the audit log on, they are read back from it).
+        collectors: { member_removed: { auditLog: false } },
         webhookSecret: WEBHOOK_SECRET,
         controlOwner: 'secops@octocoders.example',
       },

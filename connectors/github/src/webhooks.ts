@@ -1,8 +1,7 @@
-import { toTimestamp, type WebhookDelivery, type WebhookOutcome } from '@crosswalk/core';
-import { webUrlFor } from './client.js';
-import { removalDraft } from './collectors/member-removed.js';
+import type { WebhookDelivery, WebhookOutcome } from '@crosswalk/core';
+import { type RemovalNotice, webhookRemovalDraft } from './collectors/member-removed.js';
 import { configuredRepositories, type GitHubConfig } from './config.js';
-import { person } from './people.js';
+import { webhookEventTime } from './removal-time.js';
 
 interface Account {
   login?: string;
@@ -40,7 +39,10 @@ function watchesRepository(config: GitHubConfig, fullName: string | undefined): 
  * Maps an authenticated GitHub delivery to what it asks for:
  * - `pull_request` closed and merged, or `pull_request_review` submitted on a merged PR: collect that one PR
  *   (the payload lacks the full review list, so the collector fetches it);
- * - `organization` member_removed: a removal record straight from the payload;
+ * - `organization` member_removed: read that member's removal back from the audit log (the record the schedule
+ *   stores, dated by the audit log), over the hour before the event and ten minutes after; with the audit log
+ *   turned off in the config, a removal record from the payload, dated by the delivery's GUID. Either way every
+ *   delivery of one removal, and the schedule, make one record (see collectors/member-removed.ts);
  * - `ping`, anything else, or an event from another org or an unwatched repository: nothing.
  */
 export function handleWebhook(delivery: WebhookDelivery, config: Readonly<GitHubConfig>): WebhookOutcome {
@@ -72,23 +74,28 @@ export function handleWebhook(delivery: WebhookDelivery, config: Readonly<GitHub
       ) {
         return nothing();
       }
-      const removedBy = event.sender?.login ? person(event.sender) : null;
+      const notice: RemovalNotice = {
+        member: user.login,
+        ...(user.node_id ? { memberId: user.node_id } : {}),
+        ...(user.name ? { memberName: user.name } : {}),
+        ...(event.sender?.login ? { removedBy: event.sender.login } : {}),
+        ...(event.sender?.node_id ? { removedById: event.sender.node_id } : {}),
+        deliveryId: delivery.deliveryId,
+        receivedAt: delivery.receivedAt,
+      };
+      if (config.collectors?.member_removed?.auditLog === false) {
+        return { emit: [webhookRemovalDraft(notice, config)], collect: [] };
+      }
+      // GitHub's organization event carries no time; the audit log has the removal's own. The window is anchored on
+      // the event (the GUID's time), so every delivery of it asks for the same collection.
+      const { at } = webhookEventTime(delivery.deliveryId, delivery.receivedAt);
+      const window = {
+        since: new Date(at - 60 * 60_000).toISOString(),
+        until: new Date(at + 10 * 60_000).toISOString(),
+      };
       return {
-        emit: [
-          removalDraft({
-            org: config.org,
-            member: person(user),
-            removedBy,
-            // GitHub's organization event carries no timestamp: the delivery's arrival is the closest source time
-            // there is (seconds after the removal), and `via: 'webhook'` tells a reader so.
-            occurredAt: toTimestamp(delivery.receivedAt),
-            via: 'webhook',
-            controlOwner: config.controlOwner ?? null,
-            url: `${webUrlFor(config.baseUrl)}/orgs/${config.org}/people`,
-            requests: [],
-          }),
-        ],
-        collect: [],
+        emit: [],
+        collect: [{ collector: 'member_removed', window, filter: { ...notice } as Record<string, string> }],
       };
     }
     default:

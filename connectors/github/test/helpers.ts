@@ -108,6 +108,15 @@ export async function collect(
   return result;
 }
 
+/**
+ * A version-1 (time-based) UUID stamped at `at` (ms), as GitHub's X-GitHub-Delivery GUIDs are; the node part is
+ * fixed so two calls for one time give one GUID.
+ */
+export function v1Uuid(at: number, node = '81ab-4c9367dc0958'): string {
+  const ticks = (BigInt(at) * 10_000n + 122_192_928_000_000_000n).toString(16).padStart(15, '0');
+  return `${ticks.slice(7)}-${ticks.slice(3, 7)}-1${ticks.slice(0, 3)}-${node}`;
+}
+
 /** A config pointing at the fake, with loopback-friendly request settings. */
 export function configFor(fake: FakeGitHub, overrides: Partial<GitHubConfigInput> = {}): GitHubConfigInput {
   return {

@@ -3,6 +3,7 @@ import { fixedClock, sealRecord } from '@crosswalk/core';
 import { describe, expect, it } from 'vitest';
 import { parseGitHubConfig } from '../src/config.js';
 import { githubConnector } from '../src/index.js';
+import { v1Uuid } from './helpers.js';
 
 /**
  * Real payloads from @octokit/webhooks-examples. The collection has no merged `pull_request` or review on a merged
@@ -100,15 +101,48 @@ describe('handleWebhook', () => {
   });
 
   describe('for organization', () => {
-    it('turns member_removed into a removal record dated at receipt, with the sender as the actor', () => {
+    // A delivery GUID as GitHub makes them: a version-1 UUID, stamped 2026-03-05T10:00:00.500Z.
+    const GUID = v1Uuid(Date.parse('2026-03-05T10:00:00.500Z'));
+    const removal = (receivedAt: string) => ({
+      ...delivery('organization', example(ghes, 'organization', 'member_removed')),
+      deliveryId: GUID,
+      receivedAt,
+    });
+
+    it('turns member_removed into a read-back of that removal from the audit log, the same for every delivery', () => {
       const payload = example(ghes, 'organization', 'member_removed');
-      const outcome = handle(delivery('organization', payload), config('Octocoders'));
+      const first = handle(removal('2026-03-05T10:00:01.250Z'), config('Octocoders'));
+      const again = handle(removal('2026-03-05T10:07:00.000Z'), config('Octocoders'));
+      expect(first.emit).toEqual([]);
+      expect(first.collect).toEqual([
+        {
+          collector: 'member_removed',
+          // The hour before GitHub stamped the event and ten minutes after: whichever delivery asks.
+          window: { since: '2026-03-05T09:00:00.500Z', until: '2026-03-05T10:10:00.500Z' },
+          filter: {
+            member: 'Hacktocat',
+            memberId: payload.membership.user.node_id,
+            removedBy: payload.sender.login,
+            removedById: payload.sender.node_id,
+            deliveryId: GUID,
+            receivedAt: '2026-03-05T10:00:01.250Z',
+          },
+        },
+      ]);
+      expect(again.collect[0]!.window).toEqual(first.collect[0]!.window);
+    });
+
+    it('with the audit log turned off, records the removal from the payload, dated by the delivery GUID', () => {
+      const payload = example(ghes, 'organization', 'member_removed');
+      const off = config('Octocoders', { collectors: { member_removed: { auditLog: false } } });
+      const outcome = handle(removal('2026-03-05T10:00:01.250Z'), off);
+      const redelivered = handle(removal('2026-03-06T08:00:00.000Z'), off);
       expect(outcome.collect).toEqual([]);
       expect(outcome.emit).toHaveLength(1);
       const draft = outcome.emit[0]!;
       expect(draft).toMatchObject({
         kind: 'github.member_removed',
-        occurredAt: '2026-03-05T10:00:01.250Z',
+        occurredAt: '2026-03-05T10:00:00.500Z',
         owner: {
           people: [{ login: payload.sender.login, id: payload.sender.node_id }],
           controlOwner: 'secops',
@@ -117,11 +151,20 @@ describe('handleWebhook', () => {
         source: {
           system: 'github',
           instance: 'Octocoders',
-          ref: 'Octocoders:member_removed:Hacktocat:2026-03-05T10:00:01.250Z',
+          ref: 'Octocoders:member_removed:Hacktocat:2026-03-05T10:00:00.500Z',
         },
-        payload: { organization: 'Octocoders', via: 'webhook' },
+        payload: { organization: 'Octocoders', via: 'webhook', timeFrom: 'delivery_guid' },
         requests: [],
       });
+      // A redelivery a day later is the same event: the same record.
+      expect(redelivered.emit).toEqual(outcome.emit);
+      // A GUID with no time in it (the docs' 2014 example is too far from this receipt) falls back to the receipt.
+      const untimed = handle(
+        { ...removal('2026-03-05T10:00:01.250Z'), deliveryId: '72d3162e-cc78-11e3-81ab-4c9367dc0958' },
+        off,
+      ).emit[0]!;
+      expect(untimed.occurredAt).toBe('2026-03-05T10:00:01.250Z');
+      expect(untimed.payload).toMatchObject({ timeFrom: 'delivery_receipt' });
       // A valid record of its kind once the runner stamps it.
       const { requests, ...rest } = draft;
       const record = sealRecord(
@@ -152,10 +195,11 @@ describe('handleWebhook', () => {
         emit: [],
         collect: [],
       });
-      expect(
-        handle(delivery('organization', example(ghes, 'organization', 'member_removed')), config('acme'))
-          .emit,
-      ).toEqual([]);
+      const other = handle(
+        delivery('organization', example(ghes, 'organization', 'member_removed')),
+        config('acme'),
+      );
+      expect(other).toEqual({ emit: [], collect: [] });
     });
   });
 

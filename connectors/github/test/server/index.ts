@@ -318,13 +318,16 @@ export class FakeGitHub {
       if (p.org !== org().account.login || !org().auditLogAvailable) return notFound();
       const phrase = query.get('phrase') ?? '';
       const action = /action:(\S+)/.exec(phrase)?.[1];
+      // `user:` is the account the action was taken on (GitHub's audit log search qualifiers).
+      const user = /(?:^|\s)user:(\S+)/.exec(phrase)?.[1];
       const created = /created:(\S+)\.\.(\S+)/.exec(phrase);
       for (const term of phrase.split(/\s+/).filter(Boolean)) {
-        if (!/^(action|created):/.test(term))
+        if (!/^(action|user|created):/.test(term))
           this.violations.push(`the fake audit log does not understand "${term}"`);
       }
       const events = org()
         .auditLog.filter((event) => !action || event.action === action)
+        .filter((event) => !user || event.user.toLowerCase() === user.toLowerCase())
         .filter(
           (event) =>
             !created ||

@@ -104,9 +104,16 @@ export const githubMemberRemovedSchema = z
     member: personSchema,
     removedBy: personSchema.nullable(),
     /**
-     * `audit_log`: occurredAt is the audit log's own timestamp. `webhook`: GitHub's organization event carries no
-     * time, so occurredAt is when the delivery was received, seconds after the removal.
+     * Where the record comes from: the organization audit log, or an `organization` webhook delivery (only where
+     * the org has no audit log; otherwise a delivery is read back from the audit log and the record says audit_log).
      */
     via: z.enum(['webhook', 'audit_log']),
+    /**
+     * Where occurredAt comes from. `audit_log`: the entry's own @timestamp. `delivery_guid`: the time in the
+     * delivery's GUID (X-GitHub-Delivery, a version-1 UUID GitHub stamps when it creates the event, shared by every
+     * delivery and redelivery of it), seconds after the removal. `delivery_receipt`: when the delivery arrived, for
+     * a GUID with no time in it. Absent on records stored before it was stated (webhook ones: receipt time).
+     */
+    timeFrom: z.enum(['audit_log', 'delivery_guid', 'delivery_receipt']).optional(),
   })
   .strict();
