@@ -2,6 +2,7 @@
 import { VERSION } from '@crosswalk/core';
 import { Command, CommanderError } from 'commander';
 import { registerCollect } from './commands/collect.js';
+import { registerControlTests } from './commands/control-tests.js';
 import { registerControls } from './commands/controls.js';
 import { registerExport } from './commands/export.js';
 import { registerKeys } from './commands/keys.js';
@@ -18,6 +19,7 @@ export function buildProgram(output = stdio): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => output.out(s.trimEnd()), writeErr: (s) => output.err(s.trimEnd()) });
   registerControls(program, output);
+  registerControlTests(program, output);
   registerMap(program, output);
   registerLocker(program, output);
   registerCollect(program, output);

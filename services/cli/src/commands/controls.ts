@@ -6,9 +6,12 @@ export function registerControls(program: Command, output: Output): void {
   program
     .command('controls')
     .description('List the controls of a framework, with the evidence kinds that cover each')
-    .requiredOption('--framework <id>', 'soc2-2017, iso27001-2022 or iso27001-2013 (aliases: soc2, iso27001)')
+    // Not a required option: commander checks those before handing over to a subcommand (`controls test`).
+    .option('--framework <id>', 'soc2-2017, iso27001-2022 or iso27001-2013 (aliases: soc2, iso27001)')
     .option('--format <format>', 'table or json', parseFormat, 'table' as Format)
-    .action((options: { framework: string; format: Format }) => {
+    .action((options: { framework?: string; format: Format }, command: Command) => {
+      if (options.framework === undefined)
+        command.error("error: required option '--framework <id>' not specified");
       const framework = getFramework(options.framework);
       const rows = listControls(framework.id).map((control) => ({
         ...control,
