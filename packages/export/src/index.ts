@@ -68,7 +68,7 @@ export {
   type SigningKey,
   signingKeyFromPem,
 } from './signing.js';
-export { type StoreExportOptions, storeExport } from './store-export.js';
+export { EXPORT_JOB_DIR_PREFIX, type StoreExportOptions, storeExport } from './store-export.js';
 export {
   type VerifyCheck,
   type VerifyFailure,

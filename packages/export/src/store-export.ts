@@ -11,6 +11,9 @@ import { ExportLedger, type ExportResultRecord, resultOf } from './ledger.js';
 import type { SigningKey } from './signing.js';
 import { verifyBundle } from './verify.js';
 
+/** The name an export job's build directory starts with, followed by `<pid>-`. */
+export const EXPORT_JOB_DIR_PREFIX = 'crosswalk-export-job-';
+
 export interface StoreExportOptions {
   locker: Locker;
   /** An export whose request.json the ledger already holds. */
@@ -40,7 +43,11 @@ export async function storeExport(options: StoreExportOptions): Promise<ExportRe
       where: exportId,
     });
   }
-  const dir = await mkdtemp(path.join(options.tmpDir ?? os.tmpdir(), 'crosswalk-export-job-'));
+  // The process id in the name tells a stale directory (its worker was killed) from one being built by another
+  // worker on the same host; the build's own spool files go inside it (tmpDir), so one directory is all there is.
+  const dir = await mkdtemp(
+    path.join(options.tmpDir ?? os.tmpdir(), `${EXPORT_JOB_DIR_PREFIX}${process.pid}-`),
+  );
   try {
     const file = path.join(dir, 'bundle.zip');
     let result: ExportResultRecord | undefined;
@@ -54,7 +61,7 @@ export async function storeExport(options: StoreExportOptions): Promise<ExportRe
         signingKey: options.signingKey,
         generator: options.generator,
         exportId,
-        ...(options.tmpDir ? { tmpDir: options.tmpDir } : {}),
+        tmpDir: dir,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });
       if ((await ledger.storeBundle(exportId, file)) === 'created') {

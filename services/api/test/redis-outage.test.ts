@@ -67,6 +67,19 @@ describe.skipIf(!runnable)('The API while Redis is down', () => {
     return found;
   }
 
+  it('says in /readyz and /metrics when configured collection schedules are missing from Redis', async () => {
+    // The connector was stored without its schedules (as after a Redis restart, before a worker restores them).
+    const ready = await t.app.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toMatchObject({
+      status: 'degraded',
+      checks: { schedules: { ok: false, missing: 4, configured: 4 } },
+    });
+    const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/^crosswalk_schedules_missing 4$/m);
+    expect(metrics).toMatch(/^crosswalk_redis_up 1$/m);
+  });
+
   it('answers 503 CW_REDIS_UNAVAILABLE within seconds on every route that needs Redis, and adds nothing later', async () => {
     const pending = await call('POST /v1/exports (up)', 'POST', '/v1/exports', { payload: BODY });
     expect(pending.statusCode).toBe(202);

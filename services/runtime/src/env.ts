@@ -37,6 +37,20 @@ const envSchema = z.object({
    * the URL can download the bundle without a key.
    */
   CROSSWALK_EXPORT_URL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  /**
+   * The port a worker serves its Prometheus metrics on (`GET /metrics`): jobs, durations, failures, records stored,
+   * rate-limit waits, queue depth, schedule health. Unset: no listener (two workers on one host need two ports);
+   * 0: a free port, logged at start.
+   */
+  CROSSWALK_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** The address the worker's metrics listener binds. */
+  CROSSWALK_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+  /**
+   * How often a worker checks the collection schedules against the stored connectors (declaring what Redis lost,
+   * dropping schedules of deleted connectors) and writes export failure records it could not write before (ms).
+   * It also checks at start and whenever its Redis connection comes back.
+   */
+  CROSSWALK_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(200).max(3_600_000).default(60_000),
   /** Export jobs one worker process builds at once (each streams a whole period; keep it low). */
   CROSSWALK_EXPORT_CONCURRENCY: z.coerce.number().int().positive().max(16).default(1),
 });

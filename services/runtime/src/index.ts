@@ -23,6 +23,7 @@ export {
   DELIVERY_CLAIM_SECONDS,
   defaultJobOptions,
   QUEUES,
+  queueConnection,
   redisOptions,
   SCHEDULED_JOB,
   schedulePattern,
@@ -35,4 +36,5 @@ export { createLogger, type Logger, REDACT_PATHS } from './logger.js';
 export { createMetrics, type Metrics } from './metrics.js';
 export { connectorFor, connectorTypes } from './registry.js';
 export { createRuntime, type Runtime } from './runtime.js';
+export { checkSchedules, reconcileSchedules, type ScheduleCheck } from './schedules.js';
 export { isSealed, mapSecrets, SECRET_KEY_PATTERN, SecretBox } from './secrets.js';

@@ -43,7 +43,7 @@ export function createRuntime(env: ServiceEnv, options: { logger?: Logger } = {}
     webhookQueue,
     exportQueue,
     logger,
-    metrics: createMetrics(),
+    metrics: createMetrics([collectQueue.queue, webhookQueue.queue, exportQueue.queue]),
     async close() {
       await Promise.allSettled([collectQueue.close(), webhookQueue.close(), exportQueue.close()]);
     },

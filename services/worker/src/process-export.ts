@@ -1,5 +1,6 @@
 import { CrosswalkError, VERSION } from '@crosswalk/core';
 import {
+  type ExportFailureRecord,
   ExportLedger,
   type ExportProgress,
   type ExportResultRecord,
@@ -105,6 +106,34 @@ export async function processExport(
       },
       'export failed',
     );
+    // The job's failed reason starts with the code, so the API (and a later failure record) can name the cause
+    // when failure.json could not be written.
+    if (error === caught && caught instanceof CrosswalkError) {
+      throw new Error(`${caught.code}: ${caught.message}`, { cause: caught });
+    }
     throw error;
   }
+}
+
+/**
+ * The failure record of an export job that failed for good, from the job itself (its failed reason starts with
+ * the code): what a worker writes when the last attempt could not (the locker was the thing that failed).
+ */
+export function failureOfJob(job: {
+  data: unknown;
+  failedReason?: string;
+  attemptsMade: number;
+  finishedOn?: number;
+}): ExportFailureRecord | undefined {
+  const parsed = exportJobSchema.safeParse(job.data);
+  if (!parsed.success || !job.failedReason) return undefined;
+  const coded = /^(CW_[A-Z_]+): ([\s\S]*)$/.exec(job.failedReason);
+  return {
+    format: 'crosswalk-export-failure/1',
+    exportId: parsed.data.exportId,
+    failedAt: new Date(job.finishedOn ?? Date.now()).toISOString(),
+    code: coded?.[1] ?? 'CW_INTERNAL',
+    message: coded?.[2] ?? 'the export failed; see the worker log',
+    attempts: job.attemptsMade,
+  };
 }

@@ -1,15 +1,18 @@
 import type { SigningKey } from '@crosswalk/export';
 import {
-  connectorFor,
   EXPORT_QUEUE,
   QUEUES,
   type Runtime,
+  reconcileSchedules,
   redisOptions,
   SCHEDULED_JOB,
 } from '@crosswalk/runtime';
-import { Worker } from 'bullmq';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { startMaintenance } from './maintenance.js';
+import { startMetricsServer } from './metrics-server.js';
 import { handOffScheduled, processCollect } from './process-collect.js';
 import { processExport, signingKeyLoader } from './process-export.js';
+import { removeStaleExportDirs } from './tmp-cleanup.js';
 import { webhookWorker } from './webhook-worker.js';
 
 export interface WorkerOptions {
@@ -21,24 +24,40 @@ export interface WorkerOptions {
    * (CROSSWALK_SIGNING_KEY, CROSSWALK_SIGNING_KEY_FILE, or the default file, created on first use).
    */
   signingKey?: SigningKey;
+  /** Serve metrics on this port (0: any free one). @defaultValue CROSSWALK_METRICS_PORT (unset: none) */
+  metricsPort?: number;
 }
 
 export interface RunningWorker {
   workers: Worker[];
+  /** Where the Prometheus metrics are served, when a port is configured. */
+  metricsUrl?: string;
   /** Stops taking jobs, lets the current ones finish (or hands them back), and closes. */
   close(): Promise<void>;
 }
 
 /**
- * Declares every configured connector's schedules (idempotent: re-declared at each start, so losing Redis
- * loses no schedule), then takes collect and webhook jobs. Any number of these processes can share the queues:
+ * Removes what killed workers left in the temporary directory, declares every configured connector's schedules
+ * (idempotent: re-declared at each start, and restored whenever Redis comes back without them; see maintenance),
+ * serves metrics when a port is configured, then takes collect, webhook and export jobs. Any number of these processes can share the queues:
  * ids are deterministic and writes are write-once, so two workers never double-store.
  */
 export async function startWorker(runtime: Runtime, options: WorkerOptions = {}): Promise<RunningWorker> {
-  for (const view of await runtime.configs.list()) {
-    const ids = await runtime.collectQueue.declareSchedules(view.id, connectorFor(view.type));
-    runtime.logger.info({ connectorId: view.id, schedulers: ids.length }, 'schedules declared');
-  }
+  const stale = await removeStaleExportDirs();
+  if (stale.length)
+    runtime.logger.info({ removed: stale }, 'export build directories of dead workers removed');
+  const maintenance = startMaintenance(runtime);
+  // At start every connector's schedulers are declared again (a changed cadence takes effect); a failure stops
+  // the start, as before: a worker that cannot reach Redis or the locker has nothing to do.
+  await reconcileSchedules(runtime, { all: true }).then((result) => {
+    runtime.metrics.schedulesConfigured.set(result.configured);
+    runtime.logger.info({ schedulers: result.configured, removed: result.removed }, 'schedules declared');
+  });
+  const metrics = options.metricsPort ?? runtime.env.CROSSWALK_METRICS_PORT ?? undefined;
+  const metricsServer =
+    metrics === undefined
+      ? undefined
+      : await startMetricsServer(runtime, metrics, runtime.env.CROSSWALK_METRICS_HOST);
   const signingKey = signingKeyLoader(runtime, options.signingKey);
   const common = {
     connection: redisOptions(runtime.env.REDIS_URL),
@@ -49,13 +68,22 @@ export async function startWorker(runtime: Runtime, options: WorkerOptions = {})
   };
   const track = (queue: (typeof QUEUES)[keyof typeof QUEUES] | typeof EXPORT_QUEUE, worker: Worker) => {
     worker.on('active', () => runtime.metrics.activeJobs.inc({ queue }));
-    worker.on('completed', () => {
+    const timed = (job: Job | undefined, outcome: string) => {
+      runtime.metrics.jobs.inc({ queue, outcome });
+      if (job?.processedOn && job.finishedOn) {
+        runtime.metrics.jobDuration.observe({ queue, outcome }, (job.finishedOn - job.processedOn) / 1000);
+      }
+    };
+    worker.on('completed', (job) => {
       runtime.metrics.activeJobs.dec({ queue });
-      runtime.metrics.jobs.inc({ queue, outcome: 'completed' });
+      timed(job, 'completed');
     });
     worker.on('failed', (job, error) => {
       runtime.metrics.activeJobs.dec({ queue });
-      runtime.metrics.jobs.inc({ queue, outcome: 'failed' });
+      // BullMQ reports each failed attempt; one that will be retried is not a failure yet.
+      const final =
+        !job || error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+      timed(job, final ? 'failed' : 'retried');
       runtime.logger.warn(
         { queue, jobId: job?.id, attempts: job?.attemptsMade, error: error.message },
         'job failed',
@@ -95,8 +123,11 @@ export async function startWorker(runtime: Runtime, options: WorkerOptions = {})
   ];
   return {
     workers,
+    ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
     async close() {
+      maintenance.close();
       await Promise.all(workers.map((w) => w.close()));
+      await metricsServer?.close();
     },
   };
 }
