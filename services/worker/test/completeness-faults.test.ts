@@ -1,0 +1,271 @@
+/**
+ * Completeness after a crash, with real processes (docs/architecture.md, "What an export proves"): a worker
+ * SIGKILLed in the middle of collecting a few thousand records, and the S3 endpoint going away in the middle of
+ * one. Afterwards every stored record is vouched for by a chained manifest (the retry lists what the dead attempt
+ * stored), an export of the window verifies, and removing any one record, stored by the dead attempt or by the
+ * retry, makes the export refuse naming it and verify fail naming it.
+ *
+ * Before the retry, what the dead attempt stored is reported as vouched for by no manifest (what
+ * `crosswalk locker verify-runs` prints), and an export leaves it out and says so.
+ *
+ * Each test has a redis-server of its own, like faults.test.ts.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { findUnvouched } from '@crosswalk/collect';
+import { configFor, manyPullRequests, startFake } from '@crosswalk/connector-github/testing';
+import { CrosswalkError } from '@crosswalk/core';
+import { exportToFile, verifyBundle } from '@crosswalk/export';
+import { readZip, testSigningKey, writeZip } from '@crosswalk/export/testing';
+import { keys, type RunManifest } from '@crosswalk/locker';
+import type { CollectJob, Runtime } from '@crosswalk/runtime';
+import { s3TestConfig } from '@crosswalk/testing';
+import { afterAll, afterEach, describe, expect, it, onTestFailed } from 'vitest';
+import {
+  type FakeGitHub,
+  killAll,
+  PrivateRedis,
+  rangeOf,
+  redisServerAvailable,
+  runtimeFrom,
+  SlowProxy,
+  serviceVars,
+  settled,
+  storedIds,
+  TcpProxy,
+  WINDOW,
+  WorkerProcess,
+  waitFor,
+} from './helpers.js';
+
+const s3 = await s3TestConfig();
+const redisServer = redisServerAvailable();
+
+/** A few thousand: enough that a kill lands in the middle of storing, not so many the test takes minutes. */
+const PULLS = 1_500;
+const PAGE = 100;
+const CONNECTOR = 'gh-many';
+const KIND = 'github.pull_request.approval' as const;
+const range = rangeOf(WINDOW);
+
+const job = (): CollectJob => ({
+  connectorId: CONNECTOR,
+  collector: 'pull_request_approvals',
+  window: WINDOW,
+  filter: {},
+  trigger: { type: 'manual', by: 'completeness-fault-test' },
+});
+
+interface Scene {
+  fake: FakeGitHub;
+  slow: SlowProxy;
+  redis: PrivateRedis;
+  runtime: Runtime;
+  vars: Record<string, string>;
+  workers: WorkerProcess[];
+  proxy?: TcpProxy;
+}
+
+let scene: Scene | undefined;
+
+async function setUp(options: { delayMs: number; s3Endpoint?: string; direct?: Record<string, string> }) {
+  const redis = await PrivateRedis.start();
+  const fake = await startFake(manyPullRequests(PULLS, WINDOW), { validate: false });
+  const slow = await SlowProxy.start(fake.url, options.delayMs);
+  const vars = await serviceVars(s3!, {
+    redisUrl: redis.url,
+    ...(options.s3Endpoint ? { s3Endpoint: options.s3Endpoint } : {}),
+    extra: { CROSSWALK_STALLED_INTERVAL_MS: '2000' },
+  });
+  const runtime = runtimeFrom({ ...vars, ...options.direct });
+  await runtime.configs.create(
+    CONNECTOR,
+    configFor(fake, { baseUrl: slow.url, requests: { graphqlSpacingMs: 0, pageSize: PAGE, retries: 0 } }),
+    'completeness-fault-test',
+  );
+  const current: Scene = { fake, slow, redis, runtime, vars, workers: [] };
+  scene = current;
+  onTestFailed(() => {
+    for (const [i, worker] of current.workers.entries())
+      console.error(`--- worker ${i} (last 40 lines)\n${worker.lines.slice(-40).join('\n')}`);
+  });
+  return current;
+}
+
+async function startWorker(current: Scene): Promise<WorkerProcess> {
+  const worker = await WorkerProcess.start(current.vars, `worker ${current.workers.length}`);
+  current.workers.push(worker);
+  return worker;
+}
+
+async function midRun(current: Scene, id: string, records: number): Promise<void> {
+  await waitFor(
+    `job ${id} to be active with ${records} records stored`,
+    async () => {
+      const found = await current.runtime.collectQueue.queue.getJob(id);
+      const progress = found?.progress as { stored?: number } | undefined;
+      return (await found?.getState()) === 'active' && (progress?.stored ?? 0) >= records;
+    },
+    { timeoutMs: 90_000, intervalMs: 50 },
+  );
+}
+
+async function exportOf(current: Scene) {
+  const key = await testSigningKey();
+  const file = path.join(await mkdtemp(path.join(tmpdir(), 'cw-complete-fault-')), 'bundle.zip');
+  const result = await exportToFile(file, {
+    locker: current.runtime.locker,
+    frameworks: ['soc2'],
+    controls: ['CC8.1'],
+    from: range.from,
+    to: range.to,
+    signingKey: key,
+    generator: { name: 'crosswalk', version: 'test' },
+  });
+  return { file, result, key };
+}
+
+/**
+ * Every stored record vouched for, an export of the window that verifies, and one record removed, once from the
+ * bundle and once from the locker, named by verify and by the export. `early` was stored by the dead attempt.
+ */
+async function expectCompleteAfterRecovery(current: Scene, early: string, late: string): Promise<void> {
+  const { chain, unvouched } = await findUnvouched({
+    locker: current.runtime.locker,
+    connectorId: CONNECTOR,
+  });
+  expect(chain.problems).toEqual([]);
+  expect(unvouched).toEqual([]);
+
+  const { file, result } = await exportOf(current);
+  expect(result.records).toBe(PULLS);
+  expect(result.manifest.completeness).toMatchObject({ vouched: PULLS, unvouched: { count: 0 } });
+  expect((await verifyBundle(file)).failures).toEqual([]);
+
+  for (const id of [early, late]) {
+    // From the bundle: verify names it (its run in the bundle vouches for it).
+    const entries = await readZip(file);
+    const name = [...entries.keys()].find((n) => n.endsWith(`/${id}.json`))!;
+    entries.delete(name);
+    const cut = path.join(path.dirname(file), `without-${id.slice(-8)}.zip`);
+    await writeZip(cut, entries);
+    const verified = await verifyBundle(cut);
+    expect(verified.failures).toContainEqual(
+      expect.objectContaining({ check: 'completeness', message: expect.stringContaining(id) }),
+    );
+  }
+  // From the locker: the export refuses, naming it.
+  await current.runtime.locker.store.delete(keys.evidenceKey({ id: late }));
+  const refused = await exportOf(current).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(refused).toBeInstanceOf(CrosswalkError);
+  expect((refused as CrosswalkError).code).toBe('CW_CHAIN_BROKEN');
+  expect((refused as CrosswalkError).issues).toEqual([
+    { path: late, message: expect.stringContaining('not in the locker: it was removed') },
+  ]);
+}
+
+/** A record stored by the dead attempt, and one the retry stored. */
+async function oneOfEach(current: Scene, deadRun: string): Promise<{ early: string; late: string }> {
+  let early: string | undefined;
+  let late: string | undefined;
+  for await (const record of current.runtime.locker.records.list(KIND, range)) {
+    if (record.provenance.runId === deadRun) early ??= record.id;
+    else late ??= record.id;
+    if (early && late) break;
+  }
+  return { early: early!, late: late! };
+}
+
+afterAll(killAll);
+
+afterEach(async () => {
+  const current = scene;
+  scene = undefined;
+  if (!current) return;
+  await Promise.allSettled(current.workers.map((w) => w.kill('SIGKILL')));
+  await current.proxy?.up();
+  await current.runtime.close();
+  await current.redis.kill();
+  await current.slow.close();
+  await current.fake.close();
+});
+
+describe.skipIf(!s3 || !redisServer)('completeness after a crash (real processes)', () => {
+  it(`a worker SIGKILLed while storing ${PULLS} records: the retry vouches for what it stored`, {
+    timeout: 420_000,
+  }, async () => {
+    const current = await setUp({ delayMs: 60 });
+    const first = await startWorker(current);
+    const id = await current.runtime.collectQueue.enqueue(job());
+    await midRun(current, id, 3 * PAGE);
+    await first.kill('SIGKILL');
+    expect((await first.exited).signal).toBe('SIGKILL');
+
+    // Stored, no manifest: reported as vouched for by no manifest; an export leaves them out and says so.
+    const stored = (await storedIds(current.runtime.locker, KIND, range)).length;
+    expect(stored).toBeGreaterThanOrEqual(3 * PAGE);
+    expect(stored).toBeLessThan(PULLS);
+    const before = await findUnvouched({ locker: current.runtime.locker, connectorId: CONNECTOR, range });
+    expect(before.chain.ok).toBe(true);
+    expect(before.unvouched).toHaveLength(stored);
+    const deadRun = before.unvouched[0]!.runId;
+    const partial = await exportOf(current);
+    expect(partial.result.records).toBe(0);
+    expect(partial.result.manifest.completeness!.unvouched.count).toBe(stored);
+    expect((await verifyBundle(partial.file)).ok).toBe(false);
+
+    await startWorker(current);
+    const { state, job: done } = await settled(current.runtime.collectQueue.queue, id, 300_000);
+    expect(state).toBe('completed');
+    const manifest = done.returnvalue as RunManifest;
+    expect(manifest.records).toHaveLength(PULLS);
+    expect(manifest.records.filter((r) => r.duplicate)).toHaveLength(stored);
+    const { early, late } = await oneOfEach(current, deadRun);
+    await expectCompleteAfterRecovery(current, early, late);
+    console.info(`SIGKILL: ${stored}/${PULLS} stored by the killed attempt, vouched for by the retry`);
+  });
+
+  it(`S3 unreachable while storing ${PULLS} records: the retry vouches for what the failed attempt stored`, {
+    timeout: 420_000,
+  }, async () => {
+    const proxy = await TcpProxy.start({ host: '127.0.0.1', port: Number(new URL(s3!.endpoint).port || 80) });
+    const current = await setUp({
+      delayMs: 60,
+      s3Endpoint: proxy.url,
+      direct: { CROSSWALK_S3_ENDPOINT: s3!.endpoint },
+    });
+    current.proxy = proxy;
+    await startWorker(current);
+    const id = await current.runtime.collectQueue.enqueue(job());
+    await midRun(current, id, 3 * PAGE);
+    await proxy.down();
+    const queue = current.runtime.collectQueue.queue;
+    await waitFor(
+      'the attempt to fail while S3 is down',
+      async () => {
+        const found = await queue.getJob(id);
+        return found !== undefined && found.attemptsMade >= 1;
+      },
+      { timeoutMs: 60_000 },
+    );
+    const stored = (await storedIds(current.runtime.locker, KIND, range)).length;
+    expect(stored).toBeLessThan(PULLS);
+    const before = await findUnvouched({ locker: current.runtime.locker, connectorId: CONNECTOR, range });
+    expect(before.unvouched).toHaveLength(stored);
+    const deadRun = before.unvouched[0]!.runId;
+    await proxy.up();
+
+    const { state, job: done } = await settled(queue, id, 300_000);
+    expect(state).toBe('completed');
+    const manifest = done.returnvalue as RunManifest;
+    expect(manifest.status).toBe('succeeded');
+    expect(manifest.records).toHaveLength(PULLS);
+    const { early, late } = await oneOfEach(current, deadRun);
+    await expectCompleteAfterRecovery(current, early, late);
+    console.info(`S3 outage: ${stored}/${PULLS} stored by the failed attempt, vouched for by the retry`);
+  });
+});
