@@ -80,6 +80,12 @@ export const errorCatalog = {
     retryable: false,
     summary: 'The locker refused the request (credentials, bucket policy or permissions).',
   },
+  CW_LOCKER_UNSUPPORTED: {
+    status: 500,
+    retryable: false,
+    summary:
+      'The locker cannot guarantee write-once storage there: the bucket lacks a capability it needs (named in the message).',
+  },
   CW_CHAIN_BROKEN: {
     status: 500,
     retryable: false,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, type Dirent, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CrosswalkError } from '@crosswalk/core';
-import type { ObjectStore, ReadableObject, StoredObjectInfo } from './store.js';
+import type { ObjectStore, ReadableObject, StoredObjectInfo, WriteOnceMode } from './store.js';
 
 /** Temporary files live in their own folder on the same filesystem, so listings never see half-written data. */
 const TMP_DIR = '.tmp';
@@ -175,6 +175,11 @@ export class FsObjectStore implements ObjectStore {
 
   async supportsRetention(): Promise<boolean> {
     return false;
+  }
+
+  /** link(2) refuses an existing target atomically on every local filesystem. */
+  async writeOnceMode(): Promise<WriteOnceMode> {
+    return 'conditional';
   }
 
   private async wrap<T>(key: string, operation: () => Promise<T>): Promise<T> {

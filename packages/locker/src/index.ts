@@ -1,4 +1,5 @@
 export { type AuditEntry, AuditStore, auditEntrySchema } from './audit.js';
+export type { LockerCheck } from './check.js';
 export {
   type FsLockerConfig,
   type LockerConfig,
@@ -13,6 +14,7 @@ export * as keys from './keys.js';
 export { Locker, type LockerOptions } from './locker.js';
 export { createObjectStore, openLocker } from './open.js';
 export { mapOrdered } from './ordered.js';
+export { isLegacyCheckProbe, PROBE_PREFIX } from './probes.js';
 export { type PutResult, type RecordRef, RecordStore, type TimeRange } from './records.js';
 export type { RetentionStatus } from './retention.js';
 export {
@@ -36,4 +38,5 @@ export type {
   PresignOptions,
   ReadableObject,
   StoredObjectInfo,
+  WriteOnceMode,
 } from './store.js';

@@ -134,3 +134,17 @@ export function timestampOfKey(key: string): string | undefined {
   const candidate = name.slice(0, 24);
   return TIMESTAMP_PATTERN.test(candidate) ? candidate : undefined;
 }
+
+/**
+ * Keys written with `put` and meant to be replaced: cursors, connector config, API keys, the chain head hint, an
+ * export's failure note. On a versioned bucket these read as their latest version and vanish when deleted; every
+ * other key reads as its first write (see S3ObjectStore). Objects written by `put` also carry a marker saying so,
+ * which covers mutable keys this list does not name; the list covers those written before the marker existed.
+ */
+export function isMutableKey(key: string): boolean {
+  return (
+    /^(state|config|keys)\//.test(key) ||
+    /^chain\/[^/]+\/head\.json$/.test(key) ||
+    /^exports\/[^/]+\/failure\.json$/.test(key)
+  );
+}

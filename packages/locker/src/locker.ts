@@ -1,11 +1,12 @@
 import { type Clock, type EvidenceDraft, type EvidenceKind, sealRecord, systemClock } from '@crosswalk/core';
 import { AuditStore } from './audit.js';
+import { checkLocker, type LockerCheck } from './check.js';
 import { ConfigStore } from './configs.js';
 import { type PutResult, RecordStore } from './records.js';
 import { RetentionPolicy, type RetentionStatus } from './retention.js';
 import { RunStore } from './runs.js';
 import { StateStore } from './state.js';
-import type { ObjectStore } from './store.js';
+import type { ObjectStore, WriteOnceMode } from './store.js';
 
 export interface LockerOptions {
   /** Object Lock COMPLIANCE retention for write-once objects, in days. */
@@ -62,5 +63,15 @@ export class Locker {
 
   retentionStatus(): Promise<RetentionStatus> {
     return this.retention.state();
+  }
+
+  /** How the store keeps write-once (probed once, before the first write-once write); see ObjectStore. */
+  writeOnceMode(): Promise<WriteOnceMode> {
+    return this.store.writeOnceMode();
+  }
+
+  /** `crosswalk locker check`: proves write-once with a probe under `probe/`, never with evidence. */
+  check(report?: (check: LockerCheck) => void): Promise<LockerCheck> {
+    return checkLocker(this.store, () => this.retention.state(), this.clock.now(), report);
   }
 }

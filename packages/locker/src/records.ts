@@ -15,6 +15,7 @@ import {
   parseEvidenceKey,
 } from './keys.js';
 import { mapOrdered } from './ordered.js';
+import { isLegacyCheckProbe } from './probes.js';
 import type { RetentionPolicy } from './retention.js';
 import type { ObjectStore } from './store.js';
 
@@ -32,7 +33,18 @@ export interface TimeRange {
 export interface RecordRef extends EvidenceKeyParts {
   key: string;
   size: number;
+  /** The version that holds the first write, on a versioned bucket (see ObjectStore.list); else absent. */
+  versionId?: string;
 }
+
+/**
+ * Kinds the old `crosswalk locker check` wrote probe records of (see probes.ts). Listings of these kinds read each
+ * record to leave the probes out; a daily snapshot kind, so that is one small GET per organization and day.
+ */
+const KINDS_WITH_LEGACY_PROBES: ReadonlySet<EvidenceKind> = new Set(['github.org_members']);
+
+/** How many records of such a kind `refs` reads ahead while it screens them. */
+const SCREEN_CONCURRENCY = 16;
 
 export class RecordStore {
   constructor(
@@ -70,11 +82,11 @@ export class RecordStore {
   }
 
   /** Reads and proves a record: CW_NOT_FOUND when absent, CW_LOCKER_CORRUPT when it is not what was written. */
-  async get(key: string): Promise<EvidenceRecord> {
+  async get(key: string, options: { versionId?: string } = {}): Promise<EvidenceRecord> {
     const parts = parseEvidenceKey(key);
     if (!parts)
       throw new CrosswalkError('CW_INPUT_INVALID', `"${key}" is not an evidence key`, { where: key });
-    const bytes = await this.store.get(key);
+    const bytes = await this.store.get(key, options);
     if (bytes === undefined)
       throw new CrosswalkError('CW_NOT_FOUND', `no evidence at ${key}`, { where: key });
     const record = verifyRecordBytes(bytes, key);
@@ -95,8 +107,53 @@ export class RecordStore {
     return this.get(evidenceKey({ id }));
   }
 
-  /** Keys of `kind` with occurredAt in [from, to), in time order, without reading the records. */
+  /**
+   * Keys of `kind` with occurredAt in [from, to), in time order, without reading the records (except for kinds
+   * the old locker check wrote probes of, which are read and screened: a probe is not evidence).
+   */
   async *refs(kind: EvidenceKind, range: TimeRange): AsyncIterable<RecordRef> {
+    for await (const entry of this.screened(kind, range)) yield entry.ref;
+  }
+
+  /**
+   * Records of `kind` with occurredAt in [from, to), in time order, each verified. Reads up to `concurrency`
+   * ahead; memory stays bounded by that, not by the size of the window.
+   */
+  list(
+    kind: EvidenceKind,
+    range: TimeRange,
+    options: { concurrency?: number } = {},
+  ): AsyncIterable<EvidenceRecord> {
+    return mapOrdered(
+      this.screened(kind, range),
+      options.concurrency ?? 16,
+      async (entry) => entry.record ?? (await this.get(entry.ref.key, versionOf(entry.ref))),
+    );
+  }
+
+  /** The index walk, with legacy check probes left out; a record already read to screen it comes along. */
+  private screened(
+    kind: EvidenceKind,
+    range: TimeRange,
+  ): AsyncIterable<{ ref: RecordRef; record?: EvidenceRecord }> {
+    const refs = this.index(kind, range);
+    if (!KINDS_WITH_LEGACY_PROBES.has(kind)) return mapSync(refs, (ref) => ({ ref }));
+    return filterAsync(
+      mapOrdered(refs, SCREEN_CONCURRENCY, async (ref) => {
+        // A record that cannot be read or proved is never taken for a probe: it stays in, and the reader that
+        // needs it reports it (missing, corrupt) as it would any other.
+        const record = await this.get(ref.key, versionOf(ref)).catch(() => undefined);
+        return {
+          ref,
+          ...(record ? { record } : {}),
+          probe: record !== undefined && isLegacyCheckProbe(record),
+        };
+      }),
+      (entry) => !entry.probe,
+    );
+  }
+
+  private async *index(kind: EvidenceKind, range: TimeRange): AsyncIterable<RecordRef> {
     for await (const object of this.store.list(evidencePrefix(kind), {
       startAfter: evidenceStartAfter(kind, range.from),
     })) {
@@ -112,19 +169,31 @@ export class RecordStore {
       }
       if (parts.occurredAt >= range.to) return;
       if (parts.occurredAt < range.from) continue;
-      yield { ...parts, key: object.key, size: object.size };
+      yield {
+        ...parts,
+        key: object.key,
+        size: object.size,
+        ...(object.versionId === undefined ? {} : { versionId: object.versionId }),
+      };
     }
   }
+}
 
-  /**
-   * Records of `kind` with occurredAt in [from, to), in time order, each verified. Reads up to `concurrency`
-   * ahead; memory stays bounded by that, not by the size of the window.
-   */
-  list(
-    kind: EvidenceKind,
-    range: TimeRange,
-    options: { concurrency?: number } = {},
-  ): AsyncIterable<EvidenceRecord> {
-    return mapOrdered(this.refs(kind, range), options.concurrency ?? 16, (ref) => this.get(ref.key));
+function versionOf(ref: RecordRef): { versionId?: string } {
+  return ref.versionId === undefined ? {} : { versionId: ref.versionId };
+}
+
+async function* mapSync<T, R>(source: AsyncIterable<T>, fn: (item: T) => R): AsyncIterable<R> {
+  for await (const item of source) yield fn(item);
+}
+
+async function* filterAsync<T extends { probe: boolean }>(
+  source: AsyncIterable<T>,
+  keep: (item: T) => boolean,
+): AsyncIterable<Omit<T, 'probe'>> {
+  for await (const item of source) {
+    if (!keep(item)) continue;
+    const { probe: _probe, ...rest } = item;
+    yield rest;
   }
 }

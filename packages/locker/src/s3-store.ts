@@ -1,27 +1,35 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
+  GetBucketVersioningCommand,
   GetObjectCommand,
+  type GetObjectCommandOutput,
   GetObjectLockConfigurationCommand,
   HeadBucketCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   type ListObjectsV2CommandOutput,
   PutObjectCommand,
+  type PutObjectCommandInput,
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { CrosswalkError } from '@crosswalk/core';
 import type { S3LockerConfig } from './config.js';
+import { isMutableKey } from './keys.js';
+import { PROBE_PREFIX } from './probes.js';
+import { keyVersions } from './s3-versions.js';
 import type {
   CreateOnceOptions,
   ObjectStore,
   PresignOptions,
   ReadableObject,
   StoredObjectInfo,
+  WriteOnceMode,
 } from './store.js';
 
 const SILENT = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
@@ -30,10 +38,23 @@ const SILENT = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 
 /**
+ * User metadata on objects written by `put`: on a versioned bucket a mutable object reads as its latest version,
+ * a write-once one as its first, and this tells them apart for keys `isMutableKey` does not name.
+ */
+const MUTABLE_META = 'crosswalk-mutable';
+
+/**
  * The S3 driver: AWS S3, MinIO and Ceph RGW alike. Write-once is `If-None-Match: *`, which the server enforces
- * atomically (412 when the key exists). Checksums are computed only when an operation requires them, because
- * RGW (Pacific) rejects the SDK's default streaming checksums; Object Lock writes carry Content-MD5, which
- * S3 requires for them.
+ * atomically (412 when the key exists) on AWS, MinIO, and RGW's unversioned buckets. RGW (Pacific) ignores it on
+ * versioned buckets, Object Lock ones included: a second PUT adds a version and plain GETs return it. So before
+ * the first write-once write a probe (under `probe/`) finds out which holds, and on a versioned bucket that ignores
+ * conditional writes the store runs "first version wins": it skips a PUT when the key exists, decides a write's
+ * outcome from the key's version list afterwards, and reads write-once keys as their oldest version. On a
+ * versioned bucket reads resolve to the first version whatever the probe found, so a delete marker or a later
+ * version never stands in for what was first written. Unversioned and ignoring: refused (CW_LOCKER_UNSUPPORTED).
+ *
+ * Checksums are computed only when an operation requires them, because RGW (Pacific) rejects the SDK's default
+ * streaming checksums; Object Lock writes carry Content-MD5, which S3 requires for them.
  */
 export class S3ObjectStore implements ObjectStore {
   readonly location: string;
@@ -41,6 +62,8 @@ export class S3ObjectStore implements ObjectStore {
   private readonly bucket: string;
   private readonly prefix: string;
   private retention: Promise<boolean> | undefined;
+  private versioning: Promise<boolean> | undefined;
+  private mode: Promise<WriteOnceMode> | undefined;
   /** Signs download URLs for the public endpoint; the service's own client when there is none. */
   private readonly presigner: S3Client;
 
@@ -96,31 +119,63 @@ export class S3ObjectStore implements ObjectStore {
     body: Uint8Array,
     options: CreateOnceOptions = {},
   ): Promise<'created' | 'exists'> {
+    return this.writeOnce(key, {
+      Body: body,
+      ContentLength: body.byteLength,
+      ContentType: 'application/json',
+      // S3 requires an integrity header on Object Lock writes. Elsewhere the record's own SHA-256,
+      // checked on every read, is the integrity proof, and skipping MD5 spares the server a pass.
+      ...(options.retainUntil
+        ? {
+            ObjectLockMode: 'COMPLIANCE',
+            ObjectLockRetainUntilDate: options.retainUntil,
+            ContentMD5: md5(body),
+          }
+        : {}),
+    });
+  }
+
+  /**
+   * One write-once PUT. Conditional mode: `If-None-Match: *` decides (412: the key exists; 409: a concurrent
+   * conditional write to it won). First-version mode: a HEAD skips the PUT when the key has a current version,
+   * and after the PUT the key's version list decides: ours is the oldest, or the write lost and is reported as
+   * `exists` (and its version removed where retention allows).
+   */
+  private async writeOnce(key: string, input: Omit<PutObjectCommandInput, 'Bucket' | 'Key'>) {
+    const mode = await this.writeOnceMode();
+    if (mode === 'first-version' && (await this.exists(key))) return 'exists';
+    let versionId: string | undefined;
     try {
-      await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: this.objectKey(key),
-          Body: body,
-          ContentLength: body.byteLength,
-          ContentType: 'application/json',
-          IfNoneMatch: '*',
-          // S3 requires an integrity header on Object Lock writes. Elsewhere the record's own SHA-256,
-          // checked on every read, is the integrity proof, and skipping MD5 spares the server a pass.
-          ...(options.retainUntil
-            ? {
-                ObjectLockMode: 'COMPLIANCE',
-                ObjectLockRetainUntilDate: options.retainUntil,
-                ContentMD5: md5(body),
-              }
-            : {}),
-        }),
+      const response = await this.client.send(
+        new PutObjectCommand({ ...input, Bucket: this.bucket, Key: this.objectKey(key), IfNoneMatch: '*' }),
       );
-      return 'created';
+      versionId = response.VersionId;
     } catch (error) {
-      // 412: the key exists. 409: a concurrent conditional write to the same key won; either way, it exists.
       const status = statusOf(error);
       if (status === 412 || status === 409) return 'exists';
+      throw this.translate(error, key);
+    }
+    if (mode === 'conditional') return 'created';
+    const oldest = (await this.versionsOf(key))?.oldest;
+    if (versionId !== undefined && oldest?.versionId === versionId) return 'created';
+    if (versionId !== undefined) {
+      // Tidy where the bucket lets us; under retention the losing version stays, and reads never return it.
+      await this.client
+        .send(
+          new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), VersionId: versionId }),
+        )
+        .catch(() => {});
+    }
+    return 'exists';
+  }
+
+  /** Whether `key` has a current version (HEAD); a delete marker counts as absent. */
+  private async exists(key: string): Promise<boolean> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 404 && codeOf(error) !== 'NoSuchBucket') return false;
       throw this.translate(error, key);
     }
   }
@@ -134,48 +189,36 @@ export class S3ObjectStore implements ObjectStore {
         { where: key },
       );
     }
-    try {
-      await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: this.objectKey(key),
-          Body: createReadStream(file),
-          ContentLength: size,
-          ContentType: contentType,
-          IfNoneMatch: '*',
-        }),
-      );
-      return 'created';
-    } catch (error) {
-      const status = statusOf(error);
-      if (status === 412 || status === 409) return 'exists';
-      throw this.translate(error, key);
-    }
+    return this.writeOnce(key, {
+      Body: createReadStream(file),
+      ContentLength: size,
+      ContentType: contentType,
+    });
   }
 
   async openRead(key: string): Promise<ReadableObject | undefined> {
-    try {
-      const response = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }),
-      );
-      const body = response.Body;
-      if (!(body instanceof Readable)) {
-        throw new CrosswalkError('CW_INTERNAL', `S3 answered ${key} without a readable body`, { where: key });
-      }
-      return { body, size: response.ContentLength ?? 0 };
-    } catch (error) {
-      if (statusOf(error) === 404 && codeOf(error) !== 'NoSuchBucket') return undefined;
-      throw this.translate(error, key);
+    const response = await this.read(key);
+    if (!response) return undefined;
+    const body = response.Body;
+    if (!(body instanceof Readable)) {
+      throw new CrosswalkError('CW_INTERNAL', `S3 answered ${key} without a readable body`, { where: key });
     }
+    return { body, size: response.ContentLength ?? 0 };
   }
 
-  presignedGetUrl(key: string, options: PresignOptions): Promise<string> {
-    // Signing is local (no request): it cannot fail for a missing object, so callers check existence first.
+  async presignedGetUrl(key: string, options: PresignOptions): Promise<string> {
+    // Signing is local (no request): it cannot fail for a missing object, so callers check existence first. On a
+    // versioned bucket the URL names the first version, so a later write to the key cannot change the download.
+    const versionId =
+      !isMutableKey(key) && (await this.isVersioned())
+        ? (await this.versionsOf(key))?.oldest?.versionId
+        : undefined;
     return getSignedUrl(
       this.presigner,
       new GetObjectCommand({
         Bucket: this.bucket,
         Key: this.objectKey(key),
+        ...(versionId ? { VersionId: versionId } : {}),
         ...(options.fileName
           ? {
               ResponseContentDisposition: `attachment; filename="${options.fileName.replace(/["\\]/g, '_')}"`,
@@ -195,6 +238,7 @@ export class S3ObjectStore implements ObjectStore {
           Body: body,
           ContentLength: body.byteLength,
           ContentType: 'application/json',
+          Metadata: { [MUTABLE_META]: 'true' },
         }),
       );
     } catch (error) {
@@ -202,14 +246,62 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async get(key: string): Promise<Uint8Array | undefined> {
+  async get(key: string, options: { versionId?: string } = {}): Promise<Uint8Array | undefined> {
+    const response = await this.read(key, options.versionId);
+    return response ? await response.Body!.transformToByteArray() : undefined;
+  }
+
+  /**
+   * The GetObject response (body unread) for what `key` holds: the given version; else on an unversioned bucket,
+   * or for a mutable key, the current object; else the first write. That is the oldest version unless it was
+   * written by `put` (a mutable object under a key `isMutableKey` does not name), whose current version counts.
+   */
+  private async read(key: string, versionId?: string): Promise<GetObjectCommandOutput | undefined> {
+    if (versionId !== undefined) return this.getObject(key, versionId);
+    if (isMutableKey(key) || !(await this.isVersioned())) return this.getObject(key);
+    const versions = await this.versionsOf(key);
+    if (!versions?.oldest) return undefined;
+    const first = await this.getObject(key, versions.oldest.versionId);
+    if (first?.Metadata?.[MUTABLE_META] !== 'true' || (versions.count === 1 && !versions.latest.deleted))
+      return first;
+    first.Body?.transformToByteArray().catch(() => {});
+    return versions.latest.deleted ? undefined : this.getObject(key, versions.latest.versionId);
+  }
+
+  private async getObject(key: string, versionId?: string): Promise<GetObjectCommandOutput | undefined> {
     try {
-      const response = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }),
+      return await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: this.objectKey(key),
+          ...(versionId ? { VersionId: versionId } : {}),
+        }),
       );
-      return await response.Body!.transformToByteArray();
     } catch (error) {
       if (statusOf(error) === 404 && codeOf(error) !== 'NoSuchBucket') return undefined;
+      throw this.translate(error, key);
+    }
+  }
+
+  /** The versions of exactly `key`; undefined when it has none (not even a delete marker). */
+  private async versionsOf(key: string) {
+    const objectKey = this.objectKey(key);
+    for await (const versions of keyVersions(
+      this.client,
+      this.bucket,
+      objectKey,
+      { stopAfter: objectKey },
+      (request) => this.wrap(key, request),
+    )) {
+      if (versions.key === objectKey) return versions;
+    }
+    return undefined;
+  }
+
+  private async wrap<T>(key: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
       throw this.translate(error, key);
     }
   }
@@ -223,6 +315,10 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async *list(prefix: string, options: { startAfter?: string } = {}): AsyncIterable<StoredObjectInfo> {
+    if (await this.isVersioned()) {
+      yield* this.listVersioned(prefix, options);
+      return;
+    }
     let continuationToken: string | undefined;
     do {
       let page: ListObjectsV2CommandOutput;
@@ -247,6 +343,31 @@ export class S3ObjectStore implements ObjectStore {
     } while (continuationToken);
   }
 
+  /**
+   * A versioned bucket's listing from its version pages (as many requests as ListObjectsV2 while keys have few
+   * versions): a write-once key as its first write, with that version's id and size, even behind a delete
+   * marker; a mutable key as its current version, and not at all once deleted.
+   */
+  private async *listVersioned(
+    prefix: string,
+    options: { startAfter?: string },
+  ): AsyncIterable<StoredObjectInfo> {
+    for await (const versions of keyVersions(
+      this.client,
+      this.bucket,
+      this.objectKey(prefix),
+      options.startAfter ? { keyMarker: this.objectKey(options.startAfter) } : {},
+      (request) => this.wrap(prefix, request),
+    )) {
+      const key = versions.key.slice(this.prefix.length);
+      if (isMutableKey(key)) {
+        if (!versions.latest.deleted) yield { key, size: versions.latest.size };
+      } else if (versions.oldest) {
+        yield { key, size: versions.oldest.size, versionId: versions.oldest.versionId };
+      }
+    }
+  }
+
   async ping(): Promise<void> {
     try {
       await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
@@ -267,6 +388,88 @@ export class S3ObjectStore implements ObjectStore {
         throw this.translate(error, '');
       });
     return this.retention;
+  }
+
+  /** Whether the bucket keeps versions (enabled, or suspended with old ones still there). Asked once. */
+  private isVersioned(): Promise<boolean> {
+    this.versioning ??= this.client
+      .send(new GetBucketVersioningCommand({ Bucket: this.bucket }))
+      .then((response) => response.Status === 'Enabled' || response.Status === 'Suspended')
+      .catch((error: unknown) => {
+        this.versioning = undefined;
+        throw this.translate(error, '');
+      });
+    return this.versioning;
+  }
+
+  writeOnceMode(): Promise<WriteOnceMode> {
+    this.mode ??= this.probeWriteOnce().catch((error: unknown) => {
+      this.mode = undefined;
+      throw error;
+    });
+    return this.mode;
+  }
+
+  /**
+   * Two conditional PUTs of one fresh key under `probe/` (never listed as evidence): a server that enforces
+   * `If-None-Match: *` refuses the second. The probe's versions are removed afterwards where the bucket allows.
+   */
+  private async probeWriteOnce(): Promise<WriteOnceMode> {
+    const versioning = await this.client
+      .send(new GetBucketVersioningCommand({ Bucket: this.bucket }))
+      .catch((error: unknown) => {
+        throw this.translate(error, '');
+      });
+    const key = `${PROBE_PREFIX}write-once/${new Date().toISOString()}-${randomUUID()}.json`;
+    const written: (string | undefined)[] = [];
+    const attempt = async (n: number): Promise<'written' | 'refused' | 'unsupported'> => {
+      const body = Buffer.from(JSON.stringify({ probe: 'write-once', attempt: n }));
+      try {
+        const response = await this.client.send(
+          new PutObjectCommand({
+            Bucket: this.bucket,
+            Key: this.objectKey(key),
+            Body: body,
+            ContentLength: body.byteLength,
+            ContentType: 'application/json',
+            ContentMD5: md5(body),
+            IfNoneMatch: '*',
+          }),
+        );
+        written.push(response.VersionId);
+        return 'written';
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === 412 || status === 409) return 'refused';
+        // A server that rejects the header outright cannot make a create conditional either.
+        if (status === 501 || codeOf(error) === 'NotImplemented') return 'unsupported';
+        throw this.translate(error, key);
+      }
+    };
+    const first = await attempt(1);
+    const second = first === 'written' ? await attempt(2) : first;
+    for (const versionId of written) {
+      await this.client
+        .send(
+          new DeleteObjectCommand({
+            Bucket: this.bucket,
+            Key: this.objectKey(key),
+            ...(versionId && versionId !== 'null' ? { VersionId: versionId } : {}),
+          }),
+        )
+        .catch(() => {});
+    }
+    if (second === 'refused') return 'conditional';
+    if (versioning.Status === 'Enabled') return 'first-version';
+    throw new CrosswalkError(
+      'CW_LOCKER_UNSUPPORTED',
+      `S3 bucket "${this.bucket}" cannot keep evidence write-once: the server ${
+        second === 'unsupported' ? 'rejects' : 'ignores'
+      } conditional writes (If-None-Match: *) and the bucket has no versioning ${
+        versioning.Status ? `(${versioning.Status})` : '(never enabled)'
+      }, so a second write would replace the first. Enable versioning or Object Lock on the bucket, or use a server that enforces conditional writes. Nothing was written.`,
+      { where: this.location },
+    );
   }
 
   private translate(error: unknown, key: string): CrosswalkError {

@@ -7,7 +7,20 @@ import type { Readable } from 'node:stream';
 export interface StoredObjectInfo {
   key: string;
   size: number;
+  /**
+   * On a versioned bucket, the version a reader should fetch: the first write of a write-once key (so a later
+   * version, or a delete marker, never stands in for it). Absent elsewhere, and for mutable keys.
+   */
+  versionId?: string;
 }
+
+/**
+ * How the store keeps `createOnce` exclusive. `conditional`: the backend refuses a second create atomically
+ * (link(2) on a filesystem, `If-None-Match: *` enforced by the S3 server). `first-version`: the S3 server ignores
+ * conditional writes but the bucket is versioned, so every write is kept and the oldest version of a key is the
+ * one that counts (see S3ObjectStore).
+ */
+export type WriteOnceMode = 'conditional' | 'first-version';
 
 export interface CreateOnceOptions {
   /** Keep the object immutable until then (S3 Object Lock COMPLIANCE) where the backend supports it. */
@@ -24,7 +37,11 @@ export interface ObjectStore {
   createOnce(key: string, body: Uint8Array, options?: CreateOnceOptions): Promise<'created' | 'exists'>;
   /** Writes or replaces a mutable object (cursors, config), atomically. */
   put(key: string, body: Uint8Array): Promise<void>;
-  get(key: string): Promise<Uint8Array | undefined>;
+  /**
+   * The object at `key`: for a write-once key, the bytes first created there, whatever was written after; for a
+   * mutable key, the latest. `versionId` (from `list`) reads that version directly.
+   */
+  get(key: string, options?: { versionId?: string }): Promise<Uint8Array | undefined>;
   /** Removes a mutable object; a missing key is not an error. */
   delete(key: string): Promise<void>;
   /**
@@ -34,6 +51,11 @@ export interface ObjectStore {
   list(prefix: string, options?: { startAfter?: string }): AsyncIterable<StoredObjectInfo>;
   /** Throws CW_LOCKER_UNAVAILABLE / CW_LOCKER_DENIED / CW_CONFIG_INVALID when the store cannot be used. */
   ping(): Promise<void>;
+  /**
+   * How write-once is kept here, found out before the first write-once write (S3: with a probe under `probe/`).
+   * Throws CW_LOCKER_UNSUPPORTED, naming the bucket and what it lacks, when write-once cannot be kept at all.
+   */
+  writeOnceMode(): Promise<WriteOnceMode>;
   /** Whether retention (`retainUntil`) is enforced by the backend. */
   supportsRetention(): Promise<boolean>;
   /**

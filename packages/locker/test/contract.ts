@@ -1,16 +1,35 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { type EvidenceRecord, sealRecord, serializeRecord } from '@crosswalk/core';
+import { type EvidenceDraft, type EvidenceRecord, sealRecord, serializeRecord } from '@crosswalk/core';
 import { pullRequestDraft } from '@crosswalk/core/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Locker, type ObjectStore, type RunManifestDraft } from '../src/index.js';
+import { Locker, type ObjectStore, PROBE_PREFIX, type RunManifestDraft } from '../src/index.js';
 
 /**
- * One contract, every driver: the filesystem and S3 drivers must be indistinguishable to the locker.
- * `makeStore` returns a fresh, empty store for each test.
+ * How a test removes or replaces what a write-once key holds, as someone with the bucket's credentials would.
+ * Where the store keeps every version (a versioned bucket), a plain delete or put leaves the first write in place
+ * and readers still see it, so the driver's test supplies hooks that remove the versions themselves.
  */
-export function lockerContract(driver: string, makeStore: () => Promise<ObjectStore>): void {
+export interface TamperHooks {
+  destroy(store: ObjectStore, key: string): Promise<void>;
+  replace(store: ObjectStore, key: string, bytes: Uint8Array): Promise<void>;
+}
+
+const plainTampering: TamperHooks = {
+  destroy: (store, key) => store.delete(key),
+  replace: (store, key, bytes) => store.put(key, bytes),
+};
+
+/**
+ * One contract, every driver: the filesystem and S3 drivers (plain and versioned, Object Lock, buckets) must be
+ * indistinguishable to the locker. `makeStore` returns a fresh, empty store for each test.
+ */
+export function lockerContract(
+  driver: string,
+  makeStore: () => Promise<ObjectStore>,
+  tamper: TamperHooks = plainTampering,
+): void {
   describe(`the locker contract on the ${driver} driver`, () => {
     let store: ObjectStore;
     let locker: Locker;
@@ -27,7 +46,41 @@ export function lockerContract(driver: string, makeStore: () => Promise<ObjectSt
       it('creates an absent key and refuses to overwrite it', async () => {
         expect(await store.createOnce('a/b.json', bytes('first'))).toBe('created');
         expect(await store.createOnce('a/b.json', bytes('second'))).toBe('exists');
+        expect(await store.createOnce('a/b.json', bytes('third'))).toBe('exists');
         expect(text(await store.get('a/b.json'))).toBe('first');
+        const listed = [];
+        for await (const o of store.list('a/')) listed.push(o);
+        expect(listed).toEqual([expect.objectContaining({ key: 'a/b.json', size: 5 })]);
+        expect(text(await store.get('a/b.json', { versionId: listed[0]!.versionId }))).toBe('first');
+      });
+
+      it('refuses a second file at a key written once, and serves the first', async () => {
+        const dir = await mkdtemp(path.join(os.tmpdir(), 'crosswalk-contract-'));
+        try {
+          await writeFile(path.join(dir, 'second.zip'), 'second bundle');
+          expect(await store.createOnce('exports/e0/bundle.zip', bytes('first bundle'))).toBe('created');
+          expect(
+            await store.createFromFileOnce(
+              'exports/e0/bundle.zip',
+              path.join(dir, 'second.zip'),
+              'application/zip',
+            ),
+          ).toBe('exists');
+          const opened = await store.openRead('exports/e0/bundle.zip');
+          const chunks: Buffer[] = [];
+          for await (const chunk of opened!.body) chunks.push(chunk as Buffer);
+          expect(Buffer.concat(chunks).toString()).toBe('first bundle');
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      });
+
+      it('knows how it keeps write-once before the first write', async () => {
+        expect(['conditional', 'first-version']).toContain(await store.writeOnceMode());
+        // Finding out wrote nothing a reader of the evidence, runs, chain, audit or exports would list.
+        for (const prefix of ['evidence/', 'runs/', 'chain/', 'audit/', 'exports/']) {
+          for await (const o of store.list(prefix)) expect.unreachable(`probe left ${o.key}`);
+        }
       });
 
       it('lets exactly one of many concurrent writers of one key win', async () => {
@@ -135,6 +188,14 @@ export function lockerContract(driver: string, makeStore: () => Promise<ObjectSt
         expect(text(await store.get(stored.key))).toBe(serializeRecord(first));
         expect(await locker.records.get(stored.key)).toEqual(first);
         expect(await locker.records.getById(first.id)).toEqual(first);
+        expect(await locker.records.put(again)).toEqual({ status: 'duplicate', key: stored.key });
+        const listed: EvidenceRecord[] = [];
+        for await (const r of locker.records.list(first.kind, {
+          from: '2026-03-01T00:00:00.000Z',
+          to: '2026-04-01T00:00:00.000Z',
+        }))
+          listed.push(r);
+        expect(listed).toEqual([first]);
         await expect(locker.records.getById(first.id.replace(/~[0-9a-f]{4}/, '~0000'))).rejects.toMatchObject(
           {
             code: 'CW_NOT_FOUND',
@@ -148,7 +209,7 @@ export function lockerContract(driver: string, makeStore: () => Promise<ObjectSt
         const tampered = Buffer.from((await store.get(key))!);
         const offset = tampered.indexOf('Rotate signing keys');
         tampered[offset] = tampered[offset]! ^ 0x01;
-        await store.put(key, tampered);
+        await tamper.replace(store, key, tampered);
         await expect(locker.records.get(key)).rejects.toMatchObject({
           code: 'CW_LOCKER_CORRUPT',
           where: key,
@@ -200,6 +261,82 @@ export function lockerContract(driver: string, makeStore: () => Promise<ObjectSt
       });
     });
 
+    describe('what is not evidence', () => {
+      const day = { from: '2026-03-10T00:00:00.000Z', to: '2026-03-11T00:00:00.000Z' };
+      const drain = async <T>(source: AsyncIterable<T>) => {
+        const out: T[] = [];
+        for await (const item of source) out.push(item);
+        return out;
+      };
+
+      it('checks the locker with a probe under probe/ and adds nothing to the evidence', async () => {
+        const reports: unknown[] = [];
+        const check = await locker.check((c) => reports.push(c));
+        expect(check).toMatchObject({
+          firstWrite: 'created',
+          secondWrite: 'exists',
+          readBack: 'first write',
+          location: store.location,
+        });
+        expect(reports).toEqual([check]);
+        expect(check.key.startsWith(`${PROBE_PREFIX}check/`)).toBe(true);
+        expect(await drain(store.list('evidence/'))).toEqual([]);
+        expect(await drain(store.list('runs/'))).toEqual([]);
+        expect((await drain(store.list(PROBE_PREFIX))).map((o) => o.key)).toContain(check.key);
+      });
+
+      it('leaves the records the old locker check wrote out of every evidence read, and nothing else', async () => {
+        const real = sealRecord(orgMembersDraft('2026-03-10T06:00:00.000Z'), '2026-03-10T06:00:01.000Z');
+        // Exactly what `crosswalk locker check` stored before probes moved to probe/: same kind, source, collector.
+        const probeAt = '2026-03-10T09:30:00.000Z';
+        const probe = sealRecord(legacyProbeDraft(probeAt), probeAt);
+        // Near misses are evidence: one field away from the old probe is not the old probe.
+        const nearMisses = [
+          {
+            ...legacyProbeDraft('2026-03-10T10:00:00.000Z'),
+            source: { ...legacyProbeDraft(probeAt).source, system: 'github' },
+          },
+          {
+            ...legacyProbeDraft('2026-03-10T11:00:00.000Z'),
+            source: { ...legacyProbeDraft(probeAt).source, ref: 'probe-not-a-uuid' },
+          },
+          {
+            ...legacyProbeDraft('2026-03-10T12:00:00.000Z'),
+            provenance: {
+              ...legacyProbeDraft(probeAt).provenance,
+              connector: { id: 'locker-check', type: 'github', version: '1.0.0' },
+            },
+          },
+        ].map((draft) => sealRecord(draft, '2026-03-10T13:00:00.000Z'));
+        for (const record of [real, probe, ...nearMisses]) await locker.records.put(record);
+
+        const listed = await drain(locker.records.list('github.org_members', day));
+        expect(listed.map((r) => r.id)).toEqual([real.id, ...nearMisses.map((r) => r.id)]);
+        const refs = await drain(locker.records.refs('github.org_members', day));
+        expect(refs.map((r) => r.id)).toEqual(listed.map((r) => r.id));
+        // Still stored, still readable by its key: left out of populations, not hidden from a direct look.
+        expect((await locker.records.getById(probe.id)).id).toBe(probe.id);
+      });
+
+      it('never takes a record whose bytes were replaced to look like a probe for one', async () => {
+        const real = sealRecord(orgMembersDraft('2026-03-10T06:00:00.000Z'), '2026-03-10T06:00:01.000Z');
+        const { key } = await locker.records.put(real);
+        const probeLike = sealRecord(
+          legacyProbeDraft('2026-03-10T06:00:00.000Z'),
+          '2026-03-10T06:00:01.000Z',
+        );
+        await tamper.replace(store, key, Buffer.from(serializeRecord(probeLike)));
+        // The refs still name it, and reading it says what happened to it.
+        expect((await drain(locker.records.refs('github.org_members', day))).map((r) => r.key)).toEqual([
+          key,
+        ]);
+        await expect(drain(locker.records.list('github.org_members', day))).rejects.toMatchObject({
+          code: 'CW_LOCKER_CORRUPT',
+          where: key,
+        });
+      });
+    });
+
     describe('run manifests', () => {
       const run = (n: number, overrides: Partial<RunManifestDraft> = {}): RunManifestDraft => ({
         runId: `run-${n}`,
@@ -238,7 +375,7 @@ export function lockerContract(driver: string, makeStore: () => Promise<ObjectSt
         const second = await locker.runs.append(run(2));
         const third = await locker.runs.append(run(3));
         const secondKey = third.previous!.key;
-        await store.delete(secondKey);
+        await tamper.destroy(store, secondKey);
         let report = await locker.runs.verifyChain('github-acme');
         expect(report.ok).toBe(false);
         expect(report.problems).toEqual([
@@ -247,7 +384,7 @@ export function lockerContract(driver: string, makeStore: () => Promise<ObjectSt
             message: expect.stringMatching(/run-2 claimed sequence 2 .* manifest is missing/),
           }),
         ]);
-        await store.put(secondKey, Buffer.from(JSON.stringify({ ...second, status: 'failed' })));
+        await tamper.replace(store, secondKey, Buffer.from(JSON.stringify({ ...second, status: 'failed' })));
         report = await locker.runs.verifyChain('github-acme');
         expect(report.problems[0]?.message).toMatch(/does not match its sha256/);
       });
@@ -317,3 +454,75 @@ export function lockerContract(driver: string, makeStore: () => Promise<ObjectSt
     });
   });
 }
+
+function orgMembersDraft(occurredAt: string): EvidenceDraft<'github.org_members'> {
+  return {
+    kind: 'github.org_members',
+    occurredAt,
+    collectedAt: occurredAt,
+    owner: { people: [], controlOwner: null },
+    actors: [],
+    source: {
+      system: 'github',
+      instance: 'github.com',
+      ref: 'acme',
+      url: 'https://github.com/orgs/acme/people',
+    },
+    controls: ORG_MEMBERS_CONTROLS,
+    payload: {
+      organization: 'acme',
+      twoFactorRequired: true,
+      members: [{ person: { login: 'alice', id: '1' }, role: 'admin' }],
+      outsideCollaborators: [],
+      membersWithoutTwoFactor: [],
+      limitations: [],
+    },
+    provenance: {
+      connector: { id: 'github-acme', type: 'github', version: '0.1.0' },
+      collector: 'org_members',
+      runId: 'run-1',
+      trigger: { type: 'schedule', scheduler: null },
+      requests: [],
+    },
+  };
+}
+
+/** The record `crosswalk locker check` stored up to this version (services/cli, before probes moved to probe/). */
+function legacyProbeDraft(now: string): EvidenceDraft<'github.org_members'> {
+  return {
+    kind: 'github.org_members',
+    occurredAt: now,
+    collectedAt: now,
+    owner: { people: [], controlOwner: null },
+    actors: [],
+    source: {
+      system: 'crosswalk',
+      instance: 'locker-check',
+      ref: 'probe-0b5c8a2e-8f5e-4d43-9d1f-3a1f6f0c2b7d',
+      url: null,
+    },
+    controls: ORG_MEMBERS_CONTROLS,
+    payload: {
+      organization: 'locker-check',
+      twoFactorRequired: null,
+      members: [],
+      outsideCollaborators: [],
+      membersWithoutTwoFactor: null,
+      limitations: ['locker check probe: not an observation of any organization'],
+    },
+    provenance: {
+      connector: { id: 'locker-check', type: 'crosswalk', version: '0.1.0' },
+      collector: 'locker_check',
+      runId: '6f1d0c1e-2b4a-4f7e-8c51-0d9e1b7a3c55',
+      trigger: { type: 'manual', by: 'cli' },
+      requests: [],
+    },
+  };
+}
+
+/** controlsFor('github.org_members') at mapping version 2026.11.1; the locker does not depend on the catalogue. */
+const ORG_MEMBERS_CONTROLS = {
+  'soc2-2017': ['CC6.1', 'CC6.2', 'CC6.3', 'CC6.6'],
+  'iso27001-2022': ['A.5.3', 'A.5.15', 'A.5.17', 'A.5.18', 'A.8.2', 'A.8.4', 'A.8.5'],
+  mappingVersion: 'crosswalk-2026.11.1+tsc2017-iso2022-consensus3',
+};

@@ -1,11 +1,26 @@
 import { randomBytes } from 'node:crypto';
-import { DeleteObjectCommand, GetObjectRetentionCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { sealRecord } from '@crosswalk/core';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  GetObjectRetentionCommand,
+  HeadObjectCommand,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { sealRecord, serializeRecord } from '@crosswalk/core';
 import { pullRequestDraft } from '@crosswalk/core/testing';
 import { createTestBucket, s3TestClient, s3TestConfig } from '@crosswalk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Locker, parseLockerConfig, type S3LockerConfig, S3ObjectStore } from '../src/index.js';
-import { lockerContract } from './contract.js';
+import {
+  Locker,
+  type ObjectStore,
+  parseLockerConfig,
+  type S3LockerConfig,
+  S3ObjectStore,
+} from '../src/index.js';
+import { lockerContract, type TamperHooks } from './contract.js';
 
 // Real S3 (Ceph RGW in CI; MinIO through testcontainers where Docker runs). Undefined only off CI with neither.
 const s3 = await s3TestConfig();
@@ -35,6 +50,14 @@ describe.skipIf(!s3)('the S3 driver', () => {
   lockerContract(
     'S3',
     async () => new S3ObjectStore(lockerConfig(bucket, { prefix: `t-${randomBytes(6).toString('hex')}` })),
+  );
+
+  // The storage the README recommends: Object Lock (hence versioning). Ceph RGW ignores If-None-Match there.
+  lockerContract(
+    'S3 Object Lock',
+    async () =>
+      new S3ObjectStore(lockerConfig(lockedBucket, { prefix: `t-${randomBytes(6).toString('hex')}` })),
+    versionedTampering(() => lockedBucket),
   );
 
   describe('Object Lock', () => {
@@ -75,6 +98,162 @@ describe.skipIf(!s3)('the S3 driver', () => {
       });
       expect(await locker.retentionStatus()).toBe('unsupported');
       expect(warnings).toHaveLength(1);
+    });
+  });
+
+  describe('write-once on a versioned bucket', () => {
+    const client = s3 ? s3TestClient(s3) : undefined;
+    afterAll(() => client?.destroy());
+    const fresh = (b: string) =>
+      new S3ObjectStore(lockerConfig(b, { prefix: `w-${randomBytes(6).toString('hex')}` }));
+    const text = (data: Uint8Array | undefined) => (data ? Buffer.from(data).toString('utf8') : undefined);
+
+    it('finds out by a probe that leaves nothing behind: conditional on a plain bucket, first version wins on Object Lock', async () => {
+      const plain = fresh(bucket);
+      const locked = fresh(lockedBucket);
+      expect(await plain.writeOnceMode()).toBe('conditional');
+      expect(await locked.writeOnceMode()).toBe('first-version');
+      for (const store of [plain, locked]) {
+        const left: string[] = [];
+        for await (const o of store.list('')) left.push(o.key);
+        expect(left).toEqual([]);
+      }
+    });
+
+    it('also on a bucket with versioning but no Object Lock', async () => {
+      const versioned = await createTestBucket(s3!);
+      await client!.send(
+        new PutBucketVersioningCommand({
+          Bucket: versioned,
+          VersioningConfiguration: { Status: 'Enabled' },
+        }),
+      );
+      const store = fresh(versioned);
+      expect(await store.writeOnceMode()).toBe('first-version');
+      expect(await store.createOnce('evidence/x.json', Buffer.from('first'))).toBe('created');
+      expect(await store.createOnce('evidence/x.json', Buffer.from('second'))).toBe('exists');
+      expect(text(await store.get('evidence/x.json'))).toBe('first');
+    });
+
+    it('refuses, naming the bucket, where the server ignores conditional writes and nothing keeps versions', async () => {
+      // A server that ignores If-None-Match (as RGW does on versioned buckets, and older S3 servers everywhere),
+      // played by our Ceph with the header taken off every request before it is signed.
+      const ignoring = s3TestClient(s3!);
+      ignoring.middlewareStack.add(
+        (next) => async (args) => {
+          const request = args.request as { headers?: Record<string, string> };
+          if (request.headers) delete request.headers['if-none-match'];
+          return next(args);
+        },
+        { step: 'build', name: 'dropIfNoneMatch' },
+      );
+      try {
+        const store = new S3ObjectStore(
+          lockerConfig(bucket, { prefix: `u-${randomBytes(6).toString('hex')}` }),
+          ignoring,
+        );
+        const locker = new Locker(store);
+        const record = sealRecord(pullRequestDraft(), '2026-03-11T00:00:00.000Z');
+        const error: unknown = await locker.records.put(record).catch((e: unknown) => e);
+        expect(error).toMatchObject({
+          code: 'CW_LOCKER_UNSUPPORTED',
+          message: expect.stringMatching(new RegExp(`${bucket}.*ignores conditional writes.*versioning`)),
+        });
+        // Found out before writing evidence: nothing under the prefix at all, the probe included.
+        const left: string[] = [];
+        for await (const o of store.list('')) left.push(o.key);
+        expect(left).toEqual([]);
+      } finally {
+        ignoring.destroy();
+      }
+    });
+
+    it('records.put twice with other bytes for one id on Object Lock: the first stays, every read returns it verified', async () => {
+      const store = fresh(lockedBucket);
+      const locker = new Locker(store, { retentionDays: 1 });
+      const first = sealRecord(pullRequestDraft({ ref: 'acme/api#7' }), '2026-03-11T00:00:00.000Z');
+      const rerun = sealRecord(
+        { ...pullRequestDraft({ ref: 'acme/api#7' }), collectedAt: '2026-03-12T00:00:00.000Z' },
+        '2026-03-12T00:00:01.000Z',
+      );
+      expect(rerun.id).toBe(first.id);
+      expect(rerun.sha256).not.toBe(first.sha256);
+      const stored = await locker.records.put(first);
+      expect(stored.status).toBe('stored');
+      expect(await locker.records.put(rerun)).toEqual({ status: 'duplicate', key: stored.key });
+      expect((await locker.records.getById(first.id)).sha256).toBe(first.sha256);
+      const range = { from: '2026-01-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z' };
+      const listed: string[] = [];
+      for await (const r of locker.records.list(first.kind, range)) listed.push(r.sha256);
+      expect(listed).toEqual([first.sha256]);
+      // The bucket holds exactly one version: the duplicate never reached it.
+      const versions = await client!.send(
+        new ListObjectVersionsCommand({ Bucket: lockedBucket, Prefix: store.objectKey(stored.key) }),
+      );
+      expect(versions.Versions).toHaveLength(1);
+    });
+
+    it('reads the first write when a bucket already holds later versions (written by an older locker) or a delete marker', async () => {
+      const store = fresh(lockedBucket);
+      const locker = new Locker(store);
+      const first = sealRecord(pullRequestDraft({ ref: 'acme/api#8' }), '2026-03-11T00:00:00.000Z');
+      const rerun = sealRecord(
+        { ...pullRequestDraft({ ref: 'acme/api#8' }), collectedAt: '2026-03-12T00:00:00.000Z' },
+        '2026-03-12T00:00:01.000Z',
+      );
+      const { key } = await locker.records.put(first);
+      const objectKey = store.objectKey(key);
+      // What the old driver did on RGW: a second PUT with If-None-Match that RGW let through.
+      await client!.send(
+        new PutObjectCommand({
+          Bucket: lockedBucket,
+          Key: objectKey,
+          Body: serializeRecord(rerun),
+          IfNoneMatch: '*',
+        }),
+      );
+      const plainGet = await client!.send(new GetObjectCommand({ Bucket: lockedBucket, Key: objectKey }));
+      expect(await plainGet.Body!.transformToString()).toBe(serializeRecord(rerun));
+      expect((await locker.records.get(key)).sha256).toBe(first.sha256);
+      // A delete marker hides the key from plain GETs and listings; the first version is still the record.
+      await client!.send(new DeleteObjectCommand({ Bucket: lockedBucket, Key: objectKey }));
+      expect((await locker.records.get(key)).sha256).toBe(first.sha256);
+      const range = { from: '2026-01-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z' };
+      const listed: string[] = [];
+      for await (const r of locker.records.list(first.kind, range)) listed.push(r.sha256);
+      expect(listed).toEqual([first.sha256]);
+      expect(await locker.records.put(rerun)).toEqual({ status: 'duplicate', key });
+      expect((await locker.records.get(key)).sha256).toBe(first.sha256);
+    });
+
+    it('keeps mutable objects as their latest write, and gone once deleted', async () => {
+      const store = fresh(lockedBucket);
+      const locker = new Locker(store);
+      await locker.configs.put('github-acme', { v: 1 });
+      await locker.configs.put('github-acme', { v: 2 });
+      expect(await locker.configs.get('github-acme')).toEqual({ v: 2 });
+      await store.put('anything/mutable.json', Buffer.from('1'));
+      await store.put('anything/mutable.json', Buffer.from('2'));
+      expect(text(await store.get('anything/mutable.json'))).toBe('2');
+      await locker.configs.delete('github-acme');
+      expect(await locker.configs.get('github-acme')).toBeUndefined();
+      const ids: string[] = [];
+      for await (const id of locker.configs.ids()) ids.push(id);
+      expect(ids).toEqual([]);
+    });
+
+    it('signs download URLs for the first version of a write-once key', async () => {
+      const store = fresh(lockedBucket);
+      await store.createOnce('exports/e3/bundle.zip', Buffer.from('first bundle'));
+      await client!.send(
+        new PutObjectCommand({
+          Bucket: lockedBucket,
+          Key: store.objectKey('exports/e3/bundle.zip'),
+          Body: 'later bundle',
+        }),
+      );
+      const url = await store.presignedGetUrl('exports/e3/bundle.zip', { expiresInSeconds: 60 });
+      expect(await (await fetch(url)).text()).toBe('first bundle');
     });
   });
 
@@ -143,3 +322,39 @@ describe.skipIf(!s3)('the S3 driver', () => {
     });
   });
 });
+
+/**
+ * Tampering with a versioned bucket as someone holding its credentials would: remove every version of the key
+ * (possible where no retention holds it), then write the replacement. A plain delete or put would leave the
+ * first write in place, and the locker would rightly go on reading it.
+ */
+function versionedTampering(bucketOf: () => string): TamperHooks {
+  const withClient = async (work: (client: S3Client) => Promise<void>) => {
+    const client = s3TestClient(s3!);
+    try {
+      await work(client);
+    } finally {
+      client.destroy();
+    }
+  };
+  const destroy = (store: ObjectStore, key: string) =>
+    withClient(async (client) => {
+      const objectKey = (store as S3ObjectStore).objectKey(key);
+      const page = await client.send(
+        new ListObjectVersionsCommand({ Bucket: bucketOf(), Prefix: objectKey }),
+      );
+      for (const v of [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]) {
+        if (v.Key !== objectKey) continue;
+        await client.send(
+          new DeleteObjectCommand({ Bucket: bucketOf(), Key: objectKey, VersionId: v.VersionId }),
+        );
+      }
+    });
+  return {
+    destroy,
+    async replace(store, key, bytes) {
+      await destroy(store, key);
+      await store.put(key, bytes);
+    },
+  };
+}

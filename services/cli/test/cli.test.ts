@@ -74,15 +74,38 @@ describe('crosswalk map', () => {
 });
 
 describe('crosswalk locker', () => {
-  it('proves a round trip on the filesystem default: stored, read back verified, second write a no-op', async () => {
+  it('proves write-once on the filesystem default with a probe outside the evidence', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'cw-cli-'));
     const { code, stdout } = await cli('locker', 'check', '--locker-dir', dir, '--format', 'json');
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({
-      firstWrite: 'stored',
-      secondWrite: 'duplicate',
+    const check = JSON.parse(stdout);
+    expect(check).toMatchObject({
+      firstWrite: 'created',
+      secondWrite: 'exists',
+      readBack: 'first write',
+      writeOnce: 'conditional',
       location: dir,
+      key: expect.stringMatching(/^probe\/check\//),
+      note: expect.stringContaining('probe/'),
     });
+    // Nothing an auditor would see: no record of any kind, so no population, coverage day or export row.
+    const { readdir } = await import('node:fs/promises');
+    expect((await readdir(dir)).filter((name) => name !== '.tmp')).toEqual(['probe']);
+    const listed = await cli(
+      'locker',
+      'list',
+      '--kind',
+      'github.org_members',
+      '--from',
+      '2000-01-01',
+      '--to',
+      '2100-01-01',
+      '--locker-dir',
+      dir,
+      '--format',
+      'json',
+    );
+    expect(JSON.parse(listed.stdout)).toEqual([]);
   });
 
   it('stores record files, lists them by window and refuses a malformed batch whole', async () => {
