@@ -137,9 +137,9 @@ export class S3ObjectStore implements ObjectStore {
 
   /**
    * One write-once PUT. Conditional mode: `If-None-Match: *` decides (412: the key exists; 409: a concurrent
-   * conditional write to it won). First-version mode: a HEAD skips the PUT when the key has a current version,
-   * and after the PUT the key's version list decides: ours is the oldest, or the write lost and is reported as
-   * `exists` (and its version removed where retention allows).
+   * conditional write to it won). First-version mode: a HEAD skips the PUT when the key has a current version.
+   * On a versioned bucket, after the PUT the key's version list decides: ours is the oldest, or the write lost
+   * and is reported as `exists` (and its version removed where retention allows).
    */
   private async writeOnce(key: string, input: Omit<PutObjectCommandInput, 'Bucket' | 'Key'>) {
     const mode = await this.writeOnceMode();
@@ -155,7 +155,14 @@ export class S3ObjectStore implements ObjectStore {
       if (status === 412 || status === 409) return 'exists';
       throw this.translate(error, key);
     }
-    if (mode === 'conditional') return 'created';
+    // On a versioned bucket even an enforced If-None-Match lets a write through after a delete marker (AWS,
+    // MinIO): the first version still stands, and the version list says whether this write was it.
+    // (No version id, or the `null` one of a bucket whose versioning is suspended: this write is the only one.)
+    if (
+      mode === 'conditional' &&
+      (versionId === undefined || versionId === 'null' || !(await this.isVersioned()))
+    )
+      return 'created';
     const oldest = (await this.versionsOf(key))?.oldest;
     if (versionId !== undefined && oldest?.versionId === versionId) return 'created';
     if (versionId !== undefined) {

@@ -163,7 +163,8 @@ export function lockerContract(
         const seen: string[] = [];
         for await (const o of store.list('many/')) seen.push(o.key);
         expect(seen).toEqual(keys);
-      });
+        // 1,050 creates: on a first-version-wins bucket each is HEAD, PUT and a version list.
+      }, 120_000);
     });
 
     describe('evidence records', () => {

@@ -135,6 +135,23 @@ describe.skipIf(!s3)('the S3 driver', () => {
       expect(text(await store.get('evidence/x.json'))).toBe('first');
     });
 
+    it('keeps write-once on a bucket whose versioning was suspended (RGW enforces If-None-Match there)', async () => {
+      const suspended = await createTestBucket(s3!);
+      for (const Status of ['Enabled', 'Suspended'] as const) {
+        await client!.send(
+          new PutBucketVersioningCommand({ Bucket: suspended, VersioningConfiguration: { Status } }),
+        );
+      }
+      const store = fresh(suspended);
+      expect(await store.writeOnceMode()).toBe('conditional');
+      expect(await store.createOnce('evidence/y.json', Buffer.from('first'))).toBe('created');
+      expect(await store.createOnce('evidence/y.json', Buffer.from('second'))).toBe('exists');
+      expect(text(await store.get('evidence/y.json'))).toBe('first');
+      const listed: string[] = [];
+      for await (const o of store.list('evidence/')) listed.push(o.key);
+      expect(listed).toEqual(['evidence/y.json']);
+    });
+
     it('refuses, naming the bucket, where the server ignores conditional writes and nothing keeps versions', async () => {
       // A server that ignores If-None-Match (as RGW does on versioned buckets, and older S3 servers everywhere),
       // played by our Ceph with the header taken off every request before it is signed.
