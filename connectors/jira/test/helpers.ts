@@ -1,14 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { inspect } from 'node:util';
-import {
-  type CollectorDefinition,
-  type EmittedDraft,
-  type EvidenceRecord,
-  fixedClock,
-  isCrosswalkError,
-  sealRecord,
-} from '@crosswalk/core';
-import { type JiraConfig, type JiraConfigInput, parseJiraConfig } from '../src/config.js';
+import { type Collected, type CollectOptions, collect as collectWith } from '@crosswalk/connector-testkit';
+import type { CollectorDefinition } from '@crosswalk/core';
+import type { JiraConfig, JiraConfigInput } from '../src/config.js';
+import { jiraConnector } from '../src/index.js';
 import {
   FakeJira,
   type FakeJiraOptions,
@@ -41,81 +35,16 @@ export const ACCESS_REVIEW_JQL = 'project = SEC AND labels = access-review';
 /** A user picker custom field naming the leaver. */
 export const LEAVER_FIELD = 'customfield_10042';
 
-export interface LogLine {
-  level: 'info' | 'warn' | 'debug';
-  fields: Record<string, unknown>;
-  message: string;
-}
+export type { Collected, LogLine } from '@crosswalk/connector-testkit';
+export { errorText } from '@crosswalk/connector-testkit';
 
-export interface Collected {
-  drafts: EmittedDraft[];
-  /** Each draft sealed the way the runner seals it: proves it is a valid record of its kind. */
-  records: EvidenceRecord[];
-  logs: LogLine[];
-  cursor: unknown;
-  error: unknown;
-}
-
-/**
- * Runs one collector with a context like the runner's: emitted drafts are kept and sealed (full schema validation
- * with placeholder controls and provenance), logs are captured, and a failure is returned rather than thrown.
- */
-export async function collect(
+/** Runs one Jira collector with the test kit's harness, at the tests' fixed time and window. */
+export function collect(
   collector: CollectorDefinition<JiraConfig>,
   config: JiraConfigInput,
-  options: {
-    window?: { since: string; until: string };
-    cursor?: unknown;
-    now?: string;
-    filter?: Record<string, string>;
-  } = {},
+  options: CollectOptions = {},
 ): Promise<Collected> {
-  const result: Collected = { drafts: [], records: [], logs: [], cursor: undefined, error: undefined };
-  const log = (level: LogLine['level']) => (fields: Record<string, unknown>, message: string) =>
-    result.logs.push({ level, fields, message });
-  const clock = fixedClock(options.now ?? NOW);
-  try {
-    await collector.collect({
-      config: Object.freeze(parseJiraConfig(config)),
-      connectorId: 'jira-test',
-      window: options.window ?? WINDOW,
-      filter: Object.freeze({ ...options.filter }),
-      cursor: options.cursor,
-      saveCursor: (cursor) => {
-        result.cursor = cursor;
-      },
-      emit: async (draft) => {
-        const { requests, ...rest } = draft;
-        result.drafts.push(draft as EmittedDraft);
-        result.records.push(
-          sealRecord(
-            {
-              ...rest,
-              collectedAt: clock.now().toISOString(),
-              controls: { 'soc2-2017': ['CC6.2'], 'iso27001-2022': ['A.5.18'], mappingVersion: 'test' },
-              provenance: {
-                connector: { id: 'jira-test', type: 'jira', version: '0.1.0' },
-                collector: collector.id,
-                runId: 'run-test',
-                trigger: { type: 'manual', by: 'test' },
-                requests,
-              },
-            } as never,
-            clock.now(),
-          ),
-        );
-        return 'stored';
-      },
-      trigger: { type: 'manual', by: 'test' },
-      runId: 'run-test',
-      clock,
-      log: { info: log('info'), warn: log('warn'), debug: log('debug') },
-      signal: new AbortController().signal,
-    });
-  } catch (error) {
-    result.error = error;
-  }
-  return result;
+  return collectWith(jiraConnector, collector, config, { now: NOW, window: WINDOW, ...options });
 }
 
 /** A config pointing at the fake, with loopback-friendly request settings. */
@@ -148,12 +77,6 @@ export async function startFakeJira(
   options: Partial<FakeJiraOptions> = {},
 ): Promise<FakeJira> {
   return FakeJira.start({ site: fakeSite, basic: { email: EMAIL, apiToken: API_TOKEN }, ...options });
-}
-
-/** Everything that could carry the token: the message, the JSON form, the full inspected object with its causes. */
-export function errorText(error: unknown): string {
-  const json = isCrosswalkError(error) ? JSON.stringify(error.toJSON()) : '';
-  return `${String(error)}\n${json}\n${inspect(error, { depth: 10 })}`;
 }
 
 export const people = {

@@ -4,11 +4,11 @@
  * from a FakeSite in Jira Cloud v3 shapes. Every request body and every answer is checked against Atlassian's
  * OpenAPI description; anything that does not match is collected in `violations`, which tests require to be empty.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { FakeApi, type FakeRequest, type Fault } from '@crosswalk/connector-testkit';
 import { type FakeHistory, type FakeIssue, type FakeSite, type FakeUser, jiraTimeText } from './model.js';
 import { jiraOpenApi } from './openapi.js';
 
+export type { Fault, ReceivedRequest } from '@crosswalk/connector-testkit';
 export * from './model.js';
 
 export interface FakeJiraOptions {
@@ -19,25 +19,6 @@ export interface FakeJiraOptions {
   bearer?: string;
   /** Serve under a path, as `https://api.atlassian.com/ex/jira/<cloudId>` does for OAuth apps. */
   prefix?: string;
-}
-
-/** An answer to give instead of the real one, `times` times, to requests whose path matches. */
-export interface Fault {
-  method?: string;
-  path: string | RegExp;
-  times?: number;
-  status: number;
-  headers?: Record<string, string>;
-  body?: unknown;
-}
-
-export interface ReceivedRequest {
-  method: string;
-  path: string;
-  status: number;
-  requestId: string;
-  authorization: string | undefined;
-  body: unknown;
 }
 
 const SEARCH = '/rest/api/3/search/jql';
@@ -61,89 +42,39 @@ export function tooManyRequests(retryAfterSeconds = 1): Omit<Fault, 'path'> {
   };
 }
 
-export class FakeJira {
-  readonly requests: ReceivedRequest[] = [];
-  readonly violations: string[] = [];
-  /** Where changelog `nextPage` links point; set it to another origin to play a site that links elsewhere. */
-  linkOrigin: string | undefined;
-  url = '';
-  origin = '';
-  private readonly server: Server;
-  private readonly faults: (Fault & { remaining: number })[] = [];
-  private requestCount = 0;
-
+export class FakeJira extends FakeApi {
   private constructor(readonly options: FakeJiraOptions) {
-    this.server = createServer((request, response) => {
-      this.handle(request, response).catch((error: unknown) => {
-        this.violations.push(`server error: ${(error as Error).stack ?? String(error)}`);
-        response.writeHead(500).end();
-      });
-    });
+    super(options.prefix ?? '', 'x-arequestid');
   }
 
-  static async start(options: FakeJiraOptions): Promise<FakeJira> {
-    const fake = new FakeJira(options);
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
-    const { port } = fake.server.address() as AddressInfo;
-    fake.origin = `http://127.0.0.1:${port}`;
-    fake.url = `${fake.origin}${options.prefix ?? ''}`;
-    return fake;
+  static start(options: FakeJiraOptions): Promise<FakeJira> {
+    return new FakeJira(options).listen();
   }
 
   get site(): FakeSite {
     return this.options.site;
   }
 
-  fault(fault: Fault): this {
-    this.faults.push({ ...fault, remaining: fault.times ?? 1 });
-    return this;
+  protected override checkAnswer(request: FakeRequest, status: number, body: unknown): string[] {
+    return jiraOpenApi().checkResponse(request.method, request.operation!, status, body);
   }
 
-  received(path: string | RegExp): ReceivedRequest[] {
-    return this.requests.filter((r) =>
-      typeof path === 'string' ? r.path.startsWith(path) : path.test(r.path),
-    );
+  /** Jira's `X-AREQUESTID` shape. */
+  protected override requestId(n: number): string {
+    return `${600 + n}x${1_000_000 + n}x1`;
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  protected override notFound(request: FakeRequest): void {
+    this.send(request, 404, { errorMessages: ['Not Found'], errors: {} });
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
-    let body: unknown;
-    try {
-      body = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      body = text;
-    }
-    const url = new URL(request.url ?? '/', this.origin);
-    const method = request.method ?? 'GET';
-    const prefix = this.options.prefix ?? '';
-    const context = { request, response, method, body, route: '' };
-    if (!url.pathname.startsWith(`${prefix}/`)) {
-      return this.send(context, url.pathname, 404, { errorMessages: ['Not Found'], errors: {} });
-    }
-    const path = url.pathname.slice(prefix.length);
-    if (method === 'POST' && path === SEARCH) context.route = SEARCH;
+  protected override route(context: FakeRequest) {
+    const { method, path, body } = context;
+    if (method === 'POST' && path === SEARCH) context.operation = SEARCH;
     if (method === 'GET' && CHANGELOG.test(path))
-      context.route = '/rest/api/3/issue/{issueIdOrKey}/changelog';
-    const fault = this.faults.find(
-      (f) =>
-        f.remaining > 0 &&
-        (!f.method || f.method === method) &&
-        (typeof f.path === 'string' ? path === f.path : f.path.test(path)),
-    );
-    if (fault) {
-      fault.remaining -= 1;
-      return this.send(context, path, fault.status, fault.body, fault.headers);
-    }
-    if (!this.authorized(request.headers.authorization)) {
-      // Jira Cloud's answer to a bad API token or an expired OAuth token.
-      return this.send(context, path, 401, {
+      context.operation = '/rest/api/3/issue/{issueIdOrKey}/changelog';
+    if (!this.authorized(context.request.headers.authorization)) {
+      return this.send(context, 401, {
         errorMessages: ['Client must be authenticated to access this resource.'],
         errors: {},
       });
@@ -151,10 +82,10 @@ export class FakeJira {
     if (method === 'POST' && path === SEARCH) return this.search(context, body);
     const changelog = CHANGELOG.exec(path);
     if (method === 'GET' && changelog) {
-      return this.changelog(context, decodeURIComponent(changelog[1]!), url.searchParams);
+      return this.changelog(context, decodeURIComponent(changelog[1]!), context.url.searchParams);
     }
     this.violations.push(`the fake Jira has no route for ${method} ${path}`);
-    return this.send(context, path, 404, { errorMessages: ['Not Found'], errors: {} });
+    return this.notFound(context);
   }
 
   private authorized(header: string | undefined): boolean {
@@ -181,11 +112,11 @@ export class FakeJira {
     const bounds = BOUNDS.exec(jql);
     if (!bounds) {
       this.violations.push(`the fake Jira cannot read the JQL ${JSON.stringify(jql)}`);
-      return this.send(context, SEARCH, 400, { errorMessages: ['Error in the JQL Query'], errors: {} });
+      return this.send(context, 400, { errorMessages: ['Error in the JQL Query'], errors: {} });
     }
     const inner = bounds[1]!;
     if (this.site.invalidQueries.includes(inner)) {
-      return this.send(context, SEARCH, 400, {
+      return this.send(context, 400, {
         errorMessages: [`Error in the JQL Query: Expecting operator but got 'IS'. The query was: ${inner}`],
         errors: {},
       });
@@ -193,7 +124,7 @@ export class FakeJira {
     const keys = this.site.queries[inner];
     if (!keys) {
       this.violations.push(`the fake Jira was not told what ${JSON.stringify(inner)} selects`);
-      return this.send(context, SEARCH, 400, { errorMessages: ['Error in the JQL Query'], errors: {} });
+      return this.send(context, 400, { errorMessages: ['Error in the JQL Query'], errors: {} });
     }
     // JQL dates are minutes in the searching account's time zone.
     const local = (parts: string[]) =>
@@ -218,7 +149,7 @@ export class FakeJira {
     const last = offset + size >= matching.length;
     const fields = request.fields ?? ['id'];
     const withChangelog = (request.expand ?? '').split(',').includes('changelog');
-    return this.send(context, SEARCH, 200, {
+    return this.send(context, 200, {
       issues: page.map((issue) => this.issueBean(issue, fields, withChangelog)),
       isLast: last,
       ...(last
@@ -244,18 +175,18 @@ export class FakeJira {
     const keys = this.site.queries[inner];
     if (!keys) {
       this.violations.push(`the fake Jira was not told what ${JSON.stringify(inner)} selects`);
-      return this.send(context, SEARCH, 400, { errorMessages: ['Error in the JQL Query'], errors: {} });
+      return this.send(context, 400, { errorMessages: ['Error in the JQL Query'], errors: {} });
     }
     const issue = this.site.issues.find((i) => i.key === key);
     if (!issue) {
-      return this.send(context, SEARCH, 400, {
+      return this.send(context, 400, {
         errorMessages: [`An issue with key '${key}' does not exist for field 'key'.`],
         errors: {},
       });
     }
     const fields = request.fields ?? ['id'];
     const withChangelog = (request.expand ?? '').split(',').includes('changelog');
-    return this.send(context, SEARCH, 200, {
+    return this.send(context, 200, {
       issues: keys.includes(key) ? [this.issueBean(issue, fields, withChangelog)] : [],
       isLast: true,
     });
@@ -264,7 +195,7 @@ export class FakeJira {
   private changelog(context: Context, key: string, query: URLSearchParams) {
     const issue = this.site.issues.find((i) => i.key === key || i.id === key);
     if (!issue) {
-      return this.send(context, `/rest/api/3/issue/${key}/changelog`, 404, {
+      return this.send(context, 404, {
         errorMessages: ['Issue does not exist or you do not have permission to see it.'],
         errors: {},
       });
@@ -273,8 +204,8 @@ export class FakeJira {
     const maxResults = Math.min(Number(query.get('maxResults') ?? 100), 100);
     const values = issue.histories.slice(startAt, startAt + maxResults);
     const isLast = startAt + maxResults >= issue.histories.length;
-    const base = `${this.linkOrigin ?? this.origin}${this.options.prefix ?? ''}/rest/api/3/issue/${issue.key}/changelog`;
-    return this.send(context, `/rest/api/3/issue/${key}/changelog`, 200, {
+    const base = `${this.linkBase}/rest/api/3/issue/${issue.key}/changelog`;
+    return this.send(context, 200, {
       self: `${base}?startAt=${startAt}&maxResults=${maxResults}`,
       ...(isLast ? {} : { nextPage: `${base}?startAt=${startAt + maxResults}&maxResults=${maxResults}` }),
       maxResults,
@@ -398,40 +329,6 @@ export class FakeJira {
         : {}),
     };
   }
-
-  private send(
-    context: Context,
-    path: string,
-    status: number,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ): void {
-    this.requestCount += 1;
-    const requestId = `${600 + this.requestCount}x${1_000_000 + this.requestCount}x1`;
-    if (context.route) {
-      this.violations.push(...jiraOpenApi().checkResponse(context.method, context.route, status, body));
-    }
-    this.requests.push({
-      method: context.method,
-      path,
-      status,
-      requestId,
-      authorization: context.request.headers.authorization,
-      body: context.body,
-    });
-    context.response.writeHead(status, {
-      'content-type': 'application/json;charset=UTF-8',
-      'x-arequestid': requestId,
-      ...headers,
-    });
-    context.response.end(body === undefined ? '' : JSON.stringify(body));
-  }
 }
 
-interface Context {
-  request: IncomingMessage;
-  response: ServerResponse;
-  method: string;
-  body: unknown;
-  route: string;
-}
+type Context = FakeRequest;
