@@ -223,6 +223,33 @@ describe.skipIf(!services)('Exports and coverage through the API', () => {
     }
   });
 
+  it('reports an export over a broken chain as failed with CW_CHAIN_BROKEN, and never serves one', async () => {
+    // The manifest of a run that stored records of the window is gone: its link still claims it.
+    let victim: string | undefined;
+    for await (const object of t.runtime.locker.store.list('runs/')) {
+      const run = await t.runtime.locker.runs.read(object.key);
+      if (run.records.some((r) => r.kind === 'github.pull_request.approval')) {
+        victim = object.key;
+        break;
+      }
+    }
+    expect(victim).toBeDefined();
+    const original = Buffer.from((await t.runtime.locker.store.get(victim!))!);
+    await t.runtime.locker.store.delete(victim!);
+    try {
+      const id = (
+        await post({ frameworks: ['soc2'], from: WINDOW.since, to: WINDOW.until }, t.tokens.admin)
+      ).json().id as string;
+      const failed = await settled(id, t.tokens.admin);
+      expect(failed.status).toBe('failed');
+      expect(failed.error?.code).toBe('CW_CHAIN_BROKEN');
+      expect(failed.download).toBeNull();
+      expect((await get(`/v1/exports/${id}/bundle.zip`, t.tokens.admin)).statusCode).toBe(404);
+    } finally {
+      await t.runtime.locker.store.put(victim!, original);
+    }
+  });
+
   it('answers unknown and malformed ids, and says so when the queue lost a job', async () => {
     expect((await get('/v1/exports/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
     const malformed = await get('/v1/exports/..%2Fconfig');
