@@ -10,6 +10,7 @@ import './fastify.js';
 import { authPlugin } from './plugins/auth.js';
 import { catalogPlugin } from './plugins/catalog.js';
 import { connectorsPlugin } from './plugins/connectors.js';
+import { controlTestsPlugin } from './plugins/control-tests.js';
 import { coveragePlugin } from './plugins/coverage.js';
 import { docsPlugin } from './plugins/docs.js';
 import { evidencePlugin } from './plugins/evidence.js';
@@ -136,6 +137,7 @@ export function buildApp(runtime: Runtime, options: BuildAppOptions = {}): App {
     await v1.register(catalogPlugin, { prefix: '/v1' });
     await v1.register(exportsPlugin, { prefix: '/v1/exports' });
     await v1.register(coveragePlugin, { prefix: '/v1/coverage' });
+    await v1.register(controlTestsPlugin, { prefix: '/v1/controls' });
   });
   return app;
 }

@@ -99,6 +99,44 @@ const table: Row[] = [
     admin: 200,
   },
   { method: 'GET', url: '/v1/crosswalk', anonymous: 401, auditor: 200, operator: 200, admin: 200 },
+  // The control register: anyone reads it; admins apply versions (a bad body is refused before anything is stored).
+  { method: 'GET', url: '/v1/controls/register', anonymous: 401, auditor: 200, operator: 200, admin: 200 },
+  {
+    method: 'GET',
+    url: '/v1/controls/register/versions',
+    anonymous: 401,
+    auditor: 200,
+    operator: 200,
+    admin: 200,
+  },
+  {
+    method: 'POST',
+    url: '/v1/controls/register',
+    body: { register: { version: 1, controls: [] } },
+    anonymous: 401,
+    auditor: 403,
+    operator: 403,
+    admin: 400,
+  },
+  { method: 'GET', url: '/v1/controls/soa', anonymous: 401, auditor: 200, operator: 200, admin: 200 },
+  // Testing a control is an audit (auditors and admins); remediations are entered by operators and admins.
+  {
+    method: 'GET',
+    url: '/v1/controls/CHG-01/test?from=2026-03-01&to=2026-04-01&seed=s',
+    anonymous: 401,
+    auditor: 200,
+    operator: 403,
+    admin: 200,
+  },
+  {
+    method: 'POST',
+    url: '/v1/controls/CHG-01/remediations',
+    body: { item: 'x', text: '' },
+    anonymous: 401,
+    auditor: 403,
+    operator: 400,
+    admin: 400,
+  },
   // Exports are for auditors and admins: operators run collections, not audits.
   {
     method: 'POST',
