@@ -1,4 +1,5 @@
 import { CrosswalkError } from '@crosswalk/core';
+import { debugStacks } from './env.js';
 
 export type Format = 'table' | 'json';
 
@@ -64,6 +65,6 @@ export function reportError(error: unknown, format: Format, output: Output = std
     output.err(`error ${known.code}: ${known.message}${where}`);
     for (const issue of known.issues) output.err(`  - ${issue.path}: ${issue.message}`);
   }
-  if (process.env.CROSSWALK_DEBUG && error instanceof Error && error.stack) output.err(error.stack);
+  if (debugStacks() && error instanceof Error && error.stack) output.err(error.stack);
   return known.code === 'CW_INTERNAL' ? 70 : 1;
 }

@@ -2,7 +2,16 @@ import { CrosswalkError, zodIssues } from '@crosswalk/core';
 import { type LockerConfig, lockerConfigFromEnv } from '@crosswalk/locker';
 import { z } from 'zod';
 
-/** The service's environment, validated once at start (a bad value stops the process, naming the variable). */
+/** An unset variable and an empty one (`VAR=`, what compose passes for `${VAR:-}`) mean the same. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+/**
+ * Every environment variable Crosswalk reads, in one schema: the service validates them all once at start (a bad
+ * value stops the process, naming the variable), and a test fails when a module reads one that is not declared
+ * here or not documented in the README's Configuration table. Packages take what they need as arguments
+ * (lockerConfigFromEnv, loadSigningKey); config files interpolate `${NAME}` from the environment by design.
+ */
 const envSchema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   /** 32 bytes, base64: encrypts connector credentials at rest (AES-256-GCM). */
@@ -53,7 +62,28 @@ const envSchema = z.object({
   CROSSWALK_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(200).max(3_600_000).default(60_000),
   /** Export jobs one worker process builds at once (each streams a whole period; keep it low). */
   CROSSWALK_EXPORT_CONCURRENCY: z.coerce.number().int().positive().max(16).default(1),
+  /** How soon a job whose worker died (no lock renewal) is handed to another worker, in ms. */
+  CROSSWALK_STALLED_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  // The locker (read by lockerConfigFromEnv, which builds the driver's config from them).
+  CROSSWALK_LOCKER_DIR: optional(z.string()),
+  CROSSWALK_S3_BUCKET: optional(z.string().min(3).max(63)),
+  CROSSWALK_S3_ENDPOINT: optional(z.string().url()),
+  CROSSWALK_S3_PUBLIC_ENDPOINT: optional(z.string().url()),
+  CROSSWALK_S3_REGION: optional(z.string()),
+  CROSSWALK_S3_FORCE_PATH_STYLE: optional(z.enum(['true', 'false'])),
+  CROSSWALK_S3_ACCESS_KEY_ID: optional(z.string()),
+  CROSSWALK_S3_SECRET_ACCESS_KEY: optional(z.string()),
+  CROSSWALK_S3_PREFIX: optional(z.string()),
+  CROSSWALK_RETENTION_DAYS: optional(z.coerce.number().int().positive().max(36_500)),
+  // The export signing key (read by loadSigningKey): the PEM itself, or a file holding it.
+  CROSSWALK_SIGNING_KEY: optional(z.string()),
+  CROSSWALK_SIGNING_KEY_FILE: optional(z.string()),
+  /** Print stacks of internal errors (the CLI; a service never prints one). */
+  CROSSWALK_DEBUG: optional(z.string()),
 });
+
+/** The names of every variable in the schema (documentation and the test that keeps modules to it). */
+export const environmentVariables: readonly string[] = Object.keys(envSchema.shape);
 
 export type ServiceEnv = z.infer<typeof envSchema> & { locker: LockerConfig };
 

@@ -7,7 +7,7 @@ export {
   WRITE_ONLY,
 } from './connector-configs.js';
 export { applyConfigFile } from './declarative.js';
-export { parseServiceEnv, type ServiceEnv } from './env.js';
+export { environmentVariables, parseServiceEnv, type ServiceEnv } from './env.js';
 export {
   EXPORT_ATTEMPTS,
   EXPORT_QUEUE,

@@ -27,7 +27,7 @@ export const REDACT_PATHS = [
 export function createLogger(options: { level?: string; name?: string } = {}) {
   return pino({
     name: options.name ?? 'crosswalk',
-    level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+    level: options.level ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
   });
 }

@@ -2,6 +2,7 @@ import { type RunProgress, runConnector } from '@crosswalk/collect';
 import { CrosswalkError, type Trigger } from '@crosswalk/core';
 import { openLocker } from '@crosswalk/locker';
 import type { Command } from 'commander';
+import { cliActor } from '../env.js';
 import { type Format, json, type Output, parseFormat, table } from '../output.js';
 import { parseWindow } from '../window.js';
 
@@ -69,7 +70,7 @@ export function registerCollect(program: Command, output: Output): void {
       );
       const locker = openLocker(config.locker, { onWarning: (m) => output.err(`warning: ${m}`) });
       await locker.ping();
-      const trigger: Trigger = { type: 'manual', by: `cli:${process.env.USER ?? 'unknown'}` };
+      const trigger: Trigger = { type: 'manual', by: cliActor() };
 
       const rows: Record<string, unknown>[] = [];
       for (const { entry, connector } of connectors) {

@@ -14,6 +14,7 @@ import {
 } from '@crosswalk/export';
 import { type Locker, lockerConfigFromEnv, openLocker, parseLockerConfig } from '@crosswalk/locker';
 import type { Command } from 'commander';
+import { cliActor } from '../env.js';
 import { type Format, json, type Output, parseFormat, table } from '../output.js';
 
 /**
@@ -103,7 +104,7 @@ export function registerExport(program: Command, output: Output): void {
       });
       try {
         await locker.audit.append({
-          actor: `cli:${process.env.USER ?? 'unknown'}`,
+          actor: cliActor(),
           action: 'export.create',
           target: result.exportId,
           details: {

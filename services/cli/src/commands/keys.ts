@@ -1,6 +1,7 @@
 import { CrosswalkError } from '@crosswalk/core';
 import { lockerConfigFromEnv, openLocker } from '@crosswalk/locker';
 import type { Command } from 'commander';
+import { cliActor } from '../env.js';
 import { type Format, json, type Output, parseFormat, table } from '../output.js';
 import { parseInstant } from '../window.js';
 
@@ -10,7 +11,7 @@ async function apiKeys(output: Output) {
   return new ApiKeys(openLocker(lockerConfigFromEnv(), { onWarning: (m) => output.err(`warning: ${m}`) }));
 }
 
-const actor = () => `cli:${process.env.USER ?? 'unknown'}`;
+const actor = () => cliActor();
 
 export function registerKeys(program: Command, output: Output): void {
   const keys = program

@@ -37,12 +37,9 @@ export function registerService(program: Command, output: Output): void {
       const runtime = createRuntime(parseServiceEnv());
       if (runtime.env.CROSSWALK_CONFIG_FILE)
         await applyConfigFile(runtime, runtime.env.CROSSWALK_CONFIG_FILE);
-      const stalled = process.env.CROSSWALK_STALLED_INTERVAL_MS
-        ? Number(process.env.CROSSWALK_STALLED_INTERVAL_MS)
-        : undefined;
       const worker = await startWorker(runtime, {
         ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-        ...(stalled ? { stalledIntervalMs: stalled } : {}),
+        stalledIntervalMs: runtime.env.CROSSWALK_STALLED_INTERVAL_MS,
       });
       runtime.logger.info({ locker: runtime.locker.location }, 'worker started');
       const signal = await untilSignal();
