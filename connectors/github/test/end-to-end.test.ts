@@ -78,7 +78,9 @@ describe('running the GitHub connector into a filesystem locker', () => {
   it('stores nothing new when the same window runs again', async () => {
     const manifest = await run();
     expect(manifest.status).toBe('succeeded');
-    expect(manifest.records).toEqual([]);
+    // The manifest vouches for every record the run met; none of them is new.
+    expect(manifest.records.length).toBeGreaterThan(0);
+    expect(manifest.records.filter((record) => !record.duplicate)).toEqual([]);
     expect(manifest.collectors.map((c) => c.stored)).toEqual([0, 0, 0, 0]);
     expect(manifest.collectors.map((c) => c.duplicates)).toEqual([5, 3, 1, 1]);
   });
