@@ -2,8 +2,9 @@ import { MAPPING_VERSION } from '@crosswalk/controls';
 import { type Cadence, type EvidenceKind, evidenceKinds } from '@crosswalk/core';
 import type { Locker, RunManifest } from '@crosswalk/locker';
 import { currencyInWindow } from './current.js';
-import { discoverConnectors, listRuns } from './runs.js';
+import { discoverConnectors } from './runs.js';
 import { type ExportFramework, resolveRequest, type Scope, type Window } from './scope.js';
+import { VouchedSet } from './vouched.js';
 
 /**
  * Coverage: for a window, per control and cadence period, how much evidence was expected and found, on which
@@ -90,7 +91,10 @@ export interface CoverageReport {
   };
   kinds: KindCoverage[];
   controls: ControlCoverage[];
-  /** Run manifests that could not be read while computing run days (each also counts as no run). */
+  /**
+   * Breaks of the run chains (each unreadable run also counts as no run), and records the chains disagree with:
+   * vouched for but missing from the locker, or in the locker and vouched for by no chained run.
+   */
   runProblems: { connectorId: string; key: string; message: string }[];
 }
 
@@ -190,14 +194,36 @@ export async function computeCoverage(options: ComputeCoverageOptions): Promise<
     for await (const { occurredAt, current } of currencyInWindow(options.locker, kind, window))
       if (current) found.add(kind, occurredAt);
   }
+  // The runs of the window from each connector's chain, which also names every record of the window a run
+  // vouches for, whenever it was collected (docs/architecture.md, "What an export proves"): a record removed
+  // from the locker, or one no chained run vouches for, is a problem here as it is for an export.
   const runs = new RunTally();
+  const vouched = new VouchedSet(scope.kinds, window);
   const connectors = options.connectors ?? (await discoverConnectors(options.locker));
   for (const connectorId of connectors) {
-    for await (const read of listRuns(options.locker, connectorId, window)) {
-      if (read.manifest) runs.add(read.manifest);
-      else runs.problem(connectorId, read.key, read.problem ?? 'unreadable');
+    const check = await options.locker.runs.verifyChain(connectorId, window, {
+      wants: (link) => vouched.wants(link),
+      onVisit: ({ manifest }) => {
+        if (!manifest) return;
+        vouched.addRun(connectorId, manifest);
+        if (manifest.startedAt >= window.from && manifest.startedAt < window.to) runs.add(manifest);
+      },
+    });
+    for (const problem of check.problems)
+      runs.problem(connectorId, problem.key ?? `chain/${connectorId}/`, problem.message);
+  }
+  for (const kind of scope.kinds) {
+    for await (const ref of options.locker.records.refs(kind, window)) {
+      if (!vouched.seen(ref.id))
+        runs.problem(
+          '',
+          ref.key,
+          `${ref.id} is vouched for by no chained run (see crosswalk locker verify-runs)`,
+        );
     }
   }
+  vouched.missing();
+  for (const problem of vouched.problems) runs.problem('', problem.path, problem.message);
   return buildCoverage({ scope, window, found, runs, now: options.now ?? new Date() });
 }
 

@@ -1,6 +1,5 @@
 import { canonicalSha256 } from '@crosswalk/core';
-import { keys, type Locker, mapOrdered, type RunManifest, runManifestSchema } from '@crosswalk/locker';
-import type { Window } from './scope.js';
+import { keys, type Locker, type RunManifest, runManifestSchema } from '@crosswalk/locker';
 
 /** One run manifest read from the locker with its exact bytes, or why it could not be read. */
 export interface RunRead {
@@ -41,26 +40,6 @@ export function parseRunBytes(bytes: Buffer): RunManifest {
   const { sha256, ...rest } = parsed;
   if (canonicalSha256(rest) !== sha256) throw new Error('the manifest does not match its sha256');
   return parsed;
-}
-
-/**
- * Runs of `connectorId` that started in the window, in key (startedAt) order, with their stored bytes. A
- * manifest that cannot be read or does not match its hash is yielded with a `problem` instead of failing
- * the whole listing.
- */
-export function listRuns(locker: Locker, connectorId: string, window: Window): AsyncIterable<RunRead> {
-  async function* refs(): AsyncIterable<string> {
-    for await (const object of locker.store.list(keys.runPrefix(connectorId), {
-      startAfter: keys.runStartAfter(connectorId, window.from),
-    })) {
-      const parts = keys.parseRunKey(object.key);
-      if (!parts) continue;
-      if (parts.startedAt >= window.to) return;
-      if (parts.startedAt < window.from) continue;
-      yield object.key;
-    }
-  }
-  return mapOrdered(refs(), 8, (key) => readRun(locker, connectorId, key));
 }
 
 export async function readRun(locker: Locker, connectorId: string, key: string): Promise<RunRead> {

@@ -86,6 +86,11 @@ export class VouchedSet {
     return false;
   }
 
+  /** Marks a record as listed in the locker, its hash unread (coverage lists keys only). */
+  seen(id: string): boolean {
+    return this.expected.delete(id);
+  }
+
   /** Everything vouched for that the listing never met: removed from the locker. */
   missing(): void {
     for (const [id, known] of this.expected) {

@@ -26,7 +26,13 @@ import {
 } from '@crosswalk/locker';
 import { createTestBucket, s3TestConfig } from '@crosswalk/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ExportManifest, exportToFile, manifestSchema, verifyBundle } from '../src/index.js';
+import {
+  computeCoverage,
+  type ExportManifest,
+  exportToFile,
+  manifestSchema,
+  verifyBundle,
+} from '../src/index.js';
 import { serializeManifest } from '../src/manifest.js';
 import { type SigningKey, signBytes } from '../src/signing.js';
 import { CONNECTOR, NOW, type Seeded, seedLocker, testSigningKey, WINDOW } from './fixtures.js';
@@ -350,6 +356,29 @@ describe('verify of a bundle re-signed after one record was removed, added or al
         message: `${record.id} is in the bundle but no run in it vouches for it: it was added`,
       }),
     );
+  });
+});
+
+describe('coverage', () => {
+  it('names a late-collected record removed from the locker, and one no chained run vouches for', async () => {
+    const locker = await fsLocker();
+    const seeded = await seedLocker(locker);
+    const late = seeded.pullRequests.collectedAfterWindow;
+    const clean = await computeCoverage({ locker, frameworks: ['soc2'], ...WINDOW, now: NOW });
+    expect(clean.runProblems).toEqual([]);
+    await locker.store.delete(keys.evidenceKey({ id: late }));
+    const added = await locker.storeDraft(
+      pullRequestDraft({ ref: 'acme/api#31337', occurredAt: '2026-01-06T12:00:00.000Z' }),
+    );
+    const report = await computeCoverage({ locker, frameworks: ['soc2'], ...WINDOW, now: NOW });
+    expect(report.runProblems).toEqual([
+      {
+        connectorId: '',
+        key: added.key,
+        message: expect.stringContaining(`${added.id} is vouched for by no chained run`),
+      },
+      { connectorId: '', key: late, message: expect.stringMatching(/run-2026-02-01 .* not in the locker/) },
+    ]);
   });
 });
 

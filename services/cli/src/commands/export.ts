@@ -304,7 +304,7 @@ function coverageTable(report: CoverageReport): string {
       rows,
     ),
     `${s.controls} controls: ${s.complete} complete, ${s.gaps} with gaps, ${s.noEvidence} without evidence, ${s.manual} manual; ${s.records} records`,
-    ...report.runProblems.map((p) => `warning: ${p.connectorId}: ${p.message}`),
+    ...report.runProblems.map((p) => `warning: ${p.connectorId ? `${p.connectorId}: ` : ''}${p.message}`),
   ].join('\n');
 }
 
