@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, type Dirent, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CrosswalkError } from '@crosswalk/core';
-import type { ObjectStore, ReadableObject, StoredObjectInfo, WriteOnceMode } from './store.js';
+import type { ListOptions, ObjectStore, ReadableObject, StoredObjectInfo, WriteOnceMode } from './store.js';
 
 /** Temporary files live in their own folder on the same filesystem, so listings never see half-written data. */
 const TMP_DIR = '.tmp';
@@ -121,7 +121,7 @@ export class FsObjectStore implements ObjectStore {
     await this.wrap(key, () => fs.rm(this.pathOf(key), { force: true }));
   }
 
-  async *list(prefix: string, options: { startAfter?: string } = {}): AsyncIterable<StoredObjectInfo> {
+  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<StoredObjectInfo> {
     // Walk from the deepest directory the prefix names; the rest of the prefix filters names.
     const base = prefix.slice(0, prefix.lastIndexOf('/') + 1);
     const dir = base === '' ? this.location : this.pathOf(base.slice(0, -1));

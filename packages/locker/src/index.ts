@@ -34,6 +34,7 @@ export { S3ObjectStore } from './s3-store.js';
 export { type ConnectorState, StateStore } from './state.js';
 export type {
   CreateOnceOptions,
+  ListOptions,
   ObjectStore,
   PresignOptions,
   ReadableObject,

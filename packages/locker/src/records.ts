@@ -35,6 +35,8 @@ export interface RecordRef extends EvidenceKeyParts {
   size: number;
   /** The version that holds the first write, on a versioned bucket (see ObjectStore.list); else absent. */
   versionId?: string;
+  /** The listing's entity tag (S3), when the backend has one: see StoredObjectInfo.etag. */
+  etag?: string;
 }
 
 /**
@@ -45,6 +47,14 @@ const KINDS_WITH_LEGACY_PROBES: ReadonlySet<EvidenceKind> = new Set(['github.org
 
 /** How many records of such a kind `refs` reads ahead while it screens them. */
 const SCREEN_CONCURRENCY = 16;
+
+/** How a reader that needs only part of a listing asks for it. */
+export interface IndexOptions {
+  /** Keys per backend request (S3 MaxKeys), when a reader needs only a few. */
+  pageSize?: number;
+  /** Resume strictly after this key (one the reader already has), when it is past the range's start. */
+  startAfterKey?: string;
+}
 
 export class RecordStore {
   constructor(
@@ -111,10 +121,10 @@ export class RecordStore {
    * Keys of `kind` with occurredAt in [from, to), in time order, without reading the records (except for kinds
    * the old locker check wrote probes of, which are read and screened: a probe is not evidence).
    */
-  refs(kind: EvidenceKind, range: TimeRange): AsyncIterable<RecordRef> {
+  refs(kind: EvidenceKind, range: TimeRange, options: IndexOptions = {}): AsyncIterable<RecordRef> {
     // Other kinds go straight to the index walk: no extra generator hop per key on the common path.
-    if (!KINDS_WITH_LEGACY_PROBES.has(kind)) return this.index(kind, range);
-    return mapSync(this.screened(kind, range), (entry) => entry.ref);
+    if (!KINDS_WITH_LEGACY_PROBES.has(kind)) return this.index(kind, range, options);
+    return mapSync(this.screened(kind, range, options), (entry) => entry.ref);
   }
 
   /**
@@ -141,8 +151,9 @@ export class RecordStore {
   private screened(
     kind: EvidenceKind,
     range: TimeRange,
+    options: IndexOptions = {},
   ): AsyncIterable<{ ref: RecordRef; record?: EvidenceRecord }> {
-    const refs = this.index(kind, range);
+    const refs = this.index(kind, range, options);
     return filterAsync(
       mapOrdered(refs, SCREEN_CONCURRENCY, async (ref) => {
         // A record that cannot be read or proved is never taken for a probe: it stays in, and the reader that
@@ -158,9 +169,18 @@ export class RecordStore {
     );
   }
 
-  private async *index(kind: EvidenceKind, range: TimeRange): AsyncIterable<RecordRef> {
+  private async *index(
+    kind: EvidenceKind,
+    range: TimeRange,
+    options: IndexOptions = {},
+  ): AsyncIterable<RecordRef> {
     for await (const object of this.store.list(evidencePrefix(kind), {
-      startAfter: evidenceStartAfter(kind, range.from),
+      // A reader resuming after a key it has (a page's last record) starts there rather than at range.from.
+      startAfter:
+        options.startAfterKey !== undefined && options.startAfterKey > evidenceStartAfter(kind, range.from)
+          ? options.startAfterKey
+          : evidenceStartAfter(kind, range.from),
+      ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
     })) {
       const parts = parseEvidenceKey(object.key);
       if (!parts) {
@@ -179,6 +199,7 @@ export class RecordStore {
         key: object.key,
         size: object.size,
         ...(object.versionId === undefined ? {} : { versionId: object.versionId }),
+        ...(object.etag === undefined ? {} : { etag: object.etag }),
       };
     }
   }

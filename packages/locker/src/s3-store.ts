@@ -25,6 +25,7 @@ import { PROBE_PREFIX } from './probes.js';
 import { keyVersions } from './s3-versions.js';
 import type {
   CreateOnceOptions,
+  ListOptions,
   ObjectStore,
   PresignOptions,
   ReadableObject,
@@ -321,7 +322,7 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async *list(prefix: string, options: { startAfter?: string } = {}): AsyncIterable<StoredObjectInfo> {
+  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<StoredObjectInfo> {
     if (await this.isVersioned()) {
       yield* this.listVersioned(prefix, options);
       return;
@@ -336,7 +337,7 @@ export class S3ObjectStore implements ObjectStore {
             Prefix: this.objectKey(prefix),
             ...(options.startAfter ? { StartAfter: this.objectKey(options.startAfter) } : {}),
             ...(continuationToken ? { ContinuationToken: continuationToken } : {}),
-            MaxKeys: 1000,
+            MaxKeys: Math.min(1000, Math.max(1, Math.ceil(options.pageSize ?? 1000))),
           }),
         );
       } catch (error) {
@@ -344,7 +345,11 @@ export class S3ObjectStore implements ObjectStore {
       }
       for (const object of page.Contents ?? []) {
         if (object.Key === undefined) continue;
-        yield { key: object.Key.slice(this.prefix.length), size: object.Size ?? 0 };
+        yield {
+          key: object.Key.slice(this.prefix.length),
+          size: object.Size ?? 0,
+          ...(object.ETag ? { etag: object.ETag } : {}),
+        };
       }
       continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (continuationToken);

@@ -12,6 +12,17 @@ export interface StoredObjectInfo {
    * version, or a delete marker, never stands in for it). Absent elsewhere, and for mutable keys.
    */
   versionId?: string;
+  /**
+   * The backend's entity tag, where its listing has one (S3, unversioned): it changes whenever the object's
+   * bytes do, so a reader can keep what it verified and know, from a listing alone, that it is still stored.
+   */
+  etag?: string;
+}
+
+export interface ListOptions {
+  startAfter?: string;
+  /** Keys to ask the backend for per request, when the caller knows it needs only a few (S3: MaxKeys, <= 1000). */
+  pageSize?: number;
 }
 
 /**
@@ -48,7 +59,7 @@ export interface ObjectStore {
    * Keys under `prefix` in ascending order, strictly after `startAfter` when given. Lazy: pages are fetched as the
    * caller iterates and dropped behind it, so memory stays flat however many keys there are.
    */
-  list(prefix: string, options?: { startAfter?: string }): AsyncIterable<StoredObjectInfo>;
+  list(prefix: string, options?: ListOptions): AsyncIterable<StoredObjectInfo>;
   /** Throws CW_LOCKER_UNAVAILABLE / CW_LOCKER_DENIED / CW_CONFIG_INVALID when the store cannot be used. */
   ping(): Promise<void>;
   /**

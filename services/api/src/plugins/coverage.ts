@@ -83,6 +83,12 @@ const reportSchema = z
  */
 export const coveragePlugin = feature('crosswalk-coverage', PROTECTED, async (app) => {
   const { runtime } = app;
+  /**
+   * Reports being computed, by what they cover: a request for the same report joins the one under way instead
+   * of listing the same keys again (a team's auditors open the same month at once). Nothing is kept after it is
+   * answered, so a report is never older than the request that joined it by more than one computation.
+   */
+  const computing = new Map<string, ReturnType<typeof computeCoverage>>();
   app.get(
     '',
     {
@@ -105,8 +111,20 @@ export const coveragePlugin = feature('crosswalk-coverage', PROTECTED, async (ap
         from: query.from,
         to: query.to,
       };
-      assertExportWithin(request.apiKey, resolveSelection(selection, QUERY_FIELDS), QUERY_FIELDS);
-      return computeCoverage({ locker: runtime.locker, ...selection });
+      const resolved = resolveSelection(selection, QUERY_FIELDS);
+      assertExportWithin(request.apiKey, resolved, QUERY_FIELDS);
+      const same = JSON.stringify([
+        resolved.scope.frameworks,
+        resolved.scope.requestedControls,
+        resolved.window,
+      ]);
+      const pending = computing.get(same);
+      if (pending) return pending;
+      const report = computeCoverage({ locker: runtime.locker, ...selection }).finally(() =>
+        computing.delete(same),
+      );
+      computing.set(same, report);
+      return report;
     },
   );
 });
