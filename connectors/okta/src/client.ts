@@ -1,8 +1,8 @@
+import { provenancePath, RequestRecorder } from '@crosswalk/connector-kit';
 import { type CollectorLogger, CrosswalkError, isCrosswalkError } from '@crosswalk/core';
 import type { RequestExecutor, Client as SdkClient } from '@okta/okta-sdk-nodejs';
 import { configSecrets, type OktaConfig, orgHost, requestSettings } from './config.js';
 import { httpError, type OktaSourceError, redact } from './errors.js';
-import { provenancePath, RequestRecorder } from './provenance.js';
 import { OktaTransport, type TransportRequest } from './transport.js';
 import { VERSION } from './version.js';
 

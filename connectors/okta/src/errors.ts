@@ -1,7 +1,7 @@
 import { CrosswalkError, type CrosswalkErrorOptions, type ErrorCode } from '@crosswalk/core';
 
 /** Okta API tokens (SSWS): 42 characters starting `00`. */
-const OKTA_API_TOKEN = /\b00[A-Za-z0-9_-]{40}\b/g;
+export const OKTA_API_TOKEN = /\b00[A-Za-z0-9_-]{40}\b/g;
 /** A JWT (an access token, a client assertion, a DPoP proof). */
 const JWT = /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/g;
 const PEM_BLOCK = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
@@ -146,49 +146,4 @@ export function httpError(failure: HttpFailure, secrets: readonly string[]): Okt
   }
   if (status >= 500) return make('CW_SOURCE_UNAVAILABLE', `Okta failed (${detail}) for ${request}`);
   return make('CW_SOURCE_DATA', `Okta answered ${detail} for ${request}`);
-}
-
-/** No answer at all: refused connection, DNS, timeout, abort. */
-export function networkError(
-  error: unknown,
-  host: string,
-  what: string | undefined,
-  secrets: readonly string[],
-) {
-  const name = (error as { name?: unknown } | null)?.name;
-  if (name === 'AbortError') {
-    return new CrosswalkError(
-      'CW_SOURCE_UNAVAILABLE',
-      `request to Okta was aborted${what ? ` (${what})` : ''}`,
-      {
-        where: what,
-      },
-    );
-  }
-  if (name === 'TimeoutError') {
-    return new CrosswalkError(
-      'CW_SOURCE_UNAVAILABLE',
-      `Okta at ${host} did not answer in time${what ? ` (${what})` : ''}`,
-      {
-        where: what,
-      },
-    );
-  }
-  // Node's fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, a blocked port) is its cause.
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-  const reason =
-    typeof cause?.code === 'string'
-      ? cause.code
-      : typeof cause?.message === 'string'
-        ? cause.message
-        : error instanceof Error
-          ? error.message
-          : String(error);
-  return new CrosswalkError(
-    'CW_SOURCE_UNAVAILABLE',
-    redact(`could not reach Okta at ${host}: ${reason}`, secrets),
-    {
-      where: what,
-    },
-  );
 }

@@ -2,16 +2,19 @@ import type { ProvenanceRequest } from '@crosswalk/core';
 
 /** Query parameters that could carry a credential. No source we read takes one in a URL; old clients sent some. */
 const SECRET_PARAMETER =
-  /^(access_token|token|api_token|apitoken|client_secret|client_id|code|jwt|key|password|secret|sig|signature|os_password)$/i;
+  /^(access_token|token|api_token|apitoken|client_secret|client_id|client_assertion|assertion|code|jwt|key|password|secret|sig|signature|os_password)$/i;
 
-/** Path and non-secret query of a URL, e.g. `/rest/api/3/issue/IT-7/changelog?startAt=100`: provenance's `path`. */
+/**
+ * Path and non-secret query of a URL, decoded for people: provenance's `path`, e.g.
+ * `/api/v1/logs?since=2026-03-01T00:00:00.000Z&filter=eventType eq "user.lifecycle.deactivate"`.
+ */
 export function provenancePath(url: string | URL): string {
   const parsed = new URL(String(url), 'http://source.invalid');
-  for (const name of [...parsed.searchParams.keys()]) {
-    if (SECRET_PARAMETER.test(name)) parsed.searchParams.delete(name);
-  }
-  const query = parsed.searchParams.toString();
-  return safeDecode(parsed.pathname) + (query ? `?${safeDecode(query)}` : '');
+  const query = [...parsed.searchParams.entries()]
+    .filter(([name]) => !SECRET_PARAMETER.test(name))
+    .map(([name, value]) => `${name}=${value}`)
+    .join('&');
+  return safeDecode(parsed.pathname) + (query ? `?${query}` : '');
 }
 
 function safeDecode(text: string): string {
@@ -40,5 +43,10 @@ export class RequestRecorder {
 
   since(mark: number): ProvenanceRequest[] {
     return this.entries.slice(mark);
+  }
+
+  /** How many requests were made so far. */
+  get count(): number {
+    return this.entries.length;
   }
 }
