@@ -1,3 +1,5 @@
+export { type BundledControlTests, bundleControlTests } from './bundle.js';
+export { coverageSvg } from './coverage-svg.js';
 export { csvLine, csvText } from './csv.js';
 export { controlTestFiles } from './files.js';
 export type { IpePack } from './ipe.js';

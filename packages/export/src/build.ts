@@ -5,6 +5,7 @@ import { mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
+import { bundleControlTests } from '@crosswalk/assurance';
 import { controlsFor, MAPPING_VERSION } from '@crosswalk/controls';
 import {
   CrosswalkError,
@@ -106,6 +107,8 @@ export interface BuildExportOptions {
   tmpDir?: string;
   /** Connectors whose runs go into the bundle; default: configured ones and every one with runs. */
   connectors?: readonly string[];
+  /** The seed of the control tests' samples; default: the export id. */
+  controlSeed?: string;
   /** Told about progress at most every 500 ms, and at each phase. */
   onProgress?: (progress: ExportProgress) => void;
 }
@@ -333,6 +336,16 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
       });
     }
     await zip.addStream(FILE_NAMES.coverage, coverageCsv(coverage));
+    // The organisation's controls tested over the period (@crosswalk/assurance), under control-tests/. The seed
+    // is the auditor's, else the export id: written in every sample.csv, so the sample can be drawn again.
+    const controlTests = await bundleControlTests({
+      locker,
+      window,
+      frameworks: scope.frameworks,
+      seed: options.controlSeed ?? exportId,
+      now: generatedAtDate,
+    });
+    for (const file of controlTests.files) await zip.addBuffer(file.path, Buffer.from(file.text, 'utf8'));
 
     report('finishing', undefined, true);
     const base: Omit<ExportManifest, 'files' | 'counts'> & {
@@ -391,7 +404,10 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
     // Every entry so far, plus README, public key, SHA256SUMS, manifest and signature.
     const files = progress.records + progress.runs + listed.length + 5;
     const counts = { ...base.counts, files };
-    await zip.addBuffer(FILE_NAMES.readme, renderReadme({ ...base, counts }, coverage));
+    await zip.addBuffer(
+      FILE_NAMES.readme,
+      renderReadme({ ...base, counts }, coverage, controlTests.readmeHtml),
+    );
     await zip.addBuffer(FILE_NAMES.publicKey, Buffer.from(signingKey.publicKeyPem, 'utf8'));
     const closedSums = await sums.close();
     await zip.addFiles(FILE_NAMES.sums, [{ path: closedSums.path, size: closedSums.size }]);

@@ -17,7 +17,12 @@ const STATUS_LABEL = {
  * (manual controls listed, not hidden), the run chains, and how to verify the bundle with standard tools.
  * Self-contained: no script, no external resource. The manifest's `files` entries are not repeated here.
  */
-export function renderReadme(manifest: Omit<ExportManifest, 'files'>, coverage: CoverageReport): Buffer {
+/** `leading`: HTML placed right after the summary table (the organisation's controls, @crosswalk/assurance). */
+export function renderReadme(
+  manifest: Omit<ExportManifest, 'files'>,
+  coverage: CoverageReport,
+  leading = '',
+): Buffer {
   const byKind = new Map(coverage.kinds.map((k) => [k.kind, k]));
   const evidenced = coverage.controls.filter((c) => c.status !== 'manual');
   const manual = coverage.controls.filter((c) => c.status === 'manual');
@@ -118,7 +123,7 @@ ul { margin: 0; padding-left: 1.2em; }
 <tr><th>Generated</th><td>${html(manifest.generatedAt)} by ${html(manifest.generator.name)} ${html(manifest.generator.version)}; export ${html(manifest.exportId)}</td></tr>
 <tr><th>Signing key</th><td>Ed25519, fingerprint (SHA-256 of the DER public key):<br><code>${html(manifest.publicKey.fingerprint)}</code><br>Compare it with the fingerprint the organization gave you through another channel.</td></tr>
 </table>
-
+${leading}
 <h2>Coverage</h2>
 <p>${coverage.summary.complete} complete, ${coverage.summary.gaps} with gaps, ${coverage.summary.noEvidence} without evidence, ${coverage.summary.manual} manual, of ${coverage.summary.controls} controls; evaluated up to ${html(coverage.evaluatedUntil)}.
 Daily kinds are expected once per UTC day and quarterly kinds once per calendar quarter, for periods wholly inside the window; event kinds have no expected count.

@@ -1,0 +1,93 @@
+import type { Locker } from '@crosswalk/locker';
+import { coverageSvg } from './coverage-svg.js';
+import { controlTestFiles } from './files.js';
+import { controlMappings } from './mappings.js';
+import { registerFor } from './register/versions.js';
+import { type ControlTestResult, testControl } from './test-control.js';
+
+/**
+ * The control tests of an export bundle: every register control (as the register stood at the window's end) that
+ * maps to one of the bundle's frameworks, tested over the bundle's window with one seed (the caller passes the
+ * export id unless the auditor gave one: it is written in every sample.csv and control.json). Returns the files
+ * under `control-tests/`, including the coverage picture, and the HTML the bundle's README leads with.
+ */
+export interface BundledControlTests {
+  files: { path: string; text: string }[];
+  readmeHtml: string;
+  results: ControlTestResult[];
+}
+
+export async function bundleControlTests(options: {
+  locker: Locker;
+  window: { from: string; to: string };
+  frameworks: readonly string[];
+  seed: string;
+  now: Date;
+}): Promise<BundledControlTests> {
+  const { register, source } = await registerFor(options.locker, options.window.to);
+  const wantsSoc2 = options.frameworks.includes('soc2-2017');
+  const wantsIso = options.frameworks.some((f) => f.startsWith('iso27001'));
+  const results: ControlTestResult[] = [];
+  for (const control of register.controls) {
+    const mappings = controlMappings(control);
+    if (
+      !(wantsSoc2 && mappings['soc2-2017'].effective.length > 0) &&
+      !(wantsIso && mappings['iso27001-2022'].effective.length > 0)
+    ) {
+      continue;
+    }
+    results.push(
+      await testControl({
+        locker: options.locker,
+        register,
+        registerSource: source,
+        control: control.id,
+        ...options.window,
+        seed: options.seed,
+        now: options.now,
+      }),
+    );
+  }
+  const files: { path: string; text: string }[] = [];
+  for (const result of results) {
+    for (const [name, text] of Object.entries(controlTestFiles(result))) {
+      files.push({ path: `control-tests/${result.control.id}/${name}`, text });
+    }
+  }
+  const svg = coverageSvg(results, options.window);
+  files.push({ path: 'control-tests/coverage.svg', text: svg });
+  return { files, readmeHtml: readmeSection(results, svg, source.sha256), results };
+}
+
+function html(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function readmeSection(results: readonly ControlTestResult[], svg: string, registerSha: string): string {
+  const rows = results
+    .map((r) => {
+      const s = r.summary;
+      const dir = `control-tests/${html(r.control.id)}`;
+      const periods =
+        s.periodsExpected === null ? '&mdash; (per event)' : `${s.periodsOperated} of ${s.periodsExpected}`;
+      return (
+        `<tr><td><b>${html(r.control.id)}</b><br>${html(r.control.title)}</td><td>${html(r.control.owner)}</td>` +
+        `<td>${html(r.control.frequency)}</td><td>${periods}</td><td>${s.items} (${s.passed} passed)</td>` +
+        `<td>${s.exceptionsOpen} open / ${s.exceptionsRemediated} remediated</td><td>${r.sample.size}</td>` +
+        `<td><a href="${dir}/population.csv">population</a>, <a href="${dir}/exceptions.csv">exceptions</a>, ` +
+        `<a href="${dir}/sample.csv">sample</a>, <a href="${dir}/operation.csv">operation</a>, ` +
+        `<a href="${dir}/ipe.json">IPE</a>, <a href="${dir}/control.json">control</a></td></tr>`
+      );
+    })
+    .join('\n');
+  const seed = results[0]?.sample.seed;
+  return `<h2>Controls</h2>
+<p>The organisation's controls from its register (sha256 <code>${html(registerSha)}</code>), each tested over the period from the records in this bundle: population (current answers), operation per period, exceptions with remediations, a sample${seed ? ` drawn with seed <code>${html(seed)}</code>` : ''} and the IPE pack. The method and how to redraw the sample are in each <code>sample.csv</code> and in docs/controls.md.</p>
+<table>
+<tr><th>Control</th><th>Owner</th><th>Frequency</th><th>Periods operated</th><th>Items</th><th>Exceptions</th><th>Sample</th><th>Files</th></tr>
+${rows || '<tr><td colspan="8">no register control maps to the frameworks of this bundle</td></tr>'}
+</table>
+<p>Coverage at a glance (<a href="control-tests/coverage.svg">control-tests/coverage.svg</a>): days across, controls down.</p>
+${svg}
+`;
+}
