@@ -49,12 +49,13 @@ export async function viaRedis<T>(
   owner: HasQueue,
   what: string,
   op: (client: QueueRedis) => Promise<T>,
+  timeoutMs: number = REDIS_TIMEOUT_MS,
 ): Promise<T> {
   const started = Date.now();
   // Until the first connection of the process is up, BullMQ's client promise waits for it: bound that wait too.
   const client = (await within(
     owner.queue.getBackend().client,
-    REDIS_TIMEOUT_MS,
+    timeoutMs,
     'CW_REDIS_UNAVAILABLE',
     what,
   ).catch(() => {
@@ -64,7 +65,7 @@ export async function viaRedis<T>(
   try {
     return await within(
       op(client),
-      Math.max(REDIS_TIMEOUT_MS - (Date.now() - started), 1),
+      Math.max(timeoutMs - (Date.now() - started), 1),
       'CW_REDIS_UNAVAILABLE',
       what,
     );

@@ -51,7 +51,7 @@ const envSchema = z.object({
    * rate-limit waits, queue depth, schedule health. Unset: no listener (two workers on one host need two ports);
    * 0: a free port, logged at start.
    */
-  CROSSWALK_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  CROSSWALK_METRICS_PORT: optional(z.coerce.number().int().min(0).max(65535)),
   /** The address the worker's metrics listener binds. */
   CROSSWALK_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   /**

@@ -1,6 +1,7 @@
 import { CrosswalkError, isCrosswalkError } from '@crosswalk/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { viaRedis } from '../redis.js';
 import { responses } from '../schemas.js';
 import { senders as defaultSenders } from '../webhooks/index.js';
 import {
@@ -12,7 +13,6 @@ import {
   type WebhookChallenge,
   type WebhookSender,
 } from '../webhooks/sender.js';
-import { within } from '../within.js';
 import { feature } from './feature.js';
 
 declare module 'fastify' {
@@ -162,19 +162,21 @@ export const webhooksPlugin = feature<{ senders?: readonly WebhookSender[] }>(
           }
           return ack('ignored', null);
         }
-        const { jobId, duplicate } = await within(
-          sender.dispatch(runtime, {
-            connectorId,
-            connectorType: found.type,
-            deliveryId,
-            event,
-            payload,
-            receivedAt: new Date().toISOString(),
-            params,
-          }),
-          ENQUEUE_TIMEOUT_MS,
-          'CW_REDIS_UNAVAILABLE',
+        // 503 at once when Redis is down (the queues keep no command for later), within 5 s when it hangs.
+        const { jobId, duplicate } = await viaRedis(
+          runtime.webhookQueue,
           'the job queue',
+          () =>
+            sender.dispatch(runtime, {
+              connectorId,
+              connectorType: found.type,
+              deliveryId,
+              event,
+              payload,
+              receivedAt: new Date().toISOString(),
+              params,
+            }),
+          ENQUEUE_TIMEOUT_MS,
         );
         return ack(duplicate ? 'duplicate' : 'enqueued', jobId);
       };
