@@ -131,7 +131,7 @@ export function buildData(referenceDir: string): Record<string, unknown> {
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const here = dirname(fileURLToPath(import.meta.url));
-  const referenceDir = resolve(process.argv[2] ?? join(here, '../../../../shared/reference/controls'));
+  const referenceDir = resolve(process.argv[2] ?? join(here, '../reference'));
   const dataDir = join(here, '../data');
   for (const [name, rows] of Object.entries(buildData(referenceDir))) {
     writeFileSync(join(dataDir, name), `${JSON.stringify(rows, null, 2)}\n`);

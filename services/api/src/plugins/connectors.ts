@@ -116,7 +116,8 @@ function summary(manifest: RunManifest): z.infer<typeof runSummarySchema> {
     filter: manifest.filter,
     deliveries: manifest.deliveries ?? null,
     collectors: manifest.collectors,
-    recordsStored: manifest.records.length,
+    // Manifests list every record a run met; those it found already stored are marked duplicate.
+    recordsStored: manifest.records.filter((record) => !record.duplicate).length,
     sha256: manifest.sha256,
   };
 }
