@@ -360,22 +360,29 @@ export class S3ObjectStore implements ObjectStore {
    * versions): a write-once key as its first write, with that version's id and size, even behind a delete
    * marker; a mutable key as its current version, and not at all once deleted.
    */
-  private async *listVersioned(
-    prefix: string,
-    options: { startAfter?: string },
-  ): AsyncIterable<StoredObjectInfo> {
+  private async *listVersioned(prefix: string, options: ListOptions): AsyncIterable<StoredObjectInfo> {
     for await (const versions of keyVersions(
       this.client,
       this.bucket,
       this.objectKey(prefix),
-      options.startAfter ? { keyMarker: this.objectKey(options.startAfter) } : {},
+      {
+        ...(options.startAfter ? { keyMarker: this.objectKey(options.startAfter) } : {}),
+        maxKeys: Math.min(1000, Math.max(1, Math.ceil(options.pageSize ?? 1000))),
+      },
       (request) => this.wrap(prefix, request),
     )) {
       const key = versions.key.slice(this.prefix.length);
+      const { latest, oldest } = versions;
       if (isMutableKey(key)) {
-        if (!versions.latest.deleted) yield { key, size: versions.latest.size };
-      } else if (versions.oldest) {
-        yield { key, size: versions.oldest.size, versionId: versions.oldest.versionId };
+        if (!latest.deleted) yield { key, size: latest.size, ...(latest.etag ? { etag: latest.etag } : {}) };
+      } else if (oldest) {
+        // The entity tag of the first write: what a reader verified stays what this key is read as.
+        yield {
+          key,
+          size: oldest.size,
+          versionId: oldest.versionId,
+          ...(oldest.etag ? { etag: oldest.etag } : {}),
+        };
       }
     }
   }

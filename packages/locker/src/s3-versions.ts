@@ -8,9 +8,9 @@ import {
 export interface KeyVersions {
   key: string;
   /** The first write still stored (the oldest version that is not a delete marker); undefined when none is. */
-  oldest?: { versionId: string; size: number };
+  oldest?: { versionId: string; size: number; etag?: string };
   /** The current version; `deleted` when it is a delete marker. */
-  latest: { versionId: string; size: number; deleted: boolean };
+  latest: { versionId: string; size: number; etag?: string; deleted: boolean };
   /** How many versions (not counting delete markers) the key has. */
   count: number;
 }
@@ -61,7 +61,11 @@ export async function* keyVersions(
     for (const version of page.Versions ?? []) {
       if (version.Key === undefined || version.VersionId === undefined) continue;
       const found = entry(version.Key);
-      const info = { versionId: version.VersionId, size: version.Size ?? 0 };
+      const info = {
+        versionId: version.VersionId,
+        size: version.Size ?? 0,
+        ...(version.ETag ? { etag: version.ETag } : {}),
+      };
       found.oldest = info;
       found.count++;
       if (version.IsLatest) found.latest = { ...info, deleted: false };

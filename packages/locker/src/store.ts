@@ -13,8 +13,9 @@ export interface StoredObjectInfo {
    */
   versionId?: string;
   /**
-   * The backend's entity tag, where its listing has one (S3, unversioned): it changes whenever the object's
-   * bytes do, so a reader can keep what it verified and know, from a listing alone, that it is still stored.
+   * The backend's entity tag, where its listing has one (S3; on a versioned bucket, that of the version `versionId`
+   * names): it changes whenever the object's bytes do, so a reader can keep what it verified and know, from a
+   * listing alone, that it is still stored.
    */
   etag?: string;
 }

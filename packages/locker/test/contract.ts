@@ -150,6 +150,9 @@ export function lockerContract(
         const after: string[] = [];
         for await (const o of store.list('p/', { startAfter: 'p/2026/01/02/a' })) after.push(o.key);
         expect(after).toEqual(['p/2026/01/02/b', 'p/2026/01/10/a']);
+        const small: string[] = [];
+        for await (const o of store.list('p/', { pageSize: 2 })) small.push(o.key);
+        expect(small).toEqual(all);
         const sizes: number[] = [];
         for await (const o of store.list('p/2026/01/1')) sizes.push(o.size);
         expect(sizes).toEqual(['p/2026/01/10/a'.length]);

@@ -243,6 +243,29 @@ describe.skipIf(!s3)('the S3 driver', () => {
       expect((await locker.records.get(key)).sha256).toBe(first.sha256);
     });
 
+    it('lists each key once, as its first write, when its versions run over page boundaries', async () => {
+      const store = fresh(lockedBucket);
+      const keysWritten = ['evidence/k/a.json', 'evidence/k/b.json', 'evidence/k/c.json'];
+      for (const key of keysWritten) {
+        for (const n of [1, 2, 3]) {
+          await client!.send(
+            new PutObjectCommand({ Bucket: lockedBucket, Key: store.objectKey(key), Body: `${key} v${n}` }),
+          );
+        }
+      }
+      for (const pageSize of [1, 2, 4, 1000]) {
+        const listed: string[] = [];
+        for await (const o of store.list('evidence/k/', { pageSize })) {
+          listed.push(`${o.key}=${text(await store.get(o.key, { versionId: o.versionId! }))}`);
+        }
+        expect(listed).toEqual(keysWritten.map((key) => `${key}=${key} v1`));
+      }
+      const after: string[] = [];
+      for await (const o of store.list('evidence/k/', { startAfter: 'evidence/k/a.json', pageSize: 2 }))
+        after.push(o.key);
+      expect(after).toEqual(keysWritten.slice(1));
+    });
+
     it('keeps mutable objects as their latest write, and gone once deleted', async () => {
       const store = fresh(lockedBucket);
       const locker = new Locker(store);
