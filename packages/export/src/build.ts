@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { bundleControlTests } from '@crosswalk/assurance';
-import { controlsFor, MAPPING_VERSION } from '@crosswalk/controls';
+import { controlsFor, MAPPING_VERSION, recordClaims } from '@crosswalk/controls';
 import {
   CrosswalkError,
   type EvidenceKind,
@@ -238,6 +238,8 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
       const mapped = controlsFor(kind);
       const soc2 = mapped['soc2-2017'].join(';');
       const iso = mapped['iso27001-2022'].join(';');
+      // A kind whose records may claim more (recordClaims) is mapped record by record; the rest once per kind.
+      const perRecord = Object.hasOwn(recordClaims, kind);
       let count = 0;
       const items = mapOrdered(locker.records.refs(kind, window), concurrency, async (ref) => {
         if (vouched.peek(ref.id) === undefined) return { ref, item: undefined };
@@ -271,6 +273,7 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
         const file = evidencePath(record);
         await zip.addBuffer(file, bytes, { compressed: item.compressed, sha256: item.sha256 });
         if (record.controls.mappingVersion !== MAPPING_VERSION) otherMapping++;
+        const own = perRecord ? controlsFor(kind, record.payload) : undefined;
         await rows.append(
           record,
           csvLine([
@@ -283,8 +286,8 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
             `${record.source.system}:${record.source.instance}`,
             record.source.ref,
             record.source.url,
-            soc2,
-            iso,
+            own ? own['soc2-2017'].join(';') : soc2,
+            own ? own['iso27001-2022'].join(';') : iso,
             record.sha256,
             file,
             item.sha256,
