@@ -1,13 +1,7 @@
-import { inspect } from 'node:util';
-import {
-  type CollectorDefinition,
-  type EmittedDraft,
-  type EvidenceRecord,
-  fixedClock,
-  isCrosswalkError,
-  sealRecord,
-} from '@crosswalk/core';
-import { type GitHubConfig, type GitHubConfigInput, parseGitHubConfig } from '../src/config.js';
+import { type Collected, type CollectOptions, collect as collectWith } from '@crosswalk/connector-testkit';
+import type { CollectorDefinition } from '@crosswalk/core';
+import type { GitHubConfig, GitHubConfigInput } from '../src/config.js';
+import { githubConnector } from '../src/index.js';
 import {
   account,
   FakeGitHub,
@@ -25,87 +19,16 @@ export const TOKEN = 'ghp_TestTokenThatMustNeverLeak0123456789';
 export const NOW = '2026-03-08T06:30:00.000Z';
 export const WINDOW = { since: '2026-03-01T00:00:00.000Z', until: '2026-03-08T00:00:00.000Z' };
 
-export interface LogLine {
-  level: 'info' | 'warn' | 'debug';
-  fields: Record<string, unknown>;
-  message: string;
-}
+export type { Collected, LogLine } from '@crosswalk/connector-testkit';
+export { errorText } from '@crosswalk/connector-testkit';
 
-export interface Collected {
-  drafts: EmittedDraft[];
-  /** Each draft sealed the way the runner seals it: proves it is a valid record of its kind. */
-  records: EvidenceRecord[];
-  logs: LogLine[];
-  cursor: unknown;
-  error: unknown;
-}
-
-/**
- * Runs one collector with a context like the runner's: emitted drafts are kept and sealed (full schema validation
- * with placeholder controls and provenance), logs are captured, and a failure is returned rather than thrown.
- */
-export async function collect(
+/** Runs one GitHub collector with the test kit's harness, at the tests' fixed time and window. */
+export function collect(
   collector: CollectorDefinition<GitHubConfig>,
   config: GitHubConfigInput,
-  options: {
-    window?: { since: string; until: string };
-    filter?: Record<string, string>;
-    cursor?: unknown;
-    now?: string;
-  } = {},
+  options: CollectOptions = {},
 ): Promise<Collected> {
-  const result: Collected = { drafts: [], records: [], logs: [], cursor: undefined, error: undefined };
-  const log = (level: LogLine['level']) => (fields: Record<string, unknown>, message: string) =>
-    result.logs.push({ level, fields, message });
-  const clock = fixedClock(options.now ?? NOW);
-  try {
-    await collector.collect({
-      config: Object.freeze(parseGitHubConfig(config)),
-      connectorId: 'github-test',
-      window: options.window ?? WINDOW,
-      filter: options.filter ?? {},
-      cursor: options.cursor,
-      saveCursor: (cursor) => {
-        result.cursor = cursor;
-      },
-      emit: async (draft) => {
-        const { requests, ...rest } = draft;
-        const seen = result.records.some(
-          (record) =>
-            record.source.ref === draft.source.ref &&
-            record.occurredAt === draft.occurredAt &&
-            record.kind === draft.kind,
-        );
-        result.drafts.push(draft as EmittedDraft);
-        result.records.push(
-          sealRecord(
-            {
-              ...rest,
-              collectedAt: clock.now().toISOString(),
-              controls: { 'soc2-2017': ['CC8.1'], 'iso27001-2022': ['A.8.32'], mappingVersion: 'test' },
-              provenance: {
-                connector: { id: 'github-test', type: 'github', version: '0.1.0' },
-                collector: collector.id,
-                runId: 'run-test',
-                trigger: { type: 'manual', by: 'test' },
-                requests,
-              },
-            } as never,
-            clock.now(),
-          ),
-        );
-        return seen ? 'duplicate' : 'stored';
-      },
-      trigger: { type: 'manual', by: 'test' },
-      runId: 'run-test',
-      clock,
-      log: { info: log('info'), warn: log('warn'), debug: log('debug') },
-      signal: new AbortController().signal,
-    });
-  } catch (error) {
-    result.error = error;
-  }
-  return result;
+  return collectWith(githubConnector, collector, config, { now: NOW, window: WINDOW, ...options });
 }
 
 /**
@@ -135,12 +58,6 @@ export async function startFake(
   options: Partial<FakeGitHubOptions> = {},
 ): Promise<FakeGitHub> {
   return FakeGitHub.start({ org, token: TOKEN, ...options });
-}
-
-/** Everything that could carry the token: the message, the JSON form, the full inspected object with its causes. */
-export function errorText(error: unknown): string {
-  const json = isCrosswalkError(error) ? JSON.stringify(error.toJSON()) : '';
-  return `${String(error)}\n${json}\n${inspect(error, { depth: 10 })}`;
 }
 
 export const people = {

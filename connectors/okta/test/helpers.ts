@@ -1,16 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { inspect } from 'node:util';
-import {
-  type CollectorDefinition,
-  type EmittedDraft,
-  type EvidenceRecord,
-  evidenceId,
-  fixedClock,
-  isCrosswalkError,
-  sealRecord,
-} from '@crosswalk/core';
-import { type OktaConfig, type OktaConfigInput, parseOktaConfig } from '../src/config.js';
+import { type Collected, type CollectOptions, collect as collectWith } from '@crosswalk/connector-testkit';
+import type { CollectorDefinition } from '@crosswalk/core';
+import type { OktaConfig, OktaConfigInput } from '../src/config.js';
+import { oktaConnector } from '../src/index.js';
 import {
   app,
   authenticator,
@@ -53,86 +46,16 @@ export const ALL_SCOPES = [
   'okta.governance.accessCertifications.read',
 ];
 
-export interface LogLine {
-  level: 'info' | 'warn' | 'debug';
-  fields: Record<string, unknown>;
-  message: string;
-}
+export type { Collected, LogLine } from '@crosswalk/connector-testkit';
+export { errorText } from '@crosswalk/connector-testkit';
 
-export interface Collected {
-  drafts: EmittedDraft[];
-  /** Each draft sealed the way the runner seals it: proves it is a valid record of its kind. */
-  records: EvidenceRecord[];
-  logs: LogLine[];
-  cursor: unknown;
-  error: unknown;
-}
-
-/**
- * Runs one collector with a context like the runner's: emitted drafts are kept and sealed (full schema validation
- * with placeholder controls and provenance), logs are captured, and a failure is returned rather than thrown.
- * `stored` lists record ids already in the "locker", so emit answers `duplicate` for them.
- */
-export async function collect(
+/** Runs one Okta collector with the test kit's harness, at the tests' fixed time and window. */
+export function collect(
   collector: CollectorDefinition<OktaConfig>,
   config: OktaConfigInput,
-  options: {
-    window?: { since: string; until: string };
-    filter?: Record<string, string>;
-    cursor?: unknown;
-    now?: string;
-    stored?: Set<string>;
-  } = {},
+  options: CollectOptions = {},
 ): Promise<Collected> {
-  const result: Collected = { drafts: [], records: [], logs: [], cursor: undefined, error: undefined };
-  const log = (level: LogLine['level']) => (fields: Record<string, unknown>, message: string) =>
-    result.logs.push({ level, fields, message });
-  const clock = fixedClock(options.now ?? NOW);
-  const stored = options.stored ?? new Set<string>();
-  try {
-    await collector.collect({
-      config: Object.freeze(parseOktaConfig(config)),
-      connectorId: 'okta-test',
-      window: options.window ?? WINDOW,
-      filter: Object.freeze({ ...(options.filter ?? {}) }),
-      cursor: options.cursor,
-      saveCursor: (cursor) => {
-        result.cursor = cursor;
-      },
-      emit: async (draft) => {
-        const { requests, ...rest } = draft;
-        result.drafts.push(draft as EmittedDraft);
-        const record = sealRecord(
-          {
-            ...rest,
-            collectedAt: clock.now().toISOString(),
-            controls: { 'soc2-2017': ['CC6.1'], 'iso27001-2022': ['A.8.5'], mappingVersion: 'test' },
-            provenance: {
-              connector: { id: 'okta-test', type: 'okta', version: '0.1.0' },
-              collector: collector.id,
-              runId: 'run-test',
-              trigger: { type: 'manual', by: 'test' },
-              requests,
-            },
-          } as never,
-          clock.now(),
-        );
-        result.records.push(record);
-        const id = evidenceId(record.kind, record.source, record.occurredAt);
-        if (stored.has(id)) return 'duplicate';
-        stored.add(id);
-        return 'stored';
-      },
-      trigger: { type: 'manual', by: 'test' },
-      runId: 'run-test',
-      clock,
-      log: { info: log('info'), warn: log('warn'), debug: log('debug') },
-      signal: new AbortController().signal,
-    });
-  } catch (error) {
-    result.error = error;
-  }
-  return result;
+  return collectWith(oktaConnector, collector, config, { now: NOW, window: WINDOW, ...options });
 }
 
 /** A config pointing at the fake, with loopback-friendly request settings (short backoff). */
@@ -161,12 +84,6 @@ export async function startFake(org: FakeOrg, options: Partial<FakeOktaOptions> 
     oauth: { clientId: SERVICE_APP.clientId, publicKey: SERVICE_APP.publicKeyPem, grantedScopes: ALL_SCOPES },
     ...options,
   });
-}
-
-/** Everything that could carry a secret: the message, the JSON form, the full inspected object with its causes. */
-export function errorText(error: unknown): string {
-  const json = isCrosswalkError(error) ? JSON.stringify(error.toJSON()) : '';
-  return `${String(error)}\n${json}\n${inspect(error, { depth: 10 })}`;
 }
 
 export const people = {

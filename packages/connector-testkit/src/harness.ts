@@ -33,6 +33,8 @@ export interface CollectOptions {
   now?: string;
   filter?: Record<string, string>;
   signal?: AbortSignal;
+  /** Ids already in the locker: emitting one of them answers 'duplicate', as the runner does. */
+  stored?: Set<string>;
 }
 
 /**
@@ -51,6 +53,7 @@ export async function collect<Config>(
     result.logs.push({ level, fields, message });
   const clock = fixedClock(options.now ?? '2026-03-08T06:30:00.000Z');
   const connectorId = `${connector.type}-test`;
+  const stored = options.stored ?? new Set<string>();
   try {
     const context: CollectorContext<Config> = {
       config: parseConnectorConfig(connector, connectorId, config) as Config,
@@ -64,23 +67,24 @@ export async function collect<Config>(
       emit: async (draft) => {
         const { requests, ...rest } = draft;
         result.drafts.push(draft as EmittedDraft);
-        result.records.push(
-          sealRecord(
-            {
-              ...rest,
-              collectedAt: clock.now().toISOString(),
-              controls: { 'soc2-2017': [], 'iso27001-2022': [], mappingVersion: 'test' },
-              provenance: {
-                connector: { id: connectorId, type: connector.type, version: connector.version },
-                collector: collector.id,
-                runId: 'run-test',
-                trigger: { type: 'manual', by: 'test' },
-                requests,
-              },
-            } as never,
-            clock.now(),
-          ),
+        const record = sealRecord(
+          {
+            ...rest,
+            collectedAt: clock.now().toISOString(),
+            controls: { 'soc2-2017': [], 'iso27001-2022': [], mappingVersion: 'test' },
+            provenance: {
+              connector: { id: connectorId, type: connector.type, version: connector.version },
+              collector: collector.id,
+              runId: 'run-test',
+              trigger: { type: 'manual', by: 'test' },
+              requests,
+            },
+          } as never,
+          clock.now(),
         );
+        result.records.push(record);
+        if (stored.has(record.id)) return 'duplicate';
+        stored.add(record.id);
         return 'stored';
       },
       trigger: { type: 'manual', by: 'test' },
