@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pullRequestDraft } from '@crosswalk/core/testing';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ExportLedger, exportKey, storeExport, verifyBundle } from '../src/index.js';
@@ -97,6 +98,24 @@ describe('storeExport: the service keeps bundles in the locker', () => {
     expect(recovered.fingerprint).toBe(original.fingerprint);
     expect(recovered.bundle.sha256).toBe(createHash('sha256').update(stored).digest('hex'));
     expect((await bytesOf(ledger, 'e-3')).equals(stored)).toBe(true);
+  });
+
+  it('describes such a bundle too when it left out a record no chained run vouches for', async () => {
+    await locker.storeDraft(
+      pullRequestDraft({ ref: 'acme/api#555', occurredAt: '2026-01-05T10:00:00.000Z' }),
+    );
+    await request('e-5');
+    const original = await testSigningKey();
+    const first = await storeExport({ locker, exportId: 'e-5', signingKey: original, generator });
+    await locker.store.delete('exports/e-5/result.json');
+    const recovered = await storeExport({
+      locker,
+      exportId: 'e-5',
+      signingKey: await testSigningKey(),
+      generator,
+    });
+    expect(recovered.bundle).toEqual(first.bundle);
+    expect(recovered.fingerprint).toBe(original.fingerprint);
   });
 
   it('refuses an export nobody asked for, and a request id used twice', async () => {
