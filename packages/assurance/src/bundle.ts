@@ -28,6 +28,7 @@ export async function bundleControlTests(options: {
   const wantsSoc2 = options.frameworks.includes('soc2-2017');
   const wantsIso = options.frameworks.some((f) => f.startsWith('iso27001'));
   const results: ControlTestResult[] = [];
+  const runIndex = new Map();
   for (const control of register.controls) {
     const mappings = controlMappings(control);
     if (
@@ -45,6 +46,7 @@ export async function bundleControlTests(options: {
         ...options.window,
         seed: options.seed,
         now: options.now,
+        runIndex,
       }),
     );
   }

@@ -106,6 +106,7 @@ export class IpeCollector {
     kinds: readonly string[],
     population: { records: number; sha256: string; supersededLeftOut: number },
     evaluatedUntil: string,
+    cache?: RunIndexCache,
   ): Promise<IpePack> {
     const sources = [...this.sources.values()]
       .sort((a, b) => `${a.connector} ${a.collector}`.localeCompare(`${b.connector} ${b.collector}`))
@@ -142,13 +143,18 @@ export class IpeCollector {
     for (const [connector, ids] of [...this.idsByConnector.entries()].sort((a, b) =>
       a[0].localeCompare(b[0]),
     )) {
+      const key = `${connector}\u0000${listFrom}\u0000${window.from}\u0000${window.to}`;
+      let index = cache?.get(key);
+      if (!index) {
+        index = readRuns(locker, connector, listFrom, window);
+        cache?.set(key, index);
+      }
+      const { runs: connectorRuns, named: vouched, chain } = await index;
       const okDays = new Set<string>();
       const failedDays = new Set<string>();
       let count = 0;
       const collectorRuns = { succeeded: 0, failed: 0 };
-      const vouched = new Set<string>();
-      for await (const run of locker.runs.list(connector, { from: listFrom, to: MAX_INSTANT })) {
-        for (const stored of run.records) if (ids.has(stored.id)) vouched.add(stored.id);
+      for (const run of connectorRuns) {
         if (run.startedAt < window.from || run.startedAt >= window.to) continue;
         count++;
         const day = run.startedAt.slice(0, 10);
@@ -176,7 +182,6 @@ export class IpeCollector {
         daysWithoutRun: days.filter((d) => !okDays.has(d) && !failedDays.has(d)),
         sourceTotals: null,
       });
-      const chain = await locker.runs.verifyChain(connector, window);
       chains.push({
         connector,
         ok: chain.ok,
@@ -194,4 +199,35 @@ export class IpeCollector {
       chains,
     };
   }
+}
+
+interface ConnectorRuns {
+  runs: { startedAt: string; collectors: { kind: string; status: string }[] }[];
+  /** Every record id a run manifest of the connector names. */
+  named: Set<string>;
+  chain: ChainReport;
+}
+
+/**
+ * What the IPE pack reads of a connector's runs for one window, shared by the controls tested together (the CLI's
+ * run, a bundle): every control of one connector would otherwise read and hash the same manifests again.
+ */
+export type RunIndexCache = Map<string, Promise<ConnectorRuns>>;
+
+async function readRuns(
+  locker: Locker,
+  connector: string,
+  listFrom: string,
+  window: { from: string; to: string },
+): Promise<ConnectorRuns> {
+  const runs: ConnectorRuns['runs'] = [];
+  const named = new Set<string>();
+  for await (const run of locker.runs.list(connector, { from: listFrom, to: MAX_INSTANT })) {
+    for (const stored of run.records) named.add(stored.id);
+    runs.push({
+      startedAt: run.startedAt,
+      collectors: run.collectors.map((c) => ({ kind: c.kind, status: c.status })),
+    });
+  }
+  return { runs, named, chain: await locker.runs.verifyChain(connector, window) };
 }

@@ -189,6 +189,7 @@ export function registerControlTests(program: Command, output: Output): void {
         // One seed for the whole run, so every control's sample can be redrawn from the one printed value.
         const seed = options.seed ?? (await import('node:crypto')).randomBytes(8).toString('hex');
         const results: ControlTestResult[] = [];
+        const runIndex = new Map();
         for (const id of ids) {
           results.push(
             await testControl({
@@ -198,6 +199,7 @@ export function registerControlTests(program: Command, output: Output): void {
               control: id,
               ...window,
               seed,
+              runIndex,
               ...(table ? { table } : {}),
             }),
           );

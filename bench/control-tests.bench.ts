@@ -1,0 +1,311 @@
+/**
+ * control-tests: "testing all starter controls over a 1-year window of 100k records: time against reading the same
+ * records raw in the same run (goal >= 0.5x raw read time, i.e. testing costs at most as much again as reading),
+ * peak RSS <= 256 MB".
+ *
+ * The locker is the filesystem driver in a temporary directory (seeding 100,000 records into Ceph RGW takes minutes
+ * on a shared machine, and the reading cost both sides pay is the same either way). Seeded, untimed: over 2025,
+ * 92,331 merged pull requests (the eight review histories of the change-control test in turn, six of which
+ * fail it), a daily
+ * branch-protection snapshot of 20 repositories (7,300), a daily organization members snapshot (365), four quarterly
+ * access reviews, and one run manifest per day naming what it stored (365 runs, chained).
+ * Ours: `testControl` (packages/assurance) for every control of the starter register over [2025-01-01, 2026-01-01):
+ * list, read, verify each record (schema, hash, id, key), judge it, population and its hash, operation per
+ * period, exceptions, remediations, sample, IPE pack (run manifests read, reconciliation, chain verified).
+ * Baseline: the same kinds' keys listed and every object's bytes read (ObjectStore list + get, 16 ahead in order
+ * with mapOrdered, as the locker reads), nothing else. Each side runs in a child process measuring its own wall
+ * time and peak RSS (sampled every 5 ms). Order: raw, ours, ours, raw; figure = records / total wall time per side.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { registerFor, starterRegister, testControl } from '@crosswalk/assurance';
+import { accessReviewDraft, PR_CASES, prDraft } from '@crosswalk/assurance/testing';
+import { controlsFor } from '@crosswalk/controls';
+import { type EvidenceDraft, type EvidenceKind, sealRecord } from '@crosswalk/core';
+import { FsObjectStore, keys, Locker, mapOrdered } from '@crosswalk/locker';
+import { type Benchmark, mb, RssSampler, round } from './harness.js';
+
+const FROM = '2025-01-01T00:00:00.000Z';
+const TO = '2026-01-01T00:00:00.000Z';
+const DAYS = 365;
+const PRS = 92_331;
+const REPOS = 20;
+const GOAL = 0.5;
+const RSS_GOAL_MB = 256;
+const SELF = fileURLToPath(import.meta.url);
+const KINDS: EvidenceKind[] = [
+  'github.pull_request.approval',
+  'github.branch_protection',
+  'github.org_members',
+  'okta.access_review',
+];
+
+type Mode = 'ours' | 'raw';
+interface ChildResult {
+  mode: Mode;
+  records: number;
+  durationMs: number;
+  peakRssMb: number;
+}
+
+const day = (n: number) => new Date(Date.parse(FROM) + n * 86_400_000).toISOString();
+
+function protectionDraft(n: number, repo: number): EvidenceDraft<'github.branch_protection'> {
+  const at = day(n);
+  return {
+    kind: 'github.branch_protection',
+    occurredAt: at,
+    collectedAt: at.replace('T00:00', 'T02:00'),
+    owner: { people: [], controlOwner: 'Platform team' },
+    actors: [],
+    source: { system: 'github', instance: 'acme', ref: `acme/repo-${repo}@main`, url: null },
+    controls: controlsFor('github.branch_protection'),
+    payload: {
+      repository: `acme/repo-${repo}`,
+      branch: 'main',
+      emptyRepository: false,
+      protected: repo !== 7 || n % 30 !== 0,
+      rules: [
+        {
+          source: 'classic',
+          name: 'main',
+          requiredApprovals: 1,
+          dismissStaleReviews: true,
+          requireCodeOwnerReviews: false,
+          enforceAdmins: true,
+          bypassActors: [],
+          ruleTypes: ['pull_request'],
+        },
+      ],
+    },
+    provenance: {
+      connector: { id: 'github-acme', type: 'github', version: '0.1.0' },
+      collector: 'branch_protection',
+      runId: `run-${at.slice(0, 10)}`,
+      trigger: { type: 'schedule', scheduler: null },
+      requests: [
+        {
+          method: 'GET',
+          path: `/repos/acme/repo-${repo}/branches/main/protection`,
+          status: 200,
+          requestId: null,
+        },
+      ],
+    },
+  };
+}
+
+function membersDraft(n: number): EvidenceDraft<'github.org_members'> {
+  const at = day(n);
+  return {
+    kind: 'github.org_members',
+    occurredAt: at,
+    collectedAt: at.replace('T00:00', 'T02:00'),
+    owner: { people: [], controlOwner: 'Platform team' },
+    actors: [],
+    source: { system: 'github', instance: 'acme', ref: 'acme', url: null },
+    controls: controlsFor('github.org_members'),
+    payload: {
+      organization: 'acme',
+      twoFactorRequired: true,
+      members: [],
+      outsideCollaborators: null,
+      membersWithoutTwoFactor: null,
+      limitations: [],
+    },
+    provenance: {
+      connector: { id: 'github-acme', type: 'github', version: '0.1.0' },
+      collector: 'org_members',
+      runId: `run-${at.slice(0, 10)}`,
+      trigger: { type: 'schedule', scheduler: null },
+      requests: [{ method: 'GET', path: '/orgs/acme/members?per_page=100', status: 200, requestId: null }],
+    },
+  };
+}
+
+async function seed(root: string, log: (m: string) => void): Promise<number> {
+  const locker = new Locker(new FsObjectStore(root));
+  const perDay = new Map<string, { id: string; kind: string; sha256: string; key: string }[]>();
+  let stored = 0;
+  const drafts = async function* (): AsyncGenerator<EvidenceDraft> {
+    for (let i = 0; i < PRS; i++) {
+      const base = PR_CASES[i % PR_CASES.length]!;
+      const mergedAt = new Date(
+        Date.parse(FROM) + Math.floor((i * DAYS * 86_400_000) / PRS) + 3_600_000,
+      ).toISOString();
+      // The case's review history, moved to this merge: each review keeps its offset from the merge.
+      const shift = Date.parse(mergedAt) - Date.parse(base.mergedAt);
+      const reviews = base.reviews.map((r) => ({
+        ...r,
+        submittedAt: r.submittedAt && new Date(Date.parse(r.submittedAt) + shift).toISOString(),
+      }));
+      yield prDraft({ ...base, mergedAt, reviews }, i + 1);
+    }
+    for (let n = 0; n < DAYS; n++) {
+      for (let r = 0; r < REPOS; r++) yield protectionDraft(n, r);
+      yield membersDraft(n);
+    }
+    for (const end of ['2025-03-25', '2025-06-25', '2025-09-25', '2025-12-20']) {
+      yield accessReviewDraft(`${end}T00:00:00.000Z`, {
+        remediationStatus: 'SUCCESS',
+        decidedAt: `${end}T00:00:00.000Z`,
+      });
+    }
+  };
+  for await (const result of mapOrdered(drafts(), 32, async (draft) => {
+    const record = sealRecord(draft as never, new Date(Date.parse(draft.collectedAt) + 1000));
+    const put = await locker.records.putSealed(record);
+    return {
+      id: record.id,
+      kind: record.kind,
+      sha256: record.sha256,
+      key: put.key,
+      day: record.collectedAt.slice(0, 10),
+    };
+  })) {
+    const list = perDay.get(result.day) ?? [];
+    list.push({ id: result.id, kind: result.kind, sha256: result.sha256, key: result.key });
+    perDay.set(result.day, list);
+    if (++stored % 20_000 === 0) log(`seeded ${stored}`);
+  }
+  for (const [date, records] of [...perDay.entries()].sort()) {
+    await locker.runs.append({
+      runId: `run-${date}`,
+      connectorId: records[0]!.kind.startsWith('okta') ? 'okta-acme' : 'github-acme',
+      connectorType: 'github',
+      connectorVersion: '0.1.0',
+      trigger: { type: 'schedule', scheduler: null },
+      window: null,
+      filter: {},
+      startedAt: `${date}T13:00:00.000Z`,
+      finishedAt: `${date}T13:05:00.000Z`,
+      status: 'succeeded',
+      collectors: [...new Set(records.map((r) => r.kind))].map((kind) => ({
+        id: kind,
+        kind,
+        window: { since: `${date}T00:00:00.000Z`, until: `${date}T13:00:00.000Z` },
+        status: 'succeeded' as const,
+        stored: records.filter((r) => r.kind === kind).length,
+        duplicates: 0,
+        requests: 1,
+        error: null,
+      })),
+      records,
+    });
+  }
+  return stored;
+}
+
+function measure(mode: Mode, root: string): Promise<ChildResult> {
+  const child = spawn(process.execPath, [...process.execArgv, SELF, '--child', mode, root], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const line = output.trim().split('\n').at(-1) ?? '';
+      if (code !== 0 || !line.startsWith('{')) reject(new Error(`child ${mode} exited ${code}: ${output}`));
+      else resolve(JSON.parse(line) as ChildResult);
+    });
+  });
+}
+
+async function child(mode: Mode, root: string): Promise<void> {
+  const locker = new Locker(new FsObjectStore(root));
+  const sampler = new RssSampler();
+  const started = performance.now();
+  let records = 0;
+  if (mode === 'ours') {
+    const register = starterRegister();
+    const { source } = await registerFor(locker, TO);
+    for (const control of register.controls) {
+      const result = await testControl({
+        locker,
+        register,
+        registerSource: source,
+        control: control.id,
+        from: FROM,
+        to: TO,
+        seed: 'bench',
+      });
+      records += result.population.records;
+    }
+  } else {
+    for (const kind of KINDS) {
+      const refs = locker.records.refs(kind, { from: FROM, to: TO });
+      for await (const bytes of mapOrdered(refs, 16, (ref) =>
+        locker.store.get(keys.evidenceKey({ id: ref.id })),
+      )) {
+        if (bytes) records++;
+      }
+    }
+  }
+  const durationMs = performance.now() - started;
+  const result: ChildResult = { mode, records, durationMs: round(durationMs, 1), peakRssMb: sampler.stop() };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+const bench: Benchmark = {
+  name: 'control-tests',
+  description: 'all starter controls over a year of 100,000 records against reading the same records raw',
+  async run({ log }) {
+    const root = await mkdtemp(path.join(tmpdir(), 'cw-bench-controls-'));
+    try {
+      const total = await seed(root, log);
+      log(`seeded ${total} records`);
+      const runs: ChildResult[] = [];
+      for (const mode of ['raw', 'ours', 'ours', 'raw'] as Mode[]) {
+        const result = await measure(mode, root);
+        log(`${mode}: ${result.records} records in ${result.durationMs} ms, peak RSS ${result.peakRssMb} MB`);
+        runs.push(result);
+      }
+      const rate = (mode: Mode) => {
+        const side = runs.filter((r) => r.mode === mode);
+        return (side.reduce((s, r) => s + r.records, 0) * 1000) / side.reduce((s, r) => s + r.durationMs, 0);
+      };
+      const ours = round(rate('ours'), 1);
+      const baseline = round(rate('raw'), 1);
+      const ratio = round(ours / baseline, 3);
+      const peakRssMb = Math.max(...runs.filter((r) => r.mode === 'ours').map((r) => r.peakRssMb));
+      return {
+        name: 'control-tests',
+        unit: 'records/s',
+        ours,
+        baseline,
+        ratio,
+        goal: GOAL,
+        meets: ratio >= GOAL && peakRssMb <= RSS_GOAL_MB,
+        peakRssMb,
+        baselinePeakRssMb: Math.max(...runs.filter((r) => r.mode === 'raw').map((r) => r.peakRssMb)),
+        rssGoalMb: RSS_GOAL_MB,
+        records: total,
+        runs,
+        method:
+          `Filesystem locker in a temporary directory, seeded untimed with ${total} records over ${FROM} .. ${TO} ` +
+          `(${PRS} pull requests, ${REPOS} branch-protection snapshots a day, a daily members snapshot, 4 access reviews) ` +
+          'and one chained run manifest per day. Ours = testControl of every starter control over the year (read, ' +
+          'verify, judge, population hash, operation, exceptions, remediations, sample, IPE with the run manifests ' +
+          'and the chain verified). Baseline = the same kinds listed and every object read as bytes, 16 ahead in order, ' +
+          'nothing else. Each run a child process (own wall time, peak RSS sampled every 5 ms). Order raw, ours, ours, ' +
+          'raw; figure = records / wall time summed per side. meets = ratio >= 0.5 && peak RSS <= 256 MB.',
+      };
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  },
+};
+
+export default bench;
+
+const childAt = process.argv.indexOf('--child');
+if (childAt >= 0) {
+  const [mode, root] = process.argv.slice(childAt + 1);
+  await child(mode as Mode, root!);
+}
