@@ -33,15 +33,19 @@ describe.skipIf(!services)('Evidence pages read through the listing and record c
     let cursor: string | null = null;
     do {
       const query = `kind=github.pull_request.approval&from=${FROM}&to=${TO}&limit=${limit}`;
-      const response: { statusCode: number; body: string; headers: Record<string, unknown>; json(): any } =
-        await t.app.inject({
-          method: 'GET',
-          url: `/v1/evidence?${query}${cursor ? `&cursor=${cursor}` : ''}`,
-          headers: t.bearer(t.tokens.auditor),
-        });
+      const response: {
+        statusCode: number;
+        body: string;
+        headers: Record<string, unknown>;
+        json(): unknown;
+      } = await t.app.inject({
+        method: 'GET',
+        url: `/v1/evidence?${query}${cursor ? `&cursor=${cursor}` : ''}`,
+        headers: t.bearer(t.tokens.auditor),
+      });
       expect(response.statusCode, response.body.slice(0, 300)).toBe(200);
       expect(response.headers['content-type']).toMatch(/^application\/json/);
-      const page: { items: EvidenceRecord[]; nextCursor: string | null } = response.json();
+      const page = response.json() as { items: EvidenceRecord[]; nextCursor: string | null };
       items.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);

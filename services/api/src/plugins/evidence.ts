@@ -3,7 +3,6 @@ import {
   CrosswalkError,
   EVIDENCE_ID_PATTERN,
   type EvidenceKind,
-  type EvidenceRecord,
   evidenceKindIds,
   isCrosswalkError,
   parseEvidenceId,

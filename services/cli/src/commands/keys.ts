@@ -104,10 +104,16 @@ export function registerKeys(program: Command, output: Output): void {
 
   keys
     .command('revoke')
-    .description('Revoke a key by id; it stops working at once')
+    .description(
+      'Revoke a key by id. Written to the locker at once; a running API process that read the key less than ' +
+        'CROSSWALK_KEY_CACHE_MS ago (default 5000) keeps accepting it until then',
+    )
     .argument('<id>')
     .action(async (id: string) => {
       const key = await (await apiKeys(output)).revoke(id, actor());
       output.out(`revoked ${key.id} (${key.role}, ${key.name}) at ${key.revokedAt}`);
+      output.err(
+        'running API processes refuse it within CROSSWALK_KEY_CACHE_MS of their last read of it (default 5 s)',
+      );
     });
 }
