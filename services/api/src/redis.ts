@@ -40,6 +40,14 @@ const unavailable = (what: string, cause?: unknown) =>
     },
   );
 
+const CONNECTION_ERROR =
+  /Connection is closed|Stream isn't writeable|enableOfflineQueue|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|MaxRetriesPerRequest/;
+
+function isConnectionError(error: unknown): boolean {
+  const { message, code, name } = (error ?? {}) as { message?: unknown; code?: unknown; name?: unknown };
+  return [message, code, name].some((part) => typeof part === 'string' && CONNECTION_ERROR.test(part));
+}
+
 /**
  * Runs a request's Redis operations on one queue: 503 `CW_REDIS_UNAVAILABLE` without waiting when the connection
  * is not up, and within REDIS_TIMEOUT_MS in any case. A request never hangs on a Redis outage, and, because the
@@ -74,11 +82,10 @@ export async function viaRedis<T>(
       if (error.code === 'CW_REDIS_UNAVAILABLE') throw unavailable(what, error);
       throw error;
     }
-    // Our own job data failing its schema is a fault of ours, not an outage.
-    if (error instanceof Error && error.name === 'ZodError') throw error;
-    // Anything else from Redis (refused: not connected; cut off: ECONNRESET, "Connection is closed") is an
-    // outage; the error handler logs the detail (cause) with the request id.
-    throw unavailable(what, error);
+    // A command refused (not connected) or cut off (ECONNRESET, "Connection is closed") is an outage; the error
+    // handler logs the detail (cause) with the request id. Anything else is a fault of ours: 500.
+    if (client.status !== 'ready' || isConnectionError(error)) throw unavailable(what, error);
+    throw error;
   }
 }
 
