@@ -243,7 +243,11 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
       let count = 0;
       const items = mapOrdered(locker.records.refs(kind, window), concurrency, async (ref) => {
         if (vouched.peek(ref.id) === undefined) return { ref, item: undefined };
-        const stored = await locker.store.get(ref.key);
+        // On versioned buckets the listing already named the first write's version: one GET, no version list.
+        const stored = await locker.store.get(
+          ref.key,
+          ref.versionId === undefined ? {} : { versionId: ref.versionId },
+        );
         if (stored === undefined) {
           throw new CrosswalkError('CW_LOCKER_CORRUPT', `evidence ${ref.key} was listed but cannot be read`, {
             where: ref.key,
