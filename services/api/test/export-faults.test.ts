@@ -204,7 +204,13 @@ describe.skipIf(!runnable)('A worker killed in the middle of an export', () => {
       { timeoutMs: 120_000, intervalMs: 250 },
     );
     expect(done.status).toBe('done');
-    // Nothing of either worker is left but the live one's.
-    expect((await readdir(dir)).filter((n) => n.startsWith('crosswalk-export-'))).toEqual([live]);
+    // Nothing of either worker is left but the live one's. The status turns done when the result is recorded; the
+    // worker removes its build directory just after, so give it a moment rather than racing it.
+    const builds = async () => (await readdir(dir)).filter((n) => n.startsWith('crosswalk-export-'));
+    await waitFor('the second worker to remove its build directory', async () => (await builds()).length === 1, {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    }).catch(() => undefined);
+    expect(await builds()).toEqual([live]);
   });
 });
