@@ -207,10 +207,14 @@ describe.skipIf(!runnable)('A worker killed in the middle of an export', () => {
     // Nothing of either worker is left but the live one's. The status turns done when the result is recorded; the
     // worker removes its build directory just after, so give it a moment rather than racing it.
     const builds = async () => (await readdir(dir)).filter((n) => n.startsWith('crosswalk-export-'));
-    await waitFor('the second worker to remove its build directory', async () => (await builds()).length === 1, {
-      timeoutMs: 10_000,
-      intervalMs: 50,
-    }).catch(() => undefined);
+    await waitFor(
+      'the second worker to remove its build directory',
+      async () => (await builds()).length === 1,
+      {
+        timeoutMs: 10_000,
+        intervalMs: 50,
+      },
+    ).catch(() => undefined);
     expect(await builds()).toEqual([live]);
   });
 });
