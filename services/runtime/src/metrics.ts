@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, type Metric, Registry } from 'prom-client';
 
 /** Job states counted for queue depth (BullMQ's names). */
 const DEPTH_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
@@ -11,9 +11,19 @@ const DEPTH_TIMEOUT_MS = 1_000;
  * Prometheus metrics: jobs, runs, records stored, webhook deliveries, source API calls and rate-limit waits (counted
  * by the process that does the work: workers for jobs, the API for deliveries), plus queue depth and schedule
  * health, read from Redis at scrape time by any process given the queues.
+ *
+ * The work counters only a worker increments (made through `onlyInWorkers`) join the registry when the process starts a
+ * worker (`workerMetrics()`): an API process would otherwise print their HELP and TYPE with never a sample, which
+ * reads as "no jobs ran" when it means "not counted here".
  */
 export function createMetrics(queues: readonly Queue[] = []) {
   const registry = new Registry();
+  /** Metrics created outside the registry until this process runs a worker. */
+  const workerOnly: Metric[] = [];
+  const onlyInWorkers = <T extends Metric>(metric: T): T => {
+    workerOnly.push(metric);
+    return metric;
+  };
   collectDefaultMetrics({ register: registry, prefix: 'crosswalk_process_' });
   // One read of every queue's counts per scrape, shared by the gauges that report it.
   let depth:
@@ -57,57 +67,78 @@ export function createMetrics(queues: readonly Queue[] = []) {
       },
     });
   }
+  let workerRegistered = false;
   return {
     registry,
-    jobs: new Counter({
-      name: 'crosswalk_jobs_total',
-      help: 'Jobs processed, by queue and outcome',
-      labelNames: ['queue', 'outcome'],
-      registers: [registry],
-    }),
-    runs: new Counter({
-      name: 'crosswalk_runs_total',
-      help: 'Connector runs, by connector and status',
-      labelNames: ['connector', 'status'],
-      registers: [registry],
-    }),
-    records: new Counter({
-      name: 'crosswalk_records_stored_total',
-      help: 'Evidence records stored (new), by kind',
-      labelNames: ['kind'],
-      registers: [registry],
-    }),
-    duplicates: new Counter({
-      name: 'crosswalk_records_duplicate_total',
-      help: 'Evidence records already present, by kind',
-      labelNames: ['kind'],
-      registers: [registry],
-    }),
+    /** Adds the worker-only counters to the registry (idempotent): called by a process that starts a worker. */
+    workerMetrics(): void {
+      if (workerRegistered) return;
+      workerRegistered = true;
+      for (const metric of workerOnly) registry.registerMetric(metric);
+    },
+    jobs: onlyInWorkers(
+      new Counter({
+        name: 'crosswalk_jobs_total',
+        help: 'Jobs processed, by queue and outcome',
+        labelNames: ['queue', 'outcome'],
+        registers: [],
+      }),
+    ),
+    runs: onlyInWorkers(
+      new Counter({
+        name: 'crosswalk_runs_total',
+        help: 'Connector runs, by connector and status',
+        labelNames: ['connector', 'status'],
+        registers: [],
+      }),
+    ),
+    records: onlyInWorkers(
+      new Counter({
+        name: 'crosswalk_records_stored_total',
+        help: 'Evidence records stored (new), by kind',
+        labelNames: ['kind'],
+        registers: [],
+      }),
+    ),
+    duplicates: onlyInWorkers(
+      new Counter({
+        name: 'crosswalk_records_duplicate_total',
+        help: 'Evidence records already present, by kind',
+        labelNames: ['kind'],
+        registers: [],
+      }),
+    ),
     deliveries: new Counter({
       name: 'crosswalk_webhook_deliveries_total',
       help: 'Webhook deliveries, by source and outcome',
       labelNames: ['source', 'outcome'],
       registers: [registry],
     }),
-    sourceRequests: new Counter({
-      name: 'crosswalk_source_requests_total',
-      help: 'Source API requests recorded in provenance, by connector',
-      labelNames: ['connector'],
-      registers: [registry],
-    }),
-    rateLimitWaits: new Counter({
-      name: 'crosswalk_rate_limit_waits_total',
-      help: 'Waits for a source rate limit to reset, by connector',
-      labelNames: ['connector'],
-      registers: [registry],
-    }),
-    jobDuration: new Histogram({
-      name: 'crosswalk_job_duration_seconds',
-      help: 'How long a job attempt ran, by queue and outcome (completed, retried, failed)',
-      labelNames: ['queue', 'outcome'],
-      buckets: [0.05, 0.25, 1, 5, 15, 60, 300, 1800, 7200],
-      registers: [registry],
-    }),
+    sourceRequests: onlyInWorkers(
+      new Counter({
+        name: 'crosswalk_source_requests_total',
+        help: 'Source API requests recorded in provenance, by connector',
+        labelNames: ['connector'],
+        registers: [],
+      }),
+    ),
+    rateLimitWaits: onlyInWorkers(
+      new Counter({
+        name: 'crosswalk_rate_limit_waits_total',
+        help: 'Waits for a source rate limit to reset, by connector',
+        labelNames: ['connector'],
+        registers: [],
+      }),
+    ),
+    jobDuration: onlyInWorkers(
+      new Histogram({
+        name: 'crosswalk_job_duration_seconds',
+        help: 'How long a job attempt ran, by queue and outcome (completed, retried, failed)',
+        labelNames: ['queue', 'outcome'],
+        buckets: [0.05, 0.25, 1, 5, 15, 60, 300, 1800, 7200],
+        registers: [],
+      }),
+    ),
     schedulesConfigured: new Gauge({
       name: 'crosswalk_schedules_configured',
       help: 'Collection schedules the stored connectors call for (one per connector collector)',
@@ -118,17 +149,21 @@ export function createMetrics(queues: readonly Queue[] = []) {
       help: 'Configured collection schedules Redis did not hold at the last check (a worker restores them)',
       registers: [registry],
     }),
-    schedulesRestored: new Counter({
-      name: 'crosswalk_schedules_restored_total',
-      help: 'Collection schedules a worker declared again because Redis had lost them',
-      registers: [registry],
-    }),
-    activeJobs: new Gauge({
-      name: 'crosswalk_jobs_active',
-      help: 'Jobs being processed now',
-      labelNames: ['queue'],
-      registers: [registry],
-    }),
+    schedulesRestored: onlyInWorkers(
+      new Counter({
+        name: 'crosswalk_schedules_restored_total',
+        help: 'Collection schedules a worker declared again because Redis had lost them',
+        registers: [],
+      }),
+    ),
+    activeJobs: onlyInWorkers(
+      new Gauge({
+        name: 'crosswalk_jobs_active',
+        help: 'Jobs being processed now',
+        labelNames: ['queue'],
+        registers: [],
+      }),
+    ),
   };
 }
 

@@ -72,7 +72,10 @@ export async function handOffScheduled(runtime: Runtime, data: unknown): Promise
 
 /** A collector failure as a job error: retried with backoff when its code is retryable, once otherwise. */
 export function failureError(failure: { code: string; message: string }, what: string): Error {
-  const known = (errorCatalog as Record<string, { retryable: boolean }>)[failure.code];
+  // The code comes from a collector's result: an own key of the catalog or nothing (never `constructor`).
+  const known = Object.hasOwn(errorCatalog, failure.code)
+    ? errorCatalog[failure.code as ErrorCode]
+    : undefined;
   const message = `${what}: ${failure.code}: ${failure.message}`;
   return known?.retryable ? new Error(message) : new UnrecoverableError(message);
 }

@@ -43,6 +43,7 @@ export interface RunningWorker {
  * ids are deterministic and writes are write-once, so two workers never double-store.
  */
 export async function startWorker(runtime: Runtime, options: WorkerOptions = {}): Promise<RunningWorker> {
+  runtime.metrics.workerMetrics();
   const stale = await removeStaleExportDirs();
   if (stale.length)
     runtime.logger.info({ removed: stale }, 'export build directories of dead workers removed');
