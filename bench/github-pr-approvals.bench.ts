@@ -69,8 +69,8 @@ interface SimplePull {
 
 /**
  * What a script written against the REST docs does: page through closed PRs newest-updated first until they are
- * older than the window, keep the merged ones, then fetch each one's reviews. Same client stack as ours (retry,
- * throttling, provenance), so the difference is the access pattern alone.
+ * older than the window, keep the merged ones, then fetch each one's reviews. Same client as ours (the connector kit's: retry,
+ * rate limits, provenance), so the difference is the access pattern alone.
  */
 async function naive(server: FakeGitHub, config: GitHubConfig): Promise<Pass> {
   const before = server.requests.length;
@@ -162,8 +162,8 @@ async function run(log: (message: string) => void): Promise<BenchResult> {
     method:
       `${PULL_REQUESTS} merged PRs with 2 reviews each on one loopback fake GitHub (REST + GraphQL in GitHub's shapes). ` +
       `ours = the pull_request_approvals collector (GraphQL search, pages of 100, reviews inline); naive = list closed ` +
-      `PRs (REST, 100 per page) then GET each merged PR's reviews, sequentially. Both use the same client (octokit ` +
-      `core + retry + throttling, GraphQL spacing 0 on loopback). One warm-up each, then ${ROUNDS} alternating rounds; ` +
+      `PRs (REST, 100 per page) then GET each merged PR's reviews, sequentially. Both use the same client (the ` +
+      `connector kit's HttpClient with GitHub's rate-limit rule, GraphQL spacing 0 on loopback). One warm-up each, then ${ROUNDS} alternating rounds; ` +
       'request counts are identical across rounds; items/s is the median.',
     pullRequests: PULL_REQUESTS,
     itemsPerSecond: { ours: perSecond(oursPasses), naive: perSecond(naivePasses) },

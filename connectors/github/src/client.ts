@@ -1,54 +1,25 @@
 import {
-  type CollectorLogger,
-  CrosswalkError,
-  RATE_LIMIT_WAIT_EVENT,
-  sourceUnreachable,
-  unresolvedHost,
-} from '@crosswalk/core';
+  abortableSleep,
+  githubRateLimitRule,
+  HttpClient,
+  type HttpClientOptions,
+  type HttpRequest,
+  paginate,
+  RequestRecorder,
+  type SourceError,
+} from '@crosswalk/connector-kit';
+import type { CollectorLogger } from '@crosswalk/core';
 import { createAppAuth } from '@octokit/auth-app';
-import { Octokit } from '@octokit/core';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
-import Bottleneck from 'bottleneck/light.js';
-import { configSecrets, type GitHubConfig, requestSettings } from './config.js';
-import { errorMessage, errorStatus, redact, sourceError } from './errors.js';
-import { provenancePath, provenancePlugin, RequestRecorder } from './provenance.js';
+import { configSecrets, type GitHubConfig, type RequestSettings, requestSettings } from './config.js';
+import { describeGitHubError, type GraphqlError, graphqlError, redact } from './errors.js';
 import { VERSION } from './version.js';
-
-/**
- * A host name that does not resolve fails the request at once, named, instead of octokit's retries turning it
- * into "GitHub failed (500 getaddrinfo ENOTFOUND ...)" a minute later (the rule: packages/core/src/network.ts).
- * The CrosswalkError it throws carries no octokit request, so the retry plugin passes it through untouched.
- */
-function unresolvedHostPlugin(octokit: Octokit) {
-  octokit.hook.wrap('request', async (request, endpoint) => {
-    try {
-      return await request(endpoint);
-    } catch (error) {
-      const host = unresolvedHost(error);
-      if (host === undefined) throw error;
-      throw sourceUnreachable(
-        'GitHub',
-        host,
-        `${String(endpoint.method)} ${provenancePath(String(endpoint.url))}`,
-      );
-    }
-  });
-  return {};
-}
-
-/**
- * Provenance is listed first so its hook sits inside retry and throttling and records every attempt; the
- * unresolved-host check sits between it and retry, so the attempt is recorded and never retried.
- */
-const CrosswalkOctokit = Octokit.plugin(provenancePlugin, unresolvedHostPlugin, retry, throttling);
 
 type Params = Record<string, string | number | boolean | undefined>;
 
 /** A GET that may legitimately fail: the caller decides whether a 404 is evidence or an error. */
 export type Outcome<T> =
   | { ok: true; data: T }
-  | { ok: false; status: number; message: string; error: CrosswalkError };
+  | { ok: false; status: number; message: string; error: SourceError };
 
 /** The web host that belongs to an API base URL: api.github.com -> github.com, HOST/api/v3 -> HOST. */
 export function webUrlFor(baseUrl: string): string {
@@ -64,17 +35,18 @@ export function webUrlFor(baseUrl: string): string {
 export function graphqlUrlFor(baseUrl: string): string {
   return /\/api\/v3\/?$/.test(baseUrl)
     ? baseUrl.replace(/\/api\/v3\/?$/, '/api/graphql')
-    : `${baseUrl}/graphql`;
+    : `${baseUrl.replace(/\/+$/, '')}/graphql`;
 }
 
-/** Parses an RFC 8288 Link header into rel -> URL. */
-export function parseLinkHeader(link: string | undefined): Record<string, string> {
-  const links: Record<string, string> = {};
-  for (const part of (link ?? '').split(',')) {
-    const match = /<([^>]*)>\s*;\s*rel="?([^";]+)"?/.exec(part.trim());
-    if (match) links[match[2]!] = match[1]!;
-  }
-  return links;
+/** `/orgs/{org}/members` with `{ org: 'acme', role: 'admin' }` -> `/orgs/acme/members` and `{ role: 'admin' }`. */
+export function expandRoute(route: string, params: Params): { url: string; query: Params } {
+  const query = { ...params };
+  const url = route.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = query[name];
+    delete query[name];
+    return encodeURIComponent(String(value));
+  });
+  return { url, query };
 }
 
 export interface GitHubClientOptions {
@@ -82,82 +54,75 @@ export interface GitHubClientOptions {
   signal?: AbortSignal;
 }
 
+/** An installation token is renewed this long before GitHub says it expires (they last an hour). */
+const TOKEN_RENEWAL_MS = 5 * 60_000;
+
 /**
- * One GitHub client per collection: octokit with the retry and throttling plugins, credentials from the config,
- * every request recorded for provenance, every failure turned into a catalogued error without the credential.
+ * One GitHub connection per collection, on the connector kit's client: REST and GraphQL pinned to the configured
+ * base URL (GraphQL to its own endpoint, which on Enterprise Server sits beside the REST path), each attempt cut
+ * off after `timeoutMs`, GitHub's rate limits (Retry-After, X-RateLimit-*, secondary limits, GraphQL's
+ * RATE_LIMITED) waited out as the kit's GitHub rule says, 5xx and network failures retried, every attempt recorded
+ * for provenance with its `x-github-request-id`, every failure a catalogued error without the credential.
+ * A GitHub App's JWT is signed by @octokit/auth-app; the installation token it buys is asked for through the kit.
  */
 export class GitHubClient {
   readonly recorder = new RequestRecorder();
   readonly baseUrl: string;
   readonly webUrl: string;
-  private readonly octokit: InstanceType<typeof CrosswalkOctokit>;
+  private readonly rest: HttpClient;
+  private readonly graph: HttpClient;
+  private readonly tokens: HttpClient;
+  private readonly settings: RequestSettings;
   private readonly secrets: string[];
-  private readonly pageSize: number;
+  private readonly signal: AbortSignal | undefined;
+  private readonly appJwt: (() => Promise<string>) | undefined;
+  private installation: { token: Promise<string>; renewAt: number } | undefined;
+  /** When (our clock, ms) the next GraphQL query may start. */
+  private nextGraphqlAt = 0;
 
   constructor(config: GitHubConfig, options: GitHubClientOptions) {
-    const settings = requestSettings(config);
-    const { log } = options;
+    this.settings = requestSettings(config);
     this.baseUrl = config.baseUrl;
     this.webUrl = webUrlFor(config.baseUrl);
     this.secrets = configSecrets(config);
-    this.pageSize = settings.pageSize;
-    const scrub = (message: string) => redact(message, this.secrets);
-    const onLimit =
-      (kind: 'primary' | 'secondary') =>
-      (
-        retryAfter: number,
-        request: { method: string; url: string },
-        _octokit: unknown,
-        retryCount: number,
-      ) => {
-        const fields = {
-          limit: kind,
-          retryAfterSeconds: retryAfter,
-          attempt: retryCount + 1,
-          url: request.url,
-        };
-        // A limit that resets is waited out (the run must not fail for it), up to the configured ceiling.
-        if (retryAfter <= settings.maxRateLimitWaitSeconds && retryCount < 5) {
-          log.warn(
-            { ...fields, event: RATE_LIMIT_WAIT_EVENT },
-            `GitHub ${kind} rate limit hit; waiting ${retryAfter}s before retrying`,
-          );
-          return true;
-        }
-        log.warn(fields, `GitHub ${kind} rate limit would take longer than the allowed wait; giving up`);
-        return false;
-      };
-    const auth =
-      config.auth.kind === 'token'
-        ? { auth: config.auth.token }
-        : {
-            authStrategy: createAppAuth,
-            auth: {
-              appId: config.auth.appId,
-              privateKey: config.auth.privateKey,
-              installationId: config.auth.installationId,
-            },
-          };
-    this.octokit = new CrosswalkOctokit({
-      ...auth,
-      baseUrl: config.baseUrl,
-      userAgent: `crosswalk-connector-github/${VERSION}`,
+    this.signal = options.signal;
+    const common: Omit<HttpClientOptions, 'baseUrl'> = {
+      source: 'GitHub',
+      headers: {
+        accept: 'application/vnd.github+json',
+        'user-agent': `crosswalk-connector-github/${VERSION}`,
+        'x-github-api-version': '2022-11-28',
+      },
+      policy: {
+        timeoutMs: this.settings.timeoutMs,
+        retries: this.settings.retries,
+        backoffMs: this.settings.backoffMs,
+        maxRateLimitWaitSeconds: this.settings.maxRateLimitWaitSeconds,
+      },
+      rateLimit: githubRateLimitRule,
+      requestIdHeader: 'x-github-request-id',
+      describeError: describeGitHubError,
+      redact: (text) => redact(text, this.secrets),
+      log: options.log,
+      signal: options.signal,
       recorder: this.recorder,
-      request: options.signal ? { signal: options.signal } : {},
-      retry: { retries: settings.retries },
-      throttle: {
-        onRateLimit: onLimit('primary'),
-        onSecondaryRateLimit: onLimit('secondary'),
-        // The plugin's own GraphQL spacing is a process-wide 1 s; ours is per client and configurable.
-        write: new Bottleneck.Group({ maxConcurrent: 1, minTime: settings.graphqlSpacingMs }),
-      },
-      log: {
-        debug: () => {},
-        info: (message: string) => log.debug({}, scrub(String(message))),
-        warn: (message: string) => log.warn({}, scrub(String(message))),
-        error: (message: string) => log.warn({}, scrub(String(message))),
-      },
+    };
+    const auth = config.auth;
+    const credentials = async () => ({
+      authorization: `token ${auth.kind === 'token' ? auth.token : await this.installationToken(auth.installationId)}`,
     });
+    this.rest = new HttpClient({ ...common, baseUrl: config.baseUrl, credentials });
+    this.graph = new HttpClient({ ...common, baseUrl: graphqlUrlFor(config.baseUrl), credentials });
+    // The installation token is bought with the App's JWT, on a client of its own (it has no token yet).
+    this.tokens = new HttpClient({ ...common, baseUrl: config.baseUrl });
+    if (auth.kind === 'app') {
+      const app = createAppAuth({ appId: auth.appId, privateKey: auth.privateKey });
+      this.appJwt = async () => (await app({ type: 'app' })).token;
+    }
+  }
+
+  get pageSize(): number {
+    return this.settings.pageSize;
   }
 
   /** GET one resource; any failure is a catalogued error. */
@@ -169,48 +134,18 @@ export class GitHubClient {
 
   /** GET one resource, answering an HTTP failure instead of throwing it (a 404 can be evidence of absence). */
   async attempt<T>(route: string, params: Params = {}, what?: string): Promise<Outcome<T>> {
-    try {
-      const response = await this.octokit.request(`GET ${route}`, params);
-      return { ok: true, data: response.data as T };
-    } catch (error) {
-      const status = errorStatus(error);
-      const mapped = sourceError(error, this.secrets, what);
-      if (status === undefined || status === 401) throw mapped;
-      return { ok: false, status, message: redact(errorMessage(error), this.secrets), error: mapped };
-    }
+    const request: HttpRequest = { ...expandRoute(route, params), what };
+    const answer = await this.rest.send(request);
+    if (answer.status >= 200 && answer.status < 300) return { ok: true, data: answer.body as T };
+    const error = this.rest.error(answer, request);
+    if (answer.status === 401 || answer.rateLimitWaitMs !== undefined) throw error;
+    return { ok: false, status: answer.status, message: error.sourceMessage, error };
   }
 
-  /**
-   * Every page of a REST list, following GitHub's Link headers. A next link is followed only when it stays on the
-   * configured base URL (same origin, under the same path): a link elsewhere would send the credential there.
-   */
+  /** Every page of a REST list, following GitHub's Link headers (only on the configured base URL). */
   async *pages<T>(route: string, params: Params = {}, what = route): AsyncGenerator<T[]> {
-    let response: { data: unknown; headers: Record<string, string | number | undefined> };
-    try {
-      response = await this.octokit.request(`GET ${route}`, { per_page: this.pageSize, ...params });
-    } catch (error) {
-      throw sourceError(error, this.secrets, what);
-    }
-    for (;;) {
-      if (!Array.isArray(response.data)) {
-        throw new CrosswalkError(
-          'CW_SOURCE_DATA',
-          `GitHub answered ${what} with something other than a list`,
-          {
-            where: what,
-          },
-        );
-      }
-      yield response.data as T[];
-      const next = parseLinkHeader(response.headers.link as string | undefined).next;
-      if (next === undefined) return;
-      this.assertOnBase(next, what);
-      try {
-        response = await this.octokit.request({ method: 'GET', url: next });
-      } catch (error) {
-        throw sourceError(error, this.secrets, what);
-      }
-    }
+    const { url, query } = expandRoute(route, { per_page: this.settings.pageSize, ...params });
+    yield* paginate<T>(this.rest, { url, query }, { type: 'link-header' }, { what });
   }
 
   async all<T>(route: string, params: Params = {}, what = route): Promise<T[]> {
@@ -219,39 +154,63 @@ export class GitHubClient {
     return items;
   }
 
+  /**
+   * One GraphQL query. Queries are spaced `graphqlSpacingMs` apart, as GitHub asks of integrators ("make requests
+   * serially"); an answer with errors fails by the first error's type, even when it carries partial data.
+   */
   async graphql<T>(query: string, variables: Record<string, unknown>, what: string): Promise<T> {
-    try {
-      // @octokit/graphql posts to baseUrl + /graphql, or HOST/api/graphql for a GHES baseUrl (graphqlUrlFor).
-      return await this.octokit.graphql<T>(query, variables);
-    } catch (error) {
-      throw sourceError(error, this.secrets, what);
+    const wait = this.nextGraphqlAt - Date.now();
+    this.nextGraphqlAt = Math.max(Date.now(), this.nextGraphqlAt) + this.settings.graphqlSpacingMs;
+    if (wait > 0) await abortableSleep(wait, this.signal);
+    const request: HttpRequest = { method: 'POST', url: '', body: { query, variables }, what };
+    const answer = await this.graph.send(request);
+    if (answer.status < 200 || answer.status >= 300) throw this.graph.error(answer, request);
+    const body = answer.body as { data?: T; errors?: GraphqlError[] } | undefined;
+    if (body?.errors?.length) throw graphqlError(body.errors, what, (text) => redact(text, this.secrets));
+    if (body?.data === undefined || body.data === null) {
+      throw graphqlError([{ message: 'the answer has no data' }], what, (text) => text);
     }
+    return body.data;
   }
 
-  private assertOnBase(link: string, what: string): void {
-    const base = new URL(this.baseUrl);
-    let next: URL;
-    try {
-      next = new URL(link);
-    } catch {
-      throw new CrosswalkError(
-        'CW_SOURCE_DATA',
-        `GitHub returned an unparseable pagination link for ${what}`,
-        {
-          where: what,
+  /**
+   * An App installation's token, bought when first needed and again shortly before it expires; requests that ask
+   * at the same time share one purchase, and a failed purchase is not remembered.
+   */
+  private installationToken(installationId: number): Promise<string> {
+    if (this.installation === undefined || Date.now() >= this.installation.renewAt) {
+      const purchase = this.buyInstallationToken(installationId);
+      const current = { token: purchase.then((bought) => bought.token), renewAt: Number.POSITIVE_INFINITY };
+      this.installation = current;
+      purchase.then(
+        (bought) => {
+          current.renewAt = bought.renewAt;
+        },
+        () => {
+          if (this.installation === current) this.installation = undefined;
         },
       );
     }
-    const basePath = base.pathname.replace(/\/+$/, '');
-    const onBase =
-      next.origin === base.origin && (basePath === '' || next.pathname.startsWith(`${basePath}/`));
-    if (!onBase) {
-      throw new CrosswalkError(
-        'CW_SOURCE_DATA',
-        `GitHub's pagination link for ${what} points to ${next.host}${next.pathname}, outside the configured ` +
-          `base URL ${base.host}${basePath}; refusing to follow it (the credential would go there)`,
-        { where: what },
-      );
+    return this.installation.token;
+  }
+
+  private async buyInstallationToken(installationId: number): Promise<{ token: string; renewAt: number }> {
+    const request: HttpRequest = {
+      method: 'POST',
+      url: `/app/installations/${installationId}/access_tokens`,
+      what: `an installation token for installation ${installationId}`,
+    };
+    const jwt = await this.appJwt!();
+    const answer = await this.tokens.send({ ...request, headers: { authorization: `bearer ${jwt}` } });
+    const body = answer.body as { token?: unknown; expires_at?: unknown } | undefined;
+    if (answer.status !== 201 || typeof body?.token !== 'string' || body.token === '') {
+      throw this.tokens.error(answer, request);
     }
+    const expires = Date.parse(String(body.expires_at));
+    this.secrets.push(body.token);
+    return {
+      token: body.token,
+      renewAt: (Number.isNaN(expires) ? Date.now() + 3_600_000 : expires) - TOKEN_RENEWAL_MS,
+    };
   }
 }

@@ -34,8 +34,8 @@ const requestsSchema = z
      */
     pageSize: z.number().int().min(1).max(100).default(100),
     /**
-     * Spacing between GraphQL queries. @octokit/plugin-throttling spaces them 1 s apart, as GitHub asks of
-     * integrators ("make requests serially"); a loopback test server sets 0.
+     * Spacing between GraphQL queries: 1 s, as GitHub asks of integrators ("make requests serially"); a loopback
+     * test server sets 0.
      * @defaultValue 1000
      */
     graphqlSpacingMs: z.number().int().min(0).max(60_000).default(1000),
@@ -46,10 +46,21 @@ const requestsSchema = z
      */
     maxRateLimitWaitSeconds: z.number().int().min(0).default(3660),
     /**
-     * Retries of a 5xx or network failure (octokit's retry plugin: 1 s, 4 s, 9 s, ... between attempts).
+     * Retries of a 5xx or network failure.
      * @defaultValue 3
      */
     retries: z.number().int().min(0).max(10).default(3),
+    /**
+     * The first wait before retrying a 5xx or network failure, doubled on each attempt; a rate limit waits as
+     * GitHub's headers say instead.
+     * @defaultValue 1000
+     */
+    backoffMs: z.number().int().min(0).max(60_000).default(1000),
+    /**
+     * How long one request may take.
+     * @defaultValue 30000
+     */
+    timeoutMs: z.number().int().min(100).max(300_000).default(30_000),
   })
   .strict();
 

@@ -140,7 +140,8 @@ describe('a GitHub member removal', () => {
     const outcome = await deliver('2026-03-03T09:15:02.000Z');
     // The delivery asked for that member's removal only, from the audit log.
     expect(outcome.emit).toEqual([]);
-    expect(server.requests.map((r) => decodeURIComponent(r.path))).toEqual([
+    // The query is form-encoded: a space is `+`.
+    expect(server.requests.map((r) => decodeURIComponent(r.path.replaceAll('+', ' ')))).toEqual([
       expect.stringContaining('phrase=action:org.remove_member user:dave created:'),
     ]);
     const afterWebhook = await removals();

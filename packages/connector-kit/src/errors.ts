@@ -38,6 +38,11 @@ export function sourceCodeOf(error: unknown): string | undefined {
 export interface SourceSaid {
   code?: string | undefined;
   text: string;
+  /**
+   * What to tell people about this answer in particular, read from it (GitHub's `x-accepted-github-permissions`,
+   * Okta's challenged scope); wins over the connector's per-status hint.
+   */
+  hint?: string | undefined;
 }
 
 /** What to tell people per status, in the source's terms: how to fix credentials, which permission is missing. */
@@ -60,19 +65,26 @@ export interface HttpFailure {
   hints?: ErrorHints | undefined;
   /** For a limit that resets too late: the wait it asked for and the longest one allowed. */
   rateLimit?: { waitMs: number; maxWaitSeconds: number };
+  /** A request for credentials (an OAuth token exchange): any 4xx but a rate limit is the credentials' fault. */
+  credentialRequest?: boolean | undefined;
 }
 
 /**
- * The one status rule for every source: 401 and 403 are CW_SOURCE_AUTH (not retryable: credentials or
- * permissions), 404 CW_NOT_FOUND, 429 that did not reset in time and 5xx CW_SOURCE_UNAVAILABLE (retryable),
- * anything else the source answered CW_SOURCE_DATA. The message names the request (method and path without
- * secrets) and what the source said, redacted.
+ * The one status rule for every source: a rate limit that did not reset in time (429, or any answer the client
+ * found limited) and 5xx are CW_SOURCE_UNAVAILABLE (retryable), 401 and 403 CW_SOURCE_AUTH (not retryable:
+ * credentials or permissions), 404 CW_NOT_FOUND,
+ * anything else the source answered CW_SOURCE_DATA (except a 4xx to a credential request: CW_SOURCE_AUTH). The
+ * message names the request (method and path without secrets), the status and what the source said (its code and
+ * words), then a hint, redacted.
  */
 export function httpSourceError(failure: HttpFailure, redact: Redactor): SourceError {
   const { source, method, path, status, said, hints } = failure;
   const request = `${method} ${path}`;
   const detail = `${status}${said.text ? ` ${said.text}` : ''}`;
-  const hint = (text: string | undefined) => (text ? `: ${text}` : '');
+  const hint = (fallback: string | undefined) => {
+    const text = said.hint ?? fallback;
+    return text ? `: ${text}` : '';
+  };
   const make = (code: ErrorCode, message: string) =>
     new SourceError(
       code,
@@ -82,6 +94,21 @@ export function httpSourceError(failure: HttpFailure, redact: Redactor): SourceE
       said.code,
       redact(said.text),
     );
+  const limited = status === 429 || failure.rateLimit !== undefined;
+  // First: GitHub answers a used-up limit with 403, which is not a permission refusal.
+  if (limited) {
+    const late = failure.rateLimit && failure.rateLimit.waitMs > failure.rateLimit.maxWaitSeconds * 1000;
+    const wait = late
+      ? `, resets in ${Math.ceil(failure.rateLimit!.waitMs / 1000)}s > ${failure.rateLimit!.maxWaitSeconds}s`
+      : '';
+    return make(
+      'CW_SOURCE_UNAVAILABLE',
+      `${source}'s rate limit did not reset within the allowed wait (${detail}${wait}) for ${request}`,
+    );
+  }
+  if (failure.credentialRequest && status >= 400 && status < 500) {
+    return make('CW_SOURCE_AUTH', `${source} refused ${request} (${detail})${hint(hints?.[401])}`);
+  }
   if (status === 401) {
     return make(
       'CW_SOURCE_AUTH',
@@ -98,15 +125,6 @@ export function httpSourceError(failure: HttpFailure, redact: Redactor): SourceE
     return make(
       'CW_NOT_FOUND',
       `${source} answered ${detail} for ${request}${hint(hints?.[404] ?? 'it does not exist, or the credentials cannot see it')}`,
-    );
-  }
-  if (status === 429 || failure.rateLimit) {
-    const wait = failure.rateLimit
-      ? `, resets in ${Math.ceil(failure.rateLimit.waitMs / 1000)}s > ${failure.rateLimit.maxWaitSeconds}s`
-      : '';
-    return make(
-      'CW_SOURCE_UNAVAILABLE',
-      `${source}'s rate limit did not reset within the allowed wait (${detail}${wait}) for ${request}`,
     );
   }
   if (status >= 500) return make('CW_SOURCE_UNAVAILABLE', `${source} failed (${detail}) for ${request}`);

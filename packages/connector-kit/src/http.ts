@@ -8,10 +8,12 @@ import {
 import { type ErrorHints, httpSourceError, networkSourceError, type SourceSaid } from './errors.js';
 import { provenancePath, RequestRecorder } from './provenance.js';
 import {
+  bodyLimit,
   budgetExhausted,
   isLimited,
   type RateLimitRule,
   rateLimitWaitMs,
+  readsBody,
   retryAfterRule,
 } from './rate-limit.js';
 import type { Redactor } from './redact.js';
@@ -46,12 +48,17 @@ export interface HttpClientOptions {
   baseUrl: string;
   /** Headers sent with every request (the Authorization value, Accept, User-Agent). */
   headers: Record<string, string>;
+  /**
+   * Headers asked for before each request, for credentials that change during a run (a GitHub App installation
+   * token renewed before it expires); they win over `headers`.
+   */
+  credentials?: () => Promise<Record<string, string>>;
   policy: RequestPolicy;
   rateLimit?: RateLimitRule;
   /** The source's request id header (`x-arequestid`), cited in provenance. */
   requestIdHeader: string;
-  /** Reads a failed answer's body into the source's own code and words. */
-  describeError?: (body: unknown) => SourceSaid;
+  /** Reads a failed answer into the source's own code and words, and a hint of its own when it gives one. */
+  describeError?: (body: unknown, headers: Headers) => SourceSaid;
   hints?: ErrorHints;
   redact: Redactor;
   log: CollectorLogger;
@@ -63,7 +70,7 @@ export interface HttpClientOptions {
 
 export interface HttpRequest {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  /** An absolute URL, or a path below the base URL. */
+  /** An absolute URL, or a path below the base URL (empty: the base URL itself). */
   url: string;
   /** Query parameters added to the URL; undefined values are left out. */
   query?: Record<string, string | number | boolean | undefined>;
@@ -82,7 +89,7 @@ export interface HttpAnswer {
   headers: Headers;
   text: string;
   body: unknown;
-  /** Set when the answer is a rate limit that resets later than the allowed wait: how long it would have been. */
+  /** Set when the answer is a rate limit not waited out (it resets too late, or it outlasted the retries). */
   rateLimitWaitMs?: number;
 }
 
@@ -107,8 +114,9 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
  * One HTTP client for every connector, on Node's fetch:
  * - pins every request to the base URL (origin and path), redirects are not followed;
  * - cuts each attempt off after `timeoutMs`;
- * - waits out rate limits as the source's rule says (bounded by `maxRateLimitWaitSeconds`), including before
- *   a request to an endpoint whose budget an earlier answer reported used up;
+ * - waits out rate limits as the source's rule says, from its headers or its body (bounded by
+ *   `maxRateLimitWaitSeconds`), including before a request to an endpoint whose budget an earlier answer reported
+ *   used up;
  * - retries network failures and 5xx answers with exponential backoff, except a host name that does not resolve
  *   (CW_SOURCE_UNREACHABLE at once);
  * - records every attempt that got an answer (method, path without secrets, status, request id);
@@ -137,7 +145,9 @@ export class HttpClient {
     try {
       resolved = /^[a-z][a-z0-9+.-]*:/i.test(url)
         ? new URL(url)
-        : new URL(`${this.basePath}${url.startsWith('/') ? '' : '/'}${url}`, this.base);
+        : url === ''
+          ? new URL(this.basePath || '/', this.base)
+          : new URL(`${this.basePath}${url.startsWith('/') ? '' : '/'}${url}`, this.base);
     } catch {
       throw new CrosswalkError(
         'CW_SOURCE_DATA',
@@ -183,6 +193,7 @@ export class HttpClient {
           : JSON.stringify(request.body);
     const headers = {
       ...this.options.headers,
+      ...(await this.options.credentials?.()),
       ...(body !== undefined && typeof request.body !== 'string'
         ? { 'content-type': 'application/json' }
         : {}),
@@ -231,14 +242,20 @@ export class HttpClient {
         const wait = rateLimitWaitMs(this.rule, response.headers);
         if (wait !== undefined) this.exhausted.set(endpoint, Date.now() + wait);
       }
-      if (isLimited(this.rule, response.status, response.headers) && limited < (this.rule.maxRetries ?? 10)) {
-        const wait = rateLimitWaitMs(this.rule, response.headers) ?? policy.backoffMs * 2 ** limited;
-        if (wait <= policy.maxRateLimitWaitSeconds * 1000) {
+      // Some limits are said only in the body (GitHub's secondary limit, its GraphQL RATE_LIMITED): read it first.
+      const early = readsBody(this.rule, response.status) ? await this.read(url, response) : undefined;
+      const named = early && bodyLimit(this.rule, response.status, early.text);
+      if (named || isLimited(this.rule, response.status, response.headers)) {
+        const wait =
+          rateLimitWaitMs(this.rule, response.headers) ??
+          named?.fallbackMs ??
+          policy.backoffMs * 2 ** limited;
+        if (limited < (this.rule.maxRetries ?? 10) && wait <= policy.maxRateLimitWaitSeconds * 1000) {
           limited += 1;
-          await response.body?.cancel();
+          if (!early) await response.body?.cancel();
           await this.wait(
             wait,
-            `${source} rate limit (${response.status}) for ${endpoint}`,
+            `${source} ${named ? named.name : 'rate limit'} (${response.status}) for ${endpoint}`,
             path,
             limited,
             true,
@@ -246,13 +263,14 @@ export class HttpClient {
           continue;
         }
         log.warn(
-          { path, waitMs: wait },
-          `${source} rate limit resets later than the allowed wait; giving up`,
+          { path, waitMs: wait, attempt: limited + 1 },
+          `${source} rate limit outlasts the allowed wait or retries; giving up`,
         );
-        return { ...(await this.read(url, response)), rateLimitWaitMs: wait };
-      } else if (RETRYABLE_STATUS.has(response.status) && failures < policy.retries) {
+        return { ...(early ?? (await this.read(url, response))), rateLimitWaitMs: wait };
+      }
+      if (RETRYABLE_STATUS.has(response.status) && failures < policy.retries) {
         failures += 1;
-        await response.body?.cancel();
+        if (!early) await response.body?.cancel();
         await this.wait(
           policy.backoffMs * 2 ** (failures - 1),
           `${source} failed (${response.status}); retrying`,
@@ -261,7 +279,7 @@ export class HttpClient {
         );
         continue;
       }
-      return this.read(url, response);
+      return early ?? this.read(url, response);
     }
   }
 
@@ -283,7 +301,7 @@ export class HttpClient {
 
   /** The catalogued error for an answer that was not a success. */
   error(answer: HttpAnswer, request: Pick<HttpRequest, 'method' | 'what'>) {
-    const said = this.options.describeError?.(answer.body) ?? { text: answer.statusText };
+    const said = this.options.describeError?.(answer.body, answer.headers) ?? { text: answer.statusText };
     return httpSourceError(
       {
         source: this.options.source,

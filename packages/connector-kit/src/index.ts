@@ -21,6 +21,8 @@ export { parseLinkHeader } from './link.js';
 export { type PaginateOptions, type Paginator, paginate, pick } from './paginate.js';
 export { provenancePath, RequestRecorder } from './provenance.js';
 export {
+  type BodyLimit,
+  bodyLimit,
   budgetExhausted,
   githubRateLimitRule,
   isLimited,
@@ -29,6 +31,7 @@ export {
   oktaRateLimitRule,
   type RateLimitRule,
   rateLimitWaitMs,
+  readsBody,
   retryAfterRule,
 } from './rate-limit.js';
 export { COMMON_CREDENTIAL_PATTERNS, createRedactor, type Redactor } from './redact.js';

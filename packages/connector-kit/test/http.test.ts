@@ -2,8 +2,10 @@ import { type CollectorLogger, isCrosswalkError, RATE_LIMIT_WAIT_EVENT } from '@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createRedactor,
+  githubRateLimitRule,
   HttpClient,
   type HttpClientOptions,
+  httpSourceError,
   jiraRateLimitRule,
   oktaRateLimitRule,
   type Paginator,
@@ -145,6 +147,98 @@ describe('HttpClient', () => {
       await client.json({ url: '/x' });
       expect(waits).toHaveLength(1);
       expect(waits[0]).toBeGreaterThan(20_000);
+    });
+  });
+
+  describe('when GitHub says it is limited only in the body', () => {
+    it('waits a minute for a secondary limit with no header, and logs it by name', async () => {
+      const { client, lines, waits } = await setUp(
+        (_, i) =>
+          i === 0
+            ? { status: 403, body: { message: 'You have exceeded a secondary rate limit.' } }
+            : { body: { ok: 1 } },
+        { rateLimit: githubRateLimitRule },
+      );
+      expect(await client.json({ url: '/x' })).toEqual({ ok: 1 });
+      expect(waits).toEqual([60_000]);
+      expect(lines.some((l) => /^Example secondary rate limit \(403\)/.test(l.message))).toBe(true);
+    });
+
+    it("retries a GraphQL RATE_LIMITED answer (a 200) after the budget's reset", async () => {
+      const reset = String(Math.floor(Date.now() / 1000) + 30);
+      const { client, waits } = await setUp(
+        (_, i) =>
+          i === 0
+            ? {
+                headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset },
+                body: { errors: [{ type: 'RATE_LIMITED', message: 'API rate limit exceeded' }] },
+              }
+            : { body: { data: { ok: 1 } } },
+        { rateLimit: githubRateLimitRule },
+      );
+      expect(await client.json({ method: 'POST', url: '', body: { query: '{ ok }' } })).toEqual({
+        data: { ok: 1 },
+      });
+      expect(waits).toHaveLength(1);
+      expect(waits[0]).toBeGreaterThan(20_000);
+    });
+
+    it('treats a plain 403 as a refusal, with the hint the answer carries', async () => {
+      const { server, client } = await setUp(() => ({ status: 403, body: { message: 'Forbidden' } }), {
+        rateLimit: githubRateLimitRule,
+        describeError: (body, headers) => ({
+          text: (body as { message: string }).message,
+          hint: headers.get('content-type') ?? undefined,
+        }),
+      });
+      const error = await failure(client.json({ url: '/x' }));
+      expect(isCrosswalkError(error, 'CW_SOURCE_AUTH')).toBe(true);
+      expect(error.message).toBe('Example refused GET /x (403 Forbidden): application/json');
+      expect(server.seen).toHaveLength(1);
+    });
+
+    it('gives up, retryable, on a 403 limit that outlasts its retries', async () => {
+      const { server, client } = await setUp(() => ({ status: 403, headers: { 'retry-after': '1' } }), {
+        rateLimit: { ...githubRateLimitRule, maxRetries: 2 },
+      });
+      const error = await failure(client.json({ url: '/x' }));
+      expect(isCrosswalkError(error, 'CW_SOURCE_UNAVAILABLE')).toBe(true);
+      expect(error.message).toMatch(
+        /^Example's rate limit did not reset within the allowed wait \(403 Forbidden\)/,
+      );
+      expect(server.seen).toHaveLength(3);
+    });
+  });
+
+  describe('with credentials that change during a run', () => {
+    it('asks for them before each request, and they win over the fixed headers', async () => {
+      let issued = 0;
+      const { server, client } = await setUp(() => ({ body: {} }), {
+        credentials: async () => ({ authorization: `token t${++issued}` }),
+      });
+      await client.json({ url: '/x' });
+      await client.json({ url: '/y' });
+      expect(server.seen.map((s) => s.authorization)).toEqual(['token t1', 'token t2']);
+    });
+
+    it('maps a refused credential request (400) to CW_SOURCE_AUTH', async () => {
+      const { client } = await setUp(() => ({ status: 400, body: { message: 'invalid_client' } }));
+      const answer = await client.send({ method: 'POST', url: '/token' });
+      const error = client.error(answer, { method: 'POST' });
+      expect(isCrosswalkError(error, 'CW_SOURCE_DATA')).toBe(true);
+      const refused = httpSourceError(
+        {
+          source: 'Example',
+          method: 'POST',
+          path: '/token',
+          status: 400,
+          said: { text: 'invalid_client' },
+          credentialRequest: true,
+        },
+        (text) => text,
+      );
+      expect(isCrosswalkError(refused, 'CW_SOURCE_AUTH')).toBe(true);
+      expect(refused.message).toBe('Example refused POST /token (400 invalid_client)');
     });
   });
 

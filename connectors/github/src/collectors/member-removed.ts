@@ -1,3 +1,4 @@
+import { sourceStatusOf } from '@crosswalk/connector-kit';
 import {
   type CollectorContext,
   type CollectorDefinition,
@@ -9,7 +10,6 @@ import {
 } from '@crosswalk/core';
 import { GitHubClient, webUrlFor } from '../client.js';
 import type { GitHubConfig } from '../config.js';
-import { sourceStatusOf } from '../errors.js';
 import { sourceTime } from '../people.js';
 import { webhookEventTime } from '../removal-time.js';
 

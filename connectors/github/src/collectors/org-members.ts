@@ -1,7 +1,7 @@
+import { sourceStatusOf } from '@crosswalk/connector-kit';
 import type { CollectorDefinition, PayloadOf, Person } from '@crosswalk/core';
 import { GitHubClient } from '../client.js';
 import type { GitHubConfig } from '../config.js';
-import { sourceStatusOf } from '../errors.js';
 import { person, snapshotDay } from '../people.js';
 
 type Payload = PayloadOf<'github.org_members'>;
