@@ -187,6 +187,23 @@ export interface ComputeCoverageOptions {
  * as an export for bad frameworks, controls or windows.
  */
 export async function computeCoverage(options: ComputeCoverageOptions): Promise<CoverageReport> {
+  return buildCoverage({ ...(await tallyCoverage(options)), now: options.now ?? new Date() });
+}
+
+/** What a coverage report is built from: everything read from the locker, nothing that depends on the clock. */
+export interface CoverageTallies {
+  scope: Scope;
+  window: Window;
+  found: FoundTally;
+  runs: RunTally;
+}
+
+/**
+ * The locker's part of computeCoverage: found counts, run days and chain problems of the window. Independent of
+ * `now`, so a caller may keep it while the locker is unchanged and build reports from it at later times
+ * (the API's coverage cache, services/api/src/coverage-cache.ts).
+ */
+export async function tallyCoverage(options: Omit<ComputeCoverageOptions, 'now'>): Promise<CoverageTallies> {
   const { scope, window } = resolveRequest(options);
   const found = new FoundTally();
   for (const kind of scope.kinds) {
@@ -224,7 +241,7 @@ export async function computeCoverage(options: ComputeCoverageOptions): Promise<
   }
   vouched.missing();
   for (const problem of vouched.problems) runs.problem('', problem.path, problem.message);
-  return buildCoverage({ scope, window, found, runs, now: options.now ?? new Date() });
+  return { scope, window, found, runs };
 }
 
 const DAY_MS = 86_400_000;

@@ -17,11 +17,13 @@ export {
   type ControlCoverage,
   type ControlStatus,
   type CoverageReport,
+  type CoverageTallies,
   compactDays,
   computeCoverage,
   coverageRows,
   type KindCoverage,
   type PeriodCoverage,
+  tallyCoverage,
 } from './coverage.js';
 export { CsvParser, csvLine, parseCsv } from './csv.js';
 export { CURRENCY_COLUMNS, currencyInWindow } from './current.js';

@@ -42,6 +42,12 @@ const envSchema = z.object({
    */
   CROSSWALK_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   /**
+   * The API keeps what a coverage report is read from while every chain head stays put; after this long it is
+   * read again in the background (bounds how long a record or manifest removed under an unchanged chain goes
+   * unseen by GET /v1/coverage; a new run is seen at the next request whatever this is).
+   */
+  CROSSWALK_COVERAGE_REFRESH_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  /**
    * How long a presigned export download URL stays valid (seconds), when the locker is S3. Short: whoever holds
    * the URL can download the bundle without a key.
    */

@@ -1,5 +1,5 @@
-import { computeCoverage } from '@crosswalk/export';
 import { z } from 'zod';
+import { CoverageCache } from '../coverage-cache.js';
 import { assertExportWithin, listParam, QUERY_FIELDS, resolveSelection } from '../export-scope.js';
 import { bearer, responses } from '../schemas.js';
 import { feature, PROTECTED } from './feature.js';
@@ -79,16 +79,12 @@ const reportSchema = z
 
 /**
  * `GET /v1/coverage`: the same report as an export's coverage.csv, computed from record keys and run
- * manifests without reading any evidence body. Any key may ask, within its scope.
+ * manifests without reading any evidence body, and kept per chain heads (coverage-cache.ts). Any key may ask,
+ * within its scope.
  */
 export const coveragePlugin = feature('crosswalk-coverage', PROTECTED, async (app) => {
   const { runtime } = app;
-  /**
-   * Reports being computed, by what they cover: a request for the same report joins the one under way instead
-   * of listing the same keys again (a team's auditors open the same month at once). Nothing is kept after it is
-   * answered, so a report is never older than the request that joined it by more than one computation.
-   */
-  const computing = new Map<string, ReturnType<typeof computeCoverage>>();
+  const cache = new CoverageCache(runtime.locker, runtime.env.CROSSWALK_COVERAGE_REFRESH_MS);
   app.get(
     '',
     {
@@ -113,18 +109,12 @@ export const coveragePlugin = feature('crosswalk-coverage', PROTECTED, async (ap
       };
       const resolved = resolveSelection(selection, QUERY_FIELDS);
       assertExportWithin(request.apiKey, resolved, QUERY_FIELDS);
-      const same = JSON.stringify([
+      const key = JSON.stringify([
         resolved.scope.frameworks,
         resolved.scope.requestedControls,
         resolved.window,
       ]);
-      const pending = computing.get(same);
-      if (pending) return pending;
-      const report = computeCoverage({ locker: runtime.locker, ...selection }).finally(() =>
-        computing.delete(same),
-      );
-      computing.set(same, report);
-      return report;
+      return cache.report(selection, key);
     },
   );
 });
