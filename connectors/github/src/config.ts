@@ -1,4 +1,4 @@
-import { CrosswalkError, sourceUrl, zodIssues } from '@crosswalk/core';
+import { CrosswalkError, secret, secretValues, sourceUrl, zodIssues } from '@crosswalk/core';
 import { z } from 'zod';
 
 const GITHUB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
@@ -12,7 +12,7 @@ const tokenAuthSchema = z
   .object({
     kind: z.literal('token'),
     /** A personal access token (classic or fine-grained) or any token GitHub accepts as `Authorization: token`. */
-    token: z.string().min(1, 'must not be empty'),
+    token: secret(z.string().min(1, 'must not be empty')),
   })
   .strict();
 
@@ -21,7 +21,7 @@ const appAuthSchema = z
     kind: z.literal('app'),
     appId: numericId,
     /** The App's PEM private key; it signs the JWT that buys an installation token and is never logged. */
-    privateKey: z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key' }),
+    privateKey: secret(z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key' })),
     installationId: numericId,
   })
   .strict();
@@ -87,7 +87,7 @@ export const githubConfigSchema = z
      * The secret GitHub signs webhook deliveries with (`X-Hub-Signature-256`, HMAC-SHA256 over the raw body).
      * Unset: the service refuses this connector's deliveries (401). Write-only, like every credential.
      */
-    webhookSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+    webhookSecret: secret(z.string().min(16, 'must be at least 16 characters')).optional(),
     /** Who answers for these controls (a person or a team address); stamped on every record's owner. */
     controlOwner: z.string().min(1).optional(),
     collectors: z
@@ -153,8 +153,7 @@ export function configuredRepositories(config: GitHubConfig): string[] | undefin
   return config.repositories?.map((name) => (name.includes('/') ? name : `${config.org}/${name}`));
 }
 
-/** The secrets in a config: scrubbed from every message this connector writes. */
+/** The secrets in a config (the fields its schema marks `secret`): scrubbed from every message this connector writes. */
 export function configSecrets(config: GitHubConfig): string[] {
-  const secrets = config.auth.kind === 'token' ? [config.auth.token] : [config.auth.privateKey];
-  return config.webhookSecret ? [...secrets, config.webhookSecret] : secrets;
+  return secretValues(githubConfigSchema, config);
 }

@@ -1,4 +1,4 @@
-import { CrosswalkError, sourceUrl, zodIssues } from '@crosswalk/core';
+import { CrosswalkError, secret, secretValues, sourceUrl, zodIssues } from '@crosswalk/core';
 import { z } from 'zod';
 
 /** A Jira field id: `customfield_10042`, or a system field such as `reporter`. */
@@ -96,7 +96,7 @@ const basicAuthSchema = z
     /** The Atlassian account the API token belongs to. */
     email: z.string().trim().min(3).includes('@', { message: 'must be an email address' }),
     /** An Atlassian API token (id.atlassian.com, Security, API tokens); sent as HTTP basic auth, never logged. */
-    apiToken: z.string().min(1, 'must not be empty'),
+    apiToken: secret(z.string().min(1, 'must not be empty')),
   })
   .strict();
 
@@ -107,7 +107,7 @@ const oauthAuthSchema = z
      * An OAuth 2.0 (3LO) access token with the `read:jira-work` scope. With OAuth, `siteUrl` is
      * `https://api.atlassian.com/ex/jira/<cloudId>` and `webUrl` is the site people browse.
      */
-    accessToken: z.string().min(1, 'must not be empty'),
+    accessToken: secret(z.string().min(1, 'must not be empty')),
   })
   .strict();
 
@@ -193,7 +193,7 @@ export const jiraConfigSchema = z
      * webhooks (401). Write-only, like every credential.
      * https://developer.atlassian.com/cloud/jira/platform/webhooks/#secure-admin-webhooks
      */
-    webhookSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+    webhookSecret: secret(z.string().min(16, 'must be at least 16 characters')).optional(),
     /** Who answers for these controls (a person or a team address); stamped on every record's owner. */
     controlOwner: z.string().min(1).optional(),
     requests: requestsSchema.optional(),
@@ -231,13 +231,12 @@ export function webUrlOf(config: JiraConfig): string {
   return config.webUrl ?? config.siteUrl;
 }
 
-/** The secrets in a config, and the Authorization value built from them: scrubbed from every message. */
+/**
+ * The secrets in a config (the fields its schema marks `secret`), and the basic Authorization value built from
+ * them: scrubbed from every message.
+ */
 export function configSecrets(config: JiraConfig): string[] {
-  const hook = config.webhookSecret ? [config.webhookSecret] : [];
-  if (config.auth.kind === 'oauth') return [config.auth.accessToken, ...hook];
-  return [
-    config.auth.apiToken,
-    Buffer.from(`${config.auth.email}:${config.auth.apiToken}`).toString('base64'),
-    ...hook,
-  ];
+  const marked = secretValues(jiraConfigSchema, config);
+  if (config.auth.kind === 'oauth') return marked;
+  return [...marked, Buffer.from(`${config.auth.email}:${config.auth.apiToken}`).toString('base64')];
 }

@@ -1,5 +1,5 @@
 import { createPrivateKey, type JsonWebKeyInput } from 'node:crypto';
-import { CrosswalkError, sourceUrl, zodIssues } from '@crosswalk/core';
+import { CrosswalkError, secret, secretValues, sourceUrl, zodIssues } from '@crosswalk/core';
 import { z } from 'zod';
 
 /** The OAuth scopes each collector needs; a service app asks only for those of the collector that runs. */
@@ -33,7 +33,7 @@ const tokenAuthSchema = z
   .object({
     kind: z.literal('token'),
     /** An Okta API token (sent as `Authorization: SSWS ...`); never logged, recorded or echoed in an error. */
-    token: z.string().trim().min(1, 'must not be empty'),
+    token: secret(z.string().trim().min(1, 'must not be empty')),
   })
   .strict();
 
@@ -61,7 +61,7 @@ const oauthAuthSchema = z
     /** The client id of the Okta API service app. */
     clientId: z.string().trim().min(1, 'must not be empty'),
     /** The app's private key, PEM or JWK: it signs the client assertion and is never logged. */
-    privateKey: z.union([z.string().min(1, 'must not be empty'), z.record(z.string(), z.unknown())]),
+    privateKey: secret(z.union([z.string().min(1, 'must not be empty'), z.record(z.string(), z.unknown())])),
     /** The key's id (`kid`) as registered with the app; taken from the JWK when it has one. */
     keyId: z.string().trim().min(1).optional(),
     /**
@@ -129,7 +129,7 @@ export const oktaConfigSchema = z
      * constant time. Unset: the service refuses this connector's event hooks (401). Write-only, like every credential.
      * https://developer.okta.com/docs/concepts/event-hooks/#http-headers
      */
-    webhookSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+    webhookSecret: secret(z.string().min(16, 'must be at least 16 characters')).optional(),
     /** Who answers for these controls (a person or a team address); stamped on every record's owner. */
     controlOwner: z.string().min(1).optional(),
     collectors: z
@@ -201,17 +201,16 @@ export function requestSettings(config: OktaConfig): RequestSettings {
   return config.requests ?? requestsSchema.parse({});
 }
 
-/** The secrets in a config: scrubbed from every message this connector writes. */
+/** The secrets in a config (the fields its schema marks `secret`): scrubbed from every message this connector writes. */
 export function configSecrets(config: OktaConfig): string[] {
-  const hook = config.webhookSecret ? [config.webhookSecret] : [];
-  if (config.auth.kind === 'token') return [config.auth.token, ...hook];
-  const key = config.auth.privateKey;
-  if (typeof key === 'string') return [key, ...hook];
-  // Every secret member of a JWK (d, p, q, dp, dq, qi) is scrubbed on its own as well as the whole.
+  const key = config.auth.kind === 'oauth' ? config.auth.privateKey : undefined;
+  if (!key || typeof key === 'string') return secretValues(oktaConfigSchema, config);
+  // A JWK is scrubbed whole, and each secret member (d, p, q, dp, dq, qi) on its own; its short public members
+  // (kty, e, alg) would garble messages and reveal nothing.
+  const members = new Set(Object.values(key));
   return [
     JSON.stringify(key),
-    ...Object.values(key).filter((v): v is string => typeof v === 'string' && v.length > 16),
-    ...hook,
+    ...secretValues(oktaConfigSchema, config).filter((value) => !members.has(value) || value.length > 16),
   ];
 }
 

@@ -6,6 +6,6 @@ export {
   type UnvouchedOptions,
   type UnvouchedRecord,
 } from './recover.js';
-export { redact, secretValues } from './redact.js';
+export { redact } from './redact.js';
 export { parseConnectorConfig, type RunOptions, runConnector } from './run.js';
 export { assertWindow, DEFAULT_FIRST_LOOKBACK_DAYS, DEFAULT_OVERLAP_MS, defaultWindow } from './window.js';

@@ -9,6 +9,7 @@ import {
   CrosswalkError,
   type EmittedDraft,
   type EvidenceKind,
+  secretValues,
   systemClock,
   type Trigger,
   zodIssues,
@@ -19,7 +20,7 @@ const { evidenceKey } = keys;
 
 import type { z } from 'zod';
 import type { RunProgress } from './progress.js';
-import { redact, secretValues } from './redact.js';
+import { redact } from './redact.js';
 import { assertWindow, defaultWindow } from './window.js';
 
 export interface RunOptions<Schema extends z.ZodType> {
@@ -101,7 +102,11 @@ export async function runConnector<Schema extends z.ZodType>(
   const clock = options.clock ?? systemClock;
   const log = options.log ?? silent;
   const config = parseConnectorConfig(options.connector, options.connectorId, options.config);
-  const secrets = secretValues(options.config);
+  // The values the schema marks secret, as given and as parsed (a trimmed token differs from the one typed).
+  const schema = options.connector.configSchema;
+  const secrets = [
+    ...new Set([...secretValues(schema, options.config, 4), ...secretValues(schema, config, 4)]),
+  ];
   const window = options.window ? assertWindow(options.window) : undefined;
   const selected = selectCollectors(options.connector, options.collectors);
   const runId = options.runId ?? randomUUID();

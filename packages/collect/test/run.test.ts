@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CrosswalkError, defineConnector, type EmittedDraft, fixedClock } from '@crosswalk/core';
+import { CrosswalkError, defineConnector, type EmittedDraft, fixedClock, secret } from '@crosswalk/core';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -29,7 +29,10 @@ const example = defineConnector({
   type: 'example',
   version: '1.2.3',
   title: 'Example',
-  configSchema: z.object({ org: z.string(), token: z.string(), failWith: z.string().optional() }).strict(),
+  // The token is marked secret: the runner scrubs marked values from what it records.
+  configSchema: z
+    .object({ org: z.string(), token: secret(z.string()), failWith: z.string().optional() })
+    .strict(),
   collectors: [
     {
       id: 'removals',

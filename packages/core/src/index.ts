@@ -51,6 +51,7 @@ export {
   triggerSchema,
   verifyRecordBytes,
 } from './record.js';
+export { isSecretSchema, mapSecrets, secret, secretFieldNames, secretValues } from './secret.js';
 export {
   type Currency,
   canSupersede,

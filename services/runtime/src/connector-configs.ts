@@ -1,8 +1,12 @@
 import { parseConnectorConfig } from '@crosswalk/collect';
-import { CrosswalkError, canonicalJson } from '@crosswalk/core';
+import { CrosswalkError, canonicalJson, mapSecrets, secret } from '@crosswalk/core';
 import type { Locker } from '@crosswalk/locker';
-import { connectorFor } from './registry.js';
-import { isSealed, mapSecrets, type SecretBox } from './secrets.js';
+import { z } from 'zod';
+import { registry as builtIn, type ConnectorRegistry } from './registry.js';
+import { isSealed, type SecretBox } from './secrets.js';
+
+/** A stored config whose type this build does not know: every value in it is treated as a credential. */
+const UNKNOWN_TYPE = secret(z.unknown());
 
 /** A stored connector: its config with every credential sealed (AES-256-GCM) and who changed it when. */
 export interface StoredConnector {
@@ -44,12 +48,14 @@ export class ConnectorConfigs {
    * connector to check the signature before the 202; without a cache each one waits for a locker GET. Changes
    * made through this instance are seen at once, changes made by another process after at most this long.
    * @defaultValue 0 (no cache)
+   * @param registry - the connectors whose config schemas say which fields are credentials (marked `secret`).
    */
   constructor(
     private readonly locker: Locker,
     private readonly box: SecretBox,
     private readonly now: () => Date = () => new Date(),
     private readonly resolveCacheMs = 0,
+    private readonly registry: ConnectorRegistry = builtIn,
   ) {}
 
   async create(id: string, input: Record<string, unknown>, actor: string): Promise<ConnectorView> {
@@ -65,7 +71,7 @@ export class ConnectorConfigs {
       target: id,
       details: { type: stored.type, fields: fieldPaths(input) },
     });
-    return view(stored);
+    return this.view(stored);
   }
 
   /** Creates or replaces from a declarative file; records an audit entry only when something changed. */
@@ -76,7 +82,7 @@ export class ConnectorConfigs {
   ): Promise<{ view: ConnectorView; changed: boolean }> {
     const existing = await this.read(id);
     if (existing && canonicalJson(this.plain(existing)) === canonicalJson({ ...input })) {
-      return { view: view(existing), changed: false };
+      return { view: this.view(existing), changed: false };
     }
     const stored = this.build(id, input, actor, existing);
     this.forget(id);
@@ -87,7 +93,7 @@ export class ConnectorConfigs {
       target: id,
       details: { type: stored.type, fields: fieldPaths(input), source: 'config-file' },
     });
-    return { view: view(stored), changed: true };
+    return { view: this.view(stored), changed: true };
   }
 
   /** JSON merge patch (RFC 7386) onto the current config; `null` removes a field. */
@@ -113,7 +119,7 @@ export class ConnectorConfigs {
       target: id,
       details: { fields: fieldPaths(patch) },
     });
-    return view(stored);
+    return this.view(stored);
   }
 
   async delete(id: string, actor: string): Promise<void> {
@@ -124,14 +130,14 @@ export class ConnectorConfigs {
   }
 
   async get(id: string): Promise<ConnectorView> {
-    return view(await this.require(id));
+    return this.view(await this.require(id));
   }
 
   async list(): Promise<ConnectorView[]> {
     const views: ConnectorView[] = [];
     for await (const id of this.locker.configs.ids()) {
       const stored = await this.read(id);
-      if (stored) views.push(view(stored));
+      if (stored) views.push(this.view(stored));
     }
     return views;
   }
@@ -186,16 +192,15 @@ export class ConnectorConfigs {
     existing: StoredConnector | undefined,
   ): StoredConnector {
     const type = typeof input.type === 'string' ? input.type : '';
-    const connector = connectorFor(type, 'type');
+    const connector = this.registry.get(type, 'type');
     parseConnectorConfig(connector, id, input);
     const at = this.now().toISOString();
     return {
       id,
       type,
-      config: mapSecrets(input, (secret, path) => this.box.seal(secret, `${id}:${path}`)) as Record<
-        string,
-        unknown
-      >,
+      config: mapSecrets(connector.configSchema, input, (plain, path) =>
+        this.box.seal(plain, `${id}:${path}`),
+      ) as Record<string, unknown>,
       createdAt: existing?.createdAt ?? at,
       createdBy: existing?.createdBy ?? actor,
       updatedAt: at,
@@ -204,9 +209,19 @@ export class ConnectorConfigs {
   }
 
   private plain(stored: StoredConnector): Record<string, unknown> {
-    return mapSecrets(stored.config, (sealed, path) =>
+    return mapSecrets(this.schemaOf(stored.type), stored.config, (sealed, path) =>
       isSealed(sealed) ? this.box.open(sealed, `${stored.id}:${path}`) : sealed,
     ) as Record<string, unknown>;
+  }
+
+  /** What any client sees: every field the connector's schema marks secret shows as `[write-only]`. */
+  private view(stored: StoredConnector): ConnectorView {
+    const config = mapSecrets(this.schemaOf(stored.type), stored.config, () => WRITE_ONLY);
+    return { ...stored, config: config as Record<string, unknown> };
+  }
+
+  private schemaOf(type: string): z.ZodType {
+    return this.registry.find(type)?.configSchema ?? UNKNOWN_TYPE;
   }
 
   private async read(id: string): Promise<StoredConnector | undefined> {
@@ -218,10 +233,6 @@ export class ConnectorConfigs {
     if (!stored) throw new CrosswalkError('CW_NOT_FOUND', `no connector "${id}"`, { where: id });
     return stored;
   }
-}
-
-function view(stored: StoredConnector): ConnectorView {
-  return { ...stored, config: mapSecrets(stored.config, () => WRITE_ONLY) as Record<string, unknown> };
 }
 
 function fieldPaths(value: unknown, prefix = ''): string[] {

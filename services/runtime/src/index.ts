@@ -32,9 +32,15 @@ export {
   WebhookQueue,
   webhookJobSchema,
 } from './jobs.js';
-export { createLogger, type Logger, REDACT_PATHS } from './logger.js';
+export { createLogger, type Logger, REDACT_PATHS, redactPaths } from './logger.js';
 export { createMetrics, type Metrics } from './metrics.js';
-export { connectorFor, connectorTypes } from './registry.js';
+export {
+  type ConnectorRegistry,
+  connectorFor,
+  connectorTypes,
+  createRegistry,
+  registry,
+} from './registry.js';
 export { createRuntime, type Runtime } from './runtime.js';
 export { checkSchedules, reconcileSchedules, type ScheduleCheck } from './schedules.js';
-export { isSealed, mapSecrets, SECRET_KEY_PATTERN, SecretBox } from './secrets.js';
+export { isSealed, SecretBox } from './secrets.js';

@@ -1,9 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { CrosswalkError } from '@crosswalk/core';
 
-/** Config keys whose values are credentials, wherever they sit in a connector's config. */
-export const SECRET_KEY_PATTERN = /token|secret|password|private.?key|api.?key|credential/i;
-
 const PREFIX = 'enc:v1:';
 
 /**
@@ -63,24 +60,4 @@ export class SecretBox {
 
 export function isSealed(value: unknown): value is string {
   return typeof value === 'string' && value.startsWith(PREFIX);
-}
-
-/** Applies `fn` to every string under a secret-looking key, returning a new object. */
-export function mapSecrets(
-  value: unknown,
-  fn: (secret: string, path: string) => unknown,
-  path = '',
-  secret = false,
-): unknown {
-  if (typeof value === 'string') return secret ? fn(value, path) : value;
-  if (Array.isArray(value)) return value.map((item, i) => mapSecrets(item, fn, `${path}.${i}`, secret));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [
-        k,
-        mapSecrets(v, fn, path ? `${path}.${k}` : k, secret || SECRET_KEY_PATTERN.test(k)),
-      ]),
-    );
-  }
-  return value;
 }

@@ -1,4 +1,4 @@
-import { isSealed, mapSecrets, SecretBox } from '@crosswalk/runtime';
+import { isSealed, SecretBox } from '@crosswalk/runtime';
 import { describe, expect, it } from 'vitest';
 import { newSecretKey } from './helpers.js';
 
@@ -59,29 +59,5 @@ describe('SecretBox', () => {
     expect(() => new SecretBox(Buffer.alloc(16).toString('base64'))).toThrowError(
       expect.objectContaining({ code: 'CW_CONFIG_INVALID', where: 'CROSSWALK_SECRET_KEY' }),
     );
-  });
-});
-
-describe('mapSecrets', () => {
-  it('reaches every string under a credential-looking key, at any depth, and nothing else', () => {
-    const config = {
-      type: 'github',
-      org: 'acme',
-      auth: { kind: 'app', appId: 1, privateKey: 'PEM', installationId: 2 },
-      webhookSecret: 'whsec',
-      nested: [{ apiToken: 'x' }, { name: 'not secret' }],
-    };
-    const paths: string[] = [];
-    const mapped = mapSecrets(config, (secret, path) => {
-      paths.push(path);
-      return `<${secret.length}>`;
-    });
-    expect(paths.sort()).toEqual(['auth.privateKey', 'nested.0.apiToken', 'webhookSecret']);
-    expect(mapped).toEqual({
-      ...config,
-      auth: { ...config.auth, privateKey: '<3>' },
-      webhookSecret: '<5>',
-      nested: [{ apiToken: '<1>' }, { name: 'not secret' }],
-    });
   });
 });
