@@ -1,15 +1,15 @@
-import { provenancePath, RequestRecorder } from '@crosswalk/connector-kit';
+import { parseLinkHeader, provenancePath, RequestRecorder, type SourceError } from '@crosswalk/connector-kit';
 import { type CollectorLogger, CrosswalkError, isCrosswalkError } from '@crosswalk/core';
 import type { RequestExecutor, Client as SdkClient } from '@okta/okta-sdk-nodejs';
 import { configSecrets, type OktaConfig, orgHost, requestSettings } from './config.js';
-import { httpError, type OktaSourceError, redact } from './errors.js';
+import { httpError, redact } from './errors.js';
 import { OktaTransport, type TransportRequest } from './transport.js';
 import { VERSION } from './version.js';
 
 type Query = Record<string, string | number | undefined>;
 
 /** A GET that may legitimately fail: the caller decides whether a 404 is evidence or an error. */
-export type Outcome<T> = { ok: true; data: T } | { ok: false; status: number; error: OktaSourceError };
+export type Outcome<T> = { ok: true; data: T } | { ok: false; status: number; error: SourceError };
 
 export interface OktaClientOptions {
   log: CollectorLogger;
@@ -22,16 +22,6 @@ interface Answer {
   status: number;
   headers: Headers;
   body: unknown;
-}
-
-/** Parses an RFC 8288 Link header into rel -> URL (Okta sends one `Link` per rel, which fetch joins with commas). */
-export function parseLinkHeader(link: string | null | undefined): Record<string, string> {
-  const links: Record<string, string> = {};
-  for (const part of (link ?? '').split(/,(?=\s*<)/)) {
-    const match = /<([^>]*)>\s*;\s*rel="?([^";]+)"?/.exec(part.trim());
-    if (match) links[match[2]!] = match[1]!;
-  }
-  return links;
 }
 
 /**

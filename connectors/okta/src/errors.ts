@@ -1,45 +1,24 @@
-import { CrosswalkError, type CrosswalkErrorOptions, type ErrorCode } from '@crosswalk/core';
+import {
+  createRedactor,
+  httpSourceError,
+  type Redactor,
+  type SourceError,
+  type SourceSaid,
+} from '@crosswalk/connector-kit';
 
 /** Okta API tokens (SSWS): 42 characters starting `00`. */
 export const OKTA_API_TOKEN = /\b00[A-Za-z0-9_-]{40}\b/g;
-/** A JWT (an access token, a client assertion, a DPoP proof). */
-const JWT = /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/g;
-const PEM_BLOCK = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
-const AUTHORIZATION = /\b(SSWS|Bearer|DPoP)\s+[^\s"',;]+/gi;
 
-/** Removes the configured secrets and anything shaped like an Okta token, a JWT or a private key from a message. */
+/** The value after Okta's Authorization schemes, however short (the kit's own rule wants 8 characters). */
+const OKTA_AUTHORIZATION = /(?<=\b(?:SSWS|Bearer|DPoP)\s+)[^\s"',;[]+/gi;
+
+/** One connection's redactor: the configured secrets, and anything shaped like an Okta token, a JWT or a key. */
+export function oktaRedactor(secrets: readonly string[]): Redactor {
+  return createRedactor(secrets, [OKTA_API_TOKEN, OKTA_AUTHORIZATION]);
+}
+
 export function redact(text: string, secrets: readonly string[]): string {
-  let result = text
-    .replace(PEM_BLOCK, '[redacted]')
-    .replace(AUTHORIZATION, '$1 [redacted]')
-    .replace(JWT, '[redacted]')
-    .replace(OKTA_API_TOKEN, '[redacted]');
-  for (const secret of secrets) {
-    if (secret.length >= 4) result = result.split(secret).join('[redacted]');
-  }
-  return result;
-}
-
-/** A catalogued error that remembers Okta's HTTP status and error code, so a collector can treat some as evidence. */
-export class OktaSourceError extends CrosswalkError {
-  constructor(
-    code: ErrorCode,
-    message: string,
-    options: CrosswalkErrorOptions,
-    readonly sourceStatus: number | undefined,
-    readonly oktaErrorCode: string | undefined,
-  ) {
-    super(code, message, options);
-    this.name = 'OktaSourceError';
-  }
-}
-
-export function sourceStatusOf(error: unknown): number | undefined {
-  return error instanceof OktaSourceError ? error.sourceStatus : undefined;
-}
-
-export function oktaErrorCodeOf(error: unknown): string | undefined {
-  return error instanceof OktaSourceError ? error.oktaErrorCode : undefined;
+  return oktaRedactor(secrets)(text);
 }
 
 /** Okta's error body: `{ errorCode, errorSummary, errorCauses }`, or OAuth's `{ error, error_description }`. */
@@ -51,7 +30,7 @@ interface OktaErrorBody {
   error_description?: unknown;
 }
 
-function describeBody(body: unknown): { code: string | undefined; text: string } {
+function describeBody(body: unknown): SourceSaid {
   const error = (body ?? {}) as OktaErrorBody;
   if (typeof error.errorCode === 'string' || typeof error.errorSummary === 'string') {
     const causes = Array.isArray(error.errorCauses)
@@ -90,60 +69,47 @@ export interface HttpFailure {
   tokenRequest?: boolean;
 }
 
-/**
- * Turns an Okta answer that was not a success into a catalogued error: 401 and 403 are CW_SOURCE_AUTH (not
- * retryable), 429 that did not reset in time and 5xx are CW_SOURCE_UNAVAILABLE (retryable), 404 is CW_NOT_FOUND,
- * anything else Okta answered is CW_SOURCE_DATA. The message names the request (method and path without secrets) and
- * Okta's error code and summary, and never carries a credential.
- */
-export function httpError(failure: HttpFailure, secrets: readonly string[]): OktaSourceError {
-  const { method, path, status } = failure;
-  const request = `${method} ${path}`;
-  const where = failure.what ?? request;
-  const { code, text } = describeBody(failure.body);
-  const detail = `${status}${text ? ` ${text}` : ''}`;
-  const make = (errorCode: ErrorCode, message: string) =>
-    new OktaSourceError(errorCode, redact(message, secrets), { where }, status, code);
-
-  if (failure.tokenRequest && status >= 400 && status < 500 && status !== 429) {
-    const hint =
-      code === 'invalid_scope'
-        ? '; grant the service app the scopes it asks for (Okta Admin Console > the app > Okta API Scopes)'
-        : code === 'invalid_client'
-          ? '; check the client id, the private key and its key id'
-          : '';
-    return make('CW_SOURCE_AUTH', `Okta refused the OAuth token request (${detail})${hint}`);
+/** What to tell people about a refused answer, from Okta's error code, its challenge and the scopes asked for. */
+function hintFor(failure: HttpFailure, code: string | undefined): string | undefined {
+  if (failure.tokenRequest) {
+    if (code === 'invalid_scope')
+      return 'grant the service app the scopes it asks for (Okta Admin Console > the app > Okta API Scopes)';
+    if (code === 'invalid_client') return 'check the client id, the private key and its key id';
+    return undefined;
   }
-  if (status === 401) {
-    const hint =
-      code === 'E0000011'
-        ? ': the API token is invalid, expired or revoked (Okta revokes a token unused for 30 days)'
-        : code === 'E0000015'
-          ? ': the org does not have this feature'
-          : '';
-    return make('CW_SOURCE_AUTH', `Okta rejected the credentials (${detail}) for ${request}${hint}`);
+  if (failure.status === 401) {
+    if (code === 'E0000011')
+      return 'the API token is invalid, expired or revoked (Okta revokes a token unused for 30 days)';
+    if (code === 'E0000015') return 'the org does not have this feature';
   }
-  if (status === 403) {
+  if (failure.status === 403) {
     const challenged = challengedScope(failure.wwwAuthenticate);
-    const needed = challenged
-      ? `missing scope ${challenged}`
-      : failure.requiredScopes?.length
-        ? `missing permission: an admin role that can read this, or for a service app the scope ${failure.requiredScopes.join(' + ')}`
-        : 'missing permission';
-    return make('CW_SOURCE_AUTH', `Okta refused ${request}: ${needed} (${detail})`);
+    if (challenged) return `missing scope ${challenged}`;
+    if (failure.requiredScopes?.length) {
+      return `missing permission: an admin role that can read this, or for a service app the scope ${failure.requiredScopes.join(' + ')}`;
+    }
   }
-  if (status === 404) {
-    return make(
-      'CW_NOT_FOUND',
-      `Okta answered ${detail} for ${request} (it does not exist, or the org lacks it)`,
-    );
-  }
-  if (status === 429) {
-    return make(
-      'CW_SOURCE_UNAVAILABLE',
-      `Okta's rate limit for ${request} did not reset within the allowed wait (${detail})`,
-    );
-  }
-  if (status >= 500) return make('CW_SOURCE_UNAVAILABLE', `Okta failed (${detail}) for ${request}`);
-  return make('CW_SOURCE_DATA', `Okta answered ${detail} for ${request}`);
+  if (failure.status === 404) return 'it does not exist, or the org lacks it';
+  return undefined;
+}
+
+/**
+ * Turns an Okta answer that was not a success into the kit's catalogued error (its one status rule; a refused
+ * OAuth token request is CW_SOURCE_AUTH), its message naming the request (method and path without secrets), the
+ * status, Okta's error code and summary, then what to do about it; never a credential.
+ */
+export function httpError(failure: HttpFailure, secrets: readonly string[]): SourceError {
+  const said = describeBody(failure.body);
+  return httpSourceError(
+    {
+      source: 'Okta',
+      method: failure.method,
+      path: failure.path,
+      status: failure.status,
+      said: { ...said, hint: hintFor(failure, said.code) },
+      what: failure.what,
+      credentialRequest: failure.tokenRequest,
+    },
+    (text) => redact(text, secrets),
+  );
 }

@@ -26,7 +26,7 @@ export const oktaConnector = defineConnector({
 
 export default oktaConnector;
 
-export { adminHostFor, OktaClient, parseLinkHeader } from './client.js';
+export { adminHostFor, OktaClient } from './client.js';
 export {
   COLLECTOR_SCOPES,
   LIFECYCLE_EVENT_TYPES,

@@ -1,12 +1,7 @@
-import {
-  createRedactor,
-  HttpClient,
-  oktaRateLimitRule,
-  type RequestRecorder,
-} from '@crosswalk/connector-kit';
+import { HttpClient, oktaRateLimitRule, type RequestRecorder } from '@crosswalk/connector-kit';
 import type { CollectorLogger } from '@crosswalk/core';
 import type { RequestSettings } from './config.js';
-import { OKTA_API_TOKEN } from './errors.js';
+import { oktaRedactor } from './errors.js';
 
 /** A request as the Okta SDK hands it to its request executor (`requestExecutor.fetch(request)`). */
 export interface TransportRequest {
@@ -55,7 +50,7 @@ export class OktaTransport {
   private readonly redact: (text: string) => string;
 
   constructor(options: TransportOptions) {
-    this.redact = createRedactor(options.secrets, [OKTA_API_TOKEN]);
+    this.redact = oktaRedactor(options.secrets);
     this.http = new HttpClient({
       source: 'Okta',
       baseUrl: new URL(options.origin).origin,

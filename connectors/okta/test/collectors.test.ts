@@ -263,7 +263,7 @@ describe('the users snapshot collector (okta.users_snapshot)', () => {
     expect(payload.counts.admins).toBeNull();
     expect(payload.limitations).toEqual([
       expect.stringMatching(
-        /^adminRoles: not readable with these credentials \(Okta refused GET \/api\/v1\/iam\/assignees\/users\?limit=100: missing permission/,
+        /^adminRoles: not readable with these credentials \(Okta refused GET \/api\/v1\/iam\/assignees\/users\?limit=100 \(403 .*\): missing permission/,
       ),
     ]);
   });

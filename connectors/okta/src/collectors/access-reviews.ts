@@ -1,7 +1,7 @@
+import { sourceCodeOf, sourceStatusOf } from '@crosswalk/connector-kit';
 import { type CollectorDefinition, CrosswalkError, type PayloadOf, type Person } from '@crosswalk/core';
 import { OktaClient } from '../client.js';
 import { COLLECTOR_SCOPES, type OktaConfig } from '../config.js';
-import { oktaErrorCodeOf, sourceStatusOf } from '../errors.js';
 import {
   booleanOrNull,
   optionalTime,
@@ -72,7 +72,7 @@ const REMEDIATED = new Set(['SUCCESS', 'MANUAL']);
  */
 export function governanceMissing(error: unknown): boolean {
   const status = sourceStatusOf(error);
-  return status === 404 || ((status === 401 || status === 403) && oktaErrorCodeOf(error) === 'E0000015');
+  return status === 404 || ((status === 401 || status === 403) && sourceCodeOf(error) === 'E0000015');
 }
 
 function reviewOf(review: OktaReview, campaignId: string): Review {

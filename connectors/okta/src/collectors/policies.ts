@@ -1,3 +1,4 @@
+import { sourceCodeOf, sourceStatusOf } from '@crosswalk/connector-kit';
 import {
   type CollectorDefinition,
   CrosswalkError,
@@ -9,7 +10,6 @@ import {
 } from '@crosswalk/core';
 import { OktaClient } from '../client.js';
 import { COLLECTOR_SCOPES, type OktaConfig, POLICY_TYPES } from '../config.js';
-import { oktaErrorCodeOf, sourceStatusOf } from '../errors.js';
 import {
   booleanOrNull,
   logPerson,
@@ -177,7 +177,7 @@ async function* notAvailableAs<T>(
     yield* pages;
   } catch (error) {
     const status = sourceStatusOf(error);
-    if ((status !== undefined && statuses.includes(status)) || oktaErrorCodeOf(error) === 'E0000015') {
+    if ((status !== undefined && statuses.includes(status)) || sourceCodeOf(error) === 'E0000015') {
       limitations.push(`${what}: not available in this org (${(error as Error).message})`);
       return;
     }

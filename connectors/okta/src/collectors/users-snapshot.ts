@@ -1,7 +1,7 @@
+import { sourceStatusOf } from '@crosswalk/connector-kit';
 import { type CollectorDefinition, CrosswalkError, type PayloadOf } from '@crosswalk/core';
 import { OktaClient } from '../client.js';
 import { COLLECTOR_SCOPES, type OktaConfig } from '../config.js';
-import { sourceStatusOf } from '../errors.js';
 import { optionalTime, snapshotDay, stringOrNull, userPerson } from '../people.js';
 
 type Payload = PayloadOf<'okta.users_snapshot'>;
