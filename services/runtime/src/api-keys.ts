@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CrosswalkError, canonicalJson } from '@crosswalk/core';
 import type { Locker } from '@crosswalk/locker';
 import { z } from 'zod';
+import type { RevocationSignal } from './revocations.js';
 
 export const roles = ['admin', 'operator', 'auditor'] as const;
 export type Role = (typeof roles)[number];
@@ -45,12 +46,15 @@ export class ApiKeys {
 
   /**
    * @param cacheMs How long a key read from the locker is trusted without reading it again (0 = never). A
-   *   revocation made through this instance applies at once; one made by another process within `cacheMs`.
+   *   revocation made through this instance applies at once; one made by another process within `cacheMs`, or
+   *   at the next request when both share a revocation signal (revocations.ts).
+   * @param signal Revocation markers in Redis: set by `revoke`, checked before a cached key is trusted.
    */
   constructor(
     private readonly locker: Locker,
     private readonly now: () => Date = () => new Date(),
     private readonly cacheMs = 0,
+    private readonly signal?: RevocationSignal,
   ) {}
 
   async create(input: {
@@ -97,13 +101,23 @@ export class ApiKeys {
   }
 
   async revoke(id: string, actor: string): Promise<ApiKeyView> {
+    return (await this.revokeEverywhere(id, actor)).key;
+  }
+
+  /**
+   * Revokes in the locker (the truth), then marks the key revoked in Redis for the other API processes.
+   * `announced`: true when the marker is set (they refuse it from their next request), false when Redis could
+   * not be told, null without a signal (both: they refuse it within their CROSSWALK_KEY_CACHE_MS).
+   */
+  async revokeEverywhere(id: string, actor: string): Promise<{ key: ApiKeyView; announced: boolean | null }> {
     const key = await this.read(id);
     if (!key) throw new CrosswalkError('CW_NOT_FOUND', `no API key "${id}"`, { where: id });
     const revoked = { ...key, revokedAt: key.revokedAt ?? this.now().toISOString() };
     await this.locker.store.put(`${PREFIX}${id}.json`, Buffer.from(canonicalJson(revoked)));
     this.cache.delete(id);
+    const announced = this.signal ? await this.signal.mark(id) : null;
     await this.locker.audit.append({ actor, action: 'key.revoke', target: id, details: {} });
-    return publicView(revoked);
+    return { key: publicView(revoked), announced };
   }
 
   /** The key a Bearer token belongs to, if it is valid now; undefined for anything else (no reason leaks). */
@@ -125,7 +139,10 @@ export class ApiKeys {
   private async cached(id: string): Promise<ApiKey | undefined> {
     const clock = Date.now();
     const hit = this.cache.get(id);
-    if (hit && hit.until > clock) return hit.key;
+    // A cached key already revoked stays refused; a live one is trusted unless another process marked it revoked
+    // since (one Redis EXISTS; when Redis cannot say, the cache bound applies), and then the locker is read.
+    if (hit && hit.until > clock && (hit.key.revokedAt || (await this.signal?.marked(id)) !== true))
+      return hit.key;
     const key = await this.read(id);
     if (key && this.cacheMs > 0) {
       if (this.cache.size >= MAX_CACHED_KEYS) this.cache.delete(this.cache.keys().next().value!);

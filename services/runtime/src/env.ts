@@ -38,7 +38,8 @@ const envSchema = z.object({
   CROSSWALK_CONFIG_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   /**
    * How long a process trusts an API key it read from the locker (ms; 0 = read it on every request). A key
-   * revoked through another process (`crosswalk keys revoke`) stops working here after at most this long.
+   * revoked through another process (`crosswalk keys revoke`) stops working here at the next request when the
+   * revocation was marked in Redis (revocations.ts), after at most this long when it could not be.
    */
   CROSSWALK_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   /**

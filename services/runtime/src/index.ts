@@ -41,6 +41,11 @@ export {
   createRegistry,
   registry,
 } from './registry.js';
+export {
+  type RevocationSignal,
+  redisRevocations,
+  standaloneRevocations,
+} from './revocations.js';
 export { createRuntime, type Runtime } from './runtime.js';
 export { checkSchedules, reconcileSchedules, type ScheduleCheck } from './schedules.js';
 export { isSealed, SecretBox } from './secrets.js';

@@ -6,6 +6,7 @@ import { ExportQueue } from './export-jobs.js';
 import { CollectQueue, WebhookQueue } from './jobs.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { type MarkerRedis, redisRevocations } from './revocations.js';
 import { SecretBox } from './secrets.js';
 
 /** Everything a service process shares: built once from the validated environment, closed once. */
@@ -38,7 +39,14 @@ export function createRuntime(env: ServiceEnv, options: { logger?: Logger } = {}
     env,
     locker,
     configs: new ConnectorConfigs(locker, box, undefined, env.CROSSWALK_CONFIG_CACHE_MS),
-    keys: new ApiKeys(locker, undefined, env.CROSSWALK_KEY_CACHE_MS),
+    // Revocation markers on the collect queue's connection: it fails at once while Redis is down (no offline
+    // queue), and then the cache bound applies.
+    keys: new ApiKeys(
+      locker,
+      undefined,
+      env.CROSSWALK_KEY_CACHE_MS,
+      redisRevocations(async () => (await collectQueue.queue.getBackend().client) as unknown as MarkerRedis),
+    ),
     collectQueue,
     webhookQueue,
     exportQueue,

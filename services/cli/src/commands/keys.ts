@@ -1,14 +1,20 @@
 import { CrosswalkError } from '@crosswalk/core';
 import { lockerConfigFromEnv, openLocker } from '@crosswalk/locker';
+import type { RevocationSignal } from '@crosswalk/runtime';
 import type { Command } from 'commander';
 import { cliActor } from '../env.js';
 import { type Format, json, type Output, parseFormat, table } from '../output.js';
 import { parseInstant } from '../window.js';
 
 /** API keys live in the locker, so these commands need the locker's environment and nothing else (no Redis). */
-async function apiKeys(output: Output) {
+async function apiKeys(output: Output, signal?: RevocationSignal) {
   const { ApiKeys } = await import('@crosswalk/runtime');
-  return new ApiKeys(openLocker(lockerConfigFromEnv(), { onWarning: (m) => output.err(`warning: ${m}`) }));
+  return new ApiKeys(
+    openLocker(lockerConfigFromEnv(), { onWarning: (m) => output.err(`warning: ${m}`) }),
+    undefined,
+    0,
+    signal,
+  );
 }
 
 const actor = () => cliActor();
@@ -105,15 +111,26 @@ export function registerKeys(program: Command, output: Output): void {
   keys
     .command('revoke')
     .description(
-      'Revoke a key by id. Written to the locker at once; a running API process that read the key less than ' +
-        'CROSSWALK_KEY_CACHE_MS ago (default 5000) keeps accepting it until then',
+      'Revoke a key by id. Written to the locker at once; with REDIS_URL set (the Redis the API uses), every ' +
+        'running API process refuses it from its next request; without it, or if Redis cannot be told, within ' +
+        'CROSSWALK_KEY_CACHE_MS (default 5000) of its last read of the key',
     )
     .argument('<id>')
     .action(async (id: string) => {
-      const key = await (await apiKeys(output)).revoke(id, actor());
-      output.out(`revoked ${key.id} (${key.role}, ${key.name}) at ${key.revokedAt}`);
-      output.err(
-        'running API processes refuse it within CROSSWALK_KEY_CACHE_MS of their last read of it (default 5 s)',
-      );
+      const url = process.env.REDIS_URL?.trim();
+      const { standaloneRevocations } = await import('@crosswalk/runtime');
+      const signal = url ? standaloneRevocations(url) : undefined;
+      try {
+        const { key, announced } = await (await apiKeys(output, signal)).revokeEverywhere(id, actor());
+        output.out(`revoked ${key.id} (${key.role}, ${key.name}) at ${key.revokedAt}`);
+        output.err(
+          announced
+            ? 'API processes using this REDIS_URL refuse it from their next request'
+            : `${announced === null ? 'REDIS_URL is not set' : 'Redis (REDIS_URL) could not be told'}: running API ` +
+                'processes refuse it within CROSSWALK_KEY_CACHE_MS of their last read of it (default 5 s)',
+        );
+      } finally {
+        await signal?.close();
+      }
     });
 }
