@@ -1,26 +1,15 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { closedAfterEach } from '@crosswalk/connector-testkit';
 import { isCrosswalkError } from '@crosswalk/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { graphqlUrlFor, webUrlFor } from '../src/client.js';
 import { orgMembers } from '../src/collectors/org-members.js';
 import { pullRequestApprovals } from '../src/collectors/pull-request-approvals.js';
 import { redact } from '../src/errors.js';
 import { acme, collect, configFor, errorText, startFake, TOKEN } from './helpers.js';
-import { type FakeGitHub, primaryRateLimit, secondaryRateLimit, tooManyRequests } from './server/index.js';
+import { primaryRateLimit, secondaryRateLimit, tooManyRequests } from './server/index.js';
 
-const started: FakeGitHub[] = [];
-async function fake(options: Parameters<typeof startFake>[1] = {}) {
-  const server = await startFake(acme(), options);
-  started.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  for (const server of started.splice(0)) {
-    expect(server.violations).toEqual([]);
-    await server.close();
-  }
-});
+const fake = closedAfterEach((options: Parameters<typeof startFake>[1] = {}) => startFake(acme(), options));
 
 describe('the GitHub client', () => {
   describe('when GitHub rate-limits a request', () => {

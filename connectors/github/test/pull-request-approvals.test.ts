@@ -1,5 +1,6 @@
+import { closedAfterEach } from '@crosswalk/connector-testkit';
 import { type EmittedDraft, isCrosswalkError, type PayloadOf } from '@crosswalk/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   approvalFacts,
   mergedSearchQuery,
@@ -8,23 +9,11 @@ import {
 } from '../src/collectors/pull-request-approvals.js';
 import { parseGitHubConfig } from '../src/config.js';
 import { acme, collect, configFor, manyPullRequests, people, startFake, WINDOW } from './helpers.js';
-import { type FakeGitHub, type FakeOrganization, mergedPullRequest, review, sha } from './server/index.js';
+import { type FakeOrganization, mergedPullRequest, review, sha } from './server/index.js';
 
 type Payload = PayloadOf<'github.pull_request.approval'>;
 
-const started: FakeGitHub[] = [];
-async function fake(org: FakeOrganization = acme()) {
-  const server = await startFake(org);
-  started.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  for (const server of started.splice(0)) {
-    expect(server.violations).toEqual([]);
-    await server.close();
-  }
-});
+const fake = closedAfterEach((org: FakeOrganization = acme()) => startFake(org));
 
 function byRef(drafts: EmittedDraft[]) {
   return Object.fromEntries(

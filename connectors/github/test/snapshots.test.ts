@@ -1,24 +1,15 @@
+import { closedAfterEach } from '@crosswalk/connector-testkit';
 import { isCrosswalkError, type PayloadOf } from '@crosswalk/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { branchProtection } from '../src/collectors/branch-protection.js';
 import { memberRemoved } from '../src/collectors/member-removed.js';
 import { orgMembers } from '../src/collectors/org-members.js';
 import { acme, collect, configFor, people, startFake } from './helpers.js';
-import type { FakeGitHub, FakeOrganization } from './server/index.js';
+import type { FakeOrganization } from './server/index.js';
 
-const started: FakeGitHub[] = [];
-async function fake(org: FakeOrganization = acme()) {
-  const server = await startFake(org);
-  started.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  for (const server of started.splice(0)) {
-    expect(server.violations).toEqual([]);
-    await server.close();
-  }
-});
+const fake = closedAfterEach(
+  (org: FakeOrganization = acme(), options: Parameters<typeof startFake>[1] = {}) => startFake(org, options),
+);
 
 const DAY = '2026-03-08T00:00:00.000Z';
 
@@ -244,8 +235,7 @@ describe('the member_removed collector', () => {
   });
 
   it('still fails on bad credentials', async () => {
-    const server = await startFake(acme(), { token: 'ghp_notTheOneConfigured000000000000000000' });
-    started.push(server);
+    const server = await fake(acme(), { token: 'ghp_notTheOneConfigured000000000000000000' });
     const { error } = await collect(memberRemoved, configFor(server));
     expect(isCrosswalkError(error, 'CW_SOURCE_AUTH')).toBe(true);
   });

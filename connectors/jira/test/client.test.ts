@@ -1,6 +1,7 @@
 import { provenancePath } from '@crosswalk/connector-kit';
+import { closedAfterEach } from '@crosswalk/connector-testkit';
 import { isCrosswalkError, RATE_LIMIT_WAIT_EVENT } from '@crosswalk/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deprovisioningTickets } from '../src/collectors/tickets.js';
 import { redact } from '../src/errors.js';
 import {
@@ -10,25 +11,15 @@ import {
   configFor,
   EMAIL,
   errorText,
-  type FakeJira,
   type FakeJiraOptions,
   startFakeJira,
   tooManyRequests,
 } from './helpers.js';
 
-const started: FakeJira[] = [];
-async function fake(options: Partial<FakeJiraOptions> = {}, site = acmeSite()) {
-  const server = await startFakeJira(site, options);
-  started.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  for (const server of started.splice(0)) {
-    expect(server.violations).toEqual([]);
-    await server.close();
-  }
-});
+const fake = closedAfterEach(
+  (options: Partial<FakeJiraOptions> = {}, site: ReturnType<typeof acmeSite> = acmeSite()) =>
+    startFakeJira(site, options),
+);
 
 const SEARCH = '/rest/api/3/search/jql';
 const BASIC = Buffer.from(`${EMAIL}:${API_TOKEN}`).toString('base64');
@@ -105,10 +96,10 @@ describe('the Jira client', () => {
     });
 
     it('fails with CW_SOURCE_UNAVAILABLE when Jira cannot be reached', async () => {
-      const server = await fake();
+      // Started apart from the others: it is closed before the test ends.
+      const server = await startFakeJira(acmeSite());
       const url = server.url;
       await server.close();
-      started.splice(started.indexOf(server), 1);
       const result = await collect(deprovisioningTickets, {
         ...configFor(server),
         siteUrl: url,

@@ -1,9 +1,12 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { runConnector } from '@crosswalk/collect';
-import { type EvidenceKind, type EvidenceRecord, fixedClock } from '@crosswalk/core';
-import { FsObjectStore, Locker } from '@crosswalk/locker';
+import {
+  expectNothingNew,
+  expectStoredRecord,
+  runOnce,
+  storedRecords,
+  tempLocker,
+} from '@crosswalk/connector-testkit';
+import type { EvidenceKind } from '@crosswalk/core';
+import type { Locker } from '@crosswalk/locker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jiraConnector } from '../src/index.js';
 import {
@@ -29,23 +32,21 @@ describe('running the Jira connector into a filesystem locker', () => {
   const logs: string[] = [];
   const log = (level: string) => (fields: Record<string, unknown>, message: string) =>
     logs.push(`${level} ${message} ${JSON.stringify(fields)}`);
+  const connector = jiraConnector;
   const run = () =>
-    runConnector({
-      connector: jiraConnector,
+    runOnce({
+      connector,
       connectorId: 'jira-acme',
       config: configFor(server),
       locker,
       window: WINDOW,
-      trigger: { type: 'manual', by: 'test' },
-      clock: fixedClock(NOW),
+      now: NOW,
       log: { info: log('info'), warn: log('warn'), debug: log('debug') },
     });
 
   beforeAll(async () => {
     server = await startFakeJira(acmeSite());
-    locker = new Locker(new FsObjectStore(await mkdtemp(path.join(tmpdir(), 'cw-jira-e2e-'))), {
-      clock: fixedClock(NOW),
-    });
+    locker = await tempLocker('cw-jira-e2e-', NOW);
   });
 
   afterAll(() => server.close());
@@ -60,33 +61,21 @@ describe('running the Jira connector into a filesystem locker', () => {
     ]);
     expect(server.violations).toEqual([]);
 
-    const records: EvidenceRecord[] = [];
-    for (const kind of KINDS) {
-      for await (const record of locker.records.list(kind, {
-        from: '2026-01-01T00:00:00.000Z',
-        to: '2026-04-01T00:00:00.000Z',
-      })) {
-        records.push(record);
-      }
-    }
+    const records = await storedRecords(locker, KINDS);
     expect(records).toHaveLength(8);
     for (const record of records) {
       expect(record.occurredAt).toMatch(/^2026-03-0[1-7]/);
-      expect(record.collectedAt).toBe(NOW);
-      expect(record.owner.controlOwner).toBe('secops@acme.example');
-      expect(record.owner.people.length).toBeGreaterThan(0);
-      expect(record.provenance.connector).toEqual({
-        id: 'jira-acme',
-        type: 'jira',
-        version: jiraConnector.version,
+      expectStoredRecord(record, {
+        connector,
+        connectorId: 'jira-acme',
+        now: NOW,
+        controlOwner: 'secops@acme.example',
+        requestId: /^\d+x\d+x1$/,
+        secrets: [API_TOKEN, Buffer.from(`${EMAIL}:${API_TOKEN}`).toString('base64')],
       });
-      expect(record.provenance.requests.length).toBeGreaterThan(0);
-      for (const request of record.provenance.requests) expect(request.requestId).toMatch(/^\d+x\d+x1$/);
+      expect(record.owner.people.length).toBeGreaterThan(0);
       expect(record.controls['soc2-2017']).toEqual(expect.arrayContaining(['CC6.2', 'CC6.3']));
       expect(record.controls['iso27001-2022']).toContain('A.5.18');
-      const text = JSON.stringify(record);
-      expect(text).not.toContain(API_TOKEN);
-      expect(text).not.toContain(Buffer.from(`${EMAIL}:${API_TOKEN}`).toString('base64'));
     }
     const deprovisioning = records.filter((r) => r.kind === 'jira.deprovisioning_ticket');
     expect(deprovisioning.map((r) => r.controls['iso27001-2022'])).toEqual(
@@ -101,25 +90,14 @@ describe('running the Jira connector into a filesystem locker', () => {
   });
 
   it('stores nothing new when the same window runs again', async () => {
-    const manifest = await run();
-    expect(manifest.status).toBe('succeeded');
-    // The manifest vouches for every record the run met; none of them is new.
-    expect(manifest.records.length).toBeGreaterThan(0);
-    expect(manifest.records.filter((record) => !record.duplicate)).toEqual([]);
-    expect(manifest.collectors.map((c) => [c.stored, c.duplicates])).toEqual([
-      [0, 5],
-      [0, 2],
-      [0, 1],
-    ]);
+    expectNothingNew(await run(), [5, 2, 1]);
   });
 
   it('claims the return of assets (A.5.11) only for tickets whose configured process covers it', async () => {
-    const own = new Locker(new FsObjectStore(await mkdtemp(path.join(tmpdir(), 'cw-jira-assets-'))), {
-      clock: fixedClock(NOW),
-    });
+    const own = await tempLocker('cw-jira-assets-', NOW);
     const base = configFor(server);
-    const manifest = await runConnector({
-      connector: jiraConnector,
+    const manifest = await runOnce({
+      connector,
       connectorId: 'jira-acme',
       config: {
         ...base,
@@ -127,20 +105,17 @@ describe('running the Jira connector into a filesystem locker', () => {
       },
       locker: own,
       window: WINDOW,
-      trigger: { type: 'manual', by: 'test' },
-      clock: fixedClock(NOW),
+      now: NOW,
     });
     expect(manifest.status).toBe('succeeded');
-    const range = { from: '2026-01-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z' };
-    const claimed: EvidenceRecord[] = [];
-    for await (const record of own.records.list('jira.deprovisioning_ticket', range)) claimed.push(record);
+    const claimed = await storedRecords(own, ['jira.deprovisioning_ticket']);
     expect(claimed).toHaveLength(5);
     for (const record of claimed) {
       expect((record.payload as { assetReturn?: boolean }).assetReturn).toBe(true);
       expect(record.controls['iso27001-2022']).toContain('A.5.11');
     }
     // Other kinds never state or claim it.
-    for await (const record of own.records.list('jira.provisioning_ticket', range)) {
+    for (const record of await storedRecords(own, ['jira.provisioning_ticket'])) {
       expect(record.payload).not.toHaveProperty('assetReturn');
       expect(record.controls['iso27001-2022']).not.toContain('A.5.11');
     }
@@ -169,8 +144,8 @@ describe('running the Jira connector into a filesystem locker', () => {
     await down.close();
     const base = configFor(down);
     const progress: { type: string; collector: string; reason?: string }[] = [];
-    const manifest = await runConnector({
-      connector: jiraConnector,
+    const manifest = await runOnce({
+      connector,
       connectorId: 'jira-unconfigured',
       config: {
         ...base,
@@ -180,8 +155,7 @@ describe('running the Jira connector into a filesystem locker', () => {
       },
       locker,
       window: WINDOW,
-      trigger: { type: 'manual', by: 'test' },
-      clock: fixedClock(NOW),
+      now: NOW,
       onProgress: (event) => progress.push(event),
     });
     // Only the configured kind ran (and failed: Jira is down); the others never claim "succeeded, 0 stored".

@@ -1,5 +1,6 @@
+import { closedAfterEach } from '@crosswalk/connector-testkit';
 import { isCrosswalkError, type PayloadOf } from '@crosswalk/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   accessReviewTickets,
   deprovisioningTickets,
@@ -12,7 +13,6 @@ import {
   collect,
   configFor,
   DEPROVISIONING_JQL,
-  type FakeJira,
   LEAVER_FIELD,
   people,
   startFakeJira,
@@ -21,19 +21,9 @@ import {
 
 type Ticket = PayloadOf<'jira.deprovisioning_ticket'>;
 
-const started: FakeJira[] = [];
-async function fake(siteOverrides: Parameters<typeof acmeSite>[0] = {}) {
-  const server = await startFakeJira(acmeSite(siteOverrides));
-  started.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  for (const server of started.splice(0)) {
-    expect(server.violations).toEqual([]);
-    await server.close();
-  }
-});
+const fake = closedAfterEach((siteOverrides: Parameters<typeof acmeSite>[0] = {}) =>
+  startFakeJira(acmeSite(siteOverrides)),
+);
 
 const byKey = (records: { source: { ref: string }; payload: unknown }[], key: string) =>
   records.find((r) => r.source.ref === key)!.payload as Ticket;

@@ -1,5 +1,6 @@
+import { closedAfterEach } from '@crosswalk/connector-testkit';
 import { isCrosswalkError, type WebhookDelivery } from '@crosswalk/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   accessReviewTickets,
   deprovisioningTickets,
@@ -12,26 +13,13 @@ import {
   collect,
   configFor,
   DEPROVISIONING_JQL,
-  type FakeJira,
   issueUpdatedExample,
   PROVISIONING_JQL,
   startFakeJira,
 } from './helpers.js';
 import { jiraOpenApi } from './server/openapi.js';
 
-const started: FakeJira[] = [];
-async function fake() {
-  const server = await startFakeJira(acmeSite());
-  started.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  for (const server of started.splice(0)) {
-    expect(server.violations).toEqual([]);
-    await server.close();
-  }
-});
+const fake = closedAfterEach(() => startFakeJira(acmeSite()));
 
 const config = parseJiraConfig({
   type: 'jira',

@@ -7,8 +7,9 @@ import {
   RequestRecorder,
   rateLimitWaitMs as waitMs,
 } from '@crosswalk/connector-kit';
+import { closedAfterEach } from '@crosswalk/connector-testkit';
 import { isCrosswalkError, RATE_LIMIT_WAIT_EVENT } from '@crosswalk/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { adminHostFor } from '../src/client.js';
 import { accessReviews } from '../src/collectors/access-reviews.js';
 import { policies } from '../src/collectors/policies.js';
@@ -34,19 +35,7 @@ import {
 } from './helpers.js';
 import { type FakeOkta, invalidToken, rateLimited } from './server/index.js';
 
-const started: FakeOkta[] = [];
-async function fake(...args: Parameters<typeof startFake>) {
-  const server = await startFake(...args);
-  started.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  for (const server of started.splice(0)) {
-    expect(server.violations).toEqual([]);
-    await server.close();
-  }
-});
+const fake = closedAfterEach((...args: Parameters<typeof startFake>) => startFake(...args));
 
 const silent = { info() {}, warn() {}, debug() {} };
 

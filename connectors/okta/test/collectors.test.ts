@@ -1,34 +1,18 @@
+import { closedAfterEach } from '@crosswalk/connector-testkit';
 import { type EvidenceRecord, isCrosswalkError, type PayloadOf } from '@crosswalk/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { accessReviews } from '../src/collectors/access-reviews.js';
 import { userLifecycle } from '../src/collectors/user-lifecycle.js';
 import { usersSnapshot } from '../src/collectors/users-snapshot.js';
 import { parseOktaConfig } from '../src/config.js';
 import { handleWebhook } from '../src/webhooks.js';
 import { acme, collect, configFor, OKTA_SYSTEM, people, startFake, TOKEN } from './helpers.js';
-import {
-  event,
-  type FakeCampaign,
-  type FakeOkta,
-  type FakeOktaOptions,
-  invalidToken,
-  userEntity,
-} from './server/index.js';
+import { event, type FakeCampaign, type FakeOktaOptions, invalidToken, userEntity } from './server/index.js';
 import { review as reviewShape, user as userShape } from './server/templates.js';
 
-const started: FakeOkta[] = [];
-async function fake(org = acme(), options: Partial<FakeOktaOptions> = {}) {
-  const server = await startFake(org, options);
-  started.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  for (const server of started.splice(0)) {
-    expect(server.violations).toEqual([]);
-    await server.close();
-  }
-});
+const fake = closedAfterEach(
+  (org: ReturnType<typeof acme> = acme(), options: Partial<FakeOktaOptions> = {}) => startFake(org, options),
+);
 
 const lifecycle = (record: EvidenceRecord) => record.payload as PayloadOf<'okta.user_lifecycle'>;
 

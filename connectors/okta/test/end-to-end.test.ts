@@ -1,14 +1,18 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { runConnector } from '@crosswalk/collect';
-import { type EvidenceKind, type EvidenceRecord, fixedClock, type PayloadOf } from '@crosswalk/core';
-import { FsObjectStore, Locker } from '@crosswalk/locker';
+import {
+  expectNothingNew,
+  expectStoredRecord,
+  runOnce,
+  storedRecords,
+  tempLocker,
+} from '@crosswalk/connector-testkit';
+import type { EvidenceKind, PayloadOf } from '@crosswalk/core';
+import type { Locker } from '@crosswalk/locker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oktaConnector } from '../src/index.js';
 import { acme, configFor, NOW, oauthConfigFor, startFake, TOKEN, WINDOW } from './helpers.js';
 import { type FakeOkta, invalidToken } from './server/index.js';
 
+const connector = oktaConnector;
 const KINDS: EvidenceKind[] = [
   'okta.policy',
   'okta.user_lifecycle',
@@ -16,42 +20,15 @@ const KINDS: EvidenceKind[] = [
   'okta.access_review',
 ];
 
-async function lockerAt(prefix: string, now = NOW): Promise<Locker> {
-  return new Locker(new FsObjectStore(await mkdtemp(path.join(tmpdir(), prefix))), {
-    clock: fixedClock(now),
-  });
-}
-
-async function everything(locker: Locker): Promise<EvidenceRecord[]> {
-  const records: EvidenceRecord[] = [];
-  for (const kind of KINDS) {
-    for await (const record of locker.records.list(kind, {
-      from: '2026-01-01T00:00:00.000Z',
-      to: '2026-04-01T00:00:00.000Z',
-    })) {
-      records.push(record);
-    }
-  }
-  return records;
-}
-
 describe('running the Okta connector into a filesystem locker', () => {
   let server: FakeOkta;
   let locker: Locker;
   const run = (config = configFor(server)) =>
-    runConnector({
-      connector: oktaConnector,
-      connectorId: 'okta-acme',
-      config,
-      locker,
-      window: WINDOW,
-      trigger: { type: 'manual', by: 'test' },
-      clock: fixedClock(NOW),
-    });
+    runOnce({ connector, connectorId: 'okta-acme', config, locker, window: WINDOW, now: NOW });
 
   beforeAll(async () => {
     server = await startFake(acme());
-    locker = await lockerAt('cw-okta-e2e-');
+    locker = await tempLocker('cw-okta-e2e-', NOW);
   });
 
   afterAll(() => server.close());
@@ -67,7 +44,7 @@ describe('running the Okta connector into a filesystem locker', () => {
     ]);
     expect(server.violations).toEqual([]);
 
-    const records = await everything(locker);
+    const records = await storedRecords(locker, KINDS);
     expect(records.map((r) => r.kind).sort()).toEqual([
       'okta.access_review',
       'okta.policy',
@@ -79,19 +56,14 @@ describe('running the Okta connector into a filesystem locker', () => {
         record.occurredAt >= '2026-03-02T00:00:00.000Z' && record.occurredAt <= '2026-03-08T00:00:00.000Z',
         record.kind,
       ).toBe(true);
-      expect(record.collectedAt).toBe(NOW);
-      expect(record.owner.controlOwner).toBe('secops@acme.example');
-      expect(record.source.system).toBe('okta');
-      expect(record.provenance.connector).toEqual({
-        id: 'okta-acme',
-        type: 'okta',
-        version: oktaConnector.version,
+      expectStoredRecord(record, {
+        connector,
+        connectorId: 'okta-acme',
+        now: NOW,
+        controlOwner: 'secops@acme.example',
+        requestId: /^XfakeOkta/,
+        secrets: [TOKEN],
       });
-      expect(record.provenance.requests.length).toBeGreaterThan(0);
-      for (const request of record.provenance.requests) expect(request.requestId).toMatch(/^XfakeOkta/);
-      expect(record.controls['soc2-2017'].length).toBeGreaterThan(0);
-      expect(record.controls['iso27001-2022'].length).toBeGreaterThan(0);
-      expect(JSON.stringify(record)).not.toContain(TOKEN);
     }
     const policy = records.find((r) => r.kind === 'okta.policy')!;
     expect(policy.controls['soc2-2017']).toContain('CC6.1');
@@ -110,13 +82,7 @@ describe('running the Okta connector into a filesystem locker', () => {
   });
 
   it('stores nothing new when the same window runs again', async () => {
-    const manifest = await run();
-    expect(manifest.status).toBe('succeeded');
-    // The manifest vouches for every record the run met; none of them is new.
-    expect(manifest.records.length).toBeGreaterThan(0);
-    expect(manifest.records.filter((record) => !record.duplicate)).toEqual([]);
-    expect(manifest.collectors.map((c) => c.stored)).toEqual([0, 0, 0, 0]);
-    expect(manifest.collectors.map((c) => c.duplicates)).toEqual([1, 5, 1, 1]);
+    expectNothingNew(await run(), [1, 5, 1, 1]);
   });
 
   it('stores the same records over an OAuth service app as over an API token', async () => {
@@ -150,15 +116,14 @@ describe('running the Okta connector into a filesystem locker', () => {
   it('succeeds with zero access reviews in an org without governance, and says why in its state', async () => {
     const bare = await startFake(acme({ governance: false }), { governanceMissing: 401 });
     try {
-      const own = await lockerAt('cw-okta-e2e-bare-');
-      const manifest = await runConnector({
-        connector: oktaConnector,
+      const own = await tempLocker('cw-okta-e2e-bare-', NOW);
+      const manifest = await runOnce({
+        connector,
         connectorId: 'okta-bare',
         config: configFor(bare),
         locker: own,
         window: WINDOW,
-        trigger: { type: 'manual', by: 'test' },
-        clock: fixedClock(NOW),
+        now: NOW,
       });
       expect(manifest.status).toBe('succeeded');
       expect(manifest.collectors.find((c) => c.id === 'access_reviews')).toMatchObject({
@@ -178,16 +143,16 @@ describe('the next day', () => {
   it("stores a new policy snapshot that points at the previous day's", async () => {
     const server = await startFake(acme());
     try {
-      const locker = await lockerAt('cw-okta-e2e-days-');
+      const locker = await tempLocker('cw-okta-e2e-days-', NOW);
       const day = (now: string) =>
-        runConnector({
-          connector: oktaConnector,
+        runOnce({
+          connector,
           connectorId: 'okta-acme',
           config: configFor(server),
           locker,
           collectors: ['policies'],
           trigger: { type: 'schedule', scheduler: 'daily' },
-          clock: fixedClock(now),
+          now,
         });
       const first = await day(NOW);
       const second = await day('2026-03-09T06:30:00.000Z');

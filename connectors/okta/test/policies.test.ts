@@ -1,25 +1,14 @@
+import { closedAfterEach } from '@crosswalk/connector-testkit';
 import { type EvidenceRecord, evidenceId, isCrosswalkError, type PayloadOf } from '@crosswalk/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { diffSnapshots, policies } from '../src/collectors/policies.js';
 import { acme, collect, configFor, NOW, people, startFake } from './helpers.js';
-import { event, type FakeOkta, userEntity } from './server/index.js';
+import { event, userEntity } from './server/index.js';
 import { logEvent } from './server/templates.js';
 
 type Payload = PayloadOf<'okta.policy'>;
 
-const started: FakeOkta[] = [];
-async function fake(org = acme()) {
-  const server = await startFake(org);
-  started.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  for (const server of started.splice(0)) {
-    expect(server.violations).toEqual([]);
-    await server.close();
-  }
-});
+const fake = closedAfterEach((org: ReturnType<typeof acme> = acme()) => startFake(org));
 
 const payloadOf = (record: EvidenceRecord) => record.payload as Payload;
 const TOMORROW = '2026-03-09T05:00:00.000Z';

@@ -10,6 +10,7 @@ import {
   isCrosswalkError,
   sealRecord,
 } from '@crosswalk/core';
+import { afterEach, expect } from 'vitest';
 
 export interface LogLine {
   level: 'info' | 'warn' | 'debug';
@@ -104,4 +105,32 @@ export async function collect<Config>(
 export function errorText(error: unknown): string {
   const json = isCrosswalkError(error) ? JSON.stringify(error.toJSON()) : '';
   return `${String(error)}\n${json}\n${inspect(error, { depth: 10 })}`;
+}
+
+/** A fake source a test starts: it notes every request its vendor's description would refuse. */
+export interface StartedFake {
+  readonly violations: readonly string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Wraps a fake's start so that every fake a test started is checked and closed after it: none of the requests it
+ * received broke the vendor's description, whatever the test asserted. Call it at a test file's top level.
+ * @example const fake = closedAfterEach((org = acme()) => startFake(org));
+ */
+export function closedAfterEach<Args extends unknown[], Fake extends StartedFake>(
+  start: (...args: Args) => Promise<Fake>,
+): (...args: Args) => Promise<Fake> {
+  const started: Fake[] = [];
+  afterEach(async () => {
+    for (const fake of started.splice(0)) {
+      expect(fake.violations).toEqual([]);
+      await fake.close();
+    }
+  });
+  return async (...args) => {
+    const fake = await start(...args);
+    started.push(fake);
+    return fake;
+  };
 }

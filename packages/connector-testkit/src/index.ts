@@ -5,6 +5,23 @@ export {
   conformanceRules,
   describeConformance,
 } from './conformance.js';
+export {
+  expectNothingNew,
+  expectStoredRecord,
+  type RunOnceOptions,
+  runOnce,
+  type StoredRecordRules,
+  storedRecords,
+  tempLocker,
+} from './end-to-end.js';
 export { FakeApi, type FakeRequest, type Fault, type ReceivedRequest } from './fake-api.js';
-export { type Collected, type CollectOptions, collect, errorText, type LogLine } from './harness.js';
+export {
+  type Collected,
+  type CollectOptions,
+  closedAfterEach,
+  collect,
+  errorText,
+  type LogLine,
+  type StartedFake,
+} from './harness.js';
 export { convertNullable, OpenApiChecker, qualifyRefs } from './openapi.js';
