@@ -215,31 +215,35 @@ export async function tallyCoverage(options: Omit<ComputeCoverageOptions, 'now'>
   // vouches for, whenever it was collected (docs/architecture.md, "What an export proves"): a record removed
   // from the locker, or one no chained run vouches for, is a problem here as it is for an export.
   const runs = new RunTally();
-  const vouched = new VouchedSet(scope.kinds, window);
-  const connectors = options.connectors ?? (await discoverConnectors(options.locker));
-  for (const connectorId of connectors) {
-    const check = await options.locker.runs.verifyChain(connectorId, window, {
-      wants: (link) => vouched.wants(link),
-      onVisit: ({ manifest }) => {
-        if (!manifest) return;
-        vouched.addRun(connectorId, manifest);
-        if (manifest.startedAt >= window.from && manifest.startedAt < window.to) runs.add(manifest);
-      },
-    });
-    for (const problem of check.problems)
-      runs.problem(connectorId, problem.key ?? `chain/${connectorId}/`, problem.message);
-  }
-  for (const kind of scope.kinds) {
-    for await (const ref of options.locker.records.refs(kind, window)) {
-      if (!vouched.seen(ref.id))
-        runs.problem(
-          '',
-          ref.key,
-          `${ref.id} is vouched for by no chained run (see crosswalk locker verify-runs)`,
-        );
+  const vouched = await VouchedSet.create(scope.kinds, window);
+  try {
+    const connectors = options.connectors ?? (await discoverConnectors(options.locker));
+    for (const connectorId of connectors) {
+      const check = await options.locker.runs.verifyChain(connectorId, window, {
+        wants: (link) => vouched.wants(link),
+        onVisit: async ({ manifest }) => {
+          if (!manifest) return;
+          await vouched.addRun(connectorId, manifest);
+          if (manifest.startedAt >= window.from && manifest.startedAt < window.to) runs.add(manifest);
+        },
+      });
+      for (const problem of check.problems)
+        runs.problem(connectorId, problem.key ?? `chain/${connectorId}/`, problem.message);
     }
+    for (const kind of scope.kinds) {
+      for await (const { ref, expected } of vouched.match(kind, options.locker.records.refs(kind, window))) {
+        if (expected === undefined)
+          runs.problem(
+            '',
+            ref.key,
+            `${ref.id} is vouched for by no chained run (see crosswalk locker verify-runs)`,
+          );
+      }
+    }
+    await vouched.finish();
+  } finally {
+    await vouched.dispose();
   }
-  vouched.missing();
   for (const problem of vouched.problems) runs.problem('', problem.path, problem.message);
   return { scope, window, found, runs };
 }
