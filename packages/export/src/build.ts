@@ -200,7 +200,8 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
     // period's days (whenever they ran) are read into the bundle. Together they name the exact set of records the
     // chain vouches for in the period.
     const discovered = options.connectors ? [...options.connectors] : await discoverConnectors(locker);
-    const vouched = new VouchedSet(scope.kinds, window);
+    // Its day files live in `tmp`, removed below whatever happens.
+    const vouched = await VouchedSet.create(scope.kinds, window, tmp);
     const runs = new RunTally();
     const runChains: ExportManifest['runChains'] = [];
     const breaks: CompletenessProblem[] = [];
@@ -241,8 +242,9 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
       // A kind whose records may claim more (recordClaims) is mapped record by record; the rest once per kind.
       const perRecord = Object.hasOwn(recordClaims, kind);
       let count = 0;
-      const items = mapOrdered(locker.records.refs(kind, window), concurrency, async (ref) => {
-        if (vouched.peek(ref.id) === undefined) return { ref, item: undefined };
+      const listing = vouched.match(kind, locker.records.refs(kind, window));
+      const items = mapOrdered(listing, concurrency, async ({ ref, expected }) => {
+        if (expected === undefined) return { ref, item: undefined };
         // On versioned buckets the listing already named the first write's version: one GET, no version list.
         const stored = await locker.store.get(
           ref.key,
@@ -263,7 +265,7 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
           );
         }
         const [compressed, sha256] = [zip.compress(bytes), sha256Hex(bytes)];
-        return { ref, item: { record, bytes, compressed: await compressed, sha256 } };
+        return { ref, item: { record, bytes, compressed: await compressed, sha256, expected } };
       });
       for await (const { ref, item } of items) {
         if (!item) {
@@ -273,7 +275,8 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
           continue;
         }
         const { record, bytes } = item;
-        if (!vouched.meet(record.id, record.sha256)) continue; // altered: named, and the export fails below
+        // Altered: named, and the export fails below.
+        if (!vouched.meet(record.id, record.sha256, item.expected)) continue;
         const file = evidencePath(record);
         await zip.addBuffer(file, bytes, { compressed: item.compressed, sha256: item.sha256 });
         if (record.controls.mappingVersion !== MAPPING_VERSION) otherMapping++;
@@ -307,7 +310,7 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
       kindRows.set(kind, await rows.close());
       byKind[kind] = count;
     }
-    vouched.missing();
+    await vouched.finish();
     if (vouched.problems.length > 0) throw chainBroken(window, vouched.problems);
 
     // 3. Coverage from the tallies, then the populations and the small files.
@@ -352,7 +355,11 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
       seed: options.controlSeed ?? exportId,
       now: generatedAtDate,
     });
-    for (const file of controlTests.files) await zip.addBuffer(file.path, Buffer.from(file.text, 'utf8'));
+    // A control's population.csv holds a row per item of the period: streamed in slices, and each file let go
+    // once written, so no whole-file Buffer copy is made and the texts are freed one by one.
+    const testFiles = controlTests.files;
+    for (let file = testFiles.shift(); file; file = testFiles.shift())
+      await zip.addStream(file.path, textSlices(file.text), Buffer.byteLength(file.text, 'utf8'));
 
     report('finishing', undefined, true);
     const base: Omit<ExportManifest, 'files' | 'counts'> & {
@@ -514,6 +521,18 @@ function personLabel(person: Person): string {
   return person.login ?? person.email ?? person.name ?? person.id ?? '';
 }
 
+/** A string as UTF-8 Buffers of about 64 KiB, never splitting a surrogate pair. */
+async function* textSlices(text: string): AsyncIterable<Buffer> {
+  const step = 65_536;
+  for (let start = 0; start < text.length; ) {
+    let end = Math.min(start + step, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end++;
+    yield Buffer.from(text.slice(start, end), 'utf8');
+    start = end;
+  }
+}
+
 async function* coverageCsv(report: CoverageReport): AsyncIterable<Buffer> {
   let block = csvLine(COVERAGE_COLUMNS);
   for (const row of coverageRows(report)) {
@@ -563,7 +582,7 @@ async function exportRuns(
     onVisit: async ({ link, manifest, bytes }) => {
       if (!manifest || !bytes) return;
       const inPeriod = manifest.startedAt >= window.from && manifest.startedAt < window.to;
-      const vouches = vouched.addRun(connectorId, manifest) > 0;
+      const vouches = (await vouched.addRun(connectorId, manifest)) > 0;
       if (inPeriod) {
         tally.add(manifest);
         await include({ connectorId, key: link.key, bytes, manifest });
