@@ -418,7 +418,13 @@ async function child(mode: Mode, bucket: string, count: number): Promise<void> {
 }
 
 const childAt = process.argv.indexOf('--child');
-if (childAt >= 0) {
+if (process.argv.includes('--seed')) {
+  // Seed (or check) the cached bucket ahead of a timed run: `pnpm tsx bench/export.bench.ts --seed`.
+  const s3 = await s3TestConfig();
+  if (!s3) throw new Error('S3_ENDPOINT is not set');
+  const seeded = await seed(s3, (message) => console.error(message));
+  console.error(`bucket ${seeded.bucket} ready`);
+} else if (childAt >= 0) {
   const [mode, bucket, count] = process.argv.slice(childAt + 1);
   await child(mode as Mode, bucket!, Number(count));
 }
