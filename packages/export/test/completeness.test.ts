@@ -158,6 +158,72 @@ describe.each(drivers)('the completeness of an export from %s', (name, open) => 
   );
 
   it.skipIf(skip)(
+    'refuses, naming each, when every record of a day is deleted: one inside the listing, one at its end',
+    async () => {
+      const scratch = await open();
+      const ours = await seedLocker(scratch);
+      // The only snapshot of 2026-01-05 (the listing goes from 01-03 to 01-06) and the only pull request of
+      // 2026-01-07, the window's last day (the listing of pull requests ends on 01-03).
+      const snapshot = ours.snapshots['2026-01-05']!;
+      const last = ours.pullRequests.lastMillisecond;
+      await scratch.store.delete(keys.evidenceKey({ id: snapshot }));
+      await scratch.store.delete(keys.evidenceKey({ id: last }));
+      const error = await refused(exportWindow(scratch, key));
+      expect(error.code).toBe('CW_CHAIN_BROKEN');
+      expect(error.issues).toHaveLength(2);
+      expect(error.issues).toEqual(
+        expect.arrayContaining([
+          { path: snapshot, message: expect.stringMatching(/by run run-2026-01-05 .* not in the locker/) },
+          { path: last, message: expect.stringMatching(/by run run-2026-01-08 .* not in the locker/) },
+        ]),
+      );
+      const report = await computeCoverage({ locker: scratch, frameworks: ['soc2'], ...WINDOW, now: NOW });
+      expect(report.runProblems.map((p) => p.key).sort()).toEqual([snapshot, last].sort());
+    },
+  );
+
+  it.skipIf(skip)(
+    'refuses, naming the record, when two chained runs vouch for different hashes of it',
+    async () => {
+      const scratch = await open();
+      const ours = await seedLocker(scratch);
+      const id = ours.pullRequests.atFrom;
+      const startedAt = '2026-02-02T02:17:00.000Z';
+      await scratch.runs.append({
+        runId: 'run-2026-02-02',
+        connectorId: CONNECTOR,
+        connectorType: 'github',
+        connectorVersion: '0.1.0',
+        trigger: { type: 'schedule', scheduler: null },
+        window: null,
+        filter: {},
+        startedAt,
+        finishedAt: startedAt,
+        status: 'succeeded',
+        collectors: [],
+        records: [
+          {
+            id,
+            kind: 'github.pull_request.approval',
+            sha256: sha256Hex('not the record'),
+            key: keys.evidenceKey({ id }),
+          },
+        ],
+      });
+      const error = await refused(exportWindow(scratch, key));
+      expect(error.code).toBe('CW_CHAIN_BROKEN');
+      expect(error.issues).toEqual([
+        {
+          path: id,
+          message: expect.stringMatching(
+            /runs run-2026-01-01 .* and run-2026-02-02 .* vouch for different hashes of/,
+          ),
+        },
+      ]);
+    },
+  );
+
+  it.skipIf(skip)(
     'leaves out a record no chained run vouches for, names it, and the bundle does not verify',
     async () => {
       const scratch = await open();
