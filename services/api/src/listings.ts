@@ -30,6 +30,7 @@ interface Segment {
 export class Listings {
   private readonly segments: Segment[] = [];
   private readonly listing = new Map<string, Promise<Segment>>();
+  private present?: { listedAt: number; kinds: Promise<ReadonlySet<string>> };
 
   constructor(
     private readonly locker: Locker,
@@ -49,6 +50,44 @@ export class Listings {
       }
       if (segment.exhausted || segment.refs.length === 0) return;
       // `after` is now the segment's last key: strictly further than where this segment started.
+    }
+  }
+
+  /**
+   * The kinds that hold at least one record, listed at most LISTING_TTL_MS ago: one LIST (of one key) per kind
+   * present, instead of a LIST per kind asked for. A page over every kind (about thirty, most of them empty in
+   * any one locker) used to list each empty kind again whenever its listing expired. A kind whose first record
+   * was stored less than LISTING_TTL_MS ago may be missing, the same bound as a segment's.
+   */
+  kindsPresent(): Promise<ReadonlySet<string>> {
+    const now = this.clock();
+    if (this.present && now - this.present.listedAt < LISTING_TTL_MS) return this.present.kinds;
+    const kinds = this.listKinds();
+    const present = { listedAt: now, kinds };
+    this.present = present;
+    // A failed listing is not kept: the next page lists again (and reports its own failure).
+    kinds.catch(() => {
+      if (this.present === present) this.present = undefined;
+    });
+    return kinds;
+  }
+
+  private async listKinds(): Promise<ReadonlySet<string>> {
+    const kinds = new Set<string>();
+    let startAfter: string | undefined;
+    for (;;) {
+      let next: string | undefined;
+      for await (const object of this.locker.store.list('evidence/', {
+        pageSize: 1,
+        ...(startAfter ? { startAfter } : {}),
+      })) {
+        next = object.key.split('/')[1];
+        break;
+      }
+      if (next === undefined) return kinds;
+      kinds.add(next);
+      // Below `evidence/<kind>/` a key goes on with its day (a digit): '~' sorts after every such key.
+      startAfter = `evidence/${next}/~`;
     }
   }
 

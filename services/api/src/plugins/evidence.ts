@@ -215,7 +215,10 @@ export const evidencePlugin = feature('crosswalk-evidence', PROTECTED, async (ap
       assertWindow(scope, { from, to });
       const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
 
-      const { refs, more } = await pageOfRefs(listings, kinds, { from, to }, after, query.limit);
+      // Over several kinds, only those holding any record are listed (one listing of the kinds present).
+      const present = kinds.length > 1 ? await listings.kindsPresent() : undefined;
+      const listed = present ? kinds.filter((kind) => present.has(kind)) : kinds;
+      const { refs, more } = await pageOfRefs(listings, listed, { from, to }, after, query.limit);
       const items = await readAll(cache, refs);
       const last = refs.at(-1);
       const nextCursor = more && last ? encodeCursor({ at: last.occurredAt, id: last.id }) : null;
