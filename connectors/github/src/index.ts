@@ -4,6 +4,7 @@ import { memberRemoved } from './collectors/member-removed.js';
 import { orgMembers } from './collectors/org-members.js';
 import { pullRequestApprovals } from './collectors/pull-request-approvals.js';
 import { githubConfigSchema } from './config.js';
+import { githubSender } from './sender.js';
 import { VERSION } from './version.js';
 import { handleWebhook } from './webhooks.js';
 
@@ -20,6 +21,7 @@ export const githubConnector = defineConnector({
   title: 'GitHub',
   configSchema: githubConfigSchema,
   collectors: [pullRequestApprovals, branchProtection, orgMembers, memberRemoved],
+  webhook: githubSender,
   handleWebhook,
 });
 

@@ -1,6 +1,7 @@
 import { defineConnector } from '@crosswalk/core';
 import { accessReviewTickets, deprovisioningTickets, provisioningTickets } from './collectors/tickets.js';
 import { jiraConfigSchema } from './config.js';
+import { jiraSender } from './sender.js';
 import { VERSION } from './version.js';
 import { handleWebhook } from './webhooks.js';
 
@@ -19,6 +20,7 @@ export const jiraConnector = defineConnector({
   title: 'Jira Cloud',
   configSchema: jiraConfigSchema,
   collectors: [deprovisioningTickets, provisioningTickets, accessReviewTickets],
+  webhook: jiraSender,
   handleWebhook,
 });
 
@@ -35,5 +37,6 @@ export {
   ticketKinds,
 } from './config.js';
 export { redact } from './errors.js';
+export { ISSUE_EVENTS } from './sender.js';
 export { VERSION } from './version.js';
-export { handleWebhook, ISSUE_EVENTS } from './webhooks.js';
+export { handleWebhook } from './webhooks.js';

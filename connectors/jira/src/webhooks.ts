@@ -6,9 +6,7 @@ import {
   provisioningTickets,
 } from './collectors/tickets.js';
 import type { JiraConfig, TicketKindKey } from './config.js';
-
-/** The webhook events that can change a ticket's evidence: `webhookEvent` in the body. */
-export const ISSUE_EVENTS = ['jira:issue_created', 'jira:issue_updated'] as const;
+import { ISSUE_EVENTS } from './sender.js';
 
 /** Each ticket kind's collector, by config key. */
 const COLLECTORS: Record<TicketKindKey, string> = {
@@ -29,11 +27,7 @@ export function handleWebhook(delivery: WebhookDelivery, config: Readonly<JiraCo
   const payload = (delivery.payload ?? {}) as { webhookEvent?: unknown; issue?: { key?: unknown } };
   const event = typeof payload.webhookEvent === 'string' ? payload.webhookEvent : delivery.event;
   const issueKey = payload.issue?.key;
-  if (
-    !(ISSUE_EVENTS as readonly string[]).includes(event) ||
-    typeof issueKey !== 'string' ||
-    !ISSUE_KEY.test(issueKey)
-  ) {
+  if (!ISSUE_EVENTS.includes(event) || typeof issueKey !== 'string' || !ISSUE_KEY.test(issueKey)) {
     return { emit: [], collect: [] };
   }
   const collect = (Object.keys(COLLECTORS) as TicketKindKey[])

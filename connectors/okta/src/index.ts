@@ -4,6 +4,7 @@ import { policies } from './collectors/policies.js';
 import { userLifecycle } from './collectors/user-lifecycle.js';
 import { usersSnapshot } from './collectors/users-snapshot.js';
 import { oktaConfigSchema } from './config.js';
+import { oktaSender } from './sender.js';
 import { VERSION } from './version.js';
 import { handleWebhook } from './webhooks.js';
 
@@ -21,6 +22,7 @@ export const oktaConnector = defineConnector({
   title: 'Okta',
   configSchema: oktaConfigSchema,
   collectors: [policies, userLifecycle, usersSnapshot, accessReviews],
+  webhook: oktaSender,
   handleWebhook,
 });
 

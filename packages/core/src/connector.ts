@@ -3,6 +3,7 @@ import type { Clock } from './clock.js';
 import { CrosswalkError } from './errors.js';
 import { type Cadence, type EvidenceKind, evidenceKinds, isEvidenceKind } from './kinds.js';
 import type { EvidenceDraft, EvidenceRecord, ProvenanceRequest, Trigger } from './record.js';
+import type { WebhookSenderDeclaration } from './webhook-sender.js';
 
 /** A half-open window [since, until) of source time, in UTC timestamps. */
 export interface CollectionWindow {
@@ -118,6 +119,8 @@ export interface ConnectorDefinition<Schema extends z.ZodType = z.ZodType> {
   /** Strict zod schema: an unknown or malformed field is rejected before any request is made. */
   configSchema: Schema;
   collectors: readonly CollectorDefinition<z.infer<Schema>>[];
+  /** How the source's webhook deliveries are authenticated and read; declared with `handleWebhook`. */
+  webhook?: WebhookSenderDeclaration;
   /** Turns an authenticated delivery into evidence or collection requests; absent when the source has no hooks. */
   handleWebhook?: (delivery: WebhookDelivery, config: Readonly<z.infer<Schema>>) => WebhookOutcome;
 }
@@ -146,6 +149,41 @@ export function defineConnector<Schema extends z.ZodType>(
         'CW_KIND_UNKNOWN',
         `collector ${definition.type}/${collector.id} emits unknown kind "${collector.kind}"`,
       );
+    }
+  }
+  if (Boolean(definition.webhook) !== Boolean(definition.handleWebhook)) {
+    throw new CrosswalkError(
+      'CW_CONFIG_INVALID',
+      `connector ${definition.type} must declare its webhook sender and handleWebhook together`,
+    );
+  }
+  const webhook = definition.webhook;
+  if (webhook) {
+    const named = [
+      webhook.authentication.header,
+      ...('header' in webhook.deliveryId ? [webhook.deliveryId.header] : []),
+      ...('header' in webhook.event ? [webhook.event.header] : []),
+    ];
+    for (const name of [
+      ...named,
+      ...Object.keys(webhook.headers),
+      ...(webhook.challenge ? [webhook.challenge.header] : []),
+    ]) {
+      // Node lower-cases incoming header names; a declared `X-Hub-Signature` would never be found.
+      if (name !== name.toLowerCase()) {
+        throw new CrosswalkError(
+          'CW_CONFIG_INVALID',
+          `connector ${definition.type} names header "${name}": use lower case`,
+        );
+      }
+    }
+    for (const name of named) {
+      if (!Object.hasOwn(webhook.headers, name)) {
+        throw new CrosswalkError(
+          'CW_CONFIG_INVALID',
+          `connector ${definition.type} reads header "${name}" but does not document it`,
+        );
+      }
     }
   }
   return Object.freeze({ ...definition, collectors: Object.freeze([...definition.collectors]) });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { collectorCadence, defineConnector, errorCatalog } from '../src/index.js';
+import {
+  collectorCadence,
+  defineConnector,
+  errorCatalog,
+  type WebhookSenderDeclaration,
+} from '../src/index.js';
 
 const noop = async () => {};
 
@@ -59,5 +64,44 @@ describe('the error catalogue', () => {
       expect(code).toMatch(/^CW_[A-Z_]+$/);
       expect(doc, `docs/errors.md documents ${code}`).toContain(`\`${code}\``);
     }
+  });
+});
+
+describe('a declared webhook sender', () => {
+  const sender: WebhookSenderDeclaration = {
+    summary: 'Example hook',
+    description: 'Example hook',
+    authentication: { scheme: 'hmac-sha256', header: 'x-example-signature' },
+    contentTypes: ['application/json'],
+    deliveryId: { header: 'x-example-delivery' },
+    event: { field: 'event' },
+    headers: { 'x-example-signature': 'sha256=<hex>', 'x-example-delivery': 'unique per delivery' },
+  };
+  const withSender = (webhook: WebhookSenderDeclaration, handle = true) =>
+    defineConnector({
+      type: 'example',
+      version: '1.0.0',
+      title: 'Example',
+      configSchema: z.object({}).strict(),
+      collectors: [],
+      webhook,
+      ...(handle ? { handleWebhook: () => ({ emit: [], collect: [] }) } : {}),
+    });
+
+  it('comes with the handleWebhook that reads its deliveries', () => {
+    expect(withSender(sender).webhook).toEqual(sender);
+    expect(() => withSender(sender, false)).toThrow(/webhook sender and handleWebhook together/);
+  });
+
+  it('names headers in lower case, as Node hands them over', () => {
+    expect(() =>
+      withSender({ ...sender, authentication: { scheme: 'hmac-sha256', header: 'X-Example-Signature' } }),
+    ).toThrow(/header "X-Example-Signature": use lower case/);
+  });
+
+  it('documents every header it reads', () => {
+    expect(() => withSender({ ...sender, headers: { 'x-example-signature': 'sha256=<hex>' } })).toThrow(
+      /reads header "x-example-delivery" but does not document it/,
+    );
   });
 });

@@ -156,7 +156,7 @@ describe.skipIf(!services)('Webhooks', () => {
       const response = await deliver({ event: 'pull_request', delivery: '' });
       expect(response.statusCode).toBe(400);
       expect(response.json().error.issues).toEqual([
-        { path: 'headers.delivery', message: expect.any(String) },
+        { path: 'headers.x-github-delivery', message: expect.any(String) },
       ]);
     });
 
