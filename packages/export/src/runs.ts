@@ -16,22 +16,37 @@ export interface RunRead {
  * connector's links). A connector whose config was deleted still has runs an auditor should see.
  */
 export async function discoverConnectors(locker: Locker): Promise<string[]> {
-  const found = new Set<string>();
-  for await (const id of locker.configs.ids()) found.add(id);
+  // The configs and the chains are listed at once: the API's coverage asks this on every request.
+  const [configured, chained] = await Promise.all([configIds(locker), chainedConnectors(locker)]);
+  return [...new Set([...configured, ...chained])].sort();
+}
+
+async function configIds(locker: Locker): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const id of locker.configs.ids()) ids.push(id);
+  return ids;
+}
+
+/** Connectors with a chain: one listing request per connector, each starting after the last one's links. */
+async function chainedConnectors(locker: Locker): Promise<string[]> {
+  const found: string[] = [];
   let startAfter: string | undefined;
   for (;;) {
     let next: string | undefined;
-    for await (const object of locker.store.list('chain/', startAfter ? { startAfter } : {})) {
+    // One key is all a step reads: asking S3 for one (not a page of 1000 links) keeps each step small.
+    for await (const object of locker.store.list('chain/', {
+      pageSize: 1,
+      ...(startAfter ? { startAfter } : {}),
+    })) {
       const match = /^chain\/([^/]+)\//.exec(object.key);
       if (match) next = match[1];
       break;
     }
-    if (next === undefined) break;
-    found.add(next);
+    if (next === undefined) return found;
+    found.push(next);
     // '~' sorts after every character a link or hint name uses (digits, 'head.json').
     startAfter = `chain/${next}/~`;
   }
-  return [...found].sort();
 }
 
 /** Parses and proves a run manifest's bytes (schema and self-hash), as RunStore.read does. */
