@@ -9,8 +9,11 @@ import { keys, type Locker } from '@crosswalk/locker';
 
 /** How long tallies answer while every chain head stays put, before they are read again in the background. */
 export const COVERAGE_REFRESH_MS = 30_000;
-/** Windows and scopes kept at most, least recently asked dropped first. */
-const MAX_ENTRIES = 64;
+/**
+ * Windows and scopes kept at most, least recently asked dropped first. An entry holds counts per kind and day
+ * (a year of every kind: about 11,000 small entries, 1-2 MB) plus the window's run problems.
+ */
+const MAX_ENTRIES = 16;
 
 /** A request's frameworks, controls and window, as given (the caller has validated them). */
 interface Selection {
@@ -74,9 +77,11 @@ export class CoverageCache {
     let entry = this.entries.get(key);
     if (!entry || entry.token !== token) entry = await this.compute(key, token, heads, selection);
     else if (this.clock() - entry.computedAt >= this.refreshMs) this.refresh(key, entry, heads, selection);
-    // Most recently asked goes last: the first entry is the one dropped.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    // Most recently asked goes last: the first entry is the one dropped (unless a newer reading replaced it).
+    if (this.entries.get(key) === entry) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
     return buildCoverage({ ...entry.tallies, now: now() });
   }
 
