@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { canonicalJson, canonicalSha256 } from './canonical.js';
+import { canonicalJson, canonicalSha256, sha256Hex } from './canonical.js';
 import { CrosswalkError } from './errors.js';
 import { EVIDENCE_ID_PATTERN, evidenceId } from './evidence-id.js';
 import { type EvidenceKind, evidenceKindIds, isEvidenceKind } from './kinds.js';
@@ -171,13 +171,36 @@ export function serializeRecord(record: EvidenceRecord): string {
 }
 
 /**
+ * The record's hash taken from its stored text, when that text is the canonical JSON the locker writes: the text
+ * with the top-level `"sha256":"<h>"` member cut out is then exactly the canonical JSON the hash was computed over,
+ * so hashing it spares re-serializing the parsed record (most of the cost of proving a record). Returns `h` only
+ * when that hash matches; a match cannot be had any other way (it would be a SHA-256 collision: only the sealed
+ * canonical text, which has no top-level sha256, hashes to `h`, so the member cut was the top-level one). On no
+ * match (text not canonical, member not found, tampered) it returns undefined and the caller recomputes from the
+ * parsed record, which stays the definition.
+ */
+function storedTextHash(text: string, claimed: string): string | undefined {
+  const member = `"sha256":"${claimed}"`;
+  let at = text.indexOf(`,${member}`);
+  let cut: string;
+  if (at > 0) cut = text.slice(0, at) + text.slice(at + member.length + 1);
+  else {
+    at = text.indexOf(`{${member},`);
+    if (at !== 0) return undefined;
+    cut = `{${text.slice(member.length + 2)}`;
+  }
+  return sha256Hex(cut) === claimed ? claimed : undefined;
+}
+
+/**
  * Parses stored bytes and proves they are what was written: valid JSON, valid schema, and a hash that matches.
  * Anything else is CW_LOCKER_CORRUPT naming `where`; corrupt data is never returned as good.
  */
 export function verifyRecordBytes(bytes: Uint8Array | string, where: string): EvidenceRecord {
   let value: unknown;
+  const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
   try {
-    value = JSON.parse(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8'));
+    value = JSON.parse(text);
   } catch (cause) {
     throw new CrosswalkError('CW_LOCKER_CORRUPT', `stored record is not valid JSON: ${where}`, {
       where,
@@ -194,7 +217,7 @@ export function verifyRecordBytes(bytes: Uint8Array | string, where: string): Ev
       issues: (cause as CrosswalkError).issues,
     });
   }
-  const actual = recordHash(record);
+  const actual = storedTextHash(text, record.sha256) ?? recordHash(record);
   if (actual !== record.sha256) {
     throw new CrosswalkError(
       'CW_LOCKER_CORRUPT',

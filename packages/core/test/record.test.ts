@@ -127,6 +127,22 @@ describe('verifying stored bytes', () => {
     );
   });
 
+  it('proves a record stored as other JSON than the canonical text (indented, keys reordered) from its content', () => {
+    const { sha256, ...rest } = record;
+    const reordered = JSON.stringify({ sha256, ...Object.fromEntries(Object.entries(rest).reverse()) }, null, 2);
+    expect(verifyRecordBytes(reordered, 'k')).toEqual(record);
+    const tampered = reordered.replace('Rotate', 'Xotate');
+    expect(tampered).not.toBe(reordered);
+    expect(() => verifyRecordBytes(tampered, 'k')).toThrow(/does not match its sha256/);
+  });
+
+  it('takes the hash from the stored text only when it is the sealed text: an edit with the member moved fails', () => {
+    // The sha256 member placed first and a field changed: the cut text is not what was sealed.
+    const { sha256, ...rest } = record;
+    const text = `{"sha256":"${sha256}",${serializeRecord({ ...rest, collectedAt: '2026-03-10T00:00:00.000Z' } as never).slice(1)}`;
+    expect(() => verifyRecordBytes(text, 'k')).toThrow(/does not match its sha256/);
+  });
+
   it('reports truncated bytes as corrupt', () => {
     expect(codeOf(() => verifyRecordBytes(bytes.subarray(0, bytes.length - 5), 'k'))).toBe(
       'CW_LOCKER_CORRUPT',
