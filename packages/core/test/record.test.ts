@@ -8,6 +8,7 @@ import {
   recordHash,
   sealRecord,
   serializeRecord,
+  timestampSchema,
   verifyRecordBytes,
 } from '../src/index.js';
 import { pullRequestDraft } from './fixtures.js';
@@ -129,7 +130,11 @@ describe('verifying stored bytes', () => {
 
   it('proves a record stored as other JSON than the canonical text (indented, keys reordered) from its content', () => {
     const { sha256, ...rest } = record;
-    const reordered = JSON.stringify({ sha256, ...Object.fromEntries(Object.entries(rest).reverse()) }, null, 2);
+    const reordered = JSON.stringify(
+      { sha256, ...Object.fromEntries(Object.entries(rest).reverse()) },
+      null,
+      2,
+    );
     expect(verifyRecordBytes(reordered, 'k')).toEqual(record);
     const tampered = reordered.replace('Rotate', 'Xotate');
     expect(tampered).not.toBe(reordered);
@@ -157,6 +162,26 @@ describe('verifying stored bytes', () => {
 });
 
 describe('timestamps', () => {
+  it('accepts exactly the timestamps a Date round trip keeps, across month ends, leap years and out-of-range fields', () => {
+    const values: string[] = [];
+    for (const year of ['1900', '2000', '2024', '2025', '2100', '0000', '9999']) {
+      for (let month = 0; month <= 13; month++) {
+        for (const day of [0, 1, 28, 29, 30, 31, 32]) {
+          for (const time of ['00:00:00', '23:59:59', '24:00:00', '12:60:00', '12:00:60']) {
+            const mm = String(month).padStart(2, '0');
+            values.push(`${year}-${mm}-${String(day).padStart(2, '0')}T${time}.000Z`);
+          }
+        }
+      }
+    }
+    for (const value of values) {
+      const time = new Date(value);
+      const roundTrip = !Number.isNaN(time.getTime()) && time.toISOString() === value;
+      expect(timestampSchema.safeParse(value).success, value).toBe(roundTrip);
+    }
+    expect(values.filter((v) => timestampSchema.safeParse(v).success).length).toBeGreaterThan(100);
+  });
+
   it('rejects text and impossible dates with a field error, never a crash', () => {
     for (const occurredAt of ['yesterday', '2026-02-30T00:00:00.000Z', '']) {
       expect(codeOf(() => sealRecord(pullRequestDraft({ occurredAt }), '2026-03-11T00:00:01.000Z'))).toBe(
