@@ -1,9 +1,10 @@
 import type { Locker } from '@crosswalk/locker';
 import { coverageSvg } from './coverage-svg.js';
-import { controlTestFiles } from './files.js';
+import { csvLine } from './csv.js';
+import { controlTestFiles, POPULATION_COLUMNS, populationCsvLine } from './files.js';
 import { controlMappings } from './mappings.js';
 import { registerFor } from './register/versions.js';
-import { type ControlTestResult, testControl } from './test-control.js';
+import { type ControlTestResult, testControls } from './test-control.js';
 
 /**
  * The control tests of an export bundle: every register control (as the register stood at the window's end) that
@@ -12,9 +13,16 @@ import { type ControlTestResult, testControl } from './test-control.js';
  * under `control-tests/`, including the coverage picture, and the HTML the bundle's README leads with.
  */
 export interface BundledControlTests {
-  files: { path: string; text: string }[];
+  /** Each file as text, or (population.csv, which grows with the period) as a spooled file the caller adds. */
+  files: ({ path: string; text: string } | { path: string; spooled: { path: string; size: number } })[];
   readmeHtml: string;
   results: ControlTestResult[];
+}
+
+/** An append-only temporary file (the export's spool): population rows go there, not into memory. */
+export interface BundleSpool {
+  append(text: string): Promise<void>;
+  close(): Promise<{ path: string; size: number }>;
 }
 
 export async function bundleControlTests(options: {
@@ -23,40 +31,52 @@ export async function bundleControlTests(options: {
   frameworks: readonly string[];
   seed: string;
   now: Date;
+  /** Creates a spool by name; without it population.csv is built in memory. */
+  spool?: (name: string) => Promise<BundleSpool>;
 }): Promise<BundledControlTests> {
   const { register, source } = await registerFor(options.locker, options.window.to);
   const wantsSoc2 = options.frameworks.includes('soc2-2017');
   const wantsIso = options.frameworks.some((f) => f.startsWith('iso27001'));
-  const results: ControlTestResult[] = [];
-  const runIndex = new Map();
-  for (const control of register.controls) {
-    const mappings = controlMappings(control);
-    if (
-      !(wantsSoc2 && mappings['soc2-2017'].effective.length > 0) &&
-      !(wantsIso && mappings['iso27001-2022'].effective.length > 0)
-    ) {
-      continue;
+  const ids = register.controls
+    .filter((control) => {
+      const mappings = controlMappings(control);
+      return (
+        (wantsSoc2 && mappings['soc2-2017'].effective.length > 0) ||
+        (wantsIso && mappings['iso27001-2022'].effective.length > 0)
+      );
+    })
+    .map((control) => control.id);
+  const spools = new Map<string, BundleSpool>();
+  if (options.spool) {
+    for (const id of ids) {
+      const spool = await options.spool(`control-population-${id}.csv`);
+      await spool.append(csvLine(POPULATION_COLUMNS));
+      spools.set(id, spool);
     }
-    results.push(
-      await testControl({
-        locker: options.locker,
-        register,
-        registerSource: source,
-        control: control.id,
-        ...options.window,
-        seed: options.seed,
-        now: options.now,
-        runIndex,
-      }),
-    );
   }
-  const files: { path: string; text: string }[] = [];
+  const results = await testControls({
+    locker: options.locker,
+    register,
+    registerSource: source,
+    controls: ids,
+    ...options.window,
+    seed: options.seed,
+    now: options.now,
+    sinks: (control) => {
+      const spool = spools.get(control.id);
+      return spool && { add: (row) => spool.append(populationCsvLine(row)) };
+    },
+  });
+  const files: BundledControlTests['files'] = [];
   for (const result of results) {
+    const dir = `control-tests/${result.control.id}`;
+    const spool = spools.get(result.control.id);
+    if (spool) files.push({ path: `${dir}/population.csv`, spooled: await spool.close() });
     for (const [name, text] of Object.entries(controlTestFiles(result))) {
-      files.push({ path: `control-tests/${result.control.id}/${name}`, text });
+      files.push({ path: `${dir}/${name}`, text });
     }
   }
-  const svg = coverageSvg(results, options.window);
+  const svg = await coverageSvg(results, options.window);
   files.push({ path: 'control-tests/coverage.svg', text: svg });
   return { files, readmeHtml: readmeSection(results, svg, source.sha256), results };
 }

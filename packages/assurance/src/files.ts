@@ -1,5 +1,5 @@
-import { csvText } from './csv.js';
-import type { ControlTestResult } from './test-control.js';
+import { csvLine, csvText } from './csv.js';
+import type { ControlTestResult, PopulationRow } from './test-control.js';
 
 /**
  * A control test as the files of its folder in an export bundle (and of `crosswalk controls test --output-dir`):
@@ -7,37 +7,47 @@ import type { ControlTestResult } from './test-control.js';
  * lines' columns), operation.csv (periods), ipe.json and control.json (the register entry as it stood, its mappings
  * and the register version).
  */
+export const POPULATION_COLUMNS = [
+  'id',
+  'kind',
+  'occurredAt',
+  'collectedAt',
+  'ref',
+  'url',
+  'people',
+  'actors',
+  'outcome',
+  'failed',
+  'facts',
+  'sha256',
+] as const;
+
+/** One population row as a line of population.csv (CRLF-terminated). */
+export function populationCsvLine(r: PopulationRow): string {
+  return csvLine([
+    r.id,
+    r.kind,
+    r.occurredAt,
+    r.collectedAt,
+    r.ref,
+    r.url,
+    r.people,
+    r.actors,
+    r.outcome,
+    r.failed.join('; '),
+    r.facts,
+    r.sha256,
+  ]);
+}
+
+/**
+ * population.csv is among the files only when the result kept its rows; a caller that streamed them to a sink
+ * (testControls' `sinks`) wrote population.csv there, header (`csvLine(POPULATION_COLUMNS)`) and lines alike.
+ */
 export function controlTestFiles(result: ControlTestResult): Record<string, string> {
-  const population = csvText(
-    [
-      'id',
-      'kind',
-      'occurredAt',
-      'collectedAt',
-      'ref',
-      'url',
-      'people',
-      'actors',
-      'outcome',
-      'failed',
-      'facts',
-      'sha256',
-    ],
-    result.population.rows.map((r) => [
-      r.id,
-      r.kind,
-      r.occurredAt,
-      r.collectedAt,
-      r.ref,
-      r.url,
-      r.people,
-      r.actors,
-      r.outcome,
-      r.failed.join('; '),
-      r.facts,
-      r.sha256,
-    ]),
-  );
+  const rows = result.population.rows;
+  const population =
+    rows === undefined ? undefined : csvLine(POPULATION_COLUMNS) + rows.map(populationCsvLine).join('');
   const exceptions = csvText(
     [
       'item',
@@ -112,7 +122,7 @@ export function controlTestFiles(result: ControlTestResult): Record<string, stri
     },
   };
   return {
-    'population.csv': population,
+    ...(population === undefined ? {} : { 'population.csv': population }),
     'exceptions.csv': exceptions,
     'sample.csv': sampleCsv,
     'operation.csv': operation,

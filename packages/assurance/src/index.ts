@@ -1,7 +1,7 @@
-export { type BundledControlTests, bundleControlTests } from './bundle.js';
+export { type BundledControlTests, type BundleSpool, bundleControlTests } from './bundle.js';
 export { coverageSvg } from './coverage-svg.js';
 export { csvLine, csvText } from './csv.js';
-export { controlTestFiles } from './files.js';
+export { controlTestFiles, POPULATION_COLUMNS, populationCsvLine } from './files.js';
 export type { IpePack } from './ipe.js';
 export { type ControlMappings, controlMappings, type FrameworkMapping } from './mappings.js';
 export { type Period, periodsIn } from './periods.js';
@@ -31,9 +31,11 @@ export {
 export {
   DEFAULT_SAMPLE_TABLE,
   drawSample,
+  largestSampleSize,
   parseSampleTable,
   populationHash,
   SAMPLE_METHOD,
+  SampleSelector,
   type SampleTable,
   sampleSize,
 } from './sample.js';
@@ -44,6 +46,9 @@ export {
   findRegisterControl,
   type OperationRow,
   type PopulationRow,
+  type PopulationSink,
+  type TestControlsOptions,
   testControl,
+  testControls,
 } from './test-control.js';
 export { builtinTests } from './tests/builtin.js';

@@ -55,6 +55,11 @@ export interface IpePack {
 const REQUESTS_LISTED = 50;
 const DAY_MS = 86_400_000;
 
+/**
+ * Gathers one control's IPE pack as its population streams past: sources and requests per collector, and the
+ * reconciliation of each record against the run manifests of its connector (read once per connector and window,
+ * shared by every control tested together: `connectorRuns`).
+ */
 export class IpeCollector {
   private readonly sources = new Map<
     string,
@@ -68,9 +73,11 @@ export class IpeCollector {
       requests: Map<string, number>;
     }
   >();
-  private readonly idsByConnector = new Map<string, Set<string>>();
+  private readonly connectors = new Set<string>();
+  private named = 0;
+  private readonly notNamed: string[] = [];
 
-  add(record: EvidenceRecord): void {
+  add(record: EvidenceRecord, vouched: boolean): void {
     const p = record.provenance;
     const key = `${p.connector.id}\u0000${p.collector}\u0000${record.kind}`;
     let source = this.sources.get(key);
@@ -92,21 +99,17 @@ export class IpeCollector {
       const name = `${request.method} ${request.path}`;
       source.requests.set(name, (source.requests.get(name) ?? 0) + 1);
     }
-    let ids = this.idsByConnector.get(p.connector.id);
-    if (!ids) {
-      ids = new Set();
-      this.idsByConnector.set(p.connector.id, ids);
-    }
-    ids.add(record.id);
+    this.connectors.add(p.connector.id);
+    if (vouched) this.named++;
+    else if (this.notNamed.length < 100) this.notNamed.push(record.id);
   }
 
   async finish(
-    locker: Locker,
     window: { from: string; to: string },
     kinds: readonly string[],
     population: { records: number; sha256: string; supersededLeftOut: number },
     evaluatedUntil: string,
-    cache?: RunIndexCache,
+    runsOf: (connector: string) => Promise<ConnectorRuns>,
   ): Promise<IpePack> {
     const sources = [...this.sources.values()]
       .sort((a, b) => `${a.connector} ${a.collector}`.localeCompare(`${b.connector} ${b.collector}`))
@@ -135,21 +138,8 @@ export class IpeCollector {
     }
     const runs: IpePack['runs'] = [];
     const chains: IpePack['chains'] = [];
-    let named = 0;
-    const notNamed: string[] = [];
-    // Runs from a day before the window (a run can start before the items it stores occurred) to now: late
-    // collections vouch for records of the window too.
-    const listFrom = new Date(Date.parse(window.from) - DAY_MS).toISOString();
-    for (const [connector, ids] of [...this.idsByConnector.entries()].sort((a, b) =>
-      a[0].localeCompare(b[0]),
-    )) {
-      const key = `${connector}\u0000${listFrom}\u0000${window.from}\u0000${window.to}`;
-      let index = cache?.get(key);
-      if (!index) {
-        index = readRuns(locker, connector, listFrom, window);
-        cache?.set(key, index);
-      }
-      const { runs: connectorRuns, named: vouched, chain } = await index;
+    for (const connector of [...this.connectors].sort()) {
+      const { runs: connectorRuns, chain } = await runsOf(connector);
       const okDays = new Set<string>();
       const failedDays = new Set<string>();
       let count = 0;
@@ -168,10 +158,6 @@ export class IpeCollector {
             failedDays.add(day);
           }
         }
-      }
-      for (const id of ids) {
-        if (vouched.has(id)) named++;
-        else if (notNamed.length < 100) notNamed.push(id);
       }
       runs.push({
         connector,
@@ -195,13 +181,17 @@ export class IpeCollector {
       population,
       sources,
       runs,
-      reconciliation: { namedByRuns: named, notNamedByRuns: notNamed, ok: named === population.records },
+      reconciliation: {
+        namedByRuns: this.named,
+        notNamedByRuns: this.notNamed,
+        ok: this.named === population.records,
+      },
       chains,
     };
   }
 }
 
-interface ConnectorRuns {
+export interface ConnectorRuns {
   runs: { startedAt: string; collectors: { kind: string; status: string }[] }[];
   /** Every record id a run manifest of the connector names. */
   named: Set<string>;
@@ -209,10 +199,33 @@ interface ConnectorRuns {
 }
 
 /**
- * What the IPE pack reads of a connector's runs for one window, shared by the controls tested together (the CLI's
- * run, a bundle): every control of one connector would otherwise read and hash the same manifests again.
+ * What the IPE pack reads of a connector's runs for one window, shared by the controls tested together (one call
+ * of testControls, or several sharing a cache): every control of one connector would otherwise read and hash the
+ * same manifests again.
  */
 export type RunIndexCache = Map<string, Promise<ConnectorRuns>>;
+
+/** A connector's runs for a window, read once per cache. */
+export function connectorRuns(
+  locker: Locker,
+  window: { from: string; to: string },
+  cache: RunIndexCache,
+): (connector: string) => Promise<ConnectorRuns> {
+  // Runs from a day before the window (a run can start before the items it stores occurred) to now: late
+  // collections vouch for records of the window too.
+  const listFrom = new Date(Date.parse(window.from) - DAY_MS).toISOString();
+  return (connector) => {
+    const key = `${connector}\u0000${listFrom}\u0000${window.from}\u0000${window.to}`;
+    let index = cache.get(key);
+    if (!index) {
+      index = readRuns(locker, connector, listFrom, window);
+      // Observed here so a failure is reported by the control that awaits it, not as unhandled.
+      index.catch(() => {});
+      cache.set(key, index);
+    }
+    return index;
+  };
+}
 
 async function readRuns(
   locker: Locker,

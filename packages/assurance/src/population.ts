@@ -1,5 +1,7 @@
 import {
+  CrosswalkError,
   canSupersede,
+  type EvidenceKind,
   type EvidenceRecord,
   MAX_INSTANT,
   resolveCurrent,
@@ -15,60 +17,98 @@ type Evidence = ControlEntry['evidence'][number];
 export function matches(record: EvidenceRecord, where: Evidence['where']): boolean {
   if (!where) return true;
   const payload = record.payload as Record<string, unknown>;
-  const check = (values: string[] | undefined, actual: unknown) =>
-    values === undefined || (typeof actual === 'string' && values.includes(actual));
   return (
-    check(where.connector, record.provenance.connector.id) &&
-    check(where.repository, payload.repository) &&
-    check(where.branch, payload.baseBranch ?? payload.branch) &&
-    check(where.project, payload.project)
+    oneOf(where.connector, record.provenance.connector.id) &&
+    oneOf(where.repository, payload.repository) &&
+    oneOf(where.branch, payload.baseBranch ?? payload.branch) &&
+    oneOf(where.project, payload.project)
   );
 }
 
+function oneOf(values: string[] | undefined, actual: unknown): boolean {
+  return values === undefined || (typeof actual === 'string' && values.includes(actual));
+}
+
+/** Population order: occurredAt, then id (the order of the locker's keys within a kind). */
+export function populationOrder(a: { occurredAt: string; id: string }, b: typeof a): number {
+  if (a.occurredAt !== b.occurredAt) return a.occurredAt < b.occurredAt ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
 /**
- * The records a control applies to in [from, to): per evidence entry, the records of its kind that occurred in the
- * window and pass its filters, as their subject's current answer (resolveCurrent, with answers that occurred after
- * the window able to replace ones inside it, as exports count them). Each record once, in occurredAt then id order.
- * Also says how many superseded answers were left out. Streams: only records that belong are kept.
+ * Ids of the records of a kind that can be superseded which are not their subject's current answer: resolved
+ * over the window's records and those that occurred after it (answers after the window can replace ones inside
+ * it, as exports count them). Only the small supersession entries are held; such kinds are derived and small.
  */
-export async function readPopulation(
+async function supersededIds(locker: Locker, kind: EvidenceKind, window: { from: string; to: string }) {
+  const inside: SupersessionEntry[] = [];
+  for await (const record of locker.records.list(kind, window)) inside.push(supersessionEntry(record));
+  const later: SupersessionEntry[] = [];
+  for await (const record of locker.records.list(kind, { from: window.to, to: MAX_INSTANT })) {
+    later.push(supersessionEntry(record));
+  }
+  const currency = resolveCurrent([...inside, ...later]);
+  return new Set(inside.filter((e) => !currency.get(e.id)!.current).map((e) => e.id));
+}
+
+/**
+ * The current answers of every record of `kinds` that occurred in [from, to), each read once and verified, merged
+ * across kinds into population order, so each control resting on them can hash and sample its population as it
+ * streams past. Records that are not their subject's current answer are counted per kind in `superseded`, not
+ * yielded. Memory: the read-ahead of each kind's listing, and the superseded ids of kinds that can supersede.
+ */
+export async function* currentRecords(
   locker: Locker,
-  control: ControlEntry,
+  kinds: readonly EvidenceKind[],
   window: { from: string; to: string },
-  onRecord: (record: EvidenceRecord) => void,
-): Promise<{ superseded: number }> {
-  const seen = new Set<string>();
-  let superseded = 0;
-  const kinds = [...new Set(control.evidence.map((e) => e.kind))];
+  superseded: Map<EvidenceKind, number>,
+): AsyncIterable<EvidenceRecord> {
+  const streams: { kind: EvidenceKind; iterator: AsyncIterator<EvidenceRecord>; skip: Set<string> | null }[] =
+    [];
   for (const kind of kinds) {
-    const entries = control.evidence.filter((e) => e.kind === kind);
-    const belongs = (record: EvidenceRecord) => entries.some((e) => matches(record, e.where));
-    if (!canSupersede(kind)) {
-      for await (const record of locker.records.list(kind, window)) {
-        if (!seen.has(record.id) && belongs(record)) {
-          seen.add(record.id);
-          onRecord(record);
-        }
+    superseded.set(kind, 0);
+    const skip = canSupersede(kind) ? await supersededIds(locker, kind, window) : null;
+    streams.push({ kind, iterator: locker.records.list(kind, window)[Symbol.asyncIterator](), skip });
+  }
+  const heads: (EvidenceRecord | undefined)[] = [];
+  const advance = async (i: number): Promise<void> => {
+    const stream = streams[i]!;
+    for (;;) {
+      const next = await stream.iterator.next();
+      if (next.done) {
+        heads[i] = undefined;
+        return;
       }
-      continue;
-    }
-    const inside: EvidenceRecord[] = [];
-    for await (const record of locker.records.list(kind, window)) inside.push(record);
-    const later: SupersessionEntry[] = [];
-    for await (const record of locker.records.list(kind, { from: window.to, to: MAX_INSTANT })) {
-      later.push(supersessionEntry(record));
-    }
-    const currency = resolveCurrent([...inside.map(supersessionEntry), ...later]);
-    for (const record of inside) {
-      if (!currency.get(record.id)!.current) {
-        superseded++;
+      const record = next.value;
+      if (stream.skip?.has(record.id)) {
+        superseded.set(stream.kind, superseded.get(stream.kind)! + 1);
         continue;
       }
-      if (!seen.has(record.id) && belongs(record)) {
-        seen.add(record.id);
-        onRecord(record);
+      const previous = heads[i];
+      if (previous && populationOrder(previous, record) >= 0) {
+        throw new CrosswalkError(
+          'CW_LOCKER_CORRUPT',
+          `the listing of ${stream.kind} is out of order at ${record.id}`,
+          { where: record.id },
+        );
       }
+      heads[i] = record;
+      return;
     }
+  };
+  try {
+    await Promise.all(streams.map((_, i) => advance(i)));
+    for (;;) {
+      let first = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const head = heads[i];
+        if (head && (first < 0 || populationOrder(head, heads[first]!) < 0)) first = i;
+      }
+      if (first < 0) return;
+      yield heads[first]!;
+      await advance(first);
+    }
+  } finally {
+    await Promise.all(streams.map((s) => s.iterator.return?.()));
   }
-  return { superseded };
 }

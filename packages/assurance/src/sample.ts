@@ -121,3 +121,86 @@ export function drawSample(ids: readonly string[], seed: string, size: number): 
     .slice(0, size)
     .map((d, i) => ({ ...d, rank: i + 1 }));
 }
+
+/**
+ * The largest sample `table` can ask of a population of any size at this frequency, or Infinity when a rule grows
+ * with the population without bound (a percentage or "all" with no upper limit; the last rule also applies past
+ * its limit).
+ */
+export function largestSampleSize(table: SampleTable, frequency: Frequency): number {
+  if (frequency !== 'event') return table.byFrequency[frequency];
+  let largest = 0;
+  table.byPopulation.forEach((rule, i) => {
+    const upper = rule.upTo === null || i === table.byPopulation.length - 1 ? Infinity : rule.upTo;
+    const size = rule.all ? upper : (rule.size ?? Math.ceil((upper * rule.percent!) / 100));
+    largest = Math.max(largest, size);
+  });
+  return largest;
+}
+
+/**
+ * drawSample over a population that streams past: keeps only the items with the smallest rank keys, as many as
+ * the table can ever ask for (a max-heap on the key), so the draw is exactly drawSample's for the same seed and
+ * population while memory stays at the sample's size. A table whose sizes grow without bound keeps every key.
+ */
+export class SampleSelector<T extends { id: string }> {
+  private readonly heap: { key: string; item: T }[] = [];
+  private readonly bound: number;
+  private count = 0;
+
+  constructor(
+    private readonly seed: string,
+    private readonly table: SampleTable,
+    private readonly frequency: Frequency,
+  ) {
+    this.bound = largestSampleSize(table, frequency);
+  }
+
+  add(item: T): void {
+    this.count++;
+    if (this.bound === 0) return;
+    const key = sha256Hex(`${this.seed}\n${item.id}`);
+    const heap = this.heap;
+    if (heap.length < this.bound) {
+      heap.push({ key, item });
+      this.up(heap.length - 1);
+    } else if (key < heap[0]!.key) {
+      heap[0] = { key, item };
+      this.down(0);
+    }
+  }
+
+  /** The sample of the population seen: its size from the table, ranked by key. */
+  finish(): { size: number; items: (Drawn & { item: T })[] } {
+    const size = sampleSize(this.table, this.frequency, this.count);
+    const items = [...this.heap]
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .slice(0, size)
+      .map((d, i) => ({ id: d.item.id, key: d.key, rank: i + 1, item: d.item }));
+    return { size, items };
+  }
+
+  private up(i: number): void {
+    const heap = this.heap;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent]!.key >= heap[i]!.key) return;
+      [heap[parent], heap[i]] = [heap[i]!, heap[parent]!];
+      i = parent;
+    }
+  }
+
+  private down(i: number): void {
+    const heap = this.heap;
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let largest = i;
+      if (left < heap.length && heap[left]!.key > heap[largest]!.key) largest = left;
+      if (right < heap.length && heap[right]!.key > heap[largest]!.key) largest = right;
+      if (largest === i) return;
+      [heap[largest], heap[i]] = [heap[i]!, heap[largest]!];
+      i = largest;
+    }
+  }
+}

@@ -1,29 +1,33 @@
-import { CrosswalkError, type EvidenceRecord, parseInstant, toTimestamp } from '@crosswalk/core';
+import { createHash, type Hash } from 'node:crypto';
+import {
+  CrosswalkError,
+  type EvidenceKind,
+  type EvidenceRecord,
+  parseInstant,
+  toTimestamp,
+} from '@crosswalk/core';
 import type { Locker } from '@crosswalk/locker';
-import { IpeCollector, type IpePack, type RunIndexCache } from './ipe.js';
+import { type ConnectorRuns, connectorRuns, IpeCollector, type IpePack, type RunIndexCache } from './ipe.js';
 import { type ControlMappings, controlMappings } from './mappings.js';
 import { type Period, periodsIn } from './periods.js';
-import { readPopulation } from './population.js';
+import { currentRecords, matches } from './population.js';
 import type { ControlEntry, Register } from './register/schema.js';
 import type { RegisterSource } from './register/versions.js';
 import { listRemediations, type Remediation } from './remediations.js';
 import {
   checkSeed,
   DEFAULT_SAMPLE_TABLE,
-  drawSample,
   newSeed,
-  populationHash,
   SAMPLE_METHOD,
+  SampleSelector,
   type SampleTable,
-  sampleSize,
 } from './sample.js';
 import { personLabel, type Verdict } from './tests/builtin.js';
 import { compileVerdict } from './tests/verdict.js';
 
 /**
  * One item of a control's population, with the fields an auditor samples on and the test's verdict. Lists are
- * joined with "; " and the facts kept as their JSON text: a year's population is held whole while it is tested,
- * and flat strings cost a fraction of the objects they come from.
+ * joined with "; " and the facts kept as their JSON text (a row is a line of population.csv).
  */
 export interface PopulationRow {
   id: string;
@@ -86,8 +90,14 @@ export interface ControlTestResult {
     exceptionsOpen: number;
     exceptionsRemediated: number;
   };
-  population: { records: number; sha256: string; rows: PopulationRow[] };
+  /**
+   * `rows` when they were kept (testControl, or testControls without a sink for this control); a caller that gave
+   * a sink received them there, in the same order, instead.
+   */
+  population: { records: number; sha256: string; rows?: PopulationRow[] };
   operation: OperationRow[];
+  /** Per UTC day of occurredAt with items: how many, how many failed (the coverage picture's cells). */
+  days: { day: string; items: number; failed: number }[];
   exceptions: ExceptionRow[];
   sample: {
     seed: string;
@@ -100,18 +110,33 @@ export interface ControlTestResult {
   ipe: IpePack;
 }
 
-export interface TestOptions {
+/** Receives a control's population rows, in population order, instead of the result holding them. */
+export interface PopulationSink {
+  add(row: PopulationRow): void | Promise<void>;
+}
+
+export interface TestControlsOptions {
   locker: Locker;
   register: Register;
   registerSource: RegisterSource;
-  control: string;
+  /** Register control ids, tested together over one window (each kind read once for all of them). */
+  controls: readonly string[];
   from: string;
   to: string;
   seed?: string;
   table?: SampleTable;
   now?: Date;
-  /** Shared by controls tested together over one window, so their connectors' runs are read once. */
+  /** Shared by tests over one window, so their connectors' runs are read once. */
   runIndex?: RunIndexCache;
+  /**
+   * Where each control's population rows go. Without a sink for a control its rows are kept in its result
+   * (`population.rows`): a year's population then stays in memory, so callers writing files give a sink.
+   */
+  sinks?: (control: ControlEntry) => PopulationSink | undefined;
+}
+
+export interface TestOptions extends Omit<TestControlsOptions, 'controls' | 'sinks'> {
+  control: string;
 }
 
 export function findRegisterControl(register: Register, id: string, where = 'control'): ControlEntry {
@@ -143,12 +168,22 @@ function rowOf(record: EvidenceRecord, verdict: Verdict): PopulationRow {
   };
 }
 
-/**
- * Tests one register control over [from, to), from the locker only: population (current answers), operation per
- * period for periodic controls, exceptions with their remediations, a reproducible sample and the IPE pack. The CLI,
- * the API and the export bundle all call this, so they give the same answer for the same locker, register and seed.
- */
+/** Tests one register control over [from, to): testControls for one control, its rows kept in the result. */
 export async function testControl(options: TestOptions): Promise<ControlTestResult> {
+  const { control, ...rest } = options;
+  const [result] = await testControls({ ...rest, controls: [control] });
+  return result!;
+}
+
+/**
+ * Tests register controls over [from, to), from the locker only: per control its population (current answers),
+ * operation per period for periodic controls, exceptions with their remediations, a reproducible sample and the
+ * IPE pack. The CLI, the API and the export bundle all call this, so they give the same answer for the same
+ * locker, register and seed. Each kind the controls rest on is read once, in population order, and every record
+ * handed to each control it belongs to; a control keeps counts, its exceptions, the sample's candidates and a
+ * running population hash, not its population (rows go to the caller's sink, or are kept when it gives none).
+ */
+export async function testControls(options: TestControlsOptions): Promise<ControlTestResult[]> {
   const window = { from: parseInstant(options.from, 'from'), to: parseInstant(options.to, 'to') };
   if (window.from >= window.to) {
     throw new CrosswalkError('CW_INPUT_INVALID', `from (${window.from}) must be before to (${window.to})`, {
@@ -156,150 +191,267 @@ export async function testControl(options: TestOptions): Promise<ControlTestResu
     });
   }
   const seed = options.seed === undefined ? newSeed() : checkSeed(options.seed, 'seed');
-  const control = findRegisterControl(options.register, options.control);
   const now = options.now ?? new Date();
   const evaluatedUntil = toTimestamp(Math.min(now.getTime(), Date.parse(window.to)));
-  const judge = compileVerdict(control);
-  const rows: PopulationRow[] = [];
-  const ipe = new IpeCollector();
-  const { superseded } = await readPopulation(options.locker, control, window, (record) => {
-    rows.push(rowOf(record, judge(record)));
-    ipe.add(record);
-  });
-  rows.sort((a, b) =>
-    a.occurredAt === b.occurredAt ? (a.id < b.id ? -1 : 1) : a.occurredAt < b.occurredAt ? -1 : 1,
-  );
-  const sha256 = populationHash(rows);
-
-  const operation: OperationRow[] = [];
-  if (control.frequency !== 'event') {
-    const periods = periodsIn(control.frequency, window).filter((p) => p.end <= evaluatedUntil);
-    let at = 0;
-    for (const period of periods)
-      operation.push(
-        operate(
-          period,
-          rows,
-          () => at,
-          (n) => (at = n),
-        ),
-      );
-  }
-
-  const remediations = await listRemediations(options.locker, control.id);
-  const exceptions: ExceptionRow[] = [];
-  const withRemediations = (item: string) => remediations.filter((r) => r.item === item);
-  const statusOf = (found: Remediation[]): ExceptionRow['status'] =>
-    found.some((r) => r.type === 'remediation') ? 'remediated' : found.length > 0 ? 'justified' : 'open';
-  for (const row of rows) {
-    if (row.outcome !== 'fail') continue;
-    const found = withRemediations(row.id);
-    exceptions.push({
-      item: row.id,
-      occurredAt: row.occurredAt,
-      ref: row.ref,
-      failed: row.failed,
-      remediations: found,
-      status: statusOf(found),
-    });
-  }
-  for (const period of operation) {
-    if (period.status !== 'gap') continue;
-    const item = `period:${period.period}`;
-    const found = withRemediations(item);
-    exceptions.push({
-      item,
-      occurredAt: null,
-      ref: null,
-      failed: [`no evidence of operation in ${period.period} (${period.start} to ${period.end})`],
-      remediations: found,
-      status: statusOf(found),
-    });
-  }
-
   const table = options.table ?? DEFAULT_SAMPLE_TABLE;
-  const size = sampleSize(table, control.frequency, rows.length);
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  const drawn = drawSample(
-    rows.map((r) => r.id),
-    seed,
-    size,
-  );
-  const count = (outcome: Verdict['outcome']) => rows.filter((r) => r.outcome === outcome).length;
-  const periodic = control.frequency !== 'event';
-  return {
-    control,
-    mappings: controlMappings(control),
-    register: options.registerSource,
-    window,
-    evaluatedUntil,
-    generatedAt: toTimestamp(now),
-    summary: {
-      items: rows.length,
-      passed: count('pass'),
-      failed: count('fail'),
-      pending: count('pending'),
-      periodsExpected: periodic ? operation.length : null,
-      periodsOperated: periodic ? operation.filter((p) => p.status !== 'gap').length : null,
-      gaps: periodic ? operation.filter((p) => p.status === 'gap').length : null,
-      exceptions: exceptions.length,
-      exceptionsOpen: exceptions.filter((e) => e.status === 'open').length,
-      exceptionsRemediated: exceptions.filter((e) => e.status !== 'open').length,
-    },
-    population: { records: rows.length, sha256, rows },
-    operation,
-    exceptions,
-    sample: {
-      seed,
-      size,
-      table,
-      method: SAMPLE_METHOD,
-      populationSha256: sha256,
-      items: drawn.map((d) => {
-        const row = byId.get(d.id)!;
-        return {
+  const runs: ControlRun[] = [];
+  for (const id of options.controls) {
+    const control = findRegisterControl(options.register, id);
+    const remediations = await listRemediations(options.locker, control.id);
+    runs.push(
+      new ControlRun(
+        control,
+        { seed, table, evaluatedUntil, window, remediations },
+        options.sinks?.(control),
+      ),
+    );
+  }
+  const byKind = new Map<EvidenceKind, ControlRun[]>();
+  for (const run of runs) {
+    for (const kind of new Set(run.control.evidence.map((e) => e.kind))) {
+      byKind.set(kind, [...(byKind.get(kind) ?? []), run]);
+    }
+  }
+  const runsOf = connectorRuns(options.locker, window, options.runIndex ?? new Map());
+  const known = new Map<string, ConnectorRuns>();
+  const superseded = new Map<EvidenceKind, number>();
+  for await (const record of currentRecords(options.locker, [...byKind.keys()], window, superseded)) {
+    const wanting = byKind.get(record.kind)!.filter((run) => run.wants(record));
+    if (wanting.length === 0) continue;
+    const connector = record.provenance.connector.id;
+    let index = known.get(connector);
+    if (!index) {
+      index = await runsOf(connector);
+      known.set(connector, index);
+    }
+    const vouched = index.named.has(record.id);
+    for (const run of wanting) await run.add(record, vouched);
+  }
+  const results: ControlTestResult[] = [];
+  for (const run of runs) {
+    const left = [...new Set(run.control.evidence.map((e) => e.kind))].reduce(
+      (sum, kind) => sum + (superseded.get(kind) ?? 0),
+      0,
+    );
+    results.push(
+      await run.finish({
+        register: options.registerSource,
+        now,
+        supersededLeftOut: left,
+        runsOf,
+      }),
+    );
+  }
+  return results;
+}
+
+interface RunContext {
+  seed: string;
+  table: SampleTable;
+  evaluatedUntil: string;
+  window: { from: string; to: string };
+  remediations: Remediation[];
+}
+
+interface Counts {
+  items: number;
+  passed: number;
+  failed: number;
+  pending: number;
+}
+
+interface SampleCandidate {
+  id: string;
+  occurredAt: string;
+  ref: string;
+  outcome: Verdict['outcome'];
+}
+
+const SHARED_FAILURES = 10_000;
+
+/** One control's test as its population streams past, in population order. */
+class ControlRun {
+  private readonly judge: (record: EvidenceRecord) => Verdict;
+  private readonly counts: Counts = { items: 0, passed: 0, failed: 0, pending: 0 };
+  private readonly hash: Hash = createHash('sha256');
+  private readonly sample: SampleSelector<SampleCandidate>;
+  private readonly ipe = new IpeCollector();
+  private readonly failures: { item: string; occurredAt: string; ref: string; failed: string[] }[] = [];
+  private readonly rows: PopulationRow[] | undefined;
+  private readonly periods: (Period & Counts & { evidence: string[] })[];
+  private period = 0;
+  private readonly failedTexts = new Map<string, string[]>();
+  private readonly days: { day: string; items: number; failed: number }[] = [];
+  private readonly entries: ControlEntry['evidence'];
+
+  constructor(
+    readonly control: ControlEntry,
+    private readonly context: RunContext,
+    private readonly sink: PopulationSink | undefined,
+  ) {
+    this.judge = compileVerdict(control);
+    this.sample = new SampleSelector(context.seed, context.table, control.frequency);
+    this.rows = sink ? undefined : [];
+    this.periods =
+      control.frequency === 'event'
+        ? []
+        : periodsIn(control.frequency, context.window)
+            .filter((p) => p.end <= context.evaluatedUntil)
+            .map((p) => ({ ...p, items: 0, passed: 0, failed: 0, pending: 0, evidence: [] }));
+    this.entries = control.evidence;
+  }
+
+  /**
+   * One array per distinct list of failed facts: a year of exceptions mostly repeats a few texts, and each kept
+   * exception holds its list until the test ends. Up to SHARED_FAILURES texts; past that each keeps its own.
+   */
+  private shared(failed: string[]): string[] {
+    const key = failed.join('\n');
+    const known = this.failedTexts.get(key);
+    if (known) return known;
+    if (this.failedTexts.size < SHARED_FAILURES) this.failedTexts.set(key, failed);
+    return failed;
+  }
+
+  /** Whether a record of one of its kinds passes one of its evidence entries' filters. */
+  wants(record: EvidenceRecord): boolean {
+    return this.entries.some((e) => e.kind === record.kind && matches(record, e.where));
+  }
+
+  async add(record: EvidenceRecord, vouched: boolean): Promise<void> {
+    const verdict = this.judge(record);
+    tally(this.counts, verdict.outcome);
+    this.hash.update(`${record.id} ${record.sha256}\n`);
+    this.sample.add({
+      id: record.id,
+      occurredAt: record.occurredAt,
+      ref: record.source.ref,
+      outcome: verdict.outcome,
+    });
+    this.ipe.add(record, vouched);
+    if (verdict.outcome === 'fail') {
+      this.failures.push({
+        item: record.id,
+        occurredAt: record.occurredAt,
+        ref: record.source.ref,
+        failed: this.shared(verdict.failed),
+      });
+    }
+    const day = record.occurredAt.slice(0, 10);
+    let today = this.days.at(-1);
+    if (today?.day !== day) {
+      today = { day, items: 0, failed: 0 };
+      this.days.push(today);
+    }
+    today.items++;
+    if (verdict.outcome === 'fail') today.failed++;
+    // Records come in occurredAt order and periods in time order: one forward pass over both.
+    while (this.period < this.periods.length && this.periods[this.period]!.end <= record.occurredAt) {
+      this.period++;
+    }
+    const period = this.periods[this.period];
+    if (period && record.occurredAt >= period.start) {
+      tally(period, verdict.outcome);
+      if (period.evidence.length < 20) period.evidence.push(record.id);
+    }
+    if (this.sink || this.rows) {
+      const row = rowOf(record, verdict);
+      if (this.sink) await this.sink.add(row);
+      else this.rows!.push(row);
+    }
+  }
+
+  async finish(options: {
+    register: RegisterSource;
+    now: Date;
+    supersededLeftOut: number;
+    runsOf: (connector: string) => Promise<ConnectorRuns>;
+  }): Promise<ControlTestResult> {
+    const { control, context, counts } = this;
+    const sha256 = this.hash.digest('hex');
+    const operation: OperationRow[] = this.periods.map((p) => ({
+      period: p.label,
+      start: p.start,
+      end: p.end,
+      items: p.items,
+      passed: p.passed,
+      failed: p.failed,
+      pending: p.pending,
+      status: p.items === 0 ? 'gap' : p.failed > 0 ? 'exceptions' : 'operated',
+      evidence: p.evidence,
+    }));
+    const byItem = new Map<string, Remediation[]>();
+    for (const r of context.remediations) byItem.set(r.item, [...(byItem.get(r.item) ?? []), r]);
+    const statusOf = (found: Remediation[]): ExceptionRow['status'] =>
+      found.some((r) => r.type === 'remediation') ? 'remediated' : found.length > 0 ? 'justified' : 'open';
+    const exceptions: ExceptionRow[] = this.failures.map((f) => {
+      const found = byItem.get(f.item) ?? [];
+      return { ...f, remediations: found, status: statusOf(found) };
+    });
+    for (const period of operation) {
+      if (period.status !== 'gap') continue;
+      const item = `period:${period.period}`;
+      const found = byItem.get(item) ?? [];
+      exceptions.push({
+        item,
+        occurredAt: null,
+        ref: null,
+        failed: [`no evidence of operation in ${period.period} (${period.start} to ${period.end})`],
+        remediations: found,
+        status: statusOf(found),
+      });
+    }
+    const drawn = this.sample.finish();
+    const periodic = control.frequency !== 'event';
+    return {
+      control,
+      mappings: controlMappings(control),
+      register: options.register,
+      window: context.window,
+      evaluatedUntil: context.evaluatedUntil,
+      generatedAt: toTimestamp(options.now),
+      summary: {
+        ...counts,
+        periodsExpected: periodic ? operation.length : null,
+        periodsOperated: periodic ? operation.filter((p) => p.status !== 'gap').length : null,
+        gaps: periodic ? operation.filter((p) => p.status === 'gap').length : null,
+        exceptions: exceptions.length,
+        exceptionsOpen: exceptions.filter((e) => e.status === 'open').length,
+        exceptionsRemediated: exceptions.filter((e) => e.status !== 'open').length,
+      },
+      population: { records: counts.items, sha256, ...(this.rows ? { rows: this.rows } : {}) },
+      operation,
+      days: this.days,
+      exceptions,
+      sample: {
+        seed: context.seed,
+        size: drawn.size,
+        table: context.table,
+        method: SAMPLE_METHOD,
+        populationSha256: sha256,
+        items: drawn.items.map((d) => ({
           rank: d.rank,
           id: d.id,
           key: d.key,
-          occurredAt: row.occurredAt,
-          ref: row.ref,
-          outcome: row.outcome,
-        };
-      }),
-    },
-    ipe: await ipe.finish(
-      options.locker,
-      window,
-      control.evidence.map((e) => e.kind),
-      { records: rows.length, sha256, supersededLeftOut: superseded },
-      evaluatedUntil,
-      options.runIndex,
-    ),
-  };
+          occurredAt: d.item.occurredAt,
+          ref: d.item.ref,
+          outcome: d.item.outcome,
+        })),
+      },
+      ipe: await this.ipe.finish(
+        context.window,
+        control.evidence.map((e) => e.kind),
+        { records: counts.items, sha256, supersededLeftOut: options.supersededLeftOut },
+        context.evaluatedUntil,
+        options.runsOf,
+      ),
+    };
+  }
 }
 
-/** Rows are in occurredAt order and periods in time order, so one pass over both suffices. */
-function operate(
-  period: Period,
-  rows: readonly PopulationRow[],
-  cursor: () => number,
-  advance: (n: number) => void,
-): OperationRow {
-  let i = cursor();
-  while (i < rows.length && rows[i]!.occurredAt < period.start) i++;
-  const inside: PopulationRow[] = [];
-  while (i < rows.length && rows[i]!.occurredAt < period.end) inside.push(rows[i++]!);
-  advance(i);
-  const failed = inside.filter((r) => r.outcome === 'fail').length;
-  return {
-    period: period.label,
-    start: period.start,
-    end: period.end,
-    items: inside.length,
-    passed: inside.filter((r) => r.outcome === 'pass').length,
-    failed,
-    pending: inside.filter((r) => r.outcome === 'pending').length,
-    status: inside.length === 0 ? 'gap' : failed > 0 ? 'exceptions' : 'operated',
-    evidence: inside.slice(0, 20).map((r) => r.id),
-  };
+function tally(counts: Counts, outcome: Verdict['outcome']): void {
+  counts.items++;
+  if (outcome === 'pass') counts.passed++;
+  else if (outcome === 'fail') counts.failed++;
+  else counts.pending++;
 }

@@ -99,8 +99,8 @@ describe('the starter change-approval control', () => {
     expect(a.sample.populationSha256).toBe(c.sample.populationSha256);
     // The method as written: rank by SHA-256(seed \n id).
     const { createHash } = await import('node:crypto');
-    const ranked = a.population.rows
-      .map((r) => ({ id: r.id, key: createHash('sha256').update(`seed-one\n${r.id}`).digest('hex') }))
+    const ranked = a.population
+      .rows!.map((r) => ({ id: r.id, key: createHash('sha256').update(`seed-one\n${r.id}`).digest('hex') }))
       .sort((x, y) => x.key.localeCompare(y.key))
       .slice(0, 5)
       .map((r) => r.id);
@@ -141,7 +141,7 @@ describe('a quarterly access review control', () => {
       gaps: 1,
       exceptionsOpen: 2,
     });
-    expect(result.exceptions.map((e) => e.item)).toEqual([result.population.rows[0]!.id, 'period:2026-Q2']);
+    expect(result.exceptions.map((e) => e.item)).toEqual([result.population.rows![0]!.id, 'period:2026-Q2']);
     expect(result.exceptions[0]!.failed).toEqual(['revokes not remediated within 14 days: 1 (zed)']);
     expect(result.sample.size).toBe(1); // quarterly -> 2, capped by the population
 

@@ -354,12 +354,15 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
       frameworks: scope.frameworks,
       seed: options.controlSeed ?? exportId,
       now: generatedAtDate,
+      spool,
     });
-    // A control's population.csv holds a row per item of the period: streamed in slices, and each file let go
-    // once written, so no whole-file Buffer copy is made and the texts are freed one by one.
+    // A control's population.csv grows with the period: assurance spooled it (spooled). The other files are
+    // small texts, streamed in slices and each let go once written, so no whole-file Buffer copy is made.
     const testFiles = controlTests.files;
-    for (let file = testFiles.shift(); file; file = testFiles.shift())
-      await zip.addStream(file.path, textSlices(file.text), Buffer.byteLength(file.text, 'utf8'));
+    for (let file = testFiles.shift(); file; file = testFiles.shift()) {
+      if ('spooled' in file) await zip.addFiles(file.path, [file.spooled]);
+      else await zip.addStream(file.path, textSlices(file.text), Buffer.byteLength(file.text, 'utf8'));
+    }
 
     report('finishing', undefined, true);
     const base: Omit<ExportManifest, 'files' | 'counts'> & {

@@ -1,18 +1,23 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   addRemediation,
   applyRegister,
   type ControlTestResult,
   controlTestFiles,
+  csvLine,
+  findRegisterControl,
   listRegisterVersions,
   loadRegisterFile,
+  POPULATION_COLUMNS,
+  type PopulationRow,
   parseRegisterText,
   parseSampleTable,
+  populationCsvLine,
   registerFor,
   soaCsv,
   statementOfApplicability,
-  testControl,
+  testControls,
 } from '@crosswalk/assurance';
 import { CrosswalkError } from '@crosswalk/core';
 import { type Locker, lockerConfigFromEnv, openLocker, parseLockerConfig } from '@crosswalk/locker';
@@ -82,6 +87,49 @@ async function sampleTableFrom(file: string | undefined) {
     );
   }
   return parseSampleTable(value, '--sample-table');
+}
+
+/** population.csv written as the rows stream past, in 64 KiB blocks: a year's population is never held. */
+class PopulationFile {
+  private pending: string[] = [];
+  private bytes = 0;
+  private closed = false;
+
+  private constructor(private readonly handle: FileHandle) {}
+
+  static async open(file: string): Promise<PopulationFile> {
+    const created = new PopulationFile(await open(file, 'w'));
+    created.pending.push(csvLine(POPULATION_COLUMNS));
+    return created;
+  }
+
+  async add(row: PopulationRow): Promise<void> {
+    const line = populationCsvLine(row);
+    this.pending.push(line);
+    this.bytes += line.length;
+    if (this.bytes >= 65_536) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const text = this.pending.join('');
+    this.pending = [];
+    this.bytes = 0;
+    if (text.length > 0) await this.handle.write(text);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    await this.handle.close();
+  }
+
+  /** After a failure: closes without writing more; safe after close. */
+  async discard(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.handle.close().catch(() => {});
+  }
 }
 
 function printResult(result: ControlTestResult, output: Output): void {
@@ -188,28 +236,38 @@ export function registerControlTests(program: Command, output: Output): void {
         const ids = options.control ?? register.controls.map((c) => c.id);
         // One seed for the whole run, so every control's sample can be redrawn from the one printed value.
         const seed = options.seed ?? (await import('node:crypto')).randomBytes(8).toString('hex');
-        const results: ControlTestResult[] = [];
-        const runIndex = new Map();
-        for (const id of ids) {
-          results.push(
-            await testControl({
-              locker,
-              register,
-              registerSource: source,
-              control: id,
-              ...window,
-              seed,
-              runIndex,
-              ...(table ? { table } : {}),
-            }),
-          );
+        // Population rows go straight to population.csv under --output-dir; JSON output carries them; the table
+        // shows none, so they are not kept.
+        const files = new Map<string, PopulationFile>();
+        for (const id of ids) findRegisterControl(register, id, '--control');
+        if (options.outputDir) {
+          for (const id of ids) {
+            const dir = path.join(options.outputDir, id);
+            await mkdir(dir, { recursive: true });
+            files.set(id, await PopulationFile.open(path.join(dir, 'population.csv')));
+          }
+        }
+        let results: ControlTestResult[];
+        try {
+          results = await testControls({
+            locker,
+            register,
+            registerSource: source,
+            controls: ids,
+            ...window,
+            seed,
+            ...(table ? { table } : {}),
+            sinks: (control) => files.get(control.id) ?? (format === 'json' ? undefined : { add() {} }),
+          });
+          for (const file of files.values()) await file.close();
+        } finally {
+          for (const file of files.values()) await file.discard();
         }
         if (options.outputDir) {
           for (const result of results) {
             const dir = path.join(options.outputDir, result.control.id);
-            await mkdir(dir, { recursive: true });
             for (const [name, text] of Object.entries(controlTestFiles(result))) {
-              await writeFile(path.join(dir, name), text);
+              if (name !== 'population.csv') await writeFile(path.join(dir, name), text);
             }
           }
         }
