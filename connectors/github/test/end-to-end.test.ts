@@ -1,36 +1,20 @@
-import {
-  expectNothingNew,
-  expectStoredRecord,
-  runOnce,
-  storedRecords,
-  tempLocker,
-} from '@crosswalk/connector-testkit';
-import type { Locker } from '@crosswalk/locker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { endToEnd, expectNothingNew, expectStoredRecord, storedRecords } from '@crosswalk/connector-testkit';
+import { describe, expect, it } from 'vitest';
 import { githubConnector } from '../src/index.js';
 import { acme, configFor, NOW, startFake, TOKEN, WINDOW } from './helpers.js';
-import type { FakeGitHub } from './server/index.js';
 
 describe('running the GitHub connector into a filesystem locker', () => {
-  let server: FakeGitHub;
-  let locker: Locker;
   const connector = githubConnector;
-  const run = () =>
-    runOnce({
-      connector,
-      connectorId: 'github-acme',
-      config: configFor(server),
-      locker,
-      window: WINDOW,
-      now: NOW,
-    });
-
-  beforeAll(async () => {
-    server = await startFake(acme());
-    locker = await tempLocker('cw-github-e2e-', NOW);
+  const e2e = endToEnd({
+    connector,
+    connectorId: 'github-acme',
+    prefix: 'cw-github-e2e-',
+    now: NOW,
+    window: WINDOW,
+    start: () => startFake(acme()),
+    config: configFor,
   });
-
-  afterAll(() => server.close());
+  const run = () => e2e.run();
 
   it('stores records of all four kinds, each dated, owned, attributed and mapped to both frameworks', async () => {
     const manifest = await run();
@@ -41,9 +25,9 @@ describe('running the GitHub connector into a filesystem locker', () => {
       ['org_members', 'succeeded', 1, null],
       ['member_removed', 'succeeded', 1, null],
     ]);
-    expect(server.violations).toEqual([]);
+    expect(e2e.fake.violations).toEqual([]);
 
-    const records = await storedRecords(locker, [
+    const records = await storedRecords(e2e.locker, [
       'github.pull_request.approval',
       'github.branch_protection',
       'github.org_members',
@@ -72,7 +56,7 @@ describe('running the GitHub connector into a filesystem locker', () => {
   });
 
   it('records a failing collector in the manifest and still runs the others', async () => {
-    server.fault({
+    e2e.fake.fault({
       path: '/orgs/acme',
       status: 401,
       body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' },

@@ -1,5 +1,4 @@
-import { type Collected, type CollectOptions, collect as collectWith } from '@crosswalk/connector-testkit';
-import type { CollectorDefinition } from '@crosswalk/core';
+import { collectorHarness } from '@crosswalk/connector-testkit';
 import type { GitHubConfig, GitHubConfigInput } from '../src/config.js';
 import { githubConnector } from '../src/index.js';
 import {
@@ -22,14 +21,11 @@ export const WINDOW = { since: '2026-03-01T00:00:00.000Z', until: '2026-03-08T00
 export type { Collected, LogLine } from '@crosswalk/connector-testkit';
 export { errorText } from '@crosswalk/connector-testkit';
 
-/** Runs one GitHub collector with the test kit's harness, at the tests' fixed time and window. */
-export function collect(
-  collector: CollectorDefinition<GitHubConfig>,
-  config: GitHubConfigInput,
-  options: CollectOptions = {},
-): Promise<Collected> {
-  return collectWith(githubConnector, collector, config, { now: NOW, window: WINDOW, ...options });
-}
+/** Runs one collector with the test kit's harness, at the tests' fixed time and window. */
+export const collect = collectorHarness<GitHubConfig, GitHubConfigInput>(githubConnector, {
+  now: NOW,
+  window: WINDOW,
+});
 
 /**
  * A version-1 (time-based) UUID stamped at `at` (ms), as GitHub's X-GitHub-Delivery GUIDs are; the node part is

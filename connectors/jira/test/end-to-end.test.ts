@@ -1,4 +1,5 @@
 import {
+  endToEnd,
   expectNothingNew,
   expectStoredRecord,
   runOnce,
@@ -6,19 +7,9 @@ import {
   tempLocker,
 } from '@crosswalk/connector-testkit';
 import type { EvidenceKind } from '@crosswalk/core';
-import type { Locker } from '@crosswalk/locker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { jiraConnector } from '../src/index.js';
-import {
-  API_TOKEN,
-  acmeSite,
-  configFor,
-  EMAIL,
-  type FakeJira,
-  NOW,
-  startFakeJira,
-  WINDOW,
-} from './helpers.js';
+import { API_TOKEN, acmeSite, configFor, EMAIL, NOW, startFakeJira, WINDOW } from './helpers.js';
 
 const KINDS: EvidenceKind[] = [
   'jira.deprovisioning_ticket',
@@ -27,29 +18,21 @@ const KINDS: EvidenceKind[] = [
 ];
 
 describe('running the Jira connector into a filesystem locker', () => {
-  let server: FakeJira;
-  let locker: Locker;
   const logs: string[] = [];
   const log = (level: string) => (fields: Record<string, unknown>, message: string) =>
     logs.push(`${level} ${message} ${JSON.stringify(fields)}`);
   const connector = jiraConnector;
-  const run = () =>
-    runOnce({
-      connector,
-      connectorId: 'jira-acme',
-      config: configFor(server),
-      locker,
-      window: WINDOW,
-      now: NOW,
-      log: { info: log('info'), warn: log('warn'), debug: log('debug') },
-    });
-
-  beforeAll(async () => {
-    server = await startFakeJira(acmeSite());
-    locker = await tempLocker('cw-jira-e2e-', NOW);
+  const e2e = endToEnd({
+    connector,
+    connectorId: 'jira-acme',
+    prefix: 'cw-jira-e2e-',
+    now: NOW,
+    window: WINDOW,
+    start: () => startFakeJira(acmeSite()),
+    config: configFor,
+    log: { info: log('info'), warn: log('warn'), debug: log('debug') },
   });
-
-  afterAll(() => server.close());
+  const run = () => e2e.run();
 
   it('stores ticket records of all three kinds, each dated, owned, attributed and mapped to both frameworks', async () => {
     const manifest = await run();
@@ -59,9 +42,9 @@ describe('running the Jira connector into a filesystem locker', () => {
       ['provisioning_tickets', 'succeeded', 2, null],
       ['access_review_tickets', 'succeeded', 1, null],
     ]);
-    expect(server.violations).toEqual([]);
+    expect(e2e.fake.violations).toEqual([]);
 
-    const records = await storedRecords(locker, KINDS);
+    const records = await storedRecords(e2e.locker, KINDS);
     expect(records).toHaveLength(8);
     for (const record of records) {
       expect(record.occurredAt).toMatch(/^2026-03-0[1-7]/);
@@ -95,7 +78,7 @@ describe('running the Jira connector into a filesystem locker', () => {
 
   it('claims the return of assets (A.5.11) only for tickets whose configured process covers it', async () => {
     const own = await tempLocker('cw-jira-assets-', NOW);
-    const base = configFor(server);
+    const base = configFor(e2e.fake);
     const manifest = await runOnce({
       connector,
       connectorId: 'jira-acme',
@@ -122,7 +105,7 @@ describe('running the Jira connector into a filesystem locker', () => {
   });
 
   it('records a failing collector in the manifest and still runs the others', async () => {
-    server.fault({
+    e2e.fake.fault({
       method: 'POST',
       path: '/rest/api/3/search/jql',
       status: 401,
@@ -153,7 +136,7 @@ describe('running the Jira connector into a filesystem locker', () => {
         kinds: { deprovisioning: base.kinds!.deprovisioning },
         requests: { retries: 0 },
       },
-      locker,
+      locker: e2e.locker,
       window: WINDOW,
       now: NOW,
       onProgress: (event) => progress.push(event),

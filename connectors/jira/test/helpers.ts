@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type Collected, type CollectOptions, collect as collectWith } from '@crosswalk/connector-testkit';
-import type { CollectorDefinition } from '@crosswalk/core';
+import { collectorHarness } from '@crosswalk/connector-testkit';
 import type { JiraConfig, JiraConfigInput } from '../src/config.js';
 import { jiraConnector } from '../src/index.js';
 import {
@@ -38,14 +37,11 @@ export const LEAVER_FIELD = 'customfield_10042';
 export type { Collected, LogLine } from '@crosswalk/connector-testkit';
 export { errorText } from '@crosswalk/connector-testkit';
 
-/** Runs one Jira collector with the test kit's harness, at the tests' fixed time and window. */
-export function collect(
-  collector: CollectorDefinition<JiraConfig>,
-  config: JiraConfigInput,
-  options: CollectOptions = {},
-): Promise<Collected> {
-  return collectWith(jiraConnector, collector, config, { now: NOW, window: WINDOW, ...options });
-}
+/** Runs one collector with the test kit's harness, at the tests' fixed time and window. */
+export const collect = collectorHarness<JiraConfig, JiraConfigInput>(jiraConnector, {
+  now: NOW,
+  window: WINDOW,
+});
 
 /** A config pointing at the fake, with loopback-friendly request settings. */
 export function configFor(fake: FakeJira, overrides: Partial<JiraConfigInput> = {}): JiraConfigInput {

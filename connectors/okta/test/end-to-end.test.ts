@@ -1,4 +1,5 @@
 import {
+  endToEnd,
   expectNothingNew,
   expectStoredRecord,
   runOnce,
@@ -6,11 +7,10 @@ import {
   tempLocker,
 } from '@crosswalk/connector-testkit';
 import type { EvidenceKind, PayloadOf } from '@crosswalk/core';
-import type { Locker } from '@crosswalk/locker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { oktaConnector } from '../src/index.js';
 import { acme, configFor, NOW, oauthConfigFor, startFake, TOKEN, WINDOW } from './helpers.js';
-import { type FakeOkta, invalidToken } from './server/index.js';
+import { invalidToken } from './server/index.js';
 
 const connector = oktaConnector;
 const KINDS: EvidenceKind[] = [
@@ -21,17 +21,16 @@ const KINDS: EvidenceKind[] = [
 ];
 
 describe('running the Okta connector into a filesystem locker', () => {
-  let server: FakeOkta;
-  let locker: Locker;
-  const run = (config = configFor(server)) =>
-    runOnce({ connector, connectorId: 'okta-acme', config, locker, window: WINDOW, now: NOW });
-
-  beforeAll(async () => {
-    server = await startFake(acme());
-    locker = await tempLocker('cw-okta-e2e-', NOW);
+  const e2e = endToEnd({
+    connector,
+    connectorId: 'okta-acme',
+    prefix: 'cw-okta-e2e-',
+    now: NOW,
+    window: WINDOW,
+    start: () => startFake(acme()),
+    config: configFor,
   });
-
-  afterAll(() => server.close());
+  const run = (config?: unknown) => e2e.run(config);
 
   it('stores records of all four kinds, each dated, owned, attributed and mapped to both frameworks', async () => {
     const manifest = await run();
@@ -42,9 +41,9 @@ describe('running the Okta connector into a filesystem locker', () => {
       ['users_snapshot', 'succeeded', 1, null],
       ['access_reviews', 'succeeded', 1, null],
     ]);
-    expect(server.violations).toEqual([]);
+    expect(e2e.fake.violations).toEqual([]);
 
-    const records = await storedRecords(locker, KINDS);
+    const records = await storedRecords(e2e.locker, KINDS);
     expect(records.map((r) => r.kind).sort()).toEqual([
       'okta.access_review',
       'okta.policy',
@@ -86,7 +85,7 @@ describe('running the Okta connector into a filesystem locker', () => {
   });
 
   it('stores the same records over an OAuth service app as over an API token', async () => {
-    const manifest = await run(oauthConfigFor(server));
+    const manifest = await run(oauthConfigFor(e2e.fake));
     expect(manifest.status).toBe('succeeded');
     expect(manifest.collectors.map((c) => [c.stored, c.duplicates])).toEqual([
       [0, 1],
@@ -97,7 +96,7 @@ describe('running the Okta connector into a filesystem locker', () => {
   });
 
   it('records a failing collector in the manifest, without the token, and still runs the others', async () => {
-    server.fault({ path: '/api/v1/users', ...invalidToken() });
+    e2e.fake.fault({ path: '/api/v1/users', ...invalidToken() });
     const manifest = await run();
     expect(manifest.status).toBe('partial');
     const users = manifest.collectors.find((c) => c.id === 'users_snapshot')!;

@@ -1,7 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type Collected, type CollectOptions, collect as collectWith } from '@crosswalk/connector-testkit';
-import type { CollectorDefinition } from '@crosswalk/core';
+import { collectorHarness } from '@crosswalk/connector-testkit';
 import type { OktaConfig, OktaConfigInput } from '../src/config.js';
 import { oktaConnector } from '../src/index.js';
 import {
@@ -49,14 +48,11 @@ export const ALL_SCOPES = [
 export type { Collected, LogLine } from '@crosswalk/connector-testkit';
 export { errorText } from '@crosswalk/connector-testkit';
 
-/** Runs one Okta collector with the test kit's harness, at the tests' fixed time and window. */
-export function collect(
-  collector: CollectorDefinition<OktaConfig>,
-  config: OktaConfigInput,
-  options: CollectOptions = {},
-): Promise<Collected> {
-  return collectWith(oktaConnector, collector, config, { now: NOW, window: WINDOW, ...options });
-}
+/** Runs one collector with the test kit's harness, at the tests' fixed time and window. */
+export const collect = collectorHarness<OktaConfig, OktaConfigInput>(oktaConnector, {
+  now: NOW,
+  window: WINDOW,
+});
 
 /** A config pointing at the fake, with loopback-friendly request settings (short backoff). */
 export function configFor(fake: FakeOkta, overrides: Partial<OktaConfigInput> = {}): OktaConfigInput {

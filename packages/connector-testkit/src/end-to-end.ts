@@ -9,7 +9,7 @@ import {
   fixedClock,
 } from '@crosswalk/core';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 type RunManifest = Awaited<ReturnType<typeof runConnector>>;
 
@@ -91,4 +91,47 @@ export function expectNothingNew(manifest: RunManifest, duplicatesPerCollector: 
   expect(manifest.records.filter((record) => !record.duplicate)).toEqual([]);
   expect(manifest.collectors.map((c) => c.stored)).toEqual(duplicatesPerCollector.map(() => 0));
   expect(manifest.collectors.map((c) => c.duplicates)).toEqual(duplicatesPerCollector);
+}
+
+export interface EndToEndSetup<Fake> {
+  connector: ConnectorDefinition;
+  connectorId: string;
+  /** The temporary folder's prefix: `cw-github-e2e-`. */
+  prefix: string;
+  now: string;
+  window: { since: string; until: string };
+  start: () => Promise<Fake>;
+  config: (fake: Fake) => unknown;
+  log?: RunOptions['log'];
+}
+
+/**
+ * One fake and one filesystem locker for a `describe` block (started before its tests, the fake closed after), and
+ * `run` to run every collector of the connector into that locker, with the fake's config or another.
+ */
+export function endToEnd<Fake extends { close(): Promise<void> }>(setup: EndToEndSetup<Fake>) {
+  const state: { fake?: Fake; locker?: Locker } = {};
+  beforeAll(async () => {
+    state.fake = await setup.start();
+    state.locker = await tempLocker(setup.prefix, setup.now);
+  });
+  afterAll(() => state.fake?.close());
+  return {
+    get fake(): Fake {
+      return state.fake!;
+    },
+    get locker(): Locker {
+      return state.locker!;
+    },
+    run: (config: unknown = setup.config(state.fake!)) =>
+      runOnce({
+        connector: setup.connector,
+        connectorId: setup.connectorId,
+        config,
+        locker: state.locker!,
+        window: setup.window,
+        now: setup.now,
+        ...(setup.log ? { log: setup.log } : {}),
+      }),
+  };
 }

@@ -134,3 +134,16 @@ export function closedAfterEach<Args extends unknown[], Fake extends StartedFake
     return fake;
   };
 }
+
+/**
+ * `collect` bound to one connector and the defaults its tests share (their fixed time and window), typed by the
+ * connector's config so a test's config literal is checked.
+ * @example export const collect = collectorHarness<GitHubConfig, GitHubConfigInput>(githubConnector, { now, window });
+ */
+export function collectorHarness<Config, Input>(connector: ConnectorDefinition, defaults: CollectOptions) {
+  return (
+    collector: CollectorDefinition<Config>,
+    config: Input,
+    options: CollectOptions = {},
+  ): Promise<Collected> => collect(connector, collector, config, { ...defaults, ...options });
+}

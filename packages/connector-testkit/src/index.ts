@@ -6,6 +6,8 @@ export {
   describeConformance,
 } from './conformance.js';
 export {
+  type EndToEndSetup,
+  endToEnd,
   expectNothingNew,
   expectStoredRecord,
   type RunOnceOptions,
@@ -20,6 +22,7 @@ export {
   type CollectOptions,
   closedAfterEach,
   collect,
+  collectorHarness,
   errorText,
   type LogLine,
   type StartedFake,
