@@ -2,6 +2,7 @@ export type { RunProgress } from './progress.js';
 export {
   findUnvouched,
   type RecoverOptions,
+  type RecoverResult,
   recoverUnvouched,
   type UnvouchedOptions,
   type UnvouchedRecord,

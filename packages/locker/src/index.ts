@@ -22,6 +22,7 @@ export {
   type ChainProblem,
   type ChainReport,
   type ChainVisit,
+  type ClaimCompletion,
   linkMeets,
   type RunManifest,
   type RunManifestDraft,

@@ -110,6 +110,26 @@ export function chainHeadHintKey(connectorId: string): string {
   return `chain/${assertSegment(connectorId, 'connector id')}/head.json`;
 }
 
+/**
+ * Where a run puts its manifest's exact bytes before it claims chain link `sequence` (see RunStore.append): if it
+ * dies between the claim and the manifest write, recovery writes the manifest from here. Mutable: removed once
+ * the manifest is written. Outside `chain/` and `runs/`, so neither a chain walk nor a run listing meets it.
+ */
+export function stagedManifestKey(connectorId: string, sequence: number, runId: string): string {
+  return `${stagingPrefix(connectorId)}${String(sequence).padStart(12, '0')}-${assertSegment(runId, 'run id')}.json`;
+}
+
+export function stagingPrefix(connectorId: string): string {
+  return `staging/${assertSegment(connectorId, 'connector id')}/`;
+}
+
+/** Sequence and run id of a staged manifest's key; undefined for anything else. */
+export function parseStagedManifestKey(key: string): { sequence: number; runId: string } | undefined {
+  const match = /^staging\/[^/]+\/(\d{12})-([^/]+)\.json$/.exec(key);
+  if (!match) return undefined;
+  return { sequence: Number(match[1]), runId: match[2]! };
+}
+
 export function stateKey(connectorId: string): string {
   return `state/${assertSegment(connectorId, 'connector id')}.json`;
 }
@@ -137,13 +157,13 @@ export function timestampOfKey(key: string): string | undefined {
 
 /**
  * Keys written with `put` and meant to be replaced: cursors, connector config, API keys, the chain head hint, an
- * export's failure note. On a versioned bucket these read as their latest version and vanish when deleted; every
+ * export's failure note, a run's staged manifest. On a versioned bucket these read as their latest version and vanish when deleted; every
  * other key reads as its first write (see S3ObjectStore). Objects written by `put` also carry a marker saying so,
  * which covers mutable keys this list does not name; the list covers those written before the marker existed.
  */
 export function isMutableKey(key: string): boolean {
   return (
-    /^(state|config|keys)\//.test(key) ||
+    /^(state|config|keys|staging)\//.test(key) ||
     /^chain\/[^/]+\/head\.json$/.test(key) ||
     /^exports\/[^/]+\/failure\.json$/.test(key)
   );

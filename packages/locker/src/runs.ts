@@ -13,9 +13,12 @@ import {
   chainLinkKey,
   chainPrefix,
   parseRunKey,
+  parseStagedManifestKey,
   runKey,
   runPrefix,
   runStartAfter,
+  stagedManifestKey,
+  stagingPrefix,
 } from './keys.js';
 import { mapOrdered } from './ordered.js';
 import type { TimeRange } from './records.js';
@@ -28,6 +31,12 @@ const VERIFY_CONCURRENCY = 16;
 const IN_FLIGHT_MS = 15_000;
 /** Reads of such a manifest, 250 ms apart. */
 const IN_FLIGHT_RETRIES = 12;
+
+/**
+ * How long a staged manifest with no link is kept (see completeClaims): far longer than a run takes from staging
+ * to claiming, so a live run's staging is never taken for a dead one's.
+ */
+const ORPHAN_MS = 600_000;
 
 const errorSummarySchema = z.object({ code: z.string(), message: z.string() }).strict();
 
@@ -186,6 +195,15 @@ export interface VerifyChainOptions {
   onVisit?: (visit: ChainVisit) => void | Promise<void>;
 }
 
+/** A link completeClaims finished: its run died after claiming it, before writing the manifest written now. */
+export interface ClaimCompletion {
+  sequence: number;
+  runId: string;
+  /** The manifest's key. */
+  key: string;
+  claimedAt: string;
+}
+
 export interface ChainProblem {
   sequence?: number;
   key?: string;
@@ -214,56 +232,129 @@ export class RunStore {
   ) {}
 
   async append(draft: RunManifestDraft): Promise<RunManifest> {
-    const key = runKey(draft.connectorId, draft.startedAt, draft.runId);
     let head = await this.findHead(draft.connectorId);
-    const days = recordDays(draft.records);
     for (let attempt = 0; attempt < 100; attempt++) {
-      const sequence = (head?.sequence ?? 0) + 1;
-      const unsigned = {
-        schemaVersion: 1 as const,
-        ...draft,
-        days,
-        sequence,
-        previous: head ? { sequence: head.sequence, key: head.key, sha256: head.sha256 } : null,
-      };
-      const manifest = runManifestSchema.parse({ ...unsigned, sha256: canonicalSha256(unsigned) });
-      const link: ChainLink = {
-        sequence,
-        key,
-        sha256: manifest.sha256,
-        runId: draft.runId,
-        claimedAt: this.now().toISOString(),
-        days,
-        ...(head ? { previousLink: canonicalSha256(head) } : {}),
-      };
-      const retention = await this.retention.options();
-      const claimed = await this.store.createOnce(
-        chainLinkKey(draft.connectorId, sequence),
-        json(link),
-        retention,
-      );
-      if (claimed === 'exists') {
-        // Another worker appended first: follow the chain to its new head and try the next slot.
-        head = await this.findHead(draft.connectorId, sequence);
-        continue;
-      }
-      const written = await this.store.createOnce(key, json(manifest), retention);
-      if (written === 'exists') {
-        throw new CrosswalkError(
-          'CW_LOCKER_DUPLICATE',
-          `run ${draft.runId} already has a manifest at ${key}`,
-          {
-            where: key,
-          },
-        );
-      }
-      await this.store.put(chainHeadHintKey(draft.connectorId), json({ sequence }));
-      return manifest;
+      const manifest = await this.claimAfter(draft, head);
+      if (manifest) return manifest;
+      // Another worker appended first: follow the chain to its new head and try the next slot.
+      head = await this.findHead(draft.connectorId, (head?.sequence ?? 0) + 1);
     }
     throw new CrosswalkError(
       'CW_LOCKER_UNAVAILABLE',
       `could not claim a run sequence for ${draft.connectorId}`,
     );
+  }
+
+  /**
+   * Appends as the sequence right after `headSequence` (the last link as the caller saw it; null: an empty
+   * chain), or not at all: undefined when another run claimed that sequence first. For a writer whose manifest
+   * depends on what the chain held when it looked (a recovery adopts what no manifest vouches for): it looks
+   * again instead of appending a statement another run made moot.
+   */
+  async appendAfter(draft: RunManifestDraft, headSequence: number | null): Promise<RunManifest | undefined> {
+    const head =
+      headSequence === null ? undefined : await this.readLink(chainLinkKey(draft.connectorId, headSequence));
+    if (headSequence !== null && !head)
+      throw new CrosswalkError(
+        'CW_NOT_FOUND',
+        `chain link ${headSequence} of ${draft.connectorId} is missing: cannot append after it`,
+        { where: chainLinkKey(draft.connectorId, headSequence) },
+      );
+    return this.claimAfter(draft, head);
+  }
+
+  private async claimAfter(
+    draft: RunManifestDraft,
+    head: ChainLink | undefined,
+  ): Promise<RunManifest | undefined> {
+    const key = runKey(draft.connectorId, draft.startedAt, draft.runId);
+    const days = recordDays(draft.records);
+    const sequence = (head?.sequence ?? 0) + 1;
+    const unsigned = {
+      schemaVersion: 1 as const,
+      ...draft,
+      days,
+      sequence,
+      previous: head ? { sequence: head.sequence, key: head.key, sha256: head.sha256 } : null,
+    };
+    const manifest = runManifestSchema.parse({ ...unsigned, sha256: canonicalSha256(unsigned) });
+    const link: ChainLink = {
+      sequence,
+      key,
+      sha256: manifest.sha256,
+      runId: draft.runId,
+      claimedAt: this.now().toISOString(),
+      days,
+      ...(head ? { previousLink: canonicalSha256(head) } : {}),
+    };
+    const retention = await this.retention.options();
+    const body = json(manifest);
+    // The manifest's bytes are staged before the claim, so a run that dies between claim and manifest write
+    // leaves what recovery needs to finish its link (completeClaims): the link names their hash.
+    const staged = stagedManifestKey(draft.connectorId, sequence, draft.runId);
+    await this.store.put(staged, body);
+    const claimed = await this.store.createOnce(
+      chainLinkKey(draft.connectorId, sequence),
+      json(link),
+      retention,
+    );
+    if (claimed === 'exists') {
+      await this.store.delete(staged).catch(() => undefined); // else completeClaims removes it later
+      return undefined;
+    }
+    const written = await this.store.createOnce(key, body, retention);
+    // `exists` with our own hash: a recovery finished this link from the staged bytes while we were slow.
+    if (written === 'exists' && (await this.storedSha256(key)) !== manifest.sha256) {
+      throw new CrosswalkError('CW_LOCKER_DUPLICATE', `run ${draft.runId} already has a manifest at ${key}`, {
+        where: key,
+      });
+    }
+    await this.store.delete(staged).catch(() => undefined); // else completeClaims removes it later
+    await this.store.put(chainHeadHintKey(draft.connectorId), json({ sequence }));
+    return manifest;
+  }
+
+  /**
+   * Finishes the links of runs that died between claiming their sequence and writing their manifest: each such
+   * run staged its manifest's exact bytes first (append), and its link names their hash, so the manifest written
+   * here is the one the run would have written, and the chain is whole again. Only a staged manifest whose hash,
+   * run, key and sequence match its link is written, write-once: two workers doing this at once write the same
+   * bytes, one `created`, and only that one reports it. Links claimed in the last `olderThanMs` (15 s by default)
+   * are left to their run, which is most likely writing the manifest now. Staged manifests whose claim was lost
+   * (another run took the sequence) or that never got a link are removed once older than that too: the former
+   * at once, the latter after ORPHAN_MS (their records are vouched for by a retry or by recoverUnvouched).
+   */
+  async completeClaims(
+    connectorId: string,
+    options: { olderThanMs?: number } = {},
+  ): Promise<ClaimCompletion[]> {
+    const olderThan = options.olderThanMs ?? IN_FLIGHT_MS;
+    const now = this.now().getTime();
+    const completed: ClaimCompletion[] = [];
+    for await (const object of this.store.list(stagingPrefix(connectorId))) {
+      const named = parseStagedManifestKey(object.key);
+      if (!named) continue;
+      const bytes = await this.store.get(object.key);
+      const staged = bytes ? parseManifest(Buffer.from(bytes)) : undefined;
+      if (!bytes || !staged || staged.sequence !== named.sequence || staged.runId !== named.runId) continue;
+      const link = await this.readLink(chainLinkKey(connectorId, named.sequence));
+      if (!link) {
+        // Staged, never claimed: the run died (or is about to claim, hence the long wait) before its link.
+        if (now - Date.parse(staged.finishedAt) > ORPHAN_MS) await this.store.delete(object.key);
+        continue;
+      }
+      const key = runKey(connectorId, staged.startedAt, staged.runId);
+      if (link.runId !== staged.runId || link.sha256 !== staged.sha256 || link.key !== key) {
+        await this.store.delete(object.key); // a claim this run lost: another run holds the sequence
+        continue;
+      }
+      if (now - Date.parse(link.claimedAt) < olderThan) continue;
+      const written = await this.store.createOnce(key, bytes, await this.retention.options());
+      await this.store.delete(object.key);
+      if (written === 'created')
+        completed.push({ sequence: named.sequence, runId: staged.runId, key, claimedAt: link.claimedAt });
+    }
+    return completed;
   }
 
   /** Runs that started in [from, to), in time order, each checked against its own hash. */
@@ -284,6 +375,12 @@ export class RunStore {
   }
 
   /** A manifest, proved against its own hash, with the exact bytes stored. */
+  /** The sha256 a stored manifest claims, whatever else it holds; undefined when absent or unreadable. */
+  private async storedSha256(key: string): Promise<string | undefined> {
+    const bytes = await this.store.get(key);
+    return bytes ? parseManifest(Buffer.from(bytes))?.sha256 : undefined;
+  }
+
   async readWithBytes(key: string): Promise<{ manifest: RunManifest; bytes: Buffer }> {
     const stored = await this.store.get(key);
     if (!stored) throw new CrosswalkError('CW_NOT_FOUND', `no run manifest at ${key}`, { where: key });
@@ -404,13 +501,17 @@ export class RunStore {
           }
         } else {
           const error = item.failure;
+          const missing = (error as CrosswalkError).code === 'CW_NOT_FOUND';
+          const staged = missing && (await this.isStaged(connectorId, sequence, link));
           problems.push({
             sequence,
             key: link.key,
-            message:
-              (error as CrosswalkError).code === 'CW_NOT_FOUND'
-                ? `run ${link.runId} claimed sequence ${sequence} at ${link.claimedAt} but its manifest is missing`
-                : (error as Error).message,
+            message: missing
+              ? `run ${link.runId} claimed sequence ${sequence} at ${link.claimedAt} but its manifest is missing` +
+                (staged
+                  ? ' (the run died before writing it; its staged manifest is there: the worker, or `crosswalk locker recover`, writes it)'
+                  : '')
+              : (error as Error).message,
           });
         }
       }
@@ -449,6 +550,16 @@ export class RunStore {
     }
   }
 
+  /** Whether the run of `link` left its manifest staged (it died between claim and manifest write). */
+  private async isStaged(connectorId: string, sequence: number, link: ChainLink): Promise<boolean> {
+    try {
+      const bytes = await this.store.get(stagedManifestKey(connectorId, sequence, link.runId));
+      return bytes !== undefined && parseManifest(Buffer.from(bytes))?.sha256 === link.sha256;
+    } catch {
+      return false; // a run id no key can hold, or the store failing: no hint, the problem stands as it is
+    }
+  }
+
   private async readLink(key: string, problems?: ChainProblem[]): Promise<ChainLink | undefined> {
     const bytes = await this.store.get(key);
     if (!bytes) return undefined;
@@ -484,6 +595,14 @@ export class RunStore {
     }
     return head;
   }
+}
+
+/** A manifest that parses and matches its own hash; undefined otherwise. */
+function parseManifest(bytes: Buffer): RunManifest | undefined {
+  const parsed = runManifestSchema.safeParse(safeJson(bytes));
+  if (!parsed.success) return undefined;
+  const { sha256, ...rest } = parsed.data;
+  return canonicalSha256(rest) === sha256 ? parsed.data : undefined;
 }
 
 function json(value: unknown): Buffer {

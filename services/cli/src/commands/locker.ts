@@ -169,7 +169,7 @@ export function registerLocker(program: Command, output: Output): void {
 
   ranged(locker.command('recover'))
     .description(
-      'Chain what dead runs of one connector stored: one manifest (trigger recovery) vouching for every record it stored that no manifest lists, each verified first',
+      'Recover after dead runs of one connector: write the manifests of runs that died between claiming their chain link and writing it (from the manifest they staged), then chain what dead runs stored: one manifest (trigger recovery) vouching for every record the connector stored that no manifest lists, each verified first',
     )
     .argument('<connectorId>')
     .action(async (connectorId: string, options: RangedOptions) => {
@@ -181,6 +181,7 @@ export function registerLocker(program: Command, output: Output): void {
       });
       const summary = {
         connectorId,
+        completed: result.completed,
         adopted: result.adopted.length,
         recovers: result.manifest?.recovers ?? [],
         manifest: result.manifest
@@ -193,17 +194,23 @@ export function registerLocker(program: Command, output: Output): void {
         chainProblems: result.chain.problems,
       };
       if (options.format === 'json') output.out(json(summary));
-      else if (!result.manifest)
-        output.out(`${connectorId}: nothing to recover: every stored record is vouched for`);
-      else
-        output.out(
-          `${connectorId}: ${result.adopted.length} record(s) of run(s) ${summary.recovers.join(', ')} chained by recovery run ` +
-            `${result.manifest.runId} (#${result.manifest.sequence})`,
-        );
+      else {
+        for (const c of result.completed)
+          output.out(
+            `${connectorId}: link #${c.sequence}, claimed by run ${c.runId} at ${c.claimedAt}, which died before its manifest: manifest written from what the run staged (${c.key})`,
+          );
+        if (!result.manifest)
+          output.out(`${connectorId}: nothing to adopt: every stored record is vouched for`);
+        else
+          output.out(
+            `${connectorId}: ${result.adopted.length} record(s) of run(s) ${summary.recovers.join(', ')} chained by recovery run ` +
+              `${result.manifest.runId} (#${result.manifest.sequence})`,
+          );
+      }
       if (!result.chain.ok)
         throw new CrosswalkError(
           'CW_CHAIN_BROKEN',
-          `${result.chain.problems.length} break(s) in the run chain of ${connectorId}: recovery chains records, it does not repair a broken chain`,
+          `${result.chain.problems.length} break(s) in the run chain of ${connectorId} that recovery cannot mend (it writes only manifests their runs staged)`,
         );
     });
 }
