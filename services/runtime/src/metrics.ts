@@ -156,6 +156,22 @@ export function createMetrics(queues: readonly Queue[] = []) {
         registers: [],
       }),
     ),
+    linksCompleted: onlyInWorkers(
+      new Counter({
+        name: 'crosswalk_recovery_links_completed_total',
+        help: 'Run chain links whose run died between claiming them and writing its manifest, finished by a worker from the manifest the run staged',
+        labelNames: ['connector'],
+        registers: [],
+      }),
+    ),
+    recordsAdopted: onlyInWorkers(
+      new Counter({
+        name: 'crosswalk_recovery_records_adopted_total',
+        help: 'Stored records of dead runs that no manifest listed, vouched for by a recovery manifest a worker appended',
+        labelNames: ['connector'],
+        registers: [],
+      }),
+    ),
     activeJobs: onlyInWorkers(
       new Gauge({
         name: 'crosswalk_jobs_active',

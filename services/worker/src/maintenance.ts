@@ -1,10 +1,13 @@
 import { ExportLedger } from '@crosswalk/export';
 import { checkSchedules, type Runtime, reconcileSchedules } from '@crosswalk/runtime';
 import { failureOfJob } from './process-export.js';
+import { recoverDeadRuns } from './recover-dead-runs.js';
 
 export interface Maintenance {
-  /** One pass now: schedules against configs, then export failures not yet recorded. */
+  /** One pass now: schedules against configs, export failures not yet recorded, dead runs recovered. */
   run(options?: { all?: boolean }): Promise<void>;
+  /** Dead runs recovered now (the worker's start), alone; never rejects (a failure is logged, retried later). */
+  recover(): Promise<void>;
   close(): void;
 }
 
@@ -18,11 +21,23 @@ const FAILED_EXPORTS_PER_PASS = 100;
  *   whenever the Redis connection is ready again after a loss, and every CROSSWALK_RECONCILE_INTERVAL_MS.
  * - every export whose job failed for good has its `failure.json`: the last attempt writes it, but when the locker
  *   is what failed, that write fails too, and the status would read from the job alone until the queue forgets it.
+ * - what dead runs left is vouched for: links claimed by a run that died before its manifest are finished, and the
+ *   records of collect jobs that failed for good adopted (recover-dead-runs.ts). At start, then at every pass.
  */
 export function startMaintenance(runtime: Runtime): Maintenance {
   const ledger = new ExportLedger(runtime.locker);
   const settled = new Set<string>();
+  const recovered = new Set<string>();
   let running: Promise<void> | undefined;
+  let recovering: Promise<void> | undefined;
+
+  // One recovery at a time in this process; other workers may run theirs at once (the write-once claims decide).
+  const recovery = () => {
+    recovering ??= recoverDeadRuns(runtime, recovered).finally(() => {
+      recovering = undefined;
+    });
+    return recovering;
+  };
 
   async function schedules(all: boolean): Promise<void> {
     let result: Awaited<ReturnType<typeof reconcileSchedules>>;
@@ -66,7 +81,7 @@ export function startMaintenance(runtime: Runtime): Maintenance {
   }
 
   async function pass(all: boolean): Promise<void> {
-    const outcomes = await Promise.allSettled([schedules(all), exportFailures()]);
+    const outcomes = await Promise.allSettled([schedules(all), exportFailures(), recovery()]);
     for (const outcome of outcomes) {
       if (outcome.status === 'rejected') {
         runtime.logger.warn(
@@ -102,6 +117,13 @@ export function startMaintenance(runtime: Runtime): Maintenance {
   backend.on('ready', onReady);
   return {
     run,
+    recover: () =>
+      recovery().catch((error: unknown) =>
+        runtime.logger.warn(
+          { error: (error as Error).message },
+          'recovery of dead runs failed: tried again at the next maintenance pass',
+        ),
+      ),
     close() {
       clearInterval(timer);
       backend.off('ready', onReady);

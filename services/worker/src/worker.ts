@@ -39,7 +39,8 @@ export interface RunningWorker {
 /**
  * Removes what killed workers left in the temporary directory, declares every configured connector's schedules
  * (idempotent: re-declared at each start, and restored whenever Redis comes back without them; see maintenance),
- * serves metrics when a port is configured, then takes collect, webhook and export jobs. Any number of these processes can share the queues:
+ * recovers what dead runs left (in the background; again at every maintenance pass), serves metrics when a port
+ * is configured, then takes collect, webhook and export jobs. Any number of these processes can share the queues:
  * ids are deterministic and writes are write-once, so two workers never double-store.
  */
 export async function startWorker(runtime: Runtime, options: WorkerOptions = {}): Promise<RunningWorker> {
@@ -54,6 +55,8 @@ export async function startWorker(runtime: Runtime, options: WorkerOptions = {})
     runtime.metrics.schedulesConfigured.set(result.configured);
     runtime.logger.info({ schedulers: result.configured, removed: result.removed }, 'schedules declared');
   });
+  // Dead runs are recovered in the background: jobs need not wait for it (see recover-dead-runs.ts).
+  void maintenance.recover();
   const metrics = options.metricsPort ?? runtime.env.CROSSWALK_METRICS_PORT ?? undefined;
   const metricsServer =
     metrics === undefined

@@ -1,9 +1,11 @@
 /**
- * Completeness after a crash, with real processes (docs/architecture.md, "What an export proves"): a worker
- * SIGKILLed in the middle of collecting a few thousand records, and the S3 endpoint going away in the middle of
- * one. Afterwards every stored record is vouched for by a chained manifest (the retry lists what the dead attempt
- * stored), an export of the window verifies, and removing any one record, stored by the dead attempt or by the
- * retry, makes the export refuse naming it and verify fail naming it.
+ * Completeness after a crash, with real processes (docs/architecture.md, "What an export proves" and "Dead runs and
+ * recovery"): a worker SIGKILLed in the middle of collecting a few thousand records, the S3 endpoint going away in
+ * the middle of one, and a worker SIGKILLed at the worst moment of its run: after it claimed its chain link, before
+ * its manifest was written. Afterwards every stored record is vouched for by a chained manifest (the retry lists
+ * what the dead attempt stored; the dead run's own manifest, written by a worker's recovery from what it staged),
+ * an export of the window verifies, and removing any one record, collected early or late, makes the export refuse
+ * naming it and verify fail naming it.
  *
  * Before the retry, what the dead attempt stored is reported as vouched for by no manifest (what
  * `crosswalk locker verify-runs` prints), and an export leaves it out and says so.
@@ -24,6 +26,7 @@ import { s3TestConfig } from '@crosswalk/testing';
 import { afterAll, afterEach, describe, expect, it, onTestFailed } from 'vitest';
 import {
   type FakeGitHub,
+  freePort,
   killAll,
   PrivateRedis,
   rangeOf,
@@ -43,7 +46,7 @@ const s3 = await s3TestConfig();
 const redisServer = redisServerAvailable();
 
 /** A few thousand: enough that a kill lands in the middle of storing, not so many the test takes minutes. */
-const PULLS = 1_500;
+const PULLS = 3_000;
 const PAGE = 100;
 const CONNECTOR = 'gh-many';
 const KIND = 'github.pull_request.approval' as const;
@@ -65,18 +68,24 @@ interface Scene {
   vars: Record<string, string>;
   workers: WorkerProcess[];
   proxy?: TcpProxy;
+  s3Proxy?: SlowProxy;
 }
 
 let scene: Scene | undefined;
 
-async function setUp(options: { delayMs: number; s3Endpoint?: string; direct?: Record<string, string> }) {
+async function setUp(options: {
+  delayMs: number;
+  s3Endpoint?: string;
+  direct?: Record<string, string>;
+  extra?: Record<string, string>;
+}) {
   const redis = await PrivateRedis.start();
   const fake = await startFake(manyPullRequests(PULLS, WINDOW), { validate: false });
   const slow = await SlowProxy.start(fake.url, options.delayMs);
   const vars = await serviceVars(s3!, {
     redisUrl: redis.url,
     ...(options.s3Endpoint ? { s3Endpoint: options.s3Endpoint } : {}),
-    extra: { CROSSWALK_STALLED_INTERVAL_MS: '2000' },
+    extra: { CROSSWALK_STALLED_INTERVAL_MS: '2000', ...options.extra },
   });
   const runtime = runtimeFrom({ ...vars, ...options.direct });
   await runtime.configs.create(
@@ -128,7 +137,8 @@ async function exportOf(current: Scene) {
 
 /**
  * Every stored record vouched for, an export of the window that verifies, and one record removed, once from the
- * bundle and once from the locker, named by verify and by the export. `early` was stored by the dead attempt.
+ * bundle and once from the locker, named by verify and by the export. `early` was collected first (by the dead
+ * attempt), `late` last.
  */
 async function expectCompleteAfterRecovery(current: Scene, early: string, late: string): Promise<void> {
   const { chain, unvouched } = await findUnvouched({
@@ -188,6 +198,7 @@ afterEach(async () => {
   if (!current) return;
   await Promise.allSettled(current.workers.map((w) => w.kill('SIGKILL')));
   await current.proxy?.up();
+  await current.s3Proxy?.close();
   await current.runtime.close();
   await current.redis.kill();
   await current.slow.close();
@@ -196,7 +207,7 @@ afterEach(async () => {
 
 describe.skipIf(!s3 || !redisServer)('completeness after a crash (real processes)', () => {
   it(`a worker SIGKILLed while storing ${PULLS} records: the retry vouches for what it stored`, {
-    timeout: 420_000,
+    timeout: 900_000,
   }, async () => {
     const current = await setUp({ delayMs: 60 });
     const first = await startWorker(current);
@@ -219,7 +230,7 @@ describe.skipIf(!s3 || !redisServer)('completeness after a crash (real processes
     expect((await verifyBundle(partial.file)).ok).toBe(false);
 
     await startWorker(current);
-    const { state, job: done } = await settled(current.runtime.collectQueue.queue, id, 300_000);
+    const { state, job: done } = await settled(current.runtime.collectQueue.queue, id, 600_000);
     expect(state).toBe('completed');
     const manifest = done.returnvalue as RunManifest;
     expect(manifest.records).toHaveLength(PULLS);
@@ -230,7 +241,7 @@ describe.skipIf(!s3 || !redisServer)('completeness after a crash (real processes
   });
 
   it(`S3 unreachable while storing ${PULLS} records: the retry vouches for what the failed attempt stored`, {
-    timeout: 420_000,
+    timeout: 900_000,
   }, async () => {
     const proxy = await TcpProxy.start({ host: '127.0.0.1', port: Number(new URL(s3!.endpoint).port || 80) });
     const current = await setUp({
@@ -259,7 +270,7 @@ describe.skipIf(!s3 || !redisServer)('completeness after a crash (real processes
     const deadRun = before.unvouched[0]!.runId;
     await proxy.up();
 
-    const { state, job: done } = await settled(queue, id, 300_000);
+    const { state, job: done } = await settled(queue, id, 600_000);
     expect(state).toBe('completed');
     const manifest = done.returnvalue as RunManifest;
     expect(manifest.status).toBe('succeeded');
@@ -267,5 +278,81 @@ describe.skipIf(!s3 || !redisServer)('completeness after a crash (real processes
     const { early, late } = await oneOfEach(current, deadRun);
     await expectCompleteAfterRecovery(current, early, late);
     console.info(`S3 outage: ${stored}/${PULLS} stored by the failed attempt, vouched for by the retry`);
+  });
+  it(`a worker SIGKILLed after claiming its chain link, before its manifest: another worker finishes the link`, {
+    timeout: 900_000,
+  }, async () => {
+    // S3 through an HTTP hop that holds the dead run's manifest write: the kill lands exactly between the claim
+    // of its sequence (already written) and the manifest (never written).
+    const s3Proxy = await SlowProxy.start(s3!.endpoint, 0, { keepHost: true });
+    const metricsPort = await freePort();
+    const current = await setUp({
+      delayMs: 0,
+      s3Endpoint: s3Proxy.url,
+      direct: { CROSSWALK_S3_ENDPOINT: s3!.endpoint },
+      extra: {
+        CROSSWALK_RECONCILE_INTERVAL_MS: '1000',
+        CROSSWALK_METRICS_PORT: String(metricsPort),
+        CROSSWALK_METRICS_HOST: '127.0.0.1',
+      },
+    });
+    current.s3Proxy = s3Proxy;
+    s3Proxy.hold = (request) =>
+      request.method === 'PUT' && (request.url ?? '').includes(`/runs/${CONNECTOR}/`);
+    const first = await startWorker(current);
+    const id = await current.runtime.collectQueue.enqueue(job());
+    await waitFor('the run to claim its link and try to write its manifest', () => s3Proxy.held > 0, {
+      timeoutMs: 300_000,
+      intervalMs: 50,
+    });
+    await first.kill('SIGKILL');
+    expect((await first.exited).signal).toBe('SIGKILL');
+    s3Proxy.hold = undefined;
+
+    // The break is there, and says the dead run's manifest is staged; every record it stored is unvouched.
+    const locker = current.runtime.locker;
+    const broken = await locker.runs.verifyChain(CONNECTOR);
+    expect(broken.problems).toEqual([
+      expect.objectContaining({
+        sequence: 1,
+        message: expect.stringContaining('its staged manifest is there'),
+      }),
+    ]);
+    const before = await findUnvouched({ locker, connectorId: CONNECTOR, range });
+    expect(before.unvouched).toHaveLength(PULLS);
+    const deadRun = before.unvouched[0]!.runId;
+    const refused = await exportOf(current).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect((refused as CrosswalkError).code).toBe('CW_CHAIN_BROKEN');
+
+    // No retry this time (the first test has one; here it would only meet 3,000 duplicates, and without the
+    // recovery its manifest would follow the break, not mend it): the job is gone, as after its last attempt.
+    await current.runtime.collectQueue.queue.obliterate({ force: true });
+    expect(await current.runtime.collectQueue.queue.getJob(id)).toBeUndefined();
+    // A new worker writes, by itself, the dead run's manifest from what that run staged.
+    const second = await startWorker(current);
+    await waitFor(
+      "the worker to finish the dead run's link",
+      () => second.logged(/^run died between claiming its chain link/).length > 0,
+      { timeoutMs: 60_000 },
+    );
+    expect(second.logged(/^run died between claiming its chain link/)).toEqual([
+      expect.objectContaining({ connectorId: CONNECTOR, sequence: 1, runId: deadRun }),
+    ]);
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toMatch(
+      new RegExp(`^crosswalk_recovery_links_completed_total\\{connector="${CONNECTOR}"\\} 1$`, 'm'),
+    );
+    const chain = await locker.runs.verifyChain(CONNECTOR);
+    expect(chain).toMatchObject({ ok: true, checked: 1 });
+    const dead = await locker.runs.read(broken.problems[0]!.key!);
+    expect(dead).toMatchObject({ runId: deadRun, sequence: 1, status: 'succeeded' });
+    expect(dead.records).toHaveLength(PULLS);
+    await expectCompleteAfterRecovery(current, dead.records[0]!.id, dead.records.at(-1)!.id);
+    console.info(
+      `claim, then SIGKILL: ${PULLS}/${PULLS} stored by the dead run, its manifest written by recovery`,
+    );
   });
 });

@@ -157,12 +157,23 @@ export async function storedIds(locker: Locker, kind: EvidenceKind, range: TimeR
 export class SlowProxy {
   delayMs: number;
   url = '';
+  /**
+   * Requests this says yes to are never passed on (their client waits until it gives up or dies): a process
+   * stopped at one exact write, e.g. a run's manifest after its chain link was claimed.
+   */
+  hold: ((request: http.IncomingMessage) => boolean) | undefined;
+  /** Requests held so far. */
+  held = 0;
   private readonly server: http.Server;
 
   private constructor(target: string, delayMs: number, keepHost: boolean) {
     this.delayMs = delayMs;
     const to = new URL(target);
     this.server = http.createServer((request, response) => {
+      if (this.hold?.(request)) {
+        this.held++;
+        return;
+      }
       setTimeout(() => {
         const upstream = http.request(
           {
