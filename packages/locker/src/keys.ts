@@ -156,6 +156,14 @@ export function timestampOfKey(key: string): string | undefined {
 }
 
 /**
+ * Mutable keys whose objects are worth nothing once removed (a run's staged manifest, written again in full by
+ * every run): on a versioned bucket `delete` removes all their versions, where retention allows.
+ */
+export function isTransientKey(key: string): boolean {
+  return key.startsWith('staging/');
+}
+
+/**
  * Keys written with `put` and meant to be replaced: cursors, connector config, API keys, the chain head hint, an
  * export's failure note, a run's staged manifest. On a versioned bucket these read as their latest version and vanish when deleted; every
  * other key reads as its first write (see S3ObjectStore). Objects written by `put` also carry a marker saying so,

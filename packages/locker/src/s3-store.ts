@@ -12,6 +12,7 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   type ListObjectsV2CommandOutput,
+  ListObjectVersionsCommand,
   PutObjectCommand,
   type PutObjectCommandInput,
   S3Client,
@@ -20,7 +21,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { CrosswalkError } from '@crosswalk/core';
 import type { S3LockerConfig } from './config.js';
-import { isMutableKey } from './keys.js';
+import { isMutableKey, isTransientKey } from './keys.js';
 import { PROBE_PREFIX } from './probes.js';
 import { keyVersions } from './s3-versions.js';
 import type {
@@ -316,10 +317,33 @@ export class S3ObjectStore implements ObjectStore {
 
   async delete(key: string): Promise<void> {
     try {
+      if (isTransientKey(key) && (await this.isVersioned()) && (await this.purge(key))) return;
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
     } catch (error) {
       throw this.translate(error, key);
     }
+  }
+
+  /**
+   * Removes every version of a transient key (a run's staged manifest: one per run, as large as the manifest), so
+   * a versioned bucket does not keep each as a noncurrent version. False when a version could not be removed
+   * (retention): the caller then leaves a delete marker, so the key still reads as gone.
+   */
+  private async purge(key: string): Promise<boolean> {
+    const objectKey = this.objectKey(key);
+    const page = await this.client.send(
+      new ListObjectVersionsCommand({ Bucket: this.bucket, Prefix: objectKey, MaxKeys: 100 }),
+    );
+    let purged = true;
+    for (const version of [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]) {
+      if (version.Key !== objectKey || version.VersionId === undefined) continue;
+      await this.client
+        .send(new DeleteObjectCommand({ Bucket: this.bucket, Key: objectKey, VersionId: version.VersionId }))
+        .catch(() => {
+          purged = false;
+        });
+    }
+    return purged;
   }
 
   async *list(prefix: string, options: ListOptions = {}): AsyncIterable<StoredObjectInfo> {

@@ -374,6 +374,13 @@ export function lockerContract(
         expect((await locker.runs.verifyChain('github-acme')).ok).toBe(true);
       });
 
+      it('leaves no staged manifest behind once appended, also after claims lost to concurrent appends', async () => {
+        await Promise.all([1, 2, 3, 4].map((n) => locker.runs.append(run(n))));
+        const staged: string[] = [];
+        for await (const object of store.list('staging/')) staged.push(object.key);
+        expect(staged).toEqual([]);
+      });
+
       it('reports a deleted run and an altered run as breaks in the chain', async () => {
         await locker.runs.append(run(1));
         const second = await locker.runs.append(run(2));

@@ -282,6 +282,31 @@ describe.skipIf(!s3)('the S3 driver', () => {
       expect(ids).toEqual([]);
     });
 
+    it("keeps no version of a run's staged manifest once the manifest is written", async () => {
+      const store = fresh(lockedBucket);
+      const locker = new Locker(store);
+      const draft = (n: number) => ({
+        runId: `run-${n}`,
+        connectorId: 'github-acme',
+        connectorType: 'github',
+        connectorVersion: '0.1.0',
+        trigger: { type: 'schedule' as const, scheduler: null },
+        window: null,
+        filter: {},
+        startedAt: `2026-03-0${n}T00:00:00.000Z`,
+        finishedAt: `2026-03-0${n}T00:05:00.000Z`,
+        status: 'succeeded' as const,
+        collectors: [],
+        records: [],
+      });
+      await Promise.all([1, 2, 3].map((n) => locker.runs.append(draft(n))));
+      expect((await locker.runs.verifyChain('github-acme')).ok).toBe(true);
+      const left = await client!.send(
+        new ListObjectVersionsCommand({ Bucket: lockedBucket, Prefix: store.objectKey('staging/') }),
+      );
+      expect([...(left.Versions ?? []), ...(left.DeleteMarkers ?? [])].map((v) => v.Key)).toEqual([]);
+    });
+
     it('signs download URLs for the first version of a write-once key', async () => {
       const store = fresh(lockedBucket);
       await store.createOnce('exports/e3/bundle.zip', Buffer.from('first bundle'));
