@@ -10,7 +10,8 @@ import type { ExportManifest } from './manifest.js';
  *
  * - `request.json`: who asked for what, and when (written once, before the job is queued);
  * - `bundle.zip`: the signed bundle (written once, streamed from a file);
- * - `result.json`: the bundle's size, SHA-256, fingerprint and counts (written once, after the bundle);
+ * - `result.json`: the bundle's size, SHA-256, fingerprint, counts and the records it left out (written once, after
+ *   the bundle);
  * - `failure.json`: why the export gave up (replaced if it fails again after a retry by hand).
  *
  * Status is read from these, not from the job queue, so it outlives the queue's retention.
@@ -65,6 +66,18 @@ export const exportResultSchema = z
         manual: z.number().int().nonnegative(),
       })
       .strict(),
+    /**
+     * Records of the period the locker held that no chained run vouches for, left out of the bundle (its manifest's
+     * `completeness.unvouched`): how many, and the first LEFT_OUT_NAMED. Absent on results written before it, and
+     * on bundles of crosswalk-export/1.
+     */
+    leftOut: z
+      .object({
+        count: z.number().int().nonnegative(),
+        records: z.array(z.object({ id: z.string(), key: z.string() }).strict()),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type ExportResultRecord = z.infer<typeof exportResultSchema>;
@@ -129,8 +142,11 @@ export interface LedgerEntry {
 }
 
 /** The result entry for a bundle, from its signed manifest and the bytes as stored. */
+/** Records left out that a result names (the bundle's manifest names up to 1,000). */
+const LEFT_OUT_NAMED = 100;
+
 export function resultOf(
-  manifest: Pick<ExportManifest, 'exportId' | 'generatedAt' | 'counts' | 'coverage'> & {
+  manifest: Pick<ExportManifest, 'exportId' | 'generatedAt' | 'counts' | 'coverage' | 'completeness'> & {
     publicKey?: { fingerprint: string };
   },
   bundle: { bytes: number; sha256: string },
@@ -152,6 +168,14 @@ export function resultOf(
       noEvidence: manifest.coverage.noEvidence,
       manual: manifest.coverage.manual,
     },
+    ...(manifest.completeness
+      ? {
+          leftOut: {
+            count: manifest.completeness.unvouched.count,
+            records: manifest.completeness.unvouched.records.slice(0, LEFT_OUT_NAMED),
+          },
+        }
+      : {}),
   };
 }
 

@@ -44,7 +44,7 @@ export interface VerifyResult {
   fingerprint: string | null;
   manifest: Pick<
     ExportManifest,
-    'exportId' | 'generatedAt' | 'generator' | 'period' | 'scope' | 'counts' | 'coverage'
+    'exportId' | 'generatedAt' | 'generator' | 'period' | 'scope' | 'counts' | 'coverage' | 'completeness'
   > | null;
   checked: { files: number; records: number; runs: number };
 }
@@ -379,6 +379,7 @@ export async function verifyBundle(zipPath: string, options: VerifyOptions = {})
           scope: manifest.scope,
           counts: manifest.counts,
           coverage: manifest.coverage,
+          ...(manifest.completeness ? { completeness: manifest.completeness } : {}),
         }
       : null,
     checked: { files: filesChecked, records: records.size, runs },

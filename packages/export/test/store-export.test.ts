@@ -54,6 +54,7 @@ describe('storeExport: the service keeps bundles in the locker', () => {
     });
     expect(result.fingerprint).toBe(key.fingerprint);
     expect(result.counts.records).toBeGreaterThan(0);
+    expect(result.leftOut).toEqual({ count: 0, records: [] });
     expect(await ledger.result('e-1')).toEqual(result);
     const copy = path.join(dir, 'copy.zip');
     await writeFile(copy, stored);
@@ -100,13 +101,20 @@ describe('storeExport: the service keeps bundles in the locker', () => {
     expect((await bytesOf(ledger, 'e-3')).equals(stored)).toBe(true);
   });
 
-  it('describes such a bundle too when it left out a record no chained run vouches for', async () => {
-    await locker.storeDraft(
+  it('describes such a bundle too when it left out a record no chained run vouches for, and names it', async () => {
+    const orphan = await locker.storeDraft(
       pullRequestDraft({ ref: 'acme/api#555', occurredAt: '2026-01-05T10:00:00.000Z' }),
     );
     await request('e-5');
     const original = await testSigningKey();
     const first = await storeExport({ locker, exportId: 'e-5', signingKey: original, generator });
+    // The result says what the bundle left out, not only what it holds.
+    const leftOut = {
+      count: 1,
+      records: [{ id: orphan.id, key: expect.stringContaining(orphan.id.slice(-32)) }],
+    };
+    expect(first.leftOut).toEqual(leftOut);
+    expect((await ledger.result('e-5'))?.leftOut).toEqual(leftOut);
     await locker.store.delete('exports/e-5/result.json');
     const recovered = await storeExport({
       locker,
@@ -116,6 +124,7 @@ describe('storeExport: the service keeps bundles in the locker', () => {
     });
     expect(recovered.bundle).toEqual(first.bundle);
     expect(recovered.fingerprint).toBe(original.fingerprint);
+    expect(recovered.leftOut).toEqual(leftOut);
   });
 
   it('refuses an export nobody asked for, and a request id used twice', async () => {

@@ -18,7 +18,13 @@ interface Status {
   id: string;
   status: string;
   request: { frameworks: string[]; from: string; to: string; requestedBy: string };
-  result: { sha256: string; bytes: number; fingerprint: string; records: number } | null;
+  result: {
+    sha256: string;
+    bytes: number;
+    fingerprint: string;
+    records: number;
+    leftOut: { count: number; records: { id: string; key: string }[] } | null;
+  } | null;
   download: { url: string; presignedUrl: string | null } | null;
   error: { code: string; message: string } | null;
 }
@@ -86,6 +92,7 @@ describe.skipIf(!services)('Exports and coverage through the API', () => {
     expect(done.error).toBeNull();
     expect(done.status).toBe('done');
     expect(done.result?.fingerprint).toBe(signingKey.fingerprint);
+    expect(done.result?.leftOut).toEqual({ count: 0, records: [] });
 
     // Streamed through the API: the bytes hash to what the status says, and the bundle verifies offline.
     const download = await get(done.download!.url);

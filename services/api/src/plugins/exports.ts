@@ -115,6 +115,15 @@ const statusSchema = z
           noEvidence: z.number(),
           manual: z.number(),
         }),
+        leftOut: z
+          .object({
+            count: z.number(),
+            records: z.array(z.object({ id: z.string(), key: z.string() })).describe('The first 100'),
+          })
+          .nullable()
+          .describe(
+            'Records of the period that no chained run vouches for, left out of the bundle (see `crosswalk locker verify-runs`); null for exports recorded before this was',
+          ),
       })
       .nullable(),
     download: z
@@ -225,6 +234,7 @@ async function statusOf(
         fingerprint: result.fingerprint,
         ...result.counts,
         coverage: result.coverage,
+        leftOut: result.leftOut ?? null,
       },
       download: {
         url: `/v1/exports/${id}/bundle.zip`,
