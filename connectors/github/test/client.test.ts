@@ -54,6 +54,30 @@ describe('the GitHub client', () => {
       ).toEqual([403, 200]);
     });
 
+    it("waits out GraphQL's RATE_LIMITED error, which GitHub sends in a 200, until the reset", async () => {
+      const server = await fake();
+      const limited = primaryRateLimit(1);
+      server.fault({
+        method: 'POST',
+        path: '/graphql',
+        status: 200,
+        headers: limited.headers!,
+        body: {
+          data: null,
+          errors: [{ type: 'RATE_LIMITED', message: 'API rate limit exceeded for user ID 1.' }],
+        },
+      });
+      const result = await collect(pullRequestApprovals, configFor(server));
+      expect(result.error).toBeUndefined();
+      expect(result.drafts.length).toBeGreaterThan(0);
+      // Both attempts are in the first record's provenance: the limited one, then the one that answered.
+      expect(result.drafts[0]!.requests.slice(0, 2).map((r) => [r.path, r.status])).toEqual([
+        ['/graphql', 200],
+        ['/graphql', 200],
+      ]);
+      expect(result.logs.some((l) => l.level === 'warn' && /GraphQL rate limit/.test(l.message))).toBe(true);
+    });
+
     it('gives up with a retryable CW_SOURCE_UNAVAILABLE when the wait would exceed the configured ceiling', async () => {
       const server = await fake();
       server.fault({ path: '/orgs/acme', ...secondaryRateLimit(120) });
