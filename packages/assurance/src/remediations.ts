@@ -5,7 +5,7 @@ import { z } from 'zod';
 
 /**
  * Remediations and justifications of exceptions: write-once records entered by a person, never an edit. Each is
- * stored under `controls/remediations/<control>/<at>-<id>.json` and names the exception's item (an evidence id,
+ * stored once (with the locker's Object Lock retention, as evidence) under `controls/remediations/<control>/<at>-<id>.json` and names the exception's item (an evidence id,
  * or `period:<label>` for a period without evidence). The exception itself never disappears: a test lists it with
  * every remediation entered for it, and one without any stays open and is counted.
  */
@@ -82,7 +82,7 @@ export async function addRemediation(
     at: toTimestamp(who.at ?? new Date()),
   };
   const key = `${PREFIX}${control}/${remediation.at}-${remediation.id}.json`;
-  await locker.store.createOnce(key, Buffer.from(canonicalJson({ schemaVersion: 1, ...remediation })));
+  await locker.createOnce(key, Buffer.from(canonicalJson({ schemaVersion: 1, ...remediation })));
   return remediation;
 }
 

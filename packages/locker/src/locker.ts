@@ -56,6 +56,15 @@ export class Locker {
     return { ...result, id: record.id, sha256: record.sha256 };
   }
 
+  /**
+   * Writes an object once under `key`, with the retention evidence gets (Object Lock COMPLIANCE for the configured
+   * days where the bucket enforces it): for write-once records kept beside evidence by other packages (the control
+   * register's versions, remediations of exceptions). 'exists' when the key was already written; nothing changes.
+   */
+  async createOnce(key: string, body: Uint8Array): Promise<'created' | 'exists'> {
+    return this.store.createOnce(key, body, await this.retention.options());
+  }
+
   /** Reachable and usable; throws a CrosswalkError that says why not. */
   async ping(): Promise<void> {
     await this.store.ping();

@@ -6,7 +6,8 @@ import { starterRegister } from './load.js';
 import { parseRegister, type Register } from './schema.js';
 
 /**
- * Register versions in the locker: each applied register is a write-once object under
+ * Register versions in the locker: each applied register is a write-once object (with the locker's Object Lock
+ * retention, as evidence) under
  * `controls/register/<appliedAt>-<id>.json` with who applied it, when, a note, and the register's SHA-256 (of its
  * canonical JSON). Nothing is replaced: the register in force at an instant is the last version applied at or before
  * it, so a window is tested with the register as it stood at the window's end, whatever was applied since.
@@ -66,7 +67,7 @@ export async function applyRegister(
     register: valid,
   };
   const body = Buffer.from(canonicalJson({ schemaVersion: 1, ...version }));
-  const outcome = await locker.store.createOnce(`${PREFIX}${appliedAt}-${id}.json`, body);
+  const outcome = await locker.createOnce(`${PREFIX}${appliedAt}-${id}.json`, body);
   if (outcome === 'exists') {
     throw new CrosswalkError('CW_LOCKER_DUPLICATE', `register version ${id} already exists`, { where: id });
   }
