@@ -1,5 +1,6 @@
 import { type EvidenceRecord, MAX_INSTANT } from '@crosswalk/core';
 import type { ChainReport, Locker } from '@crosswalk/locker';
+import { type SourceTotal, sourceTotals } from './source-totals.js';
 
 /**
  * The IPE pack (information produced by the entity): how a control's population was produced, so an auditor can
@@ -34,9 +35,9 @@ export interface IpePack {
     daysWithRun: number;
     failedDays: string[];
     daysWithoutRun: string[];
-    /** Reported totals: today's collectors record none (GitHub search issueCount, Okta and Jira totals). */
-    sourceTotals: null;
   }[];
+  /** Per kind: the source's own count of the population, or why there is none (source-totals.ts). */
+  sourceTotals: SourceTotal[];
   reconciliation: {
     /** Population records named by a run manifest of their connector (each stored record is, by the run that stored it). */
     namedByRuns: number;
@@ -166,7 +167,6 @@ export class IpeCollector {
         daysWithRun: okDays.size,
         failedDays: [...failedDays].filter((d) => !okDays.has(d)).sort(),
         daysWithoutRun: days.filter((d) => !okDays.has(d) && !failedDays.has(d)),
-        sourceTotals: null,
       });
       chains.push({
         connector,
@@ -181,6 +181,7 @@ export class IpeCollector {
       population,
       sources,
       runs,
+      sourceTotals: sourceTotals(kinds),
       reconciliation: {
         namedByRuns: this.named,
         notNamedByRuns: this.notNamed,

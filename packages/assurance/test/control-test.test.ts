@@ -117,6 +117,10 @@ describe('the starter change-approval control', () => {
       records: 8,
     });
     expect(result.ipe.runs[0]!.daysWithRun).toBe(8);
+    // No collector records its source's count yet: each kind says why, never a bare null.
+    expect(result.ipe.sourceTotals).toEqual([
+      { kind: 'github.pull_request.approval', total: null, why: expect.stringContaining('issueCount') },
+    ]);
     expect(result.ipe.runs[0]!.daysWithoutRun).toHaveLength(28 - 8);
   });
 });
