@@ -14,8 +14,8 @@ import { fixedClock } from '@crosswalk/core';
 import { GitHubClient } from '../connectors/github/src/client.js';
 import { pullRequestApprovals } from '../connectors/github/src/collectors/pull-request-approvals.js';
 import { type GitHubConfig, parseGitHubConfig } from '../connectors/github/src/config.js';
+import { FakeGitHub } from '../connectors/github/src/sandbox/index.js';
 import { manyPullRequests, TOKEN } from '../connectors/github/test/helpers.js';
-import { FakeGitHub } from '../connectors/github/test/server/index.js';
 import { type Benchmark, type BenchResult, median, RssSampler, round, writeResult } from './harness.js';
 
 const PULL_REQUESTS = 1000;

@@ -22,8 +22,8 @@ import { OktaClient } from '../connectors/okta/src/client.js';
 import { eventTypeFilter, userLifecycle } from '../connectors/okta/src/collectors/user-lifecycle.js';
 import { LIFECYCLE_EVENT_TYPES, type OktaConfig, parseOktaConfig } from '../connectors/okta/src/config.js';
 import { oktaConnector } from '../connectors/okta/src/index.js';
+import { FakeOkta } from '../connectors/okta/src/sandbox/index.js';
 import { manyLifecycleEvents, TOKEN } from '../connectors/okta/test/helpers.js';
-import { FakeOkta } from '../connectors/okta/test/server/index.js';
 import { runConnector } from '../packages/collect/src/index.js';
 import { type Benchmark, type BenchResult, median, RssSampler, round, writeResult } from './harness.js';
 

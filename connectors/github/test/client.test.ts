@@ -6,8 +6,8 @@ import { graphqlUrlFor, webUrlFor } from '../src/client.js';
 import { orgMembers } from '../src/collectors/org-members.js';
 import { pullRequestApprovals } from '../src/collectors/pull-request-approvals.js';
 import { redact } from '../src/errors.js';
+import { primaryRateLimit, secondaryRateLimit, tooManyRequests } from '../src/sandbox/index.js';
 import { acme, collect, configFor, errorText, startFake, TOKEN } from './helpers.js';
-import { primaryRateLimit, secondaryRateLimit, tooManyRequests } from './server/index.js';
 
 const fake = closedAfterEach((options: Parameters<typeof startFake>[1] = {}) => startFake(acme(), options));
 

@@ -7,8 +7,8 @@ import { fixedClock, isCrosswalkError } from '@crosswalk/core';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { afterEach, describe, expect, it } from 'vitest';
 import { githubConnector, parseGitHubConfig, VERSION } from '../src/index.js';
+import type { FakeGitHub } from '../src/sandbox/index.js';
 import { acme, errorText, NOW, startFake, TOKEN, WINDOW } from './helpers.js';
-import type { FakeGitHub } from './server/index.js';
 
 const valid = { type: 'github', org: 'acme', auth: { kind: 'token', token: TOKEN } };
 

@@ -12,7 +12,7 @@ import {
   repository,
   review,
   sha,
-} from './server/index.js';
+} from '../src/sandbox/index.js';
 
 export const TOKEN = 'ghp_TestTokenThatMustNeverLeak0123456789';
 export const NOW = '2026-03-08T06:30:00.000Z';

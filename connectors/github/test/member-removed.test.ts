@@ -14,8 +14,8 @@ import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memberRemoved } from '../src/collectors/member-removed.js';
 import { githubConnector } from '../src/index.js';
+import type { FakeGitHub, FakeOrganization } from '../src/sandbox/index.js';
 import { acme, collect, configFor, people, startFake, v1Uuid } from './helpers.js';
-import type { FakeGitHub, FakeOrganization } from './server/index.js';
 
 /**
  * One removal, seen by every path GitHub offers: the audit log (polled on a schedule) and the organization webhook,

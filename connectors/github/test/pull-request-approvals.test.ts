@@ -8,8 +8,8 @@ import {
   searchScopes,
 } from '../src/collectors/pull-request-approvals.js';
 import { parseGitHubConfig } from '../src/config.js';
+import { type FakeOrganization, mergedPullRequest, review, sha } from '../src/sandbox/index.js';
 import { acme, collect, configFor, manyPullRequests, people, startFake, WINDOW } from './helpers.js';
-import { type FakeOrganization, mergedPullRequest, review, sha } from './server/index.js';
 
 type Payload = PayloadOf<'github.pull_request.approval'>;
 

@@ -6,10 +6,10 @@ import {
   SEARCH_QUERY,
 } from '../src/collectors/pull-request-approvals.js';
 import { githubConnector } from '../src/index.js';
+import { executeGraphql, graphqlSchema } from '../src/sandbox/graphql.js';
+import type { FakeGitHub } from '../src/sandbox/index.js';
+import { openApi } from '../src/sandbox/openapi.js';
 import { acme, collect, configFor, startFake, TOKEN } from './helpers.js';
-import { executeGraphql, graphqlSchema } from './server/graphql.js';
-import type { FakeGitHub } from './server/index.js';
-import { openApi } from './server/openapi.js';
 
 /** The fake is only worth its answers: these prove they are GitHub's shapes, and that the checks can fail. */
 describe('the loopback GitHub', () => {

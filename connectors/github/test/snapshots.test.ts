@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { branchProtection } from '../src/collectors/branch-protection.js';
 import { memberRemoved } from '../src/collectors/member-removed.js';
 import { orgMembers } from '../src/collectors/org-members.js';
+import type { FakeOrganization } from '../src/sandbox/index.js';
 import { acme, collect, configFor, people, startFake } from './helpers.js';
-import type { FakeOrganization } from './server/index.js';
 
 const fake = closedAfterEach(
   (org: FakeOrganization = acme(), options: Parameters<typeof startFake>[1] = {}) => startFake(org, options),

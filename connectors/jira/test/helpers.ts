@@ -10,9 +10,9 @@ import {
   site,
   ticket,
   user,
-} from './server/index.js';
+} from '../src/sandbox/index.js';
 
-export * from './server/index.js';
+export * from '../src/sandbox/index.js';
 
 /**
  * Atlassian's documented `jira:issue_updated` delivery body (test/fixtures/SOURCE.md), as a fresh object to edit,

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jiraConnector } from '../src/index.js';
+import { jiraOpenApi, SPEC_BLOB, specText } from '../src/sandbox/openapi.js';
 import { API_TOKEN, acmeSite, collect, configFor, EMAIL, type FakeJira, startFakeJira } from './helpers.js';
-import { jiraOpenApi, SPEC_BLOB, specText } from './server/openapi.js';
 
 const authorization = `Basic ${Buffer.from(`${EMAIL}:${API_TOKEN}`).toString('base64')}`;
 

@@ -8,6 +8,7 @@ import {
 } from '../src/collectors/tickets.js';
 import { parseJiraConfig } from '../src/config.js';
 import { handleWebhook, jiraConnector } from '../src/index.js';
+import { jiraOpenApi } from '../src/sandbox/openapi.js';
 import {
   acmeSite,
   collect,
@@ -17,7 +18,6 @@ import {
   PROVISIONING_JQL,
   startFakeJira,
 } from './helpers.js';
-import { jiraOpenApi } from './server/openapi.js';
 
 const fake = closedAfterEach(() => startFakeJira(acmeSite()));
 

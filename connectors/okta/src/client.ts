@@ -26,7 +26,7 @@ interface Answer {
 
 /**
  * The admin host that belongs to an org host: `acme.okta.com` -> `acme-admin.okta.com`. Okta's governance API
- * answers with links on it even when asked on the org host (see test/spec/SOURCE.md).
+ * answers with links on it even when asked on the org host (see src/sandbox/spec/SOURCE.md).
  */
 export function adminHostFor(hostname: string): string {
   const [first, ...rest] = hostname.split('.');

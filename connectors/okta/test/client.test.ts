@@ -21,6 +21,7 @@ import { OktaTransport } from '../src/transport.js';
 
 const rateLimitWaitMs = (headers: Headers, now?: number) => waitMs(oktaRateLimitRule, headers, now);
 
+import { type FakeOkta, invalidToken, rateLimited } from '../src/sandbox/index.js';
 import {
   ALL_SCOPES,
   acme,
@@ -33,7 +34,6 @@ import {
   startFake,
   TOKEN,
 } from './helpers.js';
-import { type FakeOkta, invalidToken, rateLimited } from './server/index.js';
 
 const fake = closedAfterEach((...args: Parameters<typeof startFake>) => startFake(...args));
 

@@ -5,10 +5,16 @@ import { accessReviews } from '../src/collectors/access-reviews.js';
 import { userLifecycle } from '../src/collectors/user-lifecycle.js';
 import { usersSnapshot } from '../src/collectors/users-snapshot.js';
 import { parseOktaConfig } from '../src/config.js';
+import {
+  event,
+  type FakeCampaign,
+  type FakeOktaOptions,
+  invalidToken,
+  userEntity,
+} from '../src/sandbox/index.js';
+import { review as reviewShape, user as userShape } from '../src/sandbox/templates.js';
 import { handleWebhook } from '../src/webhooks.js';
 import { acme, collect, configFor, OKTA_SYSTEM, people, startFake, TOKEN } from './helpers.js';
-import { event, type FakeCampaign, type FakeOktaOptions, invalidToken, userEntity } from './server/index.js';
-import { review as reviewShape, user as userShape } from './server/templates.js';
 
 const fake = closedAfterEach(
   (org: ReturnType<typeof acme> = acme(), options: Partial<FakeOktaOptions> = {}) => startFake(org, options),

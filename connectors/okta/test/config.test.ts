@@ -9,8 +9,8 @@ import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSecrets } from '../src/config.js';
 import { oktaConnector, parseOktaConfig, VERSION } from '../src/index.js';
+import type { FakeOkta } from '../src/sandbox/index.js';
 import { acme, NOW, SERVICE_APP, startFake, TOKEN, WINDOW } from './helpers.js';
-import type { FakeOkta } from './server/index.js';
 
 const valid = { type: 'okta', orgUrl: 'https://acme.okta.com', auth: { kind: 'token', token: TOKEN } };
 

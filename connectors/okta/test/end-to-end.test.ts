@@ -9,8 +9,8 @@ import {
 import type { EvidenceKind, PayloadOf } from '@crosswalk/core';
 import { describe, expect, it } from 'vitest';
 import { oktaConnector } from '../src/index.js';
+import { invalidToken } from '../src/sandbox/index.js';
 import { acme, configFor, NOW, oauthConfigFor, startFake, TOKEN, WINDOW } from './helpers.js';
-import { invalidToken } from './server/index.js';
 
 const connector = oktaConnector;
 const KINDS: EvidenceKind[] = [

@@ -15,9 +15,9 @@ import {
   rule,
   user,
   userEntity,
-} from './server/index.js';
+} from '../src/sandbox/index.js';
 
-export * from './server/index.js';
+export * from '../src/sandbox/index.js';
 
 /** Shaped like a real Okta API token (42 characters from `00`), so the shape-based scrubbing is exercised too. */
 export const TOKEN = '00TestTokenThatMustNeverLeak0123456789abcd';

@@ -2,9 +2,9 @@ import { closedAfterEach } from '@crosswalk/connector-testkit';
 import { type EvidenceRecord, evidenceId, isCrosswalkError, type PayloadOf } from '@crosswalk/core';
 import { describe, expect, it } from 'vitest';
 import { diffSnapshots, policies } from '../src/collectors/policies.js';
+import { event, userEntity } from '../src/sandbox/index.js';
+import { logEvent } from '../src/sandbox/templates.js';
 import { acme, collect, configFor, NOW, people, startFake } from './helpers.js';
-import { event, userEntity } from './server/index.js';
-import { logEvent } from './server/templates.js';
 
 type Payload = PayloadOf<'okta.policy'>;
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oktaConnector } from '../src/index.js';
+import type { FakeOkta } from '../src/sandbox/index.js';
+import { type DescriptionId, gitBlobId, openApi, SPEC_BLOBS, specBytes } from '../src/sandbox/openapi.js';
 import { acme, collect, configFor, oauthConfigFor, startFake, TOKEN } from './helpers.js';
-import type { FakeOkta } from './server/index.js';
-import { type DescriptionId, gitBlobId, openApi, SPEC_BLOBS, specBytes } from './server/openapi.js';
 
 /** The fake is only worth its answers: these prove they are Okta's shapes, and that the checks can fail. */
 describe("Okta's API descriptions", () => {

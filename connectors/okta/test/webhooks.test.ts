@@ -2,6 +2,7 @@ import type { WebhookDelivery } from '@crosswalk/core';
 import { describe, expect, it } from 'vitest';
 import { userLifecycle } from '../src/collectors/user-lifecycle.js';
 import { handleWebhook, oktaConnector, parseOktaConfig } from '../src/index.js';
+import { openApi } from '../src/sandbox/openapi.js';
 import {
   collect,
   configFor,
@@ -11,7 +12,6 @@ import {
   startFake,
   TOKEN,
 } from './helpers.js';
-import { openApi } from './server/openapi.js';
 
 const example = eventHookExample;
 

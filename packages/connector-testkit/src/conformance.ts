@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { parseConnectorConfig } from '@crosswalk/collect';
 import { type ConnectorDefinition, isCrosswalkError, RATE_LIMIT_WAIT_EVENT } from '@crosswalk/core';
+import type { FakeApi, Fault } from '@crosswalk/sandbox';
 import { afterEach, describe, it } from 'vitest';
-import type { FakeApi, Fault } from './fake-api.js';
 import { type Collected, type CollectOptions, collect, errorText } from './harness.js';
 
 /** How hard the suite makes a connector try: each connector maps it onto its own `requests` settings. */

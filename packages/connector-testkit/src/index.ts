@@ -1,4 +1,11 @@
 export {
+  FakeApi,
+  type FakeRequest,
+  type Fault,
+  OpenApiChecker,
+  type ReceivedRequest,
+} from '@crosswalk/sandbox';
+export {
   type ConformancePolicy,
   type ConformanceRule,
   type ConformanceSubject,
@@ -16,7 +23,6 @@ export {
   storedRecords,
   tempLocker,
 } from './end-to-end.js';
-export { FakeApi, type FakeRequest, type Fault, type ReceivedRequest } from './fake-api.js';
 export {
   type Collected,
   type CollectOptions,
@@ -27,4 +33,3 @@ export {
   type LogLine,
   type StartedFake,
 } from './harness.js';
-export { convertNullable, OpenApiChecker, qualifyRefs } from './openapi.js';

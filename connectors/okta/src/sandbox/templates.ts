@@ -1,5 +1,5 @@
 /**
- * Okta's JSON shapes, modelled on the examples in Okta's own API descriptions (test/spec/) and checked against their
+ * Okta's JSON shapes, modelled on the examples in Okta's own API descriptions (src/sandbox/spec/) and checked against their
  * schemas on every answer. Fields the descriptions mark optional and the connector does not read are left out; where
  * a real org sends null for a field the description types as a string, the fake leaves it out rather than break the
  * description (the connector tolerates both).

@@ -1,5 +1,5 @@
 /**
- * Okta's official API descriptions (test/spec/, see SOURCE.md there) as a response checker: every answer the fake
+ * Okta's official API descriptions (src/sandbox/spec/, see SOURCE.md there) as a response checker: every answer the fake
  * Okta gives is validated against the schema of the operation and status it answers, so the fake cannot drift from
  * Okta's real shapes.
  */
@@ -16,7 +16,7 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 type Json = Record<string, unknown>;
 
-export const SPEC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'spec');
+export const SPEC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'spec');
 
 /** The git blob id of each description as published upstream (SOURCE.md): a changed copy fails spec.test.ts. */
 export const SPEC_BLOBS = {

@@ -4,11 +4,11 @@
  * from a FakeSite in Jira Cloud v3 shapes. Every request body and every answer is checked against Atlassian's
  * OpenAPI description; anything that does not match is collected in `violations`, which tests require to be empty.
  */
-import { FakeApi, type FakeRequest, type Fault } from '@crosswalk/connector-testkit';
+import { FakeApi, type FakeRequest, type Fault } from '@crosswalk/sandbox';
 import { type FakeHistory, type FakeIssue, type FakeSite, type FakeUser, jiraTimeText } from './model.js';
 import { jiraOpenApi } from './openapi.js';
 
-export type { Fault, ReceivedRequest } from '@crosswalk/connector-testkit';
+export type { Fault, ReceivedRequest } from '@crosswalk/sandbox';
 export * from './model.js';
 
 export interface FakeJiraOptions {

@@ -1,13 +1,13 @@
 /**
- * Atlassian's official Jira Cloud platform REST API description (test/spec/, see SOURCE.md) as a checker: every
+ * Atlassian's official Jira Cloud platform REST API description (src/sandbox/spec/, see SOURCE.md) as a checker: every
  * request body the connector sends and every answer the fake Jira gives is validated against the schema of the
  * operation, so neither the connector nor the fake can drift from Jira's real shapes.
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { OpenApiChecker } from '@crosswalk/connector-testkit';
+import { OpenApiChecker } from '@crosswalk/sandbox';
 
-export const SPEC_FILE = new URL('../spec/jira-platform-v3.json.gz', import.meta.url);
+export const SPEC_FILE = new URL('./spec/jira-platform-v3.json.gz', import.meta.url);
 /** The git blob id of the uncompressed description as Atlassian published it (SOURCE.md). */
 export const SPEC_BLOB = 'd2e009a26c504732ed7669784abe60b8fed53132';
 
