@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCollect } from './commands/collect.js';
 import { registerControlTests } from './commands/control-tests.js';
 import { registerControls } from './commands/controls.js';
+import { registerDemo } from './commands/demo.js';
 import { registerExport } from './commands/export.js';
 import { registerKeys } from './commands/keys.js';
 import { registerLocker } from './commands/locker.js';
@@ -26,6 +27,7 @@ export function buildProgram(output = stdio): Command {
   registerExport(program, output);
   registerKeys(program, output);
   registerService(program, output);
+  registerDemo(program, output, (argv, into) => run(argv, into));
   return program;
 }
 
