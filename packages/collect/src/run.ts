@@ -198,14 +198,15 @@ export async function runConnector<Schema extends z.ZodType>(
 
     let error: { code: string; message: string } | null = null;
     try {
+      const cursor = checkedCursor(collector, previous.cursor, options.connectorId);
       await (collector as CollectorDefinition<object>).collect({
         config: config as object,
         connectorId: options.connectorId,
         window: collectorWindow,
         filter: Object.freeze({ ...(options.filter ?? {}) }),
-        cursor: previous.cursor,
-        saveCursor: (cursor) => {
-          nextCursor = cursor;
+        cursor,
+        saveCursor: (saved) => {
+          nextCursor = savedCursor(collector, saved);
         },
         emit,
         evidence: {
@@ -300,6 +301,45 @@ function selectCollectors<C>(
 }
 
 /** An error as the manifest records it: a stable code and a message, never a stack, never a secret. */
+/**
+ * The stored cursor as the collector's schema reads it. One that does not match (written by an older version of the
+ * connector, or edited by hand) fails the collector naming the field, rather than the collector reading a field
+ * that is not there.
+ */
+function checkedCursor(collector: CollectorDefinition<never>, stored: unknown, connectorId: string): unknown {
+  if (stored === undefined || !collector.cursorSchema) return stored;
+  const parsed = collector.cursorSchema.safeParse(stored);
+  if (parsed.success) return parsed.data;
+  const where = `state/${connectorId}.json: ${collector.id}.cursor`;
+  throw new CrosswalkError(
+    'CW_LOCKER_CORRUPT',
+    `the stored cursor of collector ${collector.id} does not match its schema; remove it from ${where} to collect ` +
+      'from the default window',
+    { where, issues: zodIssues(parsed.error, [where]) },
+  );
+}
+
+/**
+ * A cursor a collector saves must match its schema as it will be read back, after the JSON round trip of the state
+ * object. A collector without a schema keeps an unchecked cursor (as before schemas existed).
+ */
+function savedCursor(collector: CollectorDefinition<never>, cursor: unknown): unknown {
+  if (!collector.cursorSchema) return cursor;
+  const parsed = collector.cursorSchema.safeParse(JSON.parse(JSON.stringify(cursor ?? null)));
+  if (!parsed.success) {
+    const where = `${collector.id}.cursor`;
+    throw new CrosswalkError(
+      'CW_INTERNAL',
+      `collector ${collector.id} saved a cursor its cursorSchema refuses`,
+      {
+        where,
+        issues: zodIssues(parsed.error, [where]),
+      },
+    );
+  }
+  return cursor;
+}
+
 function summarize(error: unknown, secrets: readonly string[]): { code: string; message: string } {
   if (error instanceof CrosswalkError) {
     const where = error.where && !error.message.includes(error.where) ? ` (${error.where})` : '';

@@ -43,17 +43,20 @@ export interface EvidenceReader {
   keyOf(id: string): string;
 }
 
-export interface CollectorContext<Config> {
+export interface CollectorContext<Config, Cursor = unknown> {
   /** The connector's config, already validated by its configSchema and frozen. */
   config: Readonly<Config>;
   connectorId: string;
   window: CollectionWindow;
   /** Narrows a collection (set by a webhook: e.g. `{ repository: 'acme/api', number: '42' }`); empty on schedules. */
   filter: Readonly<Record<string, string>>;
-  /** The cursor this collector saved last time, or undefined on its first run. */
-  cursor: unknown;
-  /** Persists a cursor; the runner writes it to the locker once the run's records are stored. */
-  saveCursor(cursor: unknown): void;
+  /**
+   * The cursor this collector saved last time, or undefined on its first run. Checked against the collector's
+   * `cursorSchema` before the collector runs.
+   */
+  cursor: Cursor | undefined;
+  /** Persists a cursor; the runner checks it and writes it to the locker once the run's records are stored. */
+  saveCursor(cursor: Cursor): void;
   /**
    * Hands one item to the runner, which stamps id, storedAt and hash and writes it once.
    * Resolves to whether it was new (`stored`) or already in the locker (`duplicate`).
@@ -75,7 +78,7 @@ export interface CollectorContext<Config> {
   signal: AbortSignal;
 }
 
-export interface CollectorDefinition<Config> {
+export interface CollectorDefinition<Config, Cursor = unknown> {
   /** Unique inside the connector, e.g. `pull_request_approvals`. */
   id: string;
   kind: EvidenceKind;
@@ -88,7 +91,14 @@ export interface CollectorDefinition<Config> {
    * "succeeded, 0 stored" (which, with the source unreachable, would hide that nothing was ever asked of it).
    */
   notConfigured?(config: Config): string | undefined;
-  collect(context: CollectorContext<Config>): Promise<void>;
+  /**
+   * The shape of the cursor the collector saves, a JSON value. The runner checks the stored cursor against it
+   * before the collector runs (one that does not match fails the collector with CW_LOCKER_CORRUPT naming the
+   * field, instead of a collector reading a field that is not there) and checks each saved one before keeping it.
+   * Absent: the cursor is kept unchecked (every built-in collector that keeps one declares its schema).
+   */
+  cursorSchema?: z.ZodType<Cursor>;
+  collect(context: CollectorContext<Config, Cursor>): Promise<void>;
 }
 
 /** A webhook delivery, already authenticated by the service (signature, secret) before a connector sees it. */

@@ -8,6 +8,7 @@ import {
   type Person,
   toTimestamp,
 } from '@crosswalk/core';
+import { z } from 'zod';
 import { GitHubClient, webUrlFor } from '../client.js';
 import type { GitHubConfig } from '../config.js';
 import { sourceTime } from '../people.js';
@@ -23,9 +24,9 @@ interface AuditEvent {
   _document_id?: string;
 }
 
-interface Cursor {
-  lastRemovedAt: string;
-}
+/** The latest removal collected: progress, for logs and operators. */
+const cursorSchema = z.object({ lastRemovedAt: z.string().min(1) });
+type Cursor = z.infer<typeof cursorSchema>;
 
 type TimeFrom = NonNullable<PayloadOf<'github.member_removed'>['timeFrom']>;
 
@@ -211,9 +212,10 @@ async function readAuditLog(
  * from the delivery, dated by its GUID. An entry the audit log does not show yet is stored by the next scheduled
  * collection, whose window overlaps the previous one by an hour.
  */
-export const memberRemoved: CollectorDefinition<GitHubConfig> = {
+export const memberRemoved: CollectorDefinition<GitHubConfig, Cursor> = {
   id: 'member_removed',
   kind: 'github.member_removed',
+  cursorSchema,
   description: 'Members removed from the organization, from the audit log (Enterprise Cloud) and webhooks',
   async collect(ctx) {
     const org = ctx.config.org;
@@ -259,7 +261,7 @@ export const memberRemoved: CollectorDefinition<GitHubConfig> = {
     }
     ctx.log.info({ org, removals: emitted.length }, 'audit log read for member removals');
     const last = emitted.reduce<string | undefined>((a, b) => (a === undefined || b > a ? b : a), undefined);
-    const previous = (ctx.cursor as Cursor | undefined)?.lastRemovedAt;
+    const previous = ctx.cursor?.lastRemovedAt;
     if (last && (!previous || last > previous)) ctx.saveCursor({ lastRemovedAt: last } satisfies Cursor);
   },
 };

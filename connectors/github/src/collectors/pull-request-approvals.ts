@@ -7,6 +7,7 @@ import {
   type Person,
   type ProvenanceRequest,
 } from '@crosswalk/core';
+import { z } from 'zod';
 import { GitHubClient } from '../client.js';
 import { configuredRepositories, type GitHubConfig, requestSettings } from '../config.js';
 import { personOrNull, sameAccount, sourceTime } from '../people.js';
@@ -123,9 +124,9 @@ interface SearchResult {
   };
 }
 
-interface Cursor {
-  lastMergedAt: string;
-}
+/** The latest merge time collected: progress, for logs and operators. */
+const cursorSchema = z.object({ lastMergedAt: z.string().min(1) });
+type Cursor = z.infer<typeof cursorSchema>;
 
 /** GitHub search qualifiers take seconds; the window is half-open, so the last included second is ceil(until) - 1 s. */
 function searchRange(since: number, until: number): string {
@@ -458,9 +459,10 @@ function filterTarget(config: GitHubConfig, filter: Readonly<Record<string, stri
  * search in pages of 100 (1,000 PRs take about ten requests, not one per PR). With a webhook's filter
  * `{ repository, number }` it fetches that one pull request, whatever the window.
  */
-export const pullRequestApprovals: CollectorDefinition<GitHubConfig> = {
+export const pullRequestApprovals: CollectorDefinition<GitHubConfig, Cursor> = {
   id: 'pull_request_approvals',
   kind: 'github.pull_request.approval',
+  cursorSchema,
   description:
     'Every pull request merged in the window with its reviews and the approval facts an auditor tests',
   async collect(ctx) {
@@ -480,7 +482,7 @@ export const pullRequestApprovals: CollectorDefinition<GitHubConfig> = {
       );
     }
     // The cursor records progress; membership is the window's, so a rerun re-lists and the locker dedups.
-    const previous = (ctx.cursor as Cursor | undefined)?.lastMergedAt;
+    const previous = ctx.cursor?.lastMergedAt;
     if (collection.lastMergedAt && (!previous || collection.lastMergedAt > previous)) {
       ctx.saveCursor({ lastMergedAt: collection.lastMergedAt } satisfies Cursor);
     }

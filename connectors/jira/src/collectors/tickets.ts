@@ -1,12 +1,13 @@
 import { type CollectorDefinition, CrosswalkError } from '@crosswalk/core';
+import { z } from 'zod';
 import { JiraClient } from '../client.js';
 import { type JiraConfig, type TicketKindKey, ticketKinds, webUrlOf } from '../config.js';
 import { sourceStatusOf } from '../errors.js';
 import { type JiraHistory, type JiraIssue, jiraTime, searchFields, ticketDraft } from '../tickets.js';
 
-interface Cursor {
-  lastResolvedAt: string;
-}
+/** The latest resolution time collected: progress, for logs and operators. */
+const cursorSchema = z.object({ lastResolvedAt: z.string().min(1) });
+type Cursor = z.infer<typeof cursorSchema>;
 
 const DAY_MS = 86_400_000;
 
@@ -89,11 +90,12 @@ function ticketCollector(
   key: TicketKindKey,
   id: string,
   description: string,
-): CollectorDefinition<JiraConfig> {
+): CollectorDefinition<JiraConfig, Cursor> {
   const kind = ticketKinds[key];
   return {
     id,
     kind,
+    cursorSchema,
     description,
     notConfigured: (config) => (config.kinds[key] ? undefined : `no JQL configured for kinds.${key}`),
     async collect(ctx) {
@@ -196,7 +198,7 @@ function ticketCollector(
       );
       // A one-ticket run is not progress through the window.
       if (issueKey) return;
-      const previous = (ctx.cursor as Cursor | undefined)?.lastResolvedAt;
+      const previous = ctx.cursor?.lastResolvedAt;
       if (last && (!previous || last > previous)) ctx.saveCursor({ lastResolvedAt: last } satisfies Cursor);
     },
   };

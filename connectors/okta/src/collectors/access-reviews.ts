@@ -1,5 +1,6 @@
 import { sourceCodeOf, sourceStatusOf } from '@crosswalk/connector-kit';
 import { type CollectorDefinition, CrosswalkError, type PayloadOf, type Person } from '@crosswalk/core';
+import { z } from 'zod';
 import { OktaClient } from '../client.js';
 import { COLLECTOR_SCOPES, type OktaConfig } from '../config.js';
 import {
@@ -57,11 +58,12 @@ interface OktaReview {
 }
 
 /** What the collector remembers: whether the org has governance, so the state says why there are no records. */
-export interface AccessReviewCursor {
-  governance: 'available' | 'not_available';
-  checkedAt: string;
-  reason?: string;
-}
+const cursorSchema = z.object({
+  governance: z.enum(['available', 'not_available']),
+  checkedAt: z.string().min(1),
+  reason: z.string().optional(),
+});
+export type AccessReviewCursor = z.infer<typeof cursorSchema>;
 
 const REMEDIATED = new Set(['SUCCESS', 'MANUAL']);
 
@@ -131,9 +133,10 @@ export function reviewFacts(reviews: Review[]): Payload['facts'] {
  * `governance: not_available`, so the run manifest shows a successful collector with zero records and the state
  * explains why.
  */
-export const accessReviews: CollectorDefinition<OktaConfig> = {
+export const accessReviews: CollectorDefinition<OktaConfig, AccessReviewCursor> = {
   id: 'access_reviews',
   kind: 'okta.access_review',
+  cursorSchema,
   description: 'Okta Identity Governance access certification campaigns and their reviews',
   async collect(ctx) {
     const settings = ctx.config.collectors?.access_reviews;

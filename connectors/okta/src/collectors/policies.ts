@@ -6,8 +6,10 @@ import {
   evidenceId,
   type PayloadOf,
   type Person,
+  personSchema,
   type Source,
 } from '@crosswalk/core';
+import { z } from 'zod';
 import { OktaClient } from '../client.js';
 import { COLLECTOR_SCOPES, type OktaConfig, POLICY_TYPES } from '../config.js';
 import {
@@ -51,30 +53,44 @@ interface OktaAuthenticator extends OktaPolicy {
 }
 
 /** One policy, rule or authenticator as the diff sees it: a hash per top-level field. */
-interface EntityDigest {
-  subject: Change['subject'];
-  name: string | null;
-  policyId: string | null;
-  fields: Record<string, string>;
-}
+const entityDigestSchema = z.object({
+  subject: z.enum(['policy', 'rule', 'authenticator']),
+  name: z.string().nullable(),
+  policyId: z.string().nullable(),
+  fields: z.record(z.string(), z.string()),
+});
+type EntityDigest = z.infer<typeof entityDigestSchema>;
 
-interface SnapshotState {
-  id: string;
-  occurredAt: string;
-  contentSha256: string;
-  entities: Record<string, EntityDigest>;
-}
+const snapshotStateSchema = z.object({
+  id: z.string().min(1),
+  occurredAt: z.string().min(1),
+  contentSha256: z.string().min(1),
+  entities: z.record(z.string(), entityDigestSchema),
+});
+type SnapshotState = z.infer<typeof snapshotStateSchema>;
+
+const changeEventSchema = z.object({
+  eventId: z.string().min(1),
+  eventType: z.string().min(1),
+  at: z.string().min(1),
+  actor: personSchema.nullable(),
+  outcome: z.string().nullable(),
+  policyId: z.string().nullable(),
+  ruleId: z.string().nullable(),
+  targetName: z.string().nullable(),
+});
 
 /**
  * What the collector remembers between days: the last snapshot it stored (to point at it and diff against it), the
  * one before (so a same-day rerun compares with the same day as the first run did), and the latest known change per
  * policy (so "who last changed it" survives after the System Log event leaves the window).
  */
-export interface PolicyCursor {
-  latest?: SnapshotState;
-  beforeLatest?: SnapshotState | null;
-  lastChanges?: Record<string, ChangeEvent>;
-}
+const policyCursorSchema = z.object({
+  latest: snapshotStateSchema.optional(),
+  beforeLatest: snapshotStateSchema.nullable().optional(),
+  lastChanges: z.record(z.string(), changeEventSchema).optional(),
+});
+export type PolicyCursor = z.infer<typeof policyCursorSchema>;
 
 const ACTIONS_ACCESS = (actions: unknown): { access: string | null; requiresMfa: boolean | null } => {
   const signon = (actions as { signon?: { access?: unknown; requireFactor?: unknown } } | null)?.signon;
@@ -272,9 +288,10 @@ function latest(a: ChangeEvent | undefined | null, b: ChangeEvent | undefined | 
  * rules, and the authenticators. It is filed at the start of the UTC day (a same-day rerun is a no-op), points at
  * the previous snapshot it stored and lists what changed since, and names who changed what from the System Log.
  */
-export const policies: CollectorDefinition<OktaConfig> = {
+export const policies: CollectorDefinition<OktaConfig, PolicyCursor> = {
   id: 'policies',
   kind: 'okta.policy',
+  cursorSchema: policyCursorSchema,
   description:
     'Daily snapshot of sign-on, password, MFA enrollment and access policies, rules and authenticators',
   async collect(ctx) {
@@ -285,7 +302,7 @@ export const policies: CollectorDefinition<OktaConfig> = {
     });
     const occurredAt = snapshotDay(ctx.clock.now());
     const types = ctx.config.collectors?.policies?.types ?? [...POLICY_TYPES];
-    const cursor = (ctx.cursor ?? {}) as PolicyCursor;
+    const cursor: PolicyCursor = ctx.cursor ?? {};
 
     const policies: Policy[] = [];
     const limitations: string[] = [];

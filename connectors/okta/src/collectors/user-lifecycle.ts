@@ -1,4 +1,5 @@
 import { type CollectorDefinition, CrosswalkError, type EmittedDraft, type PayloadOf } from '@crosswalk/core';
+import { z } from 'zod';
 import { OktaClient } from '../client.js';
 import { COLLECTOR_SCOPES, LIFECYCLE_EVENT_TYPES, type OktaConfig } from '../config.js';
 import { type LogActorLike, logPerson, sourceTime, stringOrNull } from '../people.js';
@@ -130,18 +131,19 @@ export function lifecycleDraft(
   };
 }
 
-interface Cursor {
-  lastPublished: string;
-}
+/** The latest event publication time collected: progress, for logs and operators. */
+const cursorSchema = z.object({ lastPublished: z.string().min(1) });
+type Cursor = z.infer<typeof cursorSchema>;
 
 /**
  * `okta.user_lifecycle`: one record per System Log event of the configured types (deactivate, suspend, app
  * membership removal, activate, create) published in the window, read with since/until, 1,000 a page, following the
  * Link header. Each record cites the page request that carried its event.
  */
-export const userLifecycle: CollectorDefinition<OktaConfig> = {
+export const userLifecycle: CollectorDefinition<OktaConfig, Cursor> = {
   id: 'user_lifecycle',
   kind: 'okta.user_lifecycle',
+  cursorSchema,
   description:
     'User lifecycle events (deactivate, suspend, app unassign, activate, create) from the System Log',
   async collect(ctx) {
@@ -201,7 +203,7 @@ export const userLifecycle: CollectorDefinition<OktaConfig> = {
       { org: client.host, events: count, requests: client.recorder.count },
       'System Log read for lifecycle events',
     );
-    const previous = (ctx.cursor as Cursor | undefined)?.lastPublished;
+    const previous = ctx.cursor?.lastPublished;
     if (last && (!previous || last > previous)) ctx.saveCursor({ lastPublished: last } satisfies Cursor);
   },
 };
