@@ -109,6 +109,7 @@ export async function runConnector<Schema extends z.ZodType>(
   ];
   const window = options.window ? assertWindow(options.window) : undefined;
   const selected = selectCollectors(options.connector, options.collectors);
+  refuseUnconfigured(options.connectorId, selected, config, options.collectors);
   const runId = options.runId ?? randomUUID();
   const startedAt = clock.now().toISOString();
   const signal = options.signal ?? new AbortController().signal;
@@ -298,6 +299,30 @@ function selectCollectors<C>(
     );
   }
   return connector.collectors.filter((c) => wanted.includes(c.id));
+}
+
+/**
+ * A run that names its collectors (a schedule, an API request, `--collector`) when none of them is configured
+ * would write a manifest of nothing, which reads as "ran and found nothing": a Jira kind without a JQL collected
+ * on its schedule looked like a quiet day. Refused instead, naming why, before anything is stored.
+ */
+function refuseUnconfigured<C>(
+  connectorId: string,
+  selected: readonly CollectorDefinition<C>[],
+  config: C,
+  wanted: readonly string[] | undefined,
+): void {
+  if (!wanted || wanted.length === 0) return;
+  const reasons = selected.map((c) => ({ id: c.id, reason: c.notConfigured?.(config) }));
+  if (reasons.some((r) => r.reason === undefined)) return;
+  throw new CrosswalkError(
+    'CW_CONFIG_INVALID',
+    `connector ${connectorId}: ${reasons.map((r) => `${r.id} is not configured (${r.reason})`).join('; ')}; nothing was run`,
+    {
+      where: `connectors.${connectorId}`,
+      issues: reasons.map((r) => ({ path: `connectors.${connectorId}`, message: `${r.id}: ${r.reason}` })),
+    },
+  );
 }
 
 /** An error as the manifest records it: a stable code and a message, never a stack, never a secret. */

@@ -223,6 +223,43 @@ describe('running a connector once', () => {
     expect(seen).toEqual([]);
   });
 
+  it('refuses a run of collectors that are all unconfigured instead of storing a manifest of nothing', async () => {
+    // A Jira kind without a JQL on its schedule: the run names the collector, which has nothing to read.
+    const optional = defineConnector({
+      type: 'optional',
+      version: '1.0.0',
+      title: 'Optional kinds',
+      configSchema: z.object({ jql: z.string().optional() }).strict(),
+      collectors: [
+        {
+          id: 'tickets',
+          kind: 'jira.access_review_ticket',
+          description: 'nothing without a JQL',
+          notConfigured: (config) => (config.jql ? undefined : 'no JQL configured for kinds.accessReview'),
+          async collect() {},
+        },
+      ],
+    });
+    const { locker } = await setup();
+    const run = { ...base, connector: optional, connectorId: 'optional-acme', locker, config: {} };
+    const error = await runConnector({ ...run, collectors: ['tickets'] }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CW_CONFIG_INVALID', where: 'connectors.optional-acme' });
+    expect((error as Error).message).toBe(
+      'connector optional-acme: tickets is not configured (no JQL configured for kinds.accessReview); nothing was run',
+    );
+    expect((await locker.runs.verifyChain('optional-acme')).head).toBeNull();
+    // Unnamed, the same collector is skipped as before: the run of the connector's other work still counts.
+    const manifest = await runConnector(run);
+    expect(manifest.collectors).toEqual([]);
+    // Configured, the named run goes ahead.
+    const configured = await runConnector({
+      ...run,
+      config: { jql: 'project = SEC' },
+      collectors: ['tickets'],
+    });
+    expect(configured.collectors.map((c) => [c.id, c.status])).toEqual([['tickets', 'succeeded']]);
+  });
+
   it('names an unknown collector', async () => {
     const { locker } = await setup();
     await expect(
