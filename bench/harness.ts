@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openLocker, parseLockerConfig, type S3LockerConfig, S3ObjectStore } from '@crosswalk/locker';
-import type { S3TestConfig } from '@crosswalk/testing';
+import { type S3TestConfig, s3LockerSettings } from '@crosswalk/testing';
 
 export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT_DIR = path.resolve(BENCH_DIR, '..');
@@ -155,15 +155,7 @@ function packageVersion(name: string): string {
 
 /** A locker over `bucket` built exactly as production builds one from validated config. */
 export function s3Locker(s3: S3TestConfig, bucket: string) {
-  const config = parseLockerConfig({
-    driver: 's3',
-    bucket,
-    endpoint: s3.endpoint,
-    region: s3.region,
-    forcePathStyle: s3.forcePathStyle,
-    accessKeyId: s3.accessKeyId,
-    secretAccessKey: s3.secretAccessKey,
-  }) as S3LockerConfig;
+  const config = parseLockerConfig(s3LockerSettings(s3, bucket)) as S3LockerConfig;
   const locker = openLocker(config);
   if (!(locker.store instanceof S3ObjectStore)) throw new Error('expected the S3 driver');
   return { locker, store: locker.store, config };

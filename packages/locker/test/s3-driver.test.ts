@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { sealRecord, serializeRecord } from '@crosswalk/core';
 import { pullRequestDraft } from '@crosswalk/core/testing';
-import { createTestBucket, s3TestClient, s3TestConfig } from '@crosswalk/testing';
+import { createTestBucket, s3LockerSettings, s3TestClient, s3TestConfig } from '@crosswalk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Locker,
@@ -26,16 +26,7 @@ import { lockerContract, type TamperHooks } from './contract.js';
 const s3 = await s3TestConfig();
 
 const lockerConfig = (bucket: string, extra: Partial<S3LockerConfig> = {}): S3LockerConfig =>
-  parseLockerConfig({
-    driver: 's3',
-    bucket,
-    endpoint: s3!.endpoint,
-    region: s3!.region,
-    forcePathStyle: s3!.forcePathStyle,
-    accessKeyId: s3!.accessKeyId,
-    secretAccessKey: s3!.secretAccessKey,
-    ...extra,
-  }) as S3LockerConfig;
+  parseLockerConfig({ ...s3LockerSettings(s3!, bucket), ...extra }) as S3LockerConfig;
 
 describe.skipIf(!s3)('the S3 driver', () => {
   let bucket: string;

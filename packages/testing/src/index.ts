@@ -1,2 +1,9 @@
 export { redisTestUrl } from './redis.js';
-export { createTestBucket, deleteTestBucket, type S3TestConfig, s3TestClient, s3TestConfig } from './s3.js';
+export {
+  createTestBucket,
+  deleteTestBucket,
+  type S3TestConfig,
+  s3LockerSettings,
+  s3TestClient,
+  s3TestConfig,
+} from './s3.js';

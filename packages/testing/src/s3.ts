@@ -86,6 +86,15 @@ export function s3TestClient(config: S3TestConfig): S3Client {
 }
 
 /**
+ * The locker settings (as `crosswalk.yaml` would spell them) that reach `bucket` on the test S3 server. Plain data,
+ * so a test parses them with the locker's own config parser and opens the locker as production does.
+ */
+export function s3LockerSettings(config: S3TestConfig, bucket: string) {
+  const { endpoint, region, forcePathStyle, accessKeyId, secretAccessKey } = config;
+  return { driver: 's3' as const, bucket, endpoint, region, forcePathStyle, accessKeyId, secretAccessKey };
+}
+
+/**
  * Creates a bucket with a fresh name (`cw-test-<random>`) so tests never see each other's objects.
  *
  * @param options.objectLock - create it with Object Lock enabled (which also turns on versioning).

@@ -2,7 +2,13 @@ import { type EvidenceRecord, sealRecord } from '@crosswalk/core';
 import { pullRequestDraft } from '@crosswalk/core/testing';
 import { type CoverageReport, computeCoverage } from '@crosswalk/export';
 import { type Locker, openLocker, parseLockerConfig, type RunManifestDraft } from '@crosswalk/locker';
-import { createTestBucket, deleteTestBucket, type S3TestConfig, s3TestConfig } from '@crosswalk/testing';
+import {
+  createTestBucket,
+  deleteTestBucket,
+  type S3TestConfig,
+  s3LockerSettings,
+  s3TestConfig,
+} from '@crosswalk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoverageCache } from '../src/coverage-cache.js';
 
@@ -34,17 +40,7 @@ describe.skipIf(!s3)('the API coverage cache, keyed by chain heads', () => {
   beforeAll(async () => {
     bucket = await createTestBucket(s3 as S3TestConfig);
     const config = s3 as S3TestConfig;
-    locker = openLocker(
-      parseLockerConfig({
-        driver: 's3',
-        bucket,
-        endpoint: config.endpoint,
-        region: config.region,
-        forcePathStyle: config.forcePathStyle,
-        accessKeyId: config.accessKeyId,
-        secretAccessKey: config.secretAccessKey,
-      }),
-    );
+    locker = openLocker(parseLockerConfig(s3LockerSettings(config, bucket)));
   });
   afterAll(async () => {
     if (bucket) await deleteTestBucket(s3 as S3TestConfig, bucket);

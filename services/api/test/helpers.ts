@@ -103,6 +103,40 @@ export async function startTestApp(options: {
   };
 }
 
+type WebhookVendor = 'github' | 'okta' | 'jira';
+
+/** A minimal valid config per webhook-sending connector type; the tokens reach no vendor. */
+const WEBHOOK_SENDERS: Record<WebhookVendor, Record<string, unknown>> = {
+  github: { type: 'github', org: 'acme', auth: { kind: 'token', token: 'ghp_webhookSender' } },
+  okta: {
+    type: 'okta',
+    orgUrl: 'https://acme.okta.com',
+    auth: { kind: 'token', token: '00oktaWebhookSender' },
+  },
+  jira: {
+    type: 'jira',
+    siteUrl: 'https://acme.atlassian.net',
+    auth: { kind: 'basic', email: 'bot@acme.example', apiToken: 'ATATT3xWebhookSender' },
+    kinds: { deprovisioning: { jql: 'project = IT' } },
+  },
+};
+
+/**
+ * One GitHub, one Okta and one Jira connector, stored under `ids`, each with its entry of `secrets` as webhook
+ * secret (a vendor missing from `secrets` gets none, so its deliveries cannot be verified).
+ */
+export async function createWebhookSenders(
+  runtime: Runtime,
+  ids: Record<WebhookVendor, string>,
+  secrets: Partial<Record<WebhookVendor, string>> = {},
+): Promise<void> {
+  for (const vendor of ['github', 'okta', 'jira'] as const) {
+    const secret = secrets[vendor];
+    const config = { ...WEBHOOK_SENDERS[vendor], ...(secret === undefined ? {} : { webhookSecret: secret }) };
+    await runtime.configs.create(ids[vendor], config, 'test');
+  }
+}
+
 /** Any text that looks like a stack frame or a source path. */
 export const STACK_TRACE = /\n\s*at |\bat [\w.<>]+ \(|node:internal|\/work\/|\.ts:\d+|\.js:\d+|"stack"/;
 

@@ -1,7 +1,13 @@
 import { sealRecord } from '@crosswalk/core';
 import { pullRequestDraft } from '@crosswalk/core/testing';
 import { type Locker, openLocker, parseLockerConfig } from '@crosswalk/locker';
-import { createTestBucket, deleteTestBucket, type S3TestConfig, s3TestConfig } from '@crosswalk/testing';
+import {
+  createTestBucket,
+  deleteTestBucket,
+  type S3TestConfig,
+  s3LockerSettings,
+  s3TestConfig,
+} from '@crosswalk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LISTING_TTL_MS, Listings } from '../src/listings.js';
 
@@ -14,17 +20,7 @@ describe.skipIf(!s3)('the kinds present in the locker, as evidence pages over ev
   beforeAll(async () => {
     const config = s3 as S3TestConfig;
     bucket = await createTestBucket(config);
-    locker = openLocker(
-      parseLockerConfig({
-        driver: 's3',
-        bucket,
-        endpoint: config.endpoint,
-        region: config.region,
-        forcePathStyle: config.forcePathStyle,
-        accessKeyId: config.accessKeyId,
-        secretAccessKey: config.secretAccessKey,
-      }),
-    );
+    locker = openLocker(parseLockerConfig(s3LockerSettings(config, bucket)));
   });
   afterAll(async () => {
     if (bucket) await deleteTestBucket(s3 as S3TestConfig, bucket);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Signature } from '../src/index.js';
-import { STACK_TRACE, services, startTestApp, type TestApp } from './helpers.js';
+import { createWebhookSenders, STACK_TRACE, services, startTestApp, type TestApp } from './helpers.js';
 
 const SECRET = 'whsec-fuzz-0123456789abcdef';
 const OKTA_SECRET = 'okta-fuzz-authorization-0123456789';
@@ -183,31 +183,10 @@ describe.skipIf(!services)('Malformed input to every route', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ db: 12 });
-    await t.runtime.configs.create(
-      'fuzz',
-      { type: 'github', org: 'acme', auth: { kind: 'token', token: 'ghp_fuzz' }, webhookSecret: SECRET },
-      'test',
-    );
-    await t.runtime.configs.create(
-      'fuzz-okta',
-      {
-        type: 'okta',
-        orgUrl: 'https://acme.okta.com',
-        auth: { kind: 'token', token: '00oktaFuzz' },
-        webhookSecret: OKTA_SECRET,
-      },
-      'test',
-    );
-    await t.runtime.configs.create(
-      'fuzz-jira',
-      {
-        type: 'jira',
-        siteUrl: 'https://acme.atlassian.net',
-        auth: { kind: 'basic', email: 'bot@acme.example', apiToken: 'ATATT3xFuzz' },
-        kinds: { deprovisioning: { jql: 'project = IT' } },
-        webhookSecret: JIRA_SECRET,
-      },
-      'test',
+    await createWebhookSenders(
+      t.runtime,
+      { github: 'fuzz', okta: 'fuzz-okta', jira: 'fuzz-jira' },
+      { github: SECRET, okta: OKTA_SECRET, jira: JIRA_SECRET },
     );
   });
   afterAll(() => t?.close());

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Signature } from '../src/index.js';
-import { STACK_TRACE, services, startTestApp, type TestApp } from './helpers.js';
+import { createWebhookSenders, STACK_TRACE, services, startTestApp, type TestApp } from './helpers.js';
 
 /**
  * Every route of the OpenAPI document the app serves, with requests generated from each route's own schemas
@@ -174,28 +174,10 @@ describe.skipIf(!services)(
 
     beforeAll(async () => {
       t = await startTestApp({ db: 4 });
-      const github = { type: 'github', org: 'acme', auth: { kind: 'token', token: 'ghp_openapi' } };
-      await t.runtime.configs.create('fuzz', { ...github, webhookSecret: SECRET }, 'test');
-      await t.runtime.configs.create(
-        'fuzz-okta',
-        {
-          type: 'okta',
-          orgUrl: 'https://acme.okta.com',
-          auth: { kind: 'token', token: '00oktaOpenapi' },
-          webhookSecret: OKTA_SECRET,
-        },
-        'test',
-      );
-      await t.runtime.configs.create(
-        'fuzz-jira',
-        {
-          type: 'jira',
-          siteUrl: 'https://acme.atlassian.net',
-          auth: { kind: 'basic', email: 'bot@acme.example', apiToken: 'ATATT3xOpenapi' },
-          kinds: { deprovisioning: { jql: 'project = IT' } },
-          webhookSecret: JIRA_SECRET,
-        },
-        'test',
+      await createWebhookSenders(
+        t.runtime,
+        { github: 'fuzz', okta: 'fuzz-okta', jira: 'fuzz-jira' },
+        { github: SECRET, okta: OKTA_SECRET, jira: JIRA_SECRET },
       );
       const doc = await t.app.inject({ method: 'GET', url: '/docs/json' });
       routes = operations(doc.json());

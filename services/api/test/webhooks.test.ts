@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Signature } from '../src/index.js';
-import { services, startTestApp, type TestApp } from './helpers.js';
+import { createWebhookSenders, services, startTestApp, type TestApp } from './helpers.js';
 import { example, jiraIssueUpdated, mergedPullRequest, oktaEventHook } from './webhook-examples.js';
 
 const SECRET = 'whsec-github-0123456789abcdef';
@@ -15,24 +15,16 @@ describe.skipIf(!services)('Webhooks', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ db: 13, env: { CROSSWALK_WEBHOOK_BODY_LIMIT: String(LIMIT) } });
-    const github = { type: 'github', org: 'acme', auth: { kind: 'token', token: 'ghp_webhooks' } };
-    await t.runtime.configs.create('gh', { ...github, webhookSecret: SECRET }, 'test');
-    await t.runtime.configs.create('gh-nosecret', github, 'test');
-    const okta = {
-      type: 'okta',
-      orgUrl: 'https://acme.okta.com',
-      auth: { kind: 'token', token: '00oktaToken' },
-    };
-    await t.runtime.configs.create('okta', { ...okta, webhookSecret: OKTA_SECRET }, 'test');
-    await t.runtime.configs.create('okta-nosecret', okta, 'test');
-    const jira = {
-      type: 'jira',
-      siteUrl: 'https://acme.atlassian.net',
-      auth: { kind: 'basic', email: 'bot@acme.example', apiToken: 'ATATT3xJiraToken' },
-      kinds: { deprovisioning: { jql: 'project = IT' } },
-    };
-    await t.runtime.configs.create('jira', { ...jira, webhookSecret: JIRA_SECRET }, 'test');
-    await t.runtime.configs.create('jira-nosecret', jira, 'test');
+    await createWebhookSenders(
+      t.runtime,
+      { github: 'gh', okta: 'okta', jira: 'jira' },
+      { github: SECRET, okta: OKTA_SECRET, jira: JIRA_SECRET },
+    );
+    await createWebhookSenders(t.runtime, {
+      github: 'gh-nosecret',
+      okta: 'okta-nosecret',
+      jira: 'jira-nosecret',
+    });
   });
   afterAll(() => t?.close());
 

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { type Locker, openLocker, parseLockerConfig } from '@crosswalk/locker';
-import { createTestBucket, type S3TestConfig, s3TestClient, s3TestConfig } from '@crosswalk/testing';
+import {
+  createTestBucket,
+  type S3TestConfig,
+  s3LockerSettings,
+  s3TestClient,
+  s3TestConfig,
+} from '@crosswalk/testing';
 
 // Real S3 (Ceph RGW here and in CI; MinIO through testcontainers where Docker runs). Undefined only off CI.
 export const s3 = await s3TestConfig();
@@ -25,17 +31,7 @@ export async function lockerEnv(config: S3TestConfig = s3!): Promise<Record<stri
 /** A locker on a fresh bucket of the test S3 server. */
 export async function s3Locker(): Promise<{ locker: Locker; bucket: string }> {
   const bucket = await createTestBucket(s3!);
-  const locker = openLocker(
-    parseLockerConfig({
-      driver: 's3',
-      bucket,
-      endpoint: s3!.endpoint,
-      region: s3!.region,
-      forcePathStyle: s3!.forcePathStyle,
-      accessKeyId: s3!.accessKeyId,
-      secretAccessKey: s3!.secretAccessKey,
-    }),
-  );
+  const locker = openLocker(parseLockerConfig(s3LockerSettings(s3!, bucket)));
   return { locker, bucket };
 }
 
