@@ -48,6 +48,8 @@ const redisServer = redisServerAvailable();
 /** A few thousand: enough that a kill lands in the middle of storing, not so many the test takes minutes. */
 const PULLS = 3_000;
 const PAGE = 100;
+/** Where the first attempt dies: half way, so early- and late-collected records are each a good share. */
+const KILL_AT = PULLS / 2;
 const CONNECTOR = 'gh-many';
 const KIND = 'github.pull_request.approval' as const;
 const range = rangeOf(WINDOW);
@@ -212,13 +214,13 @@ describe.skipIf(!s3 || !redisServer)('completeness after a crash (real processes
     const current = await setUp({ delayMs: 60 });
     const first = await startWorker(current);
     const id = await current.runtime.collectQueue.enqueue(job());
-    await midRun(current, id, 3 * PAGE);
+    await midRun(current, id, KILL_AT);
     await first.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
 
     // Stored, no manifest: reported as vouched for by no manifest; an export leaves them out and says so.
     const stored = (await storedIds(current.runtime.locker, KIND, range)).length;
-    expect(stored).toBeGreaterThanOrEqual(3 * PAGE);
+    expect(stored).toBeGreaterThanOrEqual(KILL_AT);
     expect(stored).toBeLessThan(PULLS);
     const before = await findUnvouched({ locker: current.runtime.locker, connectorId: CONNECTOR, range });
     expect(before.chain.ok).toBe(true);
@@ -252,7 +254,7 @@ describe.skipIf(!s3 || !redisServer)('completeness after a crash (real processes
     current.proxy = proxy;
     await startWorker(current);
     const id = await current.runtime.collectQueue.enqueue(job());
-    await midRun(current, id, 3 * PAGE);
+    await midRun(current, id, KILL_AT);
     await proxy.down();
     const queue = current.runtime.collectQueue.queue;
     await waitFor(
