@@ -20,8 +20,9 @@ import {
   testControls,
 } from '@crosswalk/assurance';
 import { CrosswalkError } from '@crosswalk/core';
-import { type Locker, lockerConfigFromEnv, openLocker, parseLockerConfig } from '@crosswalk/locker';
+import type { Locker } from '@crosswalk/locker';
 import type { Command } from 'commander';
+import { type LockerFlags, openLockerFrom, withLockerFlags } from '../locker-flags.js';
 import { type Format, json, type Output, table } from '../output.js';
 import { parseWindow } from '../window.js';
 
@@ -30,30 +31,6 @@ import { parseWindow } from '../window.js';
  * window, computed in this process from the locker alone by @crosswalk/assurance (the API and export bundles call
  * the same code, so the answers agree).
  */
-
-interface LockerFlags {
-  lockerDir?: string;
-  config?: string;
-}
-
-async function openFrom(flags: LockerFlags, output: Output): Promise<Locker> {
-  const onWarning = (message: string) => output.err(`warning: ${message}`);
-  if (flags.lockerDir) {
-    return openLocker(parseLockerConfig({ driver: 'fs', root: flags.lockerDir }, '--locker-dir'), {
-      onWarning,
-    });
-  }
-  if (flags.config) {
-    const { loadConfigFile } = await import('@crosswalk/runtime');
-    return openLocker((await loadConfigFile(flags.config)).locker, { onWarning });
-  }
-  return openLocker(lockerConfigFromEnv(), { onWarning });
-}
-
-const withLocker = (command: Command) =>
-  command
-    .option('--locker-dir <dir>', 'a filesystem locker at this directory (default: from the environment)')
-    .option('--config <file>', 'take the locker from this config file');
 
 /**
  * `--format` belongs to the parent `controls` command, which commander lets parse it wherever it stands on the
@@ -188,7 +165,7 @@ export function registerControlTests(program: Command, output: Output): void {
   const controls = program.commands.find((c) => c.name() === 'controls');
   if (!controls) throw new Error('the controls command must be registered first');
 
-  withLocker(controls.command('test'))
+  withLockerFlags(controls.command('test'))
     .description(
       "Test the register's controls over a window: population, operation per period, exceptions with " +
         'remediations, a reproducible sample and the IPE pack',
@@ -231,7 +208,7 @@ export function registerControlTests(program: Command, output: Output): void {
         const given = options.register
           ? { register: await loadRegisterFile(options.register), file: options.register }
           : undefined;
-        const locker = await openFrom(options, output);
+        const locker = await openLockerFrom(options, output);
         const { register, source } = await registerFor(locker, window.to, given);
         const ids = options.control ?? register.controls.map((c) => c.id);
         // One seed for the whole run, so every control's sample can be redrawn from the one printed value.
@@ -282,7 +259,7 @@ export function registerControlTests(program: Command, output: Output): void {
       },
     );
 
-  withLocker(controls.command('remediate'))
+  withLockerFlags(controls.command('remediate'))
     .description('Record a remediation or justification of an exception (write-once; the exception stays)')
     .requiredOption('--control <id>', 'the register control')
     .requiredOption('--item <id>', 'the exception: an evidence id, or period:<label> (e.g. period:2026-Q2)')
@@ -302,7 +279,7 @@ export function registerControlTests(program: Command, output: Output): void {
         },
         command: Command,
       ) => {
-        const locker = await openFrom(options, output);
+        const locker = await openLockerFrom(options, output);
         const entered = await addRemediation(
           locker,
           options.control,
@@ -327,14 +304,14 @@ export function registerControlTests(program: Command, output: Output): void {
     .command('register')
     .description('The control register: check a file, apply it as a new version, show versions');
 
-  withLocker(registerCommand.command('apply'))
+  withLockerFlags(registerCommand.command('apply'))
     .description('Validate a register file whole and store it as a new write-once version')
     .argument('<file>', 'the register (YAML or JSON)')
     .requiredOption('--by <name>', 'who applies it')
     .option('--note <text>', 'what changed and why', '')
     .action(async (file: string, options: LockerFlags & { by: string; note: string }, command: Command) => {
       const register = await loadRegisterFile(file);
-      const locker = await openFrom(options, output);
+      const locker = await openLockerFrom(options, output);
       const version = await applyRegister(locker, register, { appliedBy: options.by, note: options.note });
       const { register: _r, ...view } = version;
       if (formatOf(command) === 'json') output.out(json(view));
@@ -353,10 +330,10 @@ export function registerControlTests(program: Command, output: Output): void {
       output.out(`${file}: ${register.controls.length} controls, valid`);
     });
 
-  withLocker(registerCommand.command('history'))
+  withLockerFlags(registerCommand.command('history'))
     .description('Every applied register version: who, when, what')
     .action(async (options: LockerFlags, command: Command) => {
-      const versions = (await listRegisterVersions(await openFrom(options, output))).map(
+      const versions = (await listRegisterVersions(await openLockerFrom(options, output))).map(
         ({ register, ...v }) => ({
           ...v,
           controls: register.controls.map((c) => c.id),
@@ -383,7 +360,7 @@ export function registerControlTests(program: Command, output: Output): void {
         );
     });
 
-  withLocker(controls.command('soa'))
+  withLockerFlags(controls.command('soa'))
     .description('The ISO 27001:2022 Statement of Applicability draft from the register, as CSV')
     .option(
       '--register <file>',
@@ -393,7 +370,7 @@ export function registerControlTests(program: Command, output: Output): void {
     .action(async (options: LockerFlags & { register?: string; output?: string }, command: Command) => {
       const register = options.register
         ? await loadRegisterFile(options.register)
-        : (await registerFor(await openFrom(options, output), new Date().toISOString())).register;
+        : (await registerFor(await openLockerFrom(options, output), new Date().toISOString())).register;
       const rows = statementOfApplicability(register);
       if (formatOf(command) === 'json') {
         output.out(json(rows));

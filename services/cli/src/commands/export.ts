@@ -12,20 +12,15 @@ import {
   type VerifyResult,
   verifyBundle,
 } from '@crosswalk/export';
-import { type Locker, lockerConfigFromEnv, openLocker, parseLockerConfig } from '@crosswalk/locker';
 import type { Command } from 'commander';
 import { cliActor } from '../env.js';
+import { type LockerFlags, openLockerFrom, withLockerFlags } from '../locker-flags.js';
 import { type Format, json, type Output, parseFormat, table } from '../output.js';
 
 /**
  * `crosswalk export`, `crosswalk verify` and `crosswalk coverage`: auditor bundles built in-process from the
  * locker, verified offline, and the coverage dry run. The work is in @crosswalk/export; this is the terminal.
  */
-
-interface LockerFlags {
-  lockerDir?: string;
-  config?: string;
-}
 
 interface ScopeFlags extends LockerFlags {
   framework: string[];
@@ -35,35 +30,20 @@ interface ScopeFlags extends LockerFlags {
   format: Format;
 }
 
-async function openFromFlags(flags: LockerFlags, output: Output): Promise<Locker> {
-  const onWarning = (message: string) => output.err(`warning: ${message}`);
-  if (flags.lockerDir) {
-    return openLocker(parseLockerConfig({ driver: 'fs', root: flags.lockerDir }, '--locker-dir'), {
-      onWarning,
-    });
-  }
-  if (flags.config) {
-    const { loadConfigFile } = await import('@crosswalk/runtime');
-    return openLocker((await loadConfigFile(flags.config)).locker, { onWarning });
-  }
-  return openLocker(lockerConfigFromEnv(), { onWarning });
-}
-
 const withScope = (command: Command) =>
-  command
-    .requiredOption(
-      '--framework <id...>',
-      'soc2 (soc2-2017) and/or iso27001 (iso27001-2022); repeat or list several',
-    )
-    .option('--control <id...>', 'only these controls: CC6.1, A.5.15, soc2:CC8.1, iso27001:2013:A.9.2.6')
-    .requiredOption(
-      '--from <date>',
-      'period start, inclusive: YYYY-MM-DD = UTC midnight, or an ISO timestamp with zone',
-    )
-    .requiredOption('--to <date>', 'period end, exclusive (same forms as --from)')
-    .option('--locker-dir <dir>', 'a filesystem locker at this directory (default: from the environment)')
-    .option('--config <file>', 'take the locker from this config file')
-    .option('--format <format>', 'table or json', parseFormat, 'table' as Format);
+  withLockerFlags(
+    command
+      .requiredOption(
+        '--framework <id...>',
+        'soc2 (soc2-2017) and/or iso27001 (iso27001-2022); repeat or list several',
+      )
+      .option('--control <id...>', 'only these controls: CC6.1, A.5.15, soc2:CC8.1, iso27001:2013:A.9.2.6')
+      .requiredOption(
+        '--from <date>',
+        'period start, inclusive: YYYY-MM-DD = UTC midnight, or an ISO timestamp with zone',
+      )
+      .requiredOption('--to <date>', 'period end, exclusive (same forms as --from)'),
+  ).option('--format <format>', 'table or json', parseFormat, 'table' as Format);
 
 export function registerExport(program: Command, output: Output): void {
   withScope(program.command('export'))
@@ -88,7 +68,7 @@ export function registerExport(program: Command, output: Output): void {
       });
       const key = await loadSigningKey(options.signingKey ? { file: options.signingKey } : {});
       reportKey(key, output);
-      const locker = await openFromFlags(options, output);
+      const locker = await openLockerFrom(options, output);
       await locker.ping();
       output.err(`exporting ${window.from} .. ${window.to} (to exclusive) from ${locker.location}`);
       const started = Date.now();
@@ -191,7 +171,7 @@ export function registerExport(program: Command, output: Output): void {
         'collecting connector did not run successfully, gaps; manual controls listed',
     )
     .action(async (options: ScopeFlags) => {
-      const locker = await openFromFlags(options, output);
+      const locker = await openLockerFrom(options, output);
       const report = await computeCoverage({
         locker,
         frameworks: options.framework,
