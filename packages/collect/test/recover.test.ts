@@ -7,46 +7,10 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { defineConnector, type EmittedDraft, fixedClock } from '@crosswalk/core';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { findUnvouched, recoverUnvouched, runConnector } from '../src/index.js';
-
-function removal(login: string, occurredAt: string): EmittedDraft<'github.member_removed'> {
-  return {
-    kind: 'github.member_removed',
-    occurredAt,
-    owner: { people: [{ login: 'admin' }], controlOwner: null },
-    actors: [{ role: 'removed', person: { login } }],
-    source: { system: 'github', instance: 'acme', ref: `acme:member_removed:${login}`, url: null },
-    payload: { organization: 'acme', member: { login }, removedBy: { login: 'admin' }, via: 'audit_log' },
-    requests: [],
-  };
-}
-
-const LOGINS = ['ann', 'ben', 'cid', 'dot', 'eve'];
-const connector = defineConnector({
-  type: 'example',
-  version: '1.0.0',
-  title: 'Example',
-  configSchema: z.object({ upTo: z.number() }).strict(),
-  collectors: [
-    {
-      id: 'removals',
-      kind: 'github.member_removed',
-      description: 'the first upTo removals',
-      async collect(ctx) {
-        for (const [i, login] of LOGINS.slice(0, ctx.config.upTo).entries())
-          await ctx.emit(removal(login, `2026-03-0${i + 1}T10:00:00.000Z`));
-      },
-    },
-  ],
-});
-
-const clock = fixedClock('2026-03-10T00:00:00.000Z');
-const window = { since: '2026-03-01T00:00:00.000Z', until: '2026-03-08T00:00:00.000Z' };
-const range = { from: window.since, to: window.until };
+import { clock, connector, range, window } from './removals.js';
 
 async function setup() {
   const dir = await mkdtemp(path.join(tmpdir(), 'cw-recover-'));
