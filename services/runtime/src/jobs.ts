@@ -78,6 +78,22 @@ export function schedulerId(connectorId: string, collector: string): string {
   return `schedule|${connectorId}|${collector}`;
 }
 
+/**
+ * Whether a stored config gives a collector something to collect (its `notConfigured` says why not). The stored
+ * config passed its schema when it was written; a check that cannot read it counts as configured, so a schedule
+ * is never lost to a shape the check did not expect.
+ */
+export function isConfigured(
+  collector: ConnectorDefinition['collectors'][number],
+  config: Record<string, unknown>,
+): boolean {
+  try {
+    return collector.notConfigured?.(config) === undefined;
+  } catch {
+    return true;
+  }
+}
+
 export class CollectQueue {
   readonly queue: Queue;
 
@@ -102,11 +118,23 @@ export class CollectQueue {
     return added.id!;
   }
 
-  /** Declares (or re-declares) one scheduler per collector; idempotent, run at every worker start. */
-  async declareSchedules(connectorId: string, connector: ConnectorDefinition): Promise<string[]> {
+  /**
+   * Declares (or re-declares) one scheduler per collector; idempotent, run at every worker start. Given the
+   * connector's stored config, a collector it leaves unconfigured (a Jira kind without a JQL) gets no scheduler,
+   * and one declared before is removed: its runs would be refused, not collect.
+   */
+  async declareSchedules(
+    connectorId: string,
+    connector: ConnectorDefinition,
+    config?: Record<string, unknown>,
+  ): Promise<string[]> {
     const ids: string[] = [];
     for (const collector of connector.collectors) {
       const id = schedulerId(connectorId, collector.id);
+      if (config && !isConfigured(collector, config)) {
+        await this.queue.removeJobScheduler(id);
+        continue;
+      }
       await this.queue.upsertJobScheduler(
         id,
         { pattern: schedulePattern(collectorCadence(collector)), tz: 'UTC' },

@@ -1,5 +1,5 @@
 import type { ConnectorConfigs } from './connector-configs.js';
-import { type CollectQueue, schedulerId } from './jobs.js';
+import { type CollectQueue, isConfigured, schedulerId } from './jobs.js';
 import { connectorFor } from './registry.js';
 
 /** Where the collection schedules stand: those the stored connectors call for against those Redis holds. */
@@ -24,14 +24,14 @@ interface Sources {
  */
 export async function checkSchedules(
   sources: Sources,
-): Promise<ScheduleCheck & { types: Map<string, string> }> {
+): Promise<ScheduleCheck & { types: Map<string, { type: string; config: Record<string, unknown> }> }> {
   const held = new Set((await sources.collectQueue.queue.getJobSchedulers(0, -1)).map((s) => s.key));
-  const types = new Map<string, string>();
+  const types = new Map<string, { type: string; config: Record<string, unknown> }>();
   const expected = new Set<string>();
   for (const view of await sources.configs.list()) {
-    types.set(view.id, view.type);
+    types.set(view.id, { type: view.type, config: view.config });
     for (const collector of connectorFor(view.type).collectors)
-      expected.add(schedulerId(view.id, collector.id));
+      if (isConfigured(collector, view.config)) expected.add(schedulerId(view.id, collector.id));
   }
   return {
     configured: expected.size,
@@ -53,8 +53,9 @@ export async function reconcileSchedules(
   const connectorOf = (id: string) => id.split('|')[1] ?? '';
   const toDeclare = options.all ? [...types.keys()] : [...new Set(check.missing.map(connectorOf))];
   for (const connectorId of toDeclare) {
-    const type = types.get(connectorId);
-    if (type) await sources.collectQueue.declareSchedules(connectorId, connectorFor(type));
+    const stored = types.get(connectorId);
+    if (stored)
+      await sources.collectQueue.declareSchedules(connectorId, connectorFor(stored.type), stored.config);
   }
   for (const id of check.orphaned) await sources.collectQueue.queue.removeJobScheduler(id);
   return { ...check, restored: check.missing.length, removed: check.orphaned.length };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { githubConnector } from '@crosswalk/connector-github';
+import { jiraConnector } from '@crosswalk/connector-jira';
 import type { ConnectorDefinition } from '@crosswalk/core';
 import {
   type CollectJob,
@@ -229,6 +230,33 @@ describe.skipIf(!url)('the queues (real Redis)', () => {
       await collect.declareSchedules('acme', github);
       expect(await collect.queue.getJobSchedulersCount()).toBe(github.collectors.length);
       expect(await collect.queue.getDelayedCount()).toBe(github.collectors.length);
+    });
+  });
+
+  describe('CollectQueue.declareSchedules with the stored config', () => {
+    const jira = jiraConnector as unknown as ConnectorDefinition;
+    const kinds = {
+      deprovisioning: { jql: 'project = IT AND issuetype = Offboarding' },
+      accessReview: { jql: 'project = SEC' },
+    };
+    const keys = async () => (await collect.queue.getJobSchedulers(0, -1)).map((s) => s.key).sort();
+
+    it('schedules no collector the config leaves unconfigured, and drops one whose kind was removed', async () => {
+      // No provisioning JQL: its runs would be refused, so it gets no scheduler at all.
+      const ids = await collect.declareSchedules('jira-acme', jira, { type: 'jira', kinds });
+      expect(ids.sort()).toEqual(
+        [
+          schedulerId('jira-acme', 'deprovisioning_tickets'),
+          schedulerId('jira-acme', 'access_review_tickets'),
+        ].sort(),
+      );
+      expect(await keys()).toEqual(ids.sort());
+      // The access review JQL is removed from the config: re-declaring removes its scheduler too.
+      await collect.declareSchedules('jira-acme', jira, {
+        type: 'jira',
+        kinds: { deprovisioning: kinds.deprovisioning },
+      });
+      expect(await keys()).toEqual([schedulerId('jira-acme', 'deprovisioning_tickets')]);
     });
   });
 
