@@ -9,13 +9,12 @@
  */
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { CollectorContext, EmittedDraft } from '@crosswalk/core';
-import { fixedClock } from '@crosswalk/core';
 import { GitHubClient } from '../connectors/github/src/client.js';
 import { pullRequestApprovals } from '../connectors/github/src/collectors/pull-request-approvals.js';
 import { type GitHubConfig, parseGitHubConfig } from '../connectors/github/src/config.js';
 import { FakeGitHub } from '../connectors/github/src/sandbox/index.js';
 import { manyPullRequests, TOKEN } from '../connectors/github/test/helpers.js';
+import { collectorPass, type Pass, quiet } from './collector-pass.js';
 import { type Benchmark, type BenchResult, median, RssSampler, round, writeResult } from './harness.js';
 
 const PULL_REQUESTS = 1000;
@@ -24,41 +23,8 @@ const GOAL_REQUESTS = 20;
 const GOAL_RATIO = 25;
 const WINDOW = { since: '2026-03-01T00:00:00.000Z', until: '2026-03-08T00:00:00.000Z' };
 
-const quiet = { info() {}, warn() {}, debug() {} };
-
-interface Pass {
-  requests: number;
-  items: number;
-  durationMs: number;
-}
-
-async function ours(server: FakeGitHub, config: GitHubConfig): Promise<Pass> {
-  const before = server.requests.length;
-  const drafts: EmittedDraft[] = [];
-  const started = performance.now();
-  await pullRequestApprovals.collect({
-    config,
-    connectorId: 'bench',
-    window: WINDOW,
-    filter: {},
-    cursor: undefined,
-    saveCursor() {},
-    emit: async (draft) => {
-      drafts.push(draft as EmittedDraft);
-      return 'stored';
-    },
-    trigger: { type: 'manual', by: 'bench' },
-    runId: 'bench',
-    clock: fixedClock(WINDOW.until),
-    log: quiet,
-    signal: new AbortController().signal,
-  } satisfies CollectorContext<GitHubConfig>);
-  return {
-    requests: server.requests.length - before,
-    items: drafts.length,
-    durationMs: performance.now() - started,
-  };
-}
+const ours = (server: FakeGitHub, config: GitHubConfig) =>
+  collectorPass(pullRequestApprovals, config, WINDOW, () => server.requests.length);
 
 interface SimplePull {
   number: number;

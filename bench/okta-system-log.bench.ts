@@ -16,7 +16,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CollectorContext, type EmittedDraft, fixedClock } from '@crosswalk/core';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { OktaClient } from '../connectors/okta/src/client.js';
 import { eventTypeFilter, userLifecycle } from '../connectors/okta/src/collectors/user-lifecycle.js';
@@ -25,6 +24,7 @@ import { oktaConnector } from '../connectors/okta/src/index.js';
 import { FakeOkta } from '../connectors/okta/src/sandbox/index.js';
 import { manyLifecycleEvents, TOKEN } from '../connectors/okta/test/helpers.js';
 import { runConnector } from '../packages/collect/src/index.js';
+import { collectorPass, type Pass, quiet } from './collector-pass.js';
 import { type Benchmark, type BenchResult, median, RssSampler, round, writeResult } from './harness.js';
 
 const EVENTS = 10_000;
@@ -32,41 +32,8 @@ const ROUNDS = 3;
 const GOAL_REQUESTS = Math.ceil(EVENTS / 1000);
 const WINDOW = { since: '2026-03-01T00:00:00.000Z', until: '2026-03-08T00:00:00.000Z' };
 
-const quiet = { info() {}, warn() {}, debug() {} };
-
-interface Pass {
-  requests: number;
-  items: number;
-  durationMs: number;
-}
-
-async function ours(server: FakeOkta, config: OktaConfig): Promise<Pass> {
-  const before = server.requests.length;
-  const drafts: EmittedDraft[] = [];
-  const started = performance.now();
-  await userLifecycle.collect({
-    config,
-    connectorId: 'bench',
-    window: WINDOW,
-    filter: {},
-    cursor: undefined,
-    saveCursor() {},
-    emit: async (draft) => {
-      drafts.push(draft as EmittedDraft);
-      return 'stored';
-    },
-    trigger: { type: 'manual', by: 'bench' },
-    runId: 'bench',
-    clock: fixedClock(WINDOW.until),
-    log: quiet,
-    signal: new AbortController().signal,
-  } satisfies CollectorContext<OktaConfig>);
-  return {
-    requests: server.requests.length - before,
-    items: drafts.length,
-    durationMs: performance.now() - started,
-  };
-}
+const ours = (server: FakeOkta, config: OktaConfig) =>
+  collectorPass(userLifecycle, config, WINDOW, () => server.requests.length);
 
 /** The same client, the same query, but no `limit`: Okta's default page of 100 events. */
 async function naive(server: FakeOkta, config: OktaConfig): Promise<Pass> {
