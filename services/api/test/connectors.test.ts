@@ -228,6 +228,39 @@ describe.skipIf(!services)('Connectors', () => {
     expect(JSON.stringify(entries)).not.toContain(TOKEN);
   });
 
+  describe('when a collector is not configured', () => {
+    // A Jira kind without JQL has nothing to collect: a schedule for it would store empty runs every day.
+    const jira = {
+      id: 'jira-acme',
+      type: 'jira',
+      siteUrl: 'https://acme.atlassian.net',
+      auth: { kind: 'basic', email: 'bot@acme.example', apiToken: 'jira-connectors-test-token-0123' },
+      kinds: { deprovisioning: { jql: 'project = IT AND issuetype = Offboarding' } },
+    };
+    const jiraSchedules = async () =>
+      (await t.runtime.collectQueue.queue.getJobSchedulers(0, -1))
+        .map((s) => s.key)
+        .filter((key) => key.includes('|jira-acme|'))
+        .sort();
+
+    it('schedules only the configured kinds on create, and follows the config on update', async () => {
+      expect((await call('POST', '/v1/connectors', jira)).statusCode).toBe(201);
+      expect(await jiraSchedules()).toEqual(['schedule|jira-acme|deprovisioning_tickets']);
+      const patched = await call('PATCH', '/v1/connectors/jira-acme', {
+        kinds: { accessReview: { jql: 'project = SEC AND labels = access-review' } },
+      });
+      expect(patched.statusCode).toBe(200);
+      expect(await jiraSchedules()).toEqual([
+        'schedule|jira-acme|access_review_tickets',
+        'schedule|jira-acme|deprovisioning_tickets',
+      ]);
+      const dropped = await call('PATCH', '/v1/connectors/jira-acme', { kinds: { deprovisioning: null } });
+      expect(dropped.statusCode).toBe(200);
+      expect(await jiraSchedules()).toEqual(['schedule|jira-acme|access_review_tickets']);
+      expect((await call('DELETE', '/v1/connectors/jira-acme')).statusCode).toBe(204);
+    });
+  });
+
   it('never puts a credential in a response or a log line', () => {
     expect(bodies.length).toBeGreaterThan(10);
     // Request logging is on: every request was logged, with its id.

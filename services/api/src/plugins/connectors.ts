@@ -165,7 +165,9 @@ export const connectorsPlugin = feature('crosswalk-connectors', PROTECTED, async
       const view = await runtime.configs.create(id, config, actorOf(request)).catch((error: unknown) => {
         throw inBody(error, id);
       });
-      await schedules(id, () => runtime.collectQueue.declareSchedules(id, connectorFor(view.type)));
+      await schedules(id, () =>
+        runtime.collectQueue.declareSchedules(id, connectorFor(view.type), view.config),
+      );
       return reply.status(201).send(view);
     },
   );
@@ -224,7 +226,9 @@ export const connectorsPlugin = feature('crosswalk-connectors', PROTECTED, async
       const view = await runtime.configs.update(id, patch, actorOf(request)).catch((error: unknown) => {
         throw inBody(error, id);
       });
-      await schedules(id, () => runtime.collectQueue.declareSchedules(id, connectorFor(view.type)));
+      await schedules(id, () =>
+        runtime.collectQueue.declareSchedules(id, connectorFor(view.type), view.config),
+      );
       return view;
     },
   );
