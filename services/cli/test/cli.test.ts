@@ -124,38 +124,30 @@ describe('crosswalk locker', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(bad);
     expect(refused.stderr).toMatch(/occurredAt/);
-    const empty = await cli(
-      'locker',
-      'list',
-      '--kind',
-      record.kind,
-      '--from',
-      '2026-01-01',
-      '--to',
-      '2026-03-01',
-      '--locker-dir',
-      locker,
-      '--format',
-      'json',
-    );
-    expect(JSON.parse(empty.stdout)).toEqual([]);
+    // What `locker list` shows of the record's kind over January and February, as JSON.
+    const list = async () =>
+      JSON.parse(
+        (
+          await cli(
+            'locker',
+            'list',
+            '--kind',
+            record.kind,
+            '--from',
+            '2026-01-01',
+            '--to',
+            '2026-03-01',
+            '--locker-dir',
+            locker,
+            '--format',
+            'json',
+          )
+        ).stdout,
+      );
+    expect(await list()).toEqual([]);
 
     expect((await cli('locker', 'put', good, '--locker-dir', locker)).code).toBe(0);
-    const listed = await cli(
-      'locker',
-      'list',
-      '--kind',
-      record.kind,
-      '--from',
-      '2026-01-01',
-      '--to',
-      '2026-03-01',
-      '--locker-dir',
-      locker,
-      '--format',
-      'json',
-    );
-    expect(JSON.parse(listed.stdout)).toEqual([
+    expect(await list()).toEqual([
       expect.objectContaining({ id: record.id, occurredAt: record.occurredAt, owner: 'bob' }),
     ]);
   });

@@ -40,6 +40,9 @@ beforeAll(async () => {
 });
 
 const window = ['--from', WINDOW.from.slice(0, 10), '--to', WINDOW.to.slice(0, 10)];
+/** `crosswalk export` of SOC 2 over `window`, from the filesystem locker at `locker` into `file`, with `extra` flags. */
+const exportSoc2 = (file: string, locker: string, ...extra: string[]) =>
+  cli('export', '--framework', 'soc2', ...window, '-o', file, '--locker-dir', locker, ...extra);
 
 describe('crosswalk export', () => {
   it('writes a signed bundle, reports progress on stderr and tells how to verify it', async () => {
@@ -75,31 +78,13 @@ describe('crosswalk export', () => {
     delete process.env.CROSSWALK_SIGNING_KEY_FILE;
     try {
       const file = path.join(home, 'default.zip');
-      const first = await cli(
-        'export',
-        '--framework',
-        'soc2',
-        ...window,
-        '-o',
-        file,
-        '--locker-dir',
-        lockerDir,
-      );
+      const first = await exportSoc2(file, lockerDir);
       expect(first.code).toBe(0);
       const keyPath = path.join(home, 'config', 'crosswalk', 'signing-key.pem');
       expect(first.stderr).toContain(`created a signing key at ${keyPath}`);
       expect((await stat(keyPath)).mode & 0o777).toBe(0o600);
       const printed = /fingerprint ([0-9a-f]{64})/.exec(first.stderr)![1]!;
-      const again = await cli(
-        'export',
-        '--framework',
-        'soc2',
-        ...window,
-        '-o',
-        file,
-        '--locker-dir',
-        lockerDir,
-      );
+      const again = await exportSoc2(file, lockerDir);
       expect(again.stderr).not.toContain('created a signing key');
       expect(again.stderr).toContain(`fingerprint ${printed}`);
       expect((await cli('verify', file, '--fingerprint', printed)).code).toBe(0);
@@ -119,18 +104,7 @@ describe('crosswalk export over a broken chain', () => {
     const late = runs.find((f) => f.includes('run-2026-02-01'))!;
     await rm(path.join(broken, 'runs', late));
     const file = path.join(dir, 'broken.zip');
-    const result = await cli(
-      'export',
-      '--framework',
-      'soc2',
-      ...window,
-      '-o',
-      file,
-      '--locker-dir',
-      broken,
-      '--signing-key',
-      keyFile,
-    );
+    const result = await exportSoc2(file, broken, '--signing-key', keyFile);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(
       /error CW_CHAIN_BROKEN: .*run-2026-02-01 claimed sequence 9 .*manifest is missing/,
@@ -158,18 +132,7 @@ describe('crosswalk locker verify-runs and recover', () => {
 
     // An export of the window leaves it out and says so; verify fails naming it.
     const file = path.join(dir, 'before.zip');
-    const exported = await cli(
-      'export',
-      '--framework',
-      'soc2',
-      ...window,
-      '-o',
-      file,
-      '--locker-dir',
-      lockerAt,
-      '--signing-key',
-      keyFile,
-    );
+    const exported = await exportSoc2(file, lockerAt, '--signing-key', keyFile);
     expect(exported.code).toBe(0);
     expect(exported.stderr).toContain(`warning: left out ${orphan.id}`);
     const verified = await cli('verify', file);
@@ -192,22 +155,7 @@ describe('crosswalk locker verify-runs and recover', () => {
     expect(after.stdout).toContain('0 stored records vouched for by no manifest');
 
     const again = path.join(dir, 'after.zip');
-    expect(
-      (
-        await cli(
-          'export',
-          '--framework',
-          'soc2',
-          ...window,
-          '-o',
-          again,
-          '--locker-dir',
-          lockerAt,
-          '--signing-key',
-          keyFile,
-        )
-      ).code,
-    ).toBe(0);
+    expect((await exportSoc2(again, lockerAt, '--signing-key', keyFile)).code).toBe(0);
     expect((await cli('verify', again)).code).toBe(0);
   });
 });
@@ -352,18 +300,7 @@ describe('bad input', () => {
     out = await freshDir('cw-cli-bad-');
     const notAKey = path.join(out, '..', `not-a-key-${path.basename(out)}.pem`);
     await writeFile(notAKey, 'hello');
-    const r = await cli(
-      'export',
-      '--framework',
-      'soc2',
-      ...window,
-      '-o',
-      path.join(out, 'b.zip'),
-      '--locker-dir',
-      lockerDir,
-      '--signing-key',
-      notAKey,
-    );
+    const r = await exportSoc2(path.join(out, 'b.zip'), lockerDir, '--signing-key', notAKey);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/CW_SIGNING_KEY_INVALID/);
   });
