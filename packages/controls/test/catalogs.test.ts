@@ -10,16 +10,7 @@ import {
   resolveFramework,
   translate2013,
 } from '../src/index.js';
-
-/** Runs fn and returns what it threw, so a test can check the error's code and message together. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from './thrown.js';
 
 const annexA = listControls('iso27001-2022').filter((c): c is IsoAnnexAControl => c.part === 'annexA');
 const clauses = listControls('iso27001-2022').filter((c): c is IsoClause => c.part === 'clause');

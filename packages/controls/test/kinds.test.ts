@@ -12,15 +12,7 @@ import {
   manualControls,
   mappingFingerprint,
 } from '../src/index.js';
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from './thrown.js';
 
 /**
  * The fingerprint of the mapping each MAPPING_VERSION stands for. A change to the kind -> control mapping,
