@@ -114,6 +114,25 @@ export abstract class FakeApi {
     return `req-${n}`;
   }
 
+  /**
+   * A request's path below the prefix, or undefined for one outside it. A vendor that serves some paths beside its
+   * prefix (GitHub Enterprise's GraphQL at /api/graphql next to REST under /api/v3) says so here.
+   */
+  protected localPath(pathname: string): string | undefined {
+    const inside = pathname === this.prefix || pathname.startsWith(`${this.prefix}/`);
+    return inside ? pathname.slice(this.prefix.length) || '/' : undefined;
+  }
+
+  /** The path a received request is logged under (fakes whose tests read queries there add the query). */
+  protected recordedPath(request: FakeRequest): string {
+    return request.path;
+  }
+
+  /** Headers the vendor sends on every answer (rate-limit state, media type); an answer's own headers win. */
+  protected answerHeaders(_request: FakeRequest): Record<string, string> {
+    return {};
+  }
+
   /** What the fake answers a path outside its prefix or with no route: the vendor's 404. */
   protected notFound(request: FakeRequest): void {
     this.send(request, 404, { message: 'Not Found' });
@@ -131,7 +150,7 @@ export abstract class FakeApi {
     if (request.operation) this.violations.push(...this.checkAnswer(request, status, body));
     this.requests.push({
       method: request.method,
-      path: request.path,
+      path: this.recordedPath(request),
       query: request.url.searchParams,
       status,
       requestId,
@@ -142,6 +161,7 @@ export abstract class FakeApi {
     request.response.writeHead(status, {
       'content-type': 'application/json;charset=UTF-8',
       [this.requestIdHeader]: requestId,
+      ...this.answerHeaders(request),
       ...headers,
     });
     request.response.end(body === undefined ? '' : JSON.stringify(body));
@@ -159,10 +179,10 @@ export abstract class FakeApi {
     }
     const url = new URL(request.url ?? '/', this.origin);
     const method = request.method ?? 'GET';
-    const inside = url.pathname === this.prefix || url.pathname.startsWith(`${this.prefix}/`);
-    const path = inside ? url.pathname.slice(this.prefix.length) || '/' : url.pathname;
+    const local = this.localPath(url.pathname);
+    const path = local ?? url.pathname;
     const context: FakeRequest = { request, response, method, url, path, body };
-    if (!inside) return this.notFound(context);
+    if (local === undefined) return this.notFound(context);
     const fault = this.faults.find(
       (f) =>
         f.remaining > 0 &&
@@ -175,7 +195,7 @@ export abstract class FakeApi {
         this.hanging.add(response);
         this.requests.push({
           method,
-          path,
+          path: this.recordedPath(context),
           query: url.searchParams,
           status: 0,
           requestId: '',
@@ -189,4 +209,18 @@ export abstract class FakeApi {
     }
     await this.route(context);
   }
+}
+
+/** Matches a route template (`/repos/{owner}/{repo}`) against a path, one segment per parameter (a `%2F` stays inside its segment). */
+export function matchTemplate(template: string, path: string): Record<string, string> | undefined {
+  const expected = template.split('/');
+  const actual = path.split('/');
+  if (expected.length !== actual.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [index, segment] of expected.entries()) {
+    const value = actual[index]!;
+    if (segment.startsWith('{')) params[segment.slice(1, -1)] = decodeURIComponent(value);
+    else if (segment !== value) return undefined;
+  }
+  return params;
 }

@@ -1,2 +1,2 @@
-export { FakeApi, type FakeRequest, type Fault, type ReceivedRequest } from './fake-api.js';
+export { FakeApi, type FakeRequest, type Fault, matchTemplate, type ReceivedRequest } from './fake-api.js';
 export { convertNullable, OpenApiChecker, qualifyRefs } from './openapi.js';

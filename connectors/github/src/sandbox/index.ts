@@ -4,8 +4,7 @@
  * schema; anything that does not match is collected in `violations`, which the tests require to stay empty.
  */
 import { createVerify, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { FakeApi, type FakeRequest, type Fault, matchTemplate } from '@crosswalk/sandbox';
 import { executeGraphql } from './graphql.js';
 import type { FakeOrganization, FakePullRequest, FakeRepository } from './model.js';
 import { githubTime } from './model.js';
@@ -26,23 +25,7 @@ export interface FakeGitHubOptions {
   validate?: boolean;
 }
 
-/** An answer to give instead of the real one, `times` times, to requests whose path matches. */
-export interface Fault {
-  method?: string;
-  path: string | RegExp;
-  times?: number;
-  status: number;
-  headers?: Record<string, string>;
-  body?: unknown;
-}
-
-export interface ReceivedRequest {
-  method: string;
-  path: string;
-  status: number;
-  requestId: string;
-  authorization: string | undefined;
-}
+export type { Fault, ReceivedRequest } from '@crosswalk/sandbox';
 
 type Answer = { status: number; body?: unknown; headers?: Record<string, string> };
 type Params = Record<string, string>;
@@ -90,58 +73,27 @@ function decodeJwtPart(part: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
 }
 
-export class FakeGitHub {
-  readonly requests: ReceivedRequest[] = [];
-  readonly violations: string[] = [];
-  /** Where Link headers point; set it to another origin to play a server that links elsewhere. */
-  linkOrigin: string | undefined;
-  url = '';
-  origin = '';
-  private readonly server: Server;
-  private readonly faults: (Fault & { remaining: number })[] = [];
+export class FakeGitHub extends FakeApi {
   private readonly tokens = new Set<string>();
   private readonly routes: { method: string; template: string; handler: Handler }[] = [];
-  private requestCount = 0;
 
   private constructor(readonly options: FakeGitHubOptions) {
+    super(options.prefix ?? '', 'x-github-request-id');
     if (options.token) this.tokens.add(options.token);
-    this.server = createServer((request, response) => {
-      this.handle(request, response).catch((error: unknown) => {
-        this.violations.push(`server error: ${(error as Error).stack ?? String(error)}`);
-        response.writeHead(500).end();
-      });
-    });
     this.declareRoutes();
   }
 
-  static async start(options: FakeGitHubOptions): Promise<FakeGitHub> {
-    const fake = new FakeGitHub(options);
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
-    const { port } = fake.server.address() as AddressInfo;
-    fake.origin = `http://127.0.0.1:${port}`;
-    fake.url = `${fake.origin}${options.prefix ?? ''}`;
-    return fake;
+  static start(options: FakeGitHubOptions): Promise<FakeGitHub> {
+    return new FakeGitHub(options).listen();
   }
 
   get org(): FakeOrganization {
     return this.options.org;
   }
 
-  fault(fault: Fault): this {
-    this.faults.push({ ...fault, remaining: fault.times ?? 1 });
-    return this;
-  }
-
-  /** Requests received whose path (without the prefix) matches. */
-  received(path: string | RegExp): ReceivedRequest[] {
-    return this.requests.filter((r) =>
-      typeof path === 'string' ? r.path.startsWith(path) : path.test(r.path),
-    );
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  /** GitHub Enterprise Server answers GraphQL at /api/graphql, beside the REST prefix. */
+  private get graphqlPath(): string {
+    return this.prefix ? '/api/graphql' : '/graphql';
   }
 
   private repository(owner: string, name: string): FakeRepository | undefined {
@@ -149,91 +101,65 @@ export class FakeGitHub {
     return this.org.repositories.find((repo) => repo.name.toLowerCase() === name.toLowerCase());
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
-    const url = new URL(request.url ?? '/', this.origin);
-    const method = request.method ?? 'GET';
-    const prefix = this.options.prefix ?? '';
-    const graphqlPath = prefix ? '/api/graphql' : '/graphql';
-    let path = url.pathname;
-    if (path !== graphqlPath) {
-      if (!path.startsWith(prefix)) return this.send(response, request, path, 404, { message: 'Not Found' });
-      path = path.slice(prefix.length);
-    }
-    const fault = this.faults.find(
-      (f) =>
-        f.remaining > 0 &&
-        (!f.method || f.method === method) &&
-        (typeof f.path === 'string' ? path === f.path : f.path.test(path)),
-    );
-    if (fault) {
-      fault.remaining -= 1;
-      return this.send(response, request, path, fault.status, fault.body, fault.headers);
-    }
-    if (method === 'POST' && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
-      return this.installationToken(request, response, path);
-    }
-    if (!this.authorized(request.headers.authorization)) {
-      return this.send(response, request, path, 401, {
-        message: 'Bad credentials',
-        documentation_url: 'https://docs.github.com/rest',
-        status: '401',
-      });
-    }
-    if (path === graphqlPath && method === 'POST') return this.graphql(request, response, body);
-    for (const route of this.routes) {
-      if (route.method !== method) continue;
-      const params = match(route.template, path);
-      if (!params) continue;
-      const answer = route.handler(params, url.searchParams, url);
-      return this.send(response, request, path, answer.status, answer.body, answer.headers, route.template);
-    }
-    this.violations.push(`the fake GitHub has no route for ${method} ${path}`);
-    return this.send(response, request, path, 404, { message: 'Not Found' });
+  protected override localPath(pathname: string): string | undefined {
+    return pathname === this.graphqlPath ? pathname : super.localPath(pathname);
   }
 
-  private authorized(header: string | undefined): boolean {
-    const match = /^(?:token|bearer) (.+)$/i.exec(header ?? '');
-    return match !== null && this.tokens.has(match[1]!);
+  /** Tests read the query GitHub was asked with, so the log keeps it. */
+  protected override recordedPath(request: FakeRequest): string {
+    return request.path + request.url.search;
   }
 
-  private send(
-    response: ServerResponse,
-    request: IncomingMessage,
-    path: string,
-    status: number,
-    body: unknown,
-    headers: Record<string, string> = {},
-    route?: string,
-  ): void {
-    this.requestCount += 1;
-    const requestId = `C0DE:${process.pid.toString(16).toUpperCase()}:${this.requestCount.toString(16).toUpperCase().padStart(6, '0')}`;
-    // What goes on the wire: undefined fields drop out, exactly as the check sees them.
-    const text = body === undefined ? '' : JSON.stringify(body);
-    if (route && this.options.validate !== false && text) {
-      this.violations.push(...openApi().check(request.method ?? 'GET', route, status, JSON.parse(text)));
-    }
-    this.requests.push({
-      method: request.method ?? 'GET',
-      path: path + (new URL(request.url ?? '/', this.origin).search || ''),
-      status,
-      requestId,
-      authorization: request.headers.authorization,
-    });
-    response.writeHead(status, {
+  protected override requestId(n: number): string {
+    return `C0DE:${process.pid.toString(16).toUpperCase()}:${n.toString(16).toUpperCase().padStart(6, '0')}`;
+  }
+
+  protected override answerHeaders(request: FakeRequest): Record<string, string> {
+    return {
       'content-type': 'application/json; charset=utf-8',
-      'x-github-request-id': requestId,
       'x-github-media-type': 'github.v3; format=json',
       'x-ratelimit-limit': '5000',
       'x-ratelimit-remaining': '4999',
       'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
       'x-ratelimit-used': '1',
-      'x-ratelimit-resource': path.endsWith('graphql') ? 'graphql' : 'core',
-      ...headers,
-    });
-    response.end(text);
+      'x-ratelimit-resource': request.path.endsWith('graphql') ? 'graphql' : 'core',
+    };
+  }
+
+  /** What goes on the wire is checked: undefined fields drop out, as they do in JSON. */
+  protected override checkAnswer(request: FakeRequest, status: number, body: unknown): string[] {
+    if (this.options.validate === false || body === undefined) return [];
+    return openApi().check(request.method, request.operation!, status, JSON.parse(JSON.stringify(body)));
+  }
+
+  protected override async route(context: FakeRequest): Promise<void> {
+    const { method, path } = context;
+    if (method === 'POST' && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
+      return this.installationToken(context);
+    }
+    if (!this.authorized(context.request.headers.authorization)) {
+      return this.send(context, 401, {
+        message: 'Bad credentials',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '401',
+      });
+    }
+    if (path === this.graphqlPath && method === 'POST') return this.graphql(context);
+    for (const route of this.routes) {
+      if (route.method !== method) continue;
+      const params = matchTemplate(route.template, path);
+      if (!params) continue;
+      context.operation = route.template;
+      const answer = route.handler(params, context.url.searchParams, context.url);
+      return this.send(context, answer.status, answer.body, answer.headers);
+    }
+    this.violations.push(`the fake GitHub has no route for ${method} ${path}`);
+    return this.send(context, 404, { message: 'Not Found' });
+  }
+
+  private authorized(header: string | undefined): boolean {
+    const match = /^(?:token|bearer) (.+)$/i.exec(header ?? '');
+    return match !== null && this.tokens.has(match[1]!);
   }
 
   /** Pages a list as GitHub does: per_page (default 30, at most 100), page, and a Link header. */
@@ -443,9 +369,10 @@ export class FakeGitHub {
   }
 
   /** POST /app/installations/{id}/access_tokens: checks the App's RS256 JWT, then issues an installation token. */
-  private installationToken(request: IncomingMessage, response: ServerResponse, path: string): void {
+  private installationToken(context: FakeRequest): void {
     const app = this.options.app;
-    const jwt = /^bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    const path = context.path;
+    const jwt = /^bearer (.+)$/i.exec(context.request.headers.authorization ?? '')?.[1];
     const installationId = Number(path.split('/')[3]);
     const [header, claims, signature] = (jwt ?? '').split('.');
     let valid = Boolean(app && header && claims && signature && installationId === app.installationId);
@@ -457,7 +384,7 @@ export class FakeGitHub {
         String(decodeJwtPart(claims!).iss) === String(app!.appId);
     }
     if (!valid) {
-      this.send(response, request, path, 401, {
+      this.send(context, 401, {
         message: 'A JSON web token could not be decoded',
         documentation_url: 'https://docs.github.com/rest',
       });
@@ -465,28 +392,24 @@ export class FakeGitHub {
     }
     const token = `ghs_${randomBytes(18).toString('hex')}`;
     this.tokens.add(token);
+    context.operation = '/app/installations/{installation_id}/access_tokens';
     this.send(
-      response,
-      request,
-      path,
+      context,
       201,
       shapes.installationToken(
         token,
         new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
       ),
-      {},
-      '/app/installations/{installation_id}/access_tokens',
     );
   }
 
-  private async graphql(request: IncomingMessage, response: ServerResponse, body: string): Promise<void> {
-    const { query, variables } = JSON.parse(body) as { query: string; variables?: Record<string, unknown> };
+  private async graphql(context: FakeRequest): Promise<void> {
+    const { query, variables } = context.body as { query: string; variables?: Record<string, unknown> };
     const result = await executeGraphql(query, variables, this.graphqlRoot());
     if (result.errors?.length) {
       this.violations.push(...result.errors.map((error) => `GraphQL: ${error.message}`));
     }
-    const path = this.options.prefix ? '/api/graphql' : '/graphql';
-    this.send(response, request, path, 200, {
+    this.send(context, 200, {
       data: result.data ?? null,
       ...(result.errors ? { errors: result.errors.map((e) => ({ message: e.message, path: e.path })) } : {}),
     });
@@ -602,18 +525,4 @@ function connection<T>(items: T[], first = 100, after?: string) {
       endCursor: nodes.length ? Buffer.from(`cursor:${end}`).toString('base64') : null,
     },
   };
-}
-
-/** Matches `/repos/{owner}/{repo}` against a path, one segment per parameter (a `%2F` stays inside its segment). */
-function match(template: string, path: string): Params | undefined {
-  const expected = template.split('/');
-  const actual = path.split('/');
-  if (expected.length !== actual.length) return undefined;
-  const params: Params = {};
-  for (const [index, segment] of expected.entries()) {
-    const value = actual[index]!;
-    if (segment.startsWith('{')) params[segment.slice(1, -1)] = decodeURIComponent(value);
-    else if (segment !== value) return undefined;
-  }
-  return params;
 }
