@@ -105,6 +105,19 @@ async function timelinessRecords(locker: Locker) {
   return records;
 }
 
+/** The timeliness collector (60-minute SLA, Okta only) run into `locker` at `now`, over March up to `now`. */
+function deriveTimelinessAt(locker: Locker, now: string) {
+  return runConnector({
+    connector: derivedConnector,
+    connectorId: 'timeliness',
+    config: { type: 'crosswalk', slaMinutes: 60, systems: ['okta'] },
+    locker,
+    window: { since: '2026-03-01T00:00:00.000Z', until: now },
+    trigger,
+    clock: fixedClock(now),
+  });
+}
+
 describe('the deprovisioning timeliness config', () => {
   const valid = { type: 'crosswalk', slaMinutes: 1440 };
 
@@ -360,16 +373,7 @@ describe('joining tickets in the locker', () => {
       '2026-03-02T09:00:00.000Z',
       '2026-03-02T09:20:00.000Z',
     );
-    const run = (now: string) =>
-      runConnector({
-        connector: derivedConnector,
-        connectorId: 'timeliness',
-        config: { type: 'crosswalk', slaMinutes: 60, systems: ['okta'] },
-        locker,
-        window: { since: '2026-03-01T00:00:00.000Z', until: now },
-        trigger,
-        clock: fixedClock(now),
-      });
+    const run = (now: string) => deriveTimelinessAt(locker, now);
     await run('2026-03-02T09:30:00.000Z');
     await collectOkta(
       [oktaEvent('user.lifecycle.deactivate', 'dave@acme.example', '2026-03-02T09:40:00.000Z')],
@@ -408,16 +412,7 @@ describe('joining tickets in the locker', () => {
     ] as const) {
       await storeTicket(locker, key, { email }, '2026-03-02T09:00:00.000Z', '2026-03-02T09:20:00.000Z');
     }
-    const run = (now: string) =>
-      runConnector({
-        connector: derivedConnector,
-        connectorId: 'timeliness',
-        config: { type: 'crosswalk', slaMinutes: 60, systems: ['okta'] },
-        locker,
-        window: { since: '2026-03-01T00:00:00.000Z', until: now },
-        trigger,
-        clock: fixedClock(now),
-      });
+    const run = (now: string) => deriveTimelinessAt(locker, now);
     await run('2026-03-02T09:30:00.000Z'); // both pending
     await run('2026-03-02T10:30:00.000Z'); // SLA passed: both not_found
     await collectOkta(
