@@ -5,11 +5,16 @@ import type { AddressInfo } from 'node:net';
 export interface Fault {
   method?: string;
   path: string | RegExp;
+  /** Query parameters the request must carry to be answered by the fault. */
+  query?: Record<string, string>;
   times?: number;
   status?: number;
-  headers?: Record<string, string>;
+  /** Headers, or a function giving them when the fault answers (a reset time counted from then). */
+  headers?: Record<string, string> | (() => Record<string, string>);
   body?: unknown;
   hang?: boolean;
+  /** Called when the fault answers, before it does (e.g. to expire tokens at that moment). */
+  onHit?: () => void;
 }
 
 export interface ReceivedRequest {
@@ -187,10 +192,12 @@ export abstract class FakeApi {
       (f) =>
         f.remaining > 0 &&
         (!f.method || f.method === method) &&
-        (typeof f.path === 'string' ? path === f.path : f.path.test(path)),
+        (typeof f.path === 'string' ? path === f.path : f.path.test(path)) &&
+        Object.entries(f.query ?? {}).every(([name, value]) => url.searchParams.get(name) === value),
     );
     if (fault) {
       fault.remaining -= 1;
+      fault.onHit?.();
       if (fault.hang) {
         this.hanging.add(response);
         this.requests.push({
@@ -205,7 +212,8 @@ export abstract class FakeApi {
         });
         return;
       }
-      return this.send(context, fault.status ?? 500, fault.body, fault.headers);
+      const headers = typeof fault.headers === 'function' ? fault.headers() : fault.headers;
+      return this.send(context, fault.status ?? 500, fault.body, headers);
     }
     await this.route(context);
   }

@@ -5,8 +5,13 @@
  * operation as the descriptions declare them.
  */
 import { createPublicKey, createVerify, type KeyObject, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  FakeApi,
+  type FakeRequest,
+  type Fault,
+  matchTemplate,
+  type ReceivedRequest,
+} from '@crosswalk/sandbox';
 import type { FakeCampaign, FakeEvent, FakeOrg, FakeUser } from './model.js';
 import { openApi } from './openapi.js';
 import * as shapes from './templates.js';
@@ -29,28 +34,7 @@ export interface FakeOktaOptions {
   hostname?: string;
 }
 
-/** An answer to give instead of the real one, `times` times, to requests whose path matches. */
-export interface Fault {
-  method?: string;
-  path: string | RegExp;
-  /** Query parameters the request must carry to be answered by the fault. */
-  query?: Record<string, string>;
-  times?: number;
-  status: number;
-  headers?: Record<string, string> | (() => Record<string, string>);
-  body?: unknown;
-  /** Called when the fault answers, before it does (e.g. to expire tokens at that moment). */
-  onHit?: () => void;
-}
-
-export interface ReceivedRequest {
-  method: string;
-  /** Path and query as received. */
-  path: string;
-  status: number;
-  requestId: string;
-  authorization: string | undefined;
-}
+export type { Fault, ReceivedRequest } from '@crosswalk/sandbox';
 
 type Answer = { status: number; body?: unknown; headers?: Record<string, string> };
 type Params = Record<string, string>;
@@ -76,36 +60,24 @@ export function invalidToken(): Omit<Fault, 'path'> {
   return { status: 401, body: shapes.oktaError('E0000011', 'Invalid token provided') };
 }
 
-export class FakeOkta {
-  readonly requests: ReceivedRequest[] = [];
-  readonly violations: string[] = [];
-  /** Where Link headers point; set it to another origin to play an org that links elsewhere. */
-  linkOrigin: string | undefined;
-  url = '';
-  private readonly server: Server;
-  private readonly faults: (Fault & { remaining: number })[] = [];
+export class FakeOkta extends FakeApi {
   private readonly tokens = new Set<string>();
   private readonly tokenScopes = new Map<string, Set<string>>();
   private readonly routes: { method: string; template: string; handler: Handler }[] = [];
-  private requestCount = 0;
-  private port = 0;
 
   private constructor(readonly options: FakeOktaOptions) {
+    super('', 'x-okta-request-id');
     if (options.token) this.tokens.add(options.token);
-    this.server = createServer((request, response) => {
-      this.handle(request, response).catch((error: unknown) => {
-        this.violations.push(`server error: ${(error as Error).stack ?? String(error)}`);
-        response.writeHead(500).end();
-      });
-    });
     this.declareRoutes();
   }
 
   static async start(options: FakeOktaOptions): Promise<FakeOkta> {
-    const fake = new FakeOkta(options);
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
-    fake.port = (fake.server.address() as AddressInfo).port;
-    fake.url = `http://${options.hostname ?? '127.0.0.1'}:${fake.port}`;
+    const fake = await new FakeOkta(options).listen();
+    // Links and token audiences name the host the org was asked on (`localhost` plays an org's own name).
+    if (options.hostname) {
+      fake.origin = `http://${options.hostname}:${new URL(fake.origin).port}`;
+      fake.url = fake.origin;
+    }
     return fake;
   }
 
@@ -114,73 +86,71 @@ export class FakeOkta {
   }
 
   /** The org origin links are built on (the admin host for governance when asked to). */
-  private origin(governance = false): string {
+  private linkRoot(governance = false): string {
     if (this.linkOrigin) return this.linkOrigin;
-    const host = this.options.hostname ?? '127.0.0.1';
     if (governance && this.options.governanceAdminLinks) {
-      const [first, ...rest] = host.split('.');
-      return `http://${[`${first}-admin`, ...rest].join('.')}:${this.port}`;
+      const host = new URL(this.url);
+      const [first, ...rest] = host.hostname.split('.');
+      return `http://${[`${first}-admin`, ...rest].join('.')}:${host.port}`;
     }
     return this.url;
   }
 
-  fault(fault: Fault): this {
-    this.faults.push({ ...fault, remaining: fault.times ?? 1 });
-    return this;
-  }
-
-  /** Requests received whose path (without the query) starts with or matches `path`. */
-  received(path: string | RegExp): ReceivedRequest[] {
+  /** Requests received whose path (without the query) is `path` or matches it. */
+  override received(path: string | RegExp): ReceivedRequest[] {
     return this.requests.filter((r) => {
       const pathname = r.path.split('?')[0]!;
       return typeof path === 'string' ? pathname === path : path.test(pathname);
     });
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  /** Tests read the query Okta was asked with, so the log keeps path and query as received. */
+  protected override recordedPath(request: FakeRequest): string {
+    return request.request.url ?? '/';
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
-    const url = new URL(request.url ?? '/', this.url);
-    const method = request.method ?? 'GET';
-    const path = url.pathname;
-    const fault = this.faults.find(
-      (f) =>
-        f.remaining > 0 &&
-        (!f.method || f.method === method) &&
-        (typeof f.path === 'string' ? path === f.path : f.path.test(path)) &&
-        Object.entries(f.query ?? {}).every(([name, value]) => url.searchParams.get(name) === value),
-    );
-    if (fault) {
-      fault.remaining -= 1;
-      fault.onHit?.();
-      const headers = typeof fault.headers === 'function' ? fault.headers() : fault.headers;
-      return this.send(response, request, fault.status, fault.body, headers);
-    }
-    if (method === 'POST' && path === '/oauth2/v1/token') return this.token(request, response, body);
+  protected override requestId(n: number): string {
+    return `XfakeOkta${process.pid.toString(36)}-${n.toString(36).padStart(6, '0')}`;
+  }
 
-    for (const route of this.routes) {
-      if (route.method !== method) continue;
-      const params = match(route.template, path);
-      if (!params) continue;
-      const denied = this.authorize(request.headers.authorization, method, route.template, path);
-      if (denied)
-        return this.send(response, request, denied.status, denied.body, denied.headers, route.template);
-      const answer = route.handler(params, url.searchParams, url);
-      return this.send(response, request, answer.status, answer.body, answer.headers, route.template);
-    }
-    this.violations.push(`the fake Okta has no route for ${method} ${path}`);
-    return this.send(
-      response,
+  protected override answerHeaders(): Record<string, string> {
+    return {
+      'content-type': 'application/json',
+      'x-rate-limit-limit': String(RATE_LIMIT),
+      'x-rate-limit-remaining': String(RATE_LIMIT - 1),
+      'x-rate-limit-reset': String(Math.floor(Date.now() / 1000) + 60),
+    };
+  }
+
+  /** What goes on the wire is checked: undefined fields drop out, as they do in JSON. */
+  protected override checkAnswer(request: FakeRequest, status: number, body: unknown): string[] {
+    if (this.options.validate === false || body === undefined) return [];
+    return openApi().check(request.method, request.operation!, status, JSON.parse(JSON.stringify(body)));
+  }
+
+  protected override notFound(request: FakeRequest): void {
+    this.send(
       request,
       404,
       shapes.oktaError('E0000022', 'The endpoint does not support the provided HTTP method'),
     );
+  }
+
+  protected override route(context: FakeRequest) {
+    const { method, path } = context;
+    if (method === 'POST' && path === '/oauth2/v1/token') return this.token(context);
+    for (const route of this.routes) {
+      if (route.method !== method) continue;
+      const params = matchTemplate(route.template, path);
+      if (!params) continue;
+      context.operation = route.template;
+      const denied = this.authorize(context.request.headers.authorization, method, route.template, path);
+      if (denied) return this.send(context, denied.status, denied.body, denied.headers);
+      const answer = route.handler(params, context.url.searchParams, context.url);
+      return this.send(context, answer.status, answer.body, answer.headers);
+    }
+    this.violations.push(`the fake Okta has no route for ${method} ${path}`);
+    return this.notFound(context);
   }
 
   /** SSWS with the API token, or Bearer with an issued access token that carries the operation's scope. */
@@ -210,12 +180,13 @@ export class FakeOkta {
   }
 
   /** POST /oauth2/v1/token: checks the client assertion (RS256 JWT) and the requested scopes, issues a token. */
-  private token(request: IncomingMessage, response: ServerResponse, body: string) {
-    const form = new URLSearchParams(body);
+  private token(context: FakeRequest) {
+    const form = new URLSearchParams(typeof context.body === 'string' ? context.body : '');
     const oauth = this.options.oauth;
     const route = '/oauth2/v1/token';
+    context.operation = route;
     const refuse = (status: number, error: string, description: string) =>
-      this.send(response, request, status, { error, error_description: description }, {}, route);
+      this.send(context, status, { error, error_description: description });
     if (!oauth) return refuse(401, 'invalid_client', 'Client authentication failed.');
     if (form.get('grant_type') !== 'client_credentials')
       return refuse(400, 'unsupported_grant_type', 'grant_type');
@@ -246,44 +217,12 @@ export class FakeOkta {
     }
     const accessToken = `eyJraWQiOiJmYWtlIn0.${Buffer.from(JSON.stringify({ scp: requested })).toString('base64url')}.${randomBytes(16).toString('base64url')}`;
     this.tokenScopes.set(accessToken, new Set(requested));
-    this.send(response, request, 200, shapes.tokenResponse(accessToken, requested.join(' ')), {}, route);
+    this.send(context, 200, shapes.tokenResponse(accessToken, requested.join(' ')));
   }
 
   /** Forgets every issued access token, as if they all expired. */
   expireAccessTokens(): void {
     this.tokenScopes.clear();
-  }
-
-  private send(
-    response: ServerResponse,
-    request: IncomingMessage,
-    status: number,
-    body: unknown,
-    headers: Record<string, string> = {},
-    route?: string,
-  ): void {
-    this.requestCount += 1;
-    const requestId = `XfakeOkta${process.pid.toString(36)}-${this.requestCount.toString(36).padStart(6, '0')}`;
-    const text = body === undefined ? '' : JSON.stringify(body);
-    if (route && this.options.validate !== false && text) {
-      this.violations.push(...openApi().check(request.method ?? 'GET', route, status, JSON.parse(text)));
-    }
-    this.requests.push({
-      method: request.method ?? 'GET',
-      path: request.url ?? '/',
-      status,
-      requestId,
-      authorization: request.headers.authorization,
-    });
-    response.writeHead(status, {
-      'content-type': 'application/json',
-      'x-okta-request-id': requestId,
-      'x-rate-limit-limit': String(RATE_LIMIT),
-      'x-rate-limit-remaining': String(RATE_LIMIT - 1),
-      'x-rate-limit-reset': String(Math.floor(Date.now() / 1000) + 60),
-      ...headers,
-    });
-    response.end(text);
   }
 
   /**
@@ -302,7 +241,7 @@ export class FakeOkta {
       ? Number(Buffer.from(query.get('after')!, 'base64url').toString('utf8'))
       : 0;
     const slice = items.slice(start, start + limit);
-    const self = new URL(url.pathname + url.search, this.origin(governance));
+    const self = new URL(url.pathname + url.search, this.linkRoot(governance));
     const links = [`<${self.href}>; rel="self"`];
     let next: URL | undefined;
     if (start + limit < items.length) {
@@ -345,7 +284,7 @@ export class FakeOkta {
       const answer = this.page(events.map(shapes.logEvent), query, url, { limit: 100, max: 1000 });
       // A polling query (no `until`) always links to the next page; a bounded one only while events remain.
       if (!until && !answer.headers!.link!.includes('rel="next"')) {
-        const next = new URL(url.pathname + url.search, this.origin());
+        const next = new URL(url.pathname + url.search, this.linkRoot());
         next.searchParams.set('after', Buffer.from(String(events.length)).toString('base64url'));
         answer.headers!.link += `, <${next.href}>; rel="next"`;
       }
@@ -360,14 +299,14 @@ export class FakeOkta {
         };
       const policies = org()
         .policies.filter((p) => p.type === type)
-        .map((p) => shapes.policy(this.origin(), p));
+        .map((p) => shapes.policy(this.linkRoot(), p));
       return this.page(policies, query, url, { limit: 200, max: 200 });
     });
     get('/api/v1/policies/{policyId}/rules', (p, query, url) => {
       const found = org().policies.find((x) => x.id === p.policyId);
       if (!found) return notFound('Policy');
       return this.page(
-        found.rules.map((r) => shapes.policyRule(this.origin(), found.id, r)),
+        found.rules.map((r) => shapes.policyRule(this.linkRoot(), found.id, r)),
         query,
         url,
         { limit: 200, max: 200 },
@@ -375,7 +314,7 @@ export class FakeOkta {
     });
     get('/api/v1/authenticators', () => ({
       status: 200,
-      body: org().authenticators.map((a) => shapes.authenticator(this.origin(), a)),
+      body: org().authenticators.map((a) => shapes.authenticator(this.linkRoot(), a)),
     }));
     get('/api/v1/users', (_p, query, url) => {
       const filter = query.get('filter');
@@ -387,7 +326,7 @@ export class FakeOkta {
         users = org().users.filter((u) => u.status === status);
       }
       return this.page(
-        users.map((u) => shapes.user(this.origin(), u)),
+        users.map((u) => shapes.user(this.linkRoot(), u)),
         query,
         url,
         { limit: 200, max: 200 },
@@ -400,7 +339,7 @@ export class FakeOkta {
       return {
         status: 200,
         body: {
-          value: (answer.body as string[]).map((id) => shapes.roleAssignee(this.origin(), id)),
+          value: (answer.body as string[]).map((id) => shapes.roleAssignee(this.linkRoot(), id)),
           ...(next ? { _links: { next: { href: next } } } : {}),
         },
       };
@@ -408,11 +347,14 @@ export class FakeOkta {
     get('/api/v1/users/{userId}/roles', (p) => {
       if (!userById(p.userId!)) return notFound('User');
       const roles = org().adminRoles[p.userId!] ?? [];
-      return { status: 200, body: roles.map((r, index) => shapes.role(this.origin(), p.userId!, r, index)) };
+      return {
+        status: 200,
+        body: roles.map((r, index) => shapes.role(this.linkRoot(), p.userId!, r, index)),
+      };
     });
     get('/api/v1/apps', (_p, query, url) =>
       this.page(
-        org().apps.map((a) => shapes.application(this.origin(), a)),
+        org().apps.map((a) => shapes.application(this.linkRoot(), a)),
         query,
         url,
         { limit: 20, max: 200 },
@@ -423,7 +365,7 @@ export class FakeOkta {
       if (!found) return notFound('App');
       const assigned = found.assignments.flatMap(({ userId, scope }) => {
         const u = userById(userId);
-        return u ? [shapes.appUser(this.origin(), found.id, u, scope)] : [];
+        return u ? [shapes.appUser(this.linkRoot(), found.id, u, scope)] : [];
       });
       return this.page(assigned, query, url, { limit: 50, max: 500 });
     });
@@ -445,7 +387,7 @@ export class FakeOkta {
     const governancePage = (items: unknown[], query: URLSearchParams, url: URL): Answer => {
       const answer = this.page(items, query, url, { limit: 20, max: 200 }, true);
       const next = parseNext(answer.headers!.link);
-      const self = new URL(url.pathname + url.search, this.origin(true)).href;
+      const self = new URL(url.pathname + url.search, this.linkRoot(true)).href;
       return {
         ...answer,
         body: {
@@ -463,7 +405,7 @@ export class FakeOkta {
           this.violations.push(`the fake campaigns list does not understand "${filter}"`);
         const campaigns = org()
           .governance!.campaigns.filter((c) => !status || c.status === status)
-          .map((c) => shapes.campaignSparse(this.origin(true), c));
+          .map((c) => shapes.campaignSparse(this.linkRoot(true), c));
         return governancePage(campaigns, query, url);
       }),
     );
@@ -472,7 +414,7 @@ export class FakeOkta {
       governance((p) => {
         const found = org().governance!.campaigns.find((c) => c.id === p.campaignId);
         return found
-          ? { status: 200, body: shapes.campaignFull(this.origin(true), found) }
+          ? { status: 200, body: shapes.campaignFull(this.linkRoot(true), found) }
           : notFound('Campaign');
       }),
     );
@@ -483,7 +425,7 @@ export class FakeOkta {
         const campaignId = /^campaignId eq "([^"]+)"$/.exec(filter)?.[1];
         if (!campaignId) this.violations.push(`the fake reviews list does not understand "${filter}"`);
         const found: FakeCampaign | undefined = org().governance!.campaigns.find((c) => c.id === campaignId);
-        const reviews = (found?.reviews ?? []).map((r) => shapes.review(this.origin(true), found!.id, r));
+        const reviews = (found?.reviews ?? []).map((r) => shapes.review(this.linkRoot(true), found!.id, r));
         return governancePage(reviews, query, url);
       }),
     );
@@ -515,18 +457,4 @@ function logFilter(filter: string | null, unknown: (term: string) => void): (eve
       const value = term[1] === 'uuid' ? event.uuid : event.eventType;
       return term[2] === 'eq' ? value === term[3] : value.startsWith(term[3]!);
     });
-}
-
-/** Matches `/api/v1/users/{userId}/roles` against a path, one segment per parameter. */
-function match(template: string, path: string): Params | undefined {
-  const expected = template.split('/');
-  const actual = path.split('/');
-  if (expected.length !== actual.length) return undefined;
-  const params: Params = {};
-  for (const [index, segment] of expected.entries()) {
-    const value = actual[index]!;
-    if (segment.startsWith('{')) params[segment.slice(1, -1)] = decodeURIComponent(value);
-    else if (segment !== value) return undefined;
-  }
-  return params;
 }
