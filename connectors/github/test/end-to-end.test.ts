@@ -27,6 +27,9 @@ describe('running the GitHub connector into a filesystem locker', () => {
       ['member_removed', 'succeeded', 1, null],
     ]);
     expect(e2e.fake.violations).toEqual([]);
+    // GitHub's own count of the window rides in the manifest; sources without one leave the field out.
+    expect(manifest.collectors.map((c) => c.sourceTotal)).toEqual([5, undefined, undefined, undefined]);
+    expect(manifest.collectors.filter((c) => 'sourceTotal' in c)).toHaveLength(1);
 
     const records = await storedRecords(e2e.locker, [
       'github.pull_request.approval',
@@ -71,5 +74,18 @@ describe('running the GitHub connector into a filesystem locker', () => {
     });
     expect(JSON.stringify(manifest)).not.toContain(TOKEN);
     expect(manifest.collectors.filter((c) => c.status === 'succeeded')).toHaveLength(3);
+  });
+
+  it("keeps GitHub's count as GitHub gave it when it disagrees with the results listed", async () => {
+    e2e.fake.issueCountSkew = 1;
+    try {
+      const manifest = await run();
+      const approvals = manifest.collectors.find((c) => c.id === 'pull_request_approvals')!;
+      expect(approvals).toMatchObject({ status: 'succeeded', stored: 0, duplicates: 5, sourceTotal: 6 });
+      const chain = await e2e.locker.runs.verifyChain('github-acme');
+      expect(chain.ok).toBe(true);
+    } finally {
+      e2e.fake.issueCountSkew = 0;
+    }
   });
 });

@@ -315,6 +315,8 @@ describe('the pull_request_approvals collector', () => {
     expect(result.error).toBeUndefined();
     expect(new Set(result.drafts.map((d) => d.source.ref)).size).toBe(1500);
     expect(result.logs.some((l) => /splitting the window/.test(l.message))).toBe(true);
+    // GitHub's count is taken from the halves read, not the whole window's as well.
+    expect(result.sourceTotal).toBe(1500);
   }, 60_000);
 
   it('pages through the reviews of a PR that has more than 100', async () => {
@@ -381,7 +383,7 @@ describe('the pull_request_approvals collector', () => {
   });
 
   describe('with a filter from a webhook', () => {
-    it('fetches that one pull request, whatever the window', async () => {
+    it('fetches that one pull request, whatever the window, and reports no count for the window', async () => {
       const server = await fake();
       const result = await collect(pullRequestApprovals, configFor(server), {
         filter: { repository: 'acme/api', number: '5' },
@@ -389,6 +391,7 @@ describe('the pull_request_approvals collector', () => {
       expect(result.error).toBeUndefined();
       expect(result.drafts.map((d) => d.source.ref)).toEqual(['acme/api#5']);
       expect(server.requests).toHaveLength(1);
+      expect(result.sourceTotal).toBeUndefined();
     });
 
     it('rejects a repository outside the organization before any request', async () => {

@@ -1,6 +1,6 @@
 import { type EvidenceRecord, MAX_INSTANT } from '@crosswalk/core';
 import type { ChainReport, Locker } from '@crosswalk/locker';
-import { type SourceTotal, sourceTotals } from './source-totals.js';
+import { type RunTotal, type SourceTotal, sourceTotals } from './source-totals.js';
 
 /**
  * The IPE pack (information produced by the entity): how a control's population was produced, so an auditor can
@@ -36,7 +36,7 @@ export interface IpePack {
     failedDays: string[];
     daysWithoutRun: string[];
   }[];
-  /** Per kind: the source's own count of the population, or why there is none (source-totals.ts). */
+  /** Per kind: the source's own count reconciled with what its runs stored, or why there is none (source-totals.ts). */
   sourceTotals: SourceTotal[];
   reconciliation: {
     /** Population records named by a run manifest of their connector (each stored record is, by the run that stored it). */
@@ -139,6 +139,7 @@ export class IpeCollector {
     }
     const runs: IpePack['runs'] = [];
     const chains: IpePack['chains'] = [];
+    const counted: (RunTotal & { kind: string })[] = [];
     for (const connector of [...this.connectors].sort()) {
       const { runs: connectorRuns, chain } = await runsOf(connector);
       const okDays = new Set<string>();
@@ -146,6 +147,24 @@ export class IpeCollector {
       let count = 0;
       const collectorRuns = { succeeded: 0, failed: 0 };
       for (const run of connectorRuns) {
+        // A source count belongs to the collector's window, whenever the run started (a late collection too).
+        for (const c of run.collectors) {
+          if (
+            kinds.includes(c.kind) &&
+            c.status === 'succeeded' &&
+            c.sourceTotal !== undefined &&
+            c.window.since >= window.from &&
+            c.window.until <= window.to
+          ) {
+            counted.push({
+              kind: c.kind,
+              runId: run.runId,
+              window: c.window,
+              sourceTotal: c.sourceTotal,
+              stored: c.stored,
+            });
+          }
+        }
         if (run.startedAt < window.from || run.startedAt >= window.to) continue;
         count++;
         const day = run.startedAt.slice(0, 10);
@@ -181,7 +200,7 @@ export class IpeCollector {
       population,
       sources,
       runs,
-      sourceTotals: sourceTotals(kinds),
+      sourceTotals: sourceTotals(kinds, counted),
       reconciliation: {
         namedByRuns: this.named,
         notNamedByRuns: this.notNamed,
@@ -193,7 +212,18 @@ export class IpeCollector {
 }
 
 export interface ConnectorRuns {
-  runs: { startedAt: string; collectors: { kind: string; status: string }[] }[];
+  runs: {
+    runId: string;
+    startedAt: string;
+    collectors: {
+      kind: string;
+      status: string;
+      window: { since: string; until: string };
+      /** Items the run stored or found already stored; with the source's count where it gave one. */
+      stored: number;
+      sourceTotal?: number;
+    }[];
+  }[];
   /** Every record id a run manifest of the connector names. */
   named: Set<string>;
   chain: ChainReport;
@@ -239,8 +269,15 @@ async function readRuns(
   for await (const run of locker.runs.list(connector, { from: listFrom, to: MAX_INSTANT })) {
     for (const stored of run.records) named.add(stored.id);
     runs.push({
+      runId: run.runId,
       startedAt: run.startedAt,
-      collectors: run.collectors.map((c) => ({ kind: c.kind, status: c.status })),
+      collectors: run.collectors.map((c) => ({
+        kind: c.kind,
+        status: c.status,
+        window: c.window,
+        stored: c.stored + c.duplicates,
+        ...(c.sourceTotal !== undefined ? { sourceTotal: c.sourceTotal } : {}),
+      })),
     });
   }
   return { runs, named, chain: await locker.runs.verifyChain(connector, window) };

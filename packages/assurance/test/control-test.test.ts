@@ -117,11 +117,65 @@ describe('the starter change-approval control', () => {
       records: 8,
     });
     expect(result.ipe.runs[0]!.daysWithRun).toBe(8);
-    // No collector records its source's count yet: each kind says why, never a bare null.
+    // These runs predate the collector keeping GitHub's count: the kind says why there is none, never a bare null.
     expect(result.ipe.sourceTotals).toEqual([
       { kind: 'github.pull_request.approval', total: null, why: expect.stringContaining('issueCount') },
     ]);
     expect(result.ipe.runs[0]!.daysWithoutRun).toHaveLength(28 - 8);
+  });
+});
+
+describe("the IPE pack's source totals", () => {
+  it('reconciles GitHub search counts with what the runs stored when they agree', async () => {
+    const locker = await freshLocker();
+    await seedPullRequests(locker, () => 1);
+    const result = await run(locker, 'CHG-01', FEB);
+    expect(result.ipe.sourceTotals).toEqual([
+      {
+        kind: 'github.pull_request.approval',
+        total: 8,
+        stored: 8,
+        difference: 0,
+        ok: true,
+        runs: 8,
+        differing: [],
+        basis: expect.stringContaining("inside the control's"),
+      },
+    ]);
+  });
+
+  it('states the difference and the run it comes from when the source counted one more', async () => {
+    const locker = await freshLocker();
+    const third = PR_CASES[2]!.mergedAt.slice(0, 10);
+    await seedPullRequests(locker, (index) => (index === 2 ? 2 : 1));
+    const result = await run(locker, 'CHG-01', FEB);
+    expect(result.ipe.sourceTotals).toEqual([
+      expect.objectContaining({ total: 9, stored: 8, difference: 1, ok: false, runs: 8 }),
+    ]);
+    expect(result.ipe.sourceTotals[0]).toMatchObject({
+      differing: [
+        {
+          runId: `run-${third}`,
+          window: { since: `${third}T00:00:00.000Z`, until: `${third}T13:00:00.000Z` },
+          sourceTotal: 2,
+          stored: 1,
+        },
+      ],
+    });
+    // The bundle's ipe.json carries the same figures.
+    const ipe = JSON.parse(controlTestFiles(result)['ipe.json']!);
+    expect(ipe.sourceTotals[0]).toMatchObject({ total: 9, stored: 8, difference: 1, ok: false });
+  });
+
+  it('leaves out counts of runs whose window reaches outside the control window', async () => {
+    const locker = await freshLocker();
+    await seedPullRequests(locker, () => 1);
+    const firstDay = PR_CASES[0]!.mergedAt.slice(0, 10);
+    const result = await run(locker, 'CHG-01', {
+      from: `${firstDay}T06:00:00.000Z`,
+      to: FEB.to,
+    });
+    expect(result.ipe.sourceTotals[0]).toMatchObject({ total: 7, stored: 7, runs: 7, ok: true });
   });
 });
 

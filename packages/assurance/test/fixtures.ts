@@ -205,11 +205,18 @@ export function prDraft(c: PrCase, number: number): EvidenceDraft<'github.pull_r
   };
 }
 
-/** Stores the cases and one run manifest per day naming what it stored; returns ids by case name. */
-export async function seedPullRequests(locker: Locker): Promise<Map<string, string>> {
+/**
+ * Stores the cases and one run manifest per day naming what it stored; returns ids by case name. `sourceTotal`
+ * gives the count GitHub reported for a case's run (none when it returns undefined, as before collectors kept it).
+ */
+export async function seedPullRequests(
+  locker: Locker,
+  sourceTotal: (caseIndex: number) => number | undefined = () => undefined,
+): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
   let number = 100;
-  for (const c of PR_CASES) {
+  for (const [index, c] of PR_CASES.entries()) {
+    const total = sourceTotal(index);
     const stored = await locker.storeDraft(prDraft(c, number++));
     ids.set(c.name, stored.id);
     const day = c.mergedAt.slice(0, 10);
@@ -233,6 +240,7 @@ export async function seedPullRequests(locker: Locker): Promise<Map<string, stri
           stored: 1,
           duplicates: 0,
           requests: 1,
+          ...(total !== undefined ? { sourceTotal: total } : {}),
           error: null,
         },
       ],

@@ -198,9 +198,10 @@ export async function runConnector<Schema extends z.ZodType>(
     };
 
     let error: { code: string; message: string } | null = null;
+    let sourceTotal: number | undefined;
     try {
       const cursor = checkedCursor(collector, previous.cursor, options.connectorId);
-      await (collector as CollectorDefinition<object>).collect({
+      const collected = await (collector as CollectorDefinition<object>).collect({
         config: config as object,
         connectorId: options.connectorId,
         window: collectorWindow,
@@ -223,6 +224,8 @@ export async function runConnector<Schema extends z.ZodType>(
       // A filtered run (a webhook's one pull request or ticket) collected named items, not the window: it proves
       // nothing about the rest of it, so the collector's cursor and lastUntil stay where the last full run left
       // them. Otherwise one webhook during a source outage would mark the outage's hours as collected.
+      // A filtered run's total would be of the named items, not the window: only a full run's is kept.
+      if (!filtered && collected?.sourceTotal !== undefined) sourceTotal = collected.sourceTotal;
       if (!filtered) {
         cursors[collector.id] = {
           cursor: nextCursor,
@@ -245,6 +248,8 @@ export async function runConnector<Schema extends z.ZodType>(
       stored: outcome.stored,
       duplicates: outcome.duplicates,
       requests: outcome.requests.size,
+      // Only when there is one: a manifest without it keeps the bytes (and hash) it always had.
+      ...(sourceTotal !== undefined ? { sourceTotal } : {}),
       error,
     });
     options.onProgress?.({

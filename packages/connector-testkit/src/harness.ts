@@ -25,6 +25,8 @@ export interface Collected {
   logs: LogLine[];
   /** The cursor the collector saved, if it saved one. */
   cursor: unknown;
+  /** The source's own count of the window, when the collector reported one. */
+  sourceTotal?: number;
   error: unknown;
 }
 
@@ -94,7 +96,8 @@ export async function collect<Config>(
       log: { info: log('info'), warn: log('warn'), debug: log('debug') },
       signal: options.signal ?? new AbortController().signal,
     };
-    await collector.collect(context);
+    const outcome = await collector.collect(context);
+    if (outcome?.sourceTotal !== undefined) result.sourceTotal = outcome.sourceTotal;
   } catch (error) {
     result.error = error;
   }

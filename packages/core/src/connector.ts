@@ -98,7 +98,17 @@ export interface CollectorDefinition<Config, Cursor = unknown> {
    * Absent: the cursor is kept unchecked (every built-in collector that keeps one declares its schema).
    */
   cursorSchema?: z.ZodType<Cursor>;
-  collect(context: CollectorContext<Config, Cursor>): Promise<void>;
+  /** Resolves to what the collector learnt of its source beyond the items (nothing, for most collectors). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: most collectors return nothing; void keeps them as they are.
+  collect(context: CollectorContext<Config, Cursor>): Promise<void | CollectOutcome>;
+}
+
+export interface CollectOutcome {
+  /**
+   * The source's own count of the items in the collector's window, where the source reports one (GitHub search's
+   * `issueCount`), for the IPE pack to reconcile with what the run stored. Left out when the source gives none.
+   */
+  sourceTotal?: number;
 }
 
 /** A webhook delivery, already authenticated by the service (signature, secret) before a connector sees it. */

@@ -2,6 +2,7 @@ export { canonicalJson, canonicalSha256, sha256Hex } from './canonical.js';
 export { type Clock, fixedClock, systemClock, toTimestamp } from './clock.js';
 export {
   type CollectionWindow,
+  type CollectOutcome,
   type CollectorContext,
   type CollectorDefinition,
   type CollectorLogger,

@@ -74,6 +74,11 @@ export const runManifestSchema = z
           stored: z.number().int().nonnegative(),
           duplicates: z.number().int().nonnegative(),
           requests: z.number().int().nonnegative(),
+          /**
+           * The source's own count of the items in `window` (GitHub search's issueCount), where the collector
+           * reads one; absent when the source gives none, on filtered runs, and on manifests written before it.
+           */
+          sourceTotal: z.number().int().nonnegative().optional(),
           error: errorSummarySchema.nullable(),
         })
         .strict(),

@@ -324,6 +324,8 @@ export function pullRequestDraft(
 class Collection {
   readonly client: GitHubClient;
   lastMergedAt: string | undefined;
+  /** GitHub's issueCount summed over the ranges read (split ones count once, by their halves). */
+  issueCount = 0;
 
   constructor(readonly ctx: CollectorContext<GitHubConfig>) {
     this.client = new GitHubClient(ctx.config, { log: ctx.log, signal: ctx.signal });
@@ -387,6 +389,7 @@ class Collection {
           (await this.searchRange(scope, since, middle)) + (await this.searchRange(scope, middle, until))
         );
       }
+      if (after === null) this.issueCount += result.search.issueCount;
       if (after === null && result.search.issueCount > SEARCH_RESULT_CAP) {
         this.ctx.log.warn(
           { scope, issueCount: result.search.issueCount, since: new Date(since).toISOString() },
@@ -467,7 +470,8 @@ export const pullRequestApprovals: CollectorDefinition<GitHubConfig, Cursor> = {
     'Every pull request merged in the window with its reviews and the approval facts an auditor tests',
   async collect(ctx) {
     const collection = new Collection(ctx);
-    if (ctx.filter.repository !== undefined || ctx.filter.number !== undefined) {
+    const filtered = ctx.filter.repository !== undefined || ctx.filter.number !== undefined;
+    if (filtered) {
       const { repository, number } = filterTarget(ctx.config, ctx.filter);
       await collection.one(repository, number);
     } else {
@@ -486,5 +490,8 @@ export const pullRequestApprovals: CollectorDefinition<GitHubConfig, Cursor> = {
     if (collection.lastMergedAt && (!previous || collection.lastMergedAt > previous)) {
       ctx.saveCursor({ lastMergedAt: collection.lastMergedAt } satisfies Cursor);
     }
+    // GitHub's own count of the window, for the IPE pack to reconcile with what was stored; one pull request
+    // fetched by a webhook's filter has none.
+    return filtered ? {} : { sourceTotal: collection.issueCount };
   },
 };

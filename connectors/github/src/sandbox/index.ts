@@ -74,6 +74,11 @@ function decodeJwtPart(part: string): Record<string, unknown> {
 }
 
 export class FakeGitHub extends FakeApi {
+  /**
+   * Added to search's issueCount: GitHub's count is its own and can disagree with the results it lists (an item
+   * it counts but no longer returns), which the IPE pack must show rather than hide.
+   */
+  issueCountSkew = 0;
   private readonly tokens = new Set<string>();
   private readonly routes: { method: string; template: string; handler: Handler }[] = [];
 
@@ -481,7 +486,10 @@ export class FakeGitHub extends FakeApi {
           .sort((a, b) => a.pull.createdAt.localeCompare(b.pull.createdAt) || a.pull.number - b.pull.number)
           .map(({ repo, pull }) => pullNode(repo, pull));
         // GitHub counts every match but returns at most the first 1,000.
-        return { issueCount: matches.length, ...connection(matches.slice(0, 1000), first, after) };
+        return {
+          issueCount: matches.length + this.issueCountSkew,
+          ...connection(matches.slice(0, 1000), first, after),
+        };
       },
       repository: ({ owner, name }: { owner: string; name: string }) => {
         const repo = this.repository(owner, name);
