@@ -321,6 +321,19 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
       header,
       ...scope.kinds.map((kind) => kindRows.get(kind)!.all),
     ]);
+    // A kind's current rows are written once, to populations/<kind>.csv, whichever criteria rest on it: today's
+    // pull request approvals back several ISO controls, and an auditor should not reconcile copies. Each
+    // criterion's folder holds an index naming the shared files its population is made of.
+    const scopePopulations: ExportManifest['scope']['populations'] = [];
+    const sharedOf = new Map<EvidenceKind, { file: string; records: number }>();
+    for (const kind of scope.kinds) {
+      if (!scope.controls.some((control) => control.kinds.includes(kind))) continue;
+      const file = kindPopulationPath(kind);
+      const part = kindRows.get(kind)!.current;
+      await zip.addFiles(file, [header, part]);
+      sharedOf.set(kind, { file, records: part.records });
+      scopePopulations.push({ kind, file, records: part.records });
+    }
     const scopeControls: ExportManifest['scope']['controls'] = [];
     for (const control of scope.controls) {
       if (control.kinds.length === 0) {
@@ -328,20 +341,21 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
           framework: control.framework,
           id: control.id,
           kinds: [],
-          population: null,
+          populations: [],
+          index: null,
           records: 0,
         });
         continue;
       }
-      const file = `controls/${control.framework}/${control.id}/population.csv`;
-      // A control's population is what an auditor samples from: the current answers only.
-      const parts = control.kinds.map((kind) => kindRows.get(kind)!.current);
-      await zip.addFiles(file, [header, ...parts]);
+      const parts = control.kinds.map((kind) => ({ kind, ...sharedOf.get(kind)! }));
+      const index = criterionIndexPath(control.framework, control.id);
+      await zip.addBuffer(index, criterionIndex(parts));
       scopeControls.push({
         framework: control.framework,
         id: control.id,
         kinds: [...control.kinds],
-        population: file,
+        populations: parts.map((part) => part.file),
+        index,
         records: parts.reduce((sum, part) => sum + part.records, 0),
       });
     }
@@ -378,6 +392,7 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
         frameworks: scope.frameworks,
         requestedControls: scope.requestedControls,
         kinds: scope.kinds,
+        populations: scopePopulations,
         controls: scopeControls,
       },
       counts: {
@@ -506,6 +521,29 @@ export async function exportToFile(
  */
 export function exportKey(exportId: string): string {
   return `exports/${keys.assertSegment(exportId, 'export id')}/bundle.zip`;
+}
+
+/** `populations/<kind>.csv`: the current rows of one kind, shared by every criterion that rests on it. */
+function kindPopulationPath(kind: string): string {
+  return `populations/${kind}.csv`;
+}
+
+/** `controls/<framework>/<id>/index.csv`: which shared populations one criterion rests on. */
+function criterionIndexPath(framework: string, id: string): string {
+  return `controls/${framework}/${id}/index.csv`;
+}
+
+const CRITERION_INDEX_COLUMNS = ['kind', 'population', 'records'] as const;
+
+/**
+ * A criterion's index: one line per kind it rests on, naming the shared file whose rows (all of them: the kind's
+ * current answers) are that kind's part of the criterion's population. verify rebuilds it from the manifest.
+ */
+export function criterionIndex(parts: readonly { kind: string; file: string; records: number }[]): Buffer {
+  return Buffer.from(
+    csvLine(CRITERION_INDEX_COLUMNS) + parts.map((p) => csvLine([p.kind, p.file, p.records])).join(''),
+    'utf8',
+  );
 }
 
 /** `evidence/<kind>/<yyyy-mm-dd>/<id>.json`. */

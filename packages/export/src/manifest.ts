@@ -6,9 +6,15 @@ import { z } from 'zod';
  * manifest stays small and the export's memory flat) and except manifest.json and manifest.sig themselves.
  * Each `files` entry is written on one line, so `sed` can turn the list into `sha256sum -c` input.
  */
-export const MANIFEST_FORMAT = 'crosswalk-export/2';
-/** Bundles made before completeness was read from the chain; still verified, with the checks they allow. */
-export const MANIFEST_FORMATS = ['crosswalk-export/1', MANIFEST_FORMAT] as const;
+export const MANIFEST_FORMAT = 'crosswalk-export/3';
+/**
+ * Older bundles are still verified, with the checks they allow: /1 was made before completeness was read from
+ * the chain; /1 and /2 hold one copy of the rows per criterion (`controls/<framework>/<id>/population.csv`),
+ * where /3 writes each kind's rows once (`populations/<kind>.csv`) and gives each criterion an index.
+ */
+export const MANIFEST_FORMATS = ['crosswalk-export/1', 'crosswalk-export/2', MANIFEST_FORMAT] as const;
+/** The formats whose criteria each hold their own copy of the rows. */
+export const COPIED_POPULATION_FORMATS: readonly string[] = ['crosswalk-export/1', 'crosswalk-export/2'];
 
 export const FILE_NAMES = {
   manifest: 'manifest.json',
@@ -45,14 +51,26 @@ export const manifestSchema = z
         frameworks: z.array(z.string()).min(1),
         requestedControls: z.array(z.string()).nullable(),
         kinds: z.array(z.string()),
+        /** /3: each kind some criterion rests on, its shared file (populations/<kind>.csv) and current rows. */
+        populations: z
+          .array(
+            z
+              .object({ kind: z.string(), file: z.string(), records: z.number().int().nonnegative() })
+              .strict(),
+          )
+          .optional(),
         controls: z.array(
           z
             .object({
               framework: z.string(),
               id: z.string(),
               kinds: z.array(z.string()),
-              /** controls/<framework>/<id>/population.csv, or null for a manual control. */
-              population: z.string().nullable(),
+              /** /1, /2: controls/<framework>/<id>/population.csv, or null for a manual control. */
+              population: z.string().nullable().optional(),
+              /** /3: the shared files (one per kind) the criterion's population is made of; [] when manual. */
+              populations: z.array(z.string()).optional(),
+              /** /3: controls/<framework>/<id>/index.csv, naming those files; null for a manual control. */
+              index: z.string().nullable().optional(),
               records: z.number().int().nonnegative(),
             })
             .strict(),

@@ -26,7 +26,9 @@ export function renderReadme(
   const byKind = new Map(coverage.kinds.map((k) => [k.kind, k]));
   const evidenced = coverage.controls.filter((c) => c.status !== 'manual');
   const manual = coverage.controls.filter((c) => c.status === 'manual');
-  const populationOf = new Map(manifest.scope.controls.map((c) => [`${c.framework}:${c.id}`, c.population]));
+  const populationOf = new Map(
+    manifest.scope.controls.map((c) => [`${c.framework}:${c.id}`, c.populations ?? []]),
+  );
 
   const controlRows = evidenced
     .map((c) => {
@@ -42,12 +44,15 @@ export function renderReadme(
           `${notes.length > 0 ? `; ${html(notes.join('; '))}` : ''}</li>`
         );
       });
-      const population = populationOf.get(`${c.framework}:${c.id}`);
+      // Links to the shared per-kind files: a kind's rows are written once, whichever criteria rest on it.
+      const populations = (populationOf.get(`${c.framework}:${c.id}`) ?? [])
+        .map((file) => `<a href="${html(file)}"><code>${html(file)}</code></a>`)
+        .join('<br>');
       return (
         `<tr class="${c.status}"><td>${html(c.framework)}</td><td><b>${html(c.id)}</b><br>${html(c.title)}</td>` +
         `<td>${STATUS_LABEL[c.status]}</td><td>${c.found}</td><td>${c.expected ?? '&mdash;'}</td>` +
         `<td>${c.gapPeriods}</td><td>${c.failedRunDays}</td><td>${c.noRunDays}</td>` +
-        `<td><ul>${kinds.join('')}</ul>${population ? `<code>${html(population)}</code>` : ''}</td></tr>`
+        `<td><ul>${kinds.join('')}</ul>${populations}</td></tr>`
       );
     })
     .join('\n');
@@ -156,7 +161,8 @@ ${chainRows || '<tr><td colspan="5">no connector has run</td></tr>'}
 <h2>Files</h2>
 <ul>
 <li><code>populations.csv</code>: every item, one row each: id, kind, occurredAt, collectedAt, owner, controlOwner, source, sourceRef, url, soc2, iso, sha256 (the record's own hash), path, fileSha256, fileBytes, recordMappingVersion, current, supersedes, supersededBy, currentId. Some kinds (derived deprovisioning timeliness) record a new answer each time what is known changes, naming the one it replaces: <code>current</code> is <code>yes</code> for the answer that stands as of the export and <code>no</code> for one replaced (kept for history), <code>supersededBy</code> names what replaced it (possibly a record that occurred after the period) and <code>currentId</code> the answer that stands. Found counts above count current answers.</li>
-<li><code>controls/&lt;framework&gt;/&lt;control&gt;/population.csv</code>: the population of one control, to sample from (same columns): current answers only, one row per item.</li>
+<li><code>populations/&lt;kind&gt;.csv</code>: the current answers of one kind (same columns), written once however many controls rest on the kind. A control's population, to sample from, is the rows of the files of its kinds (linked in the table above).</li>
+<li><code>controls/&lt;framework&gt;/&lt;control&gt;/index.csv</code>: which of those files a control's population is made of (kind, file, rows); none for manual controls.</li>
 <li><code>evidence/&lt;kind&gt;/&lt;yyyy-mm-dd&gt;/&lt;id&gt;.json</code>: each item exactly as stored (RFC 8785 canonical JSON).</li>
 <li><code>runs/&lt;connector&gt;/&lt;yyyy-mm-dd&gt;/&lt;startedAt&gt;-&lt;runId&gt;.json</code>: the run manifests.</li>
 <li><code>coverage.csv</code>, <code>manifest.json</code>, <code>manifest.sig</code>, <code>public-key.pem</code>, <code>SHA256SUMS</code>.</li>

@@ -1,5 +1,4 @@
 import { POPULATION_COLUMNS } from './build.js';
-import type { ExportManifest } from './manifest.js';
 
 type Report = (failure: { file: string; check: 'population'; message: string }) => void;
 
@@ -50,7 +49,8 @@ export class CurrentAnswers {
     this.rows.set(id, { kind, current: current === 'yes', currentId });
   }
 
-  check(manifest: ExportManifest, controls: readonly { file: string; ids: readonly string[] }[]): void {
+  /** `controls`: each file of population rows besides populations.csv, with the kinds it holds the current rows of. */
+  check(controls: readonly { file: string; kinds: readonly string[]; ids: readonly string[] }[]): void {
     for (const [id, row] of this.rows) {
       const head = this.rows.get(row.currentId);
       if (!row.current && head && !head.current)
@@ -60,9 +60,7 @@ export class CurrentAnswers {
           message: `${id} names ${row.currentId} as the current answer, which is itself marked superseded`,
         });
     }
-    const kindsOf = new Map(manifest.scope.controls.map((c) => [c.population, c.kinds]));
-    for (const { file, ids } of controls) {
-      const kinds = kindsOf.get(file) ?? [];
+    for (const { file, kinds, ids } of controls) {
       for (const id of ids) {
         const row = this.rows.get(id);
         if (row && (!row.current || !kinds.includes(row.kind)))

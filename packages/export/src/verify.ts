@@ -6,9 +6,15 @@ import { StringDecoder } from 'node:string_decoder';
 import { CrosswalkError, canonicalJson, parseEvidenceId, verifyRecordBytes } from '@crosswalk/core';
 import { keys, type RunManifest } from '@crosswalk/locker';
 import yauzl from 'yauzl';
-import { evidencePath, POPULATION_COLUMNS, runPath } from './build.js';
+import { criterionIndex, evidencePath, POPULATION_COLUMNS, runPath } from './build.js';
 import { CsvParser, csvLine } from './csv.js';
-import { type ExportManifest, FILE_NAMES, manifestSchema } from './manifest.js';
+import {
+  COPIED_POPULATION_FORMATS,
+  type ExportManifest,
+  FILE_NAMES,
+  MANIFEST_FORMATS,
+  manifestSchema,
+} from './manifest.js';
 import { parseRunBytes } from './runs.js';
 import { normalizeFingerprint, publicKeyFingerprint, verifyBytes } from './signing.js';
 import { CurrentAnswers } from './verify-current.js';
@@ -44,7 +50,15 @@ export interface VerifyResult {
   fingerprint: string | null;
   manifest: Pick<
     ExportManifest,
-    'exportId' | 'generatedAt' | 'generator' | 'period' | 'scope' | 'counts' | 'coverage' | 'completeness'
+    | 'format'
+    | 'exportId'
+    | 'generatedAt'
+    | 'generator'
+    | 'period'
+    | 'scope'
+    | 'counts'
+    | 'coverage'
+    | 'completeness'
   > | null;
   checked: { files: number; records: number; runs: number };
 }
@@ -118,9 +132,18 @@ export async function verifyBundle(zipPath: string, options: VerifyOptions = {})
     failures.add({ file: FILE_NAMES.manifest, check: 'missing', message: 'manifest.json is missing' });
   } else {
     try {
-      const parsed = manifestSchema.safeParse(JSON.parse(manifestBytes.toString('utf8')));
+      const json: unknown = JSON.parse(manifestBytes.toString('utf8'));
+      const format = (json as { format?: unknown } | null)?.format;
+      const parsed = manifestSchema.safeParse(json);
       if (parsed.success) manifest = parsed.data;
-      else {
+      else if (!(MANIFEST_FORMATS as readonly unknown[]).includes(format)) {
+        // Said plainly, before any field-by-field complaint: a newer or foreign bundle is not "corrupt".
+        failures.add({
+          file: FILE_NAMES.manifest,
+          check: 'manifest',
+          message: `manifest.json is of format ${JSON.stringify(format ?? null)}; this verifier reads ${MANIFEST_FORMATS.join(', ')}`,
+        });
+      } else {
         failures.add({
           file: FILE_NAMES.manifest,
           check: 'manifest',
@@ -372,6 +395,7 @@ export async function verifyBundle(zipPath: string, options: VerifyOptions = {})
     fingerprint,
     manifest: manifest
       ? {
+          format: manifest.format,
           exportId: manifest.exportId,
           generatedAt: manifest.generatedAt,
           generator: manifest.generator,
@@ -580,9 +604,7 @@ async function checkPopulations(
   failures: Failures,
 ): Promise<void> {
   const header = csvLine(POPULATION_COLUMNS).trimEnd();
-  const controlFiles = new Map(
-    manifest.scope.controls.filter((c) => c.population).map((c) => [c.population!, c]),
-  );
+  const controlFiles = populationFiles(manifest, failures);
   for (const file of controlFiles.keys()) {
     if (!names.has(file))
       failures.add({
@@ -591,6 +613,8 @@ async function checkPopulations(
         message: `${file} is named in manifest.json but not in the zip`,
       });
   }
+  if (!COPIED_POPULATION_FORMATS.includes(manifest.format))
+    await checkCriterionIndexes(zipPath, manifest, names, failures);
   if (!names.has(FILE_NAMES.populations)) {
     failures.add({ file: FILE_NAMES.populations, check: 'missing', message: 'populations.csv is missing' });
   }
@@ -689,7 +713,93 @@ async function checkPopulations(
       }
     }
   }
-  current.check(manifest, controlRows);
+  current.check(controlRows.map((c) => ({ ...c, kinds: controlFiles.get(c.file)?.kinds ?? [] })));
+}
+
+/**
+ * The files that hold population rows besides populations.csv, with the kinds whose current rows each must be
+ * exactly and the count manifest.json gives: one copy per criterion in /1 and /2, one shared file per kind in /3
+ * (whose criteria must then name exactly the shared files of their kinds, and count their rows).
+ */
+function populationFiles(
+  manifest: ExportManifest,
+  failures: Failures,
+): Map<string, { kinds: readonly string[]; records: number }> {
+  if (COPIED_POPULATION_FORMATS.includes(manifest.format)) {
+    return new Map(
+      manifest.scope.controls
+        .filter((c) => c.population)
+        .map((c) => [c.population!, { kinds: c.kinds, records: c.records }]),
+    );
+  }
+  const shared = manifest.scope.populations;
+  if (!shared || manifest.scope.controls.some((c) => !c.populations || c.index === undefined)) {
+    failures.add({
+      file: FILE_NAMES.manifest,
+      check: 'manifest',
+      message: `manifest.json (${manifest.format}) does not name the shared populations its criteria rest on`,
+    });
+    return new Map();
+  }
+  const byKind = new Map(shared.map((p) => [p.kind, p]));
+  const files = new Map(shared.map((p) => [p.file, { kinds: [p.kind], records: p.records }]));
+  if (byKind.size !== shared.length || files.size !== shared.length)
+    failures.add({
+      file: FILE_NAMES.manifest,
+      check: 'manifest',
+      message: 'manifest.json names a kind or a shared population file twice',
+    });
+  for (const control of manifest.scope.controls) {
+    const name = `${control.framework}:${control.id}`;
+    const expected = control.kinds.map(
+      (kind) => byKind.get(kind)?.file ?? `(no shared population of ${kind})`,
+    );
+    const records = control.kinds.reduce((sum, kind) => sum + (byKind.get(kind)?.records ?? 0), 0);
+    if (expected.join('\n') !== control.populations!.join('\n') || records !== control.records)
+      failures.add({
+        file: FILE_NAMES.manifest,
+        check: 'population',
+        message: `${name} rests on ${control.kinds.join(', ') || 'no kind'}, but manifest.json names ${control.populations!.join(', ') || 'no population'} with ${control.records} rows`,
+      });
+  }
+  return files;
+}
+
+/** /3: each criterion's index is exactly what its manifest entry says (the shared files, their row counts). */
+async function checkCriterionIndexes(
+  zipPath: string,
+  manifest: ExportManifest,
+  names: Map<string, number>,
+  failures: Failures,
+): Promise<void> {
+  const records = new Map((manifest.scope.populations ?? []).map((p) => [p.file, p.records]));
+  const expected = new Map<string, Buffer>();
+  for (const control of manifest.scope.controls) {
+    if (!control.index) continue;
+    const kinds = control.kinds.map((kind, i) => {
+      const file = control.populations?.[i] ?? '';
+      return { kind, file, records: records.get(file) ?? 0 };
+    });
+    expected.set(control.index, criterionIndex(kinds));
+    if (!names.has(control.index))
+      failures.add({
+        file: control.index,
+        check: 'missing',
+        message: `${control.index} is named in manifest.json but not in the zip`,
+      });
+  }
+  await eachEntry(zipPath, async (_entry, name, open) => {
+    const want = expected.get(name);
+    if (!want) return;
+    expected.delete(name);
+    const have = await readAll(await open(), name, failures);
+    if (have && !have.equals(want))
+      failures.add({
+        file: name,
+        check: 'population',
+        message: `${name} does not name the shared populations manifest.json gives the criterion`,
+      });
+  });
 }
 
 class Failures {

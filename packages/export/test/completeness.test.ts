@@ -26,6 +26,7 @@ import {
 } from '@crosswalk/locker';
 import { createTestBucket, s3TestConfig } from '@crosswalk/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { criterionIndex } from '../src/build.js';
 import {
   computeCoverage,
   type ExportManifest,
@@ -291,13 +292,27 @@ async function forge(
     if (rows.dropRowOf) lines = lines.filter((line) => !line.startsWith(`${rows.dropRowOf},`));
     if (rows.addRow && name === 'populations.csv') lines.splice(lines.length - 1, 0, rows.addRow);
     entries.set(name, Buffer.from(lines.join('\r\n')));
-    const control = manifest.scope.controls.find((c) => c.population === name);
-    if (control) control.records = lines.filter((l) => l !== '').length - 1;
+    const shared = manifest.scope.populations?.find((p) => p.file === name);
+    if (shared) {
+      shared.records = lines.filter((l) => l !== '').length - 1;
+      for (const control of manifest.scope.controls)
+        if (control.kinds.includes(shared.kind))
+          control.records = control.kinds.reduce(
+            (sum, kind) => sum + (manifest.scope.populations!.find((p) => p.kind === kind)?.records ?? 0),
+            0,
+          );
+    }
   }
   const evidence = [...entries.keys()].filter((n) => n.startsWith('evidence/'));
   manifest.counts.records = evidence.length;
   for (const kind of Object.keys(manifest.counts.byKind))
     manifest.counts.byKind[kind] = evidence.filter((n) => n.startsWith(`evidence/${kind}/`)).length;
+  // The criteria's indexes give each shared file's row count: rewritten to match.
+  for (const control of manifest.scope.controls) {
+    if (!control.index) continue;
+    const parts = control.kinds.map((kind) => manifest.scope.populations!.find((p) => p.kind === kind)!);
+    entries.set(control.index, criterionIndex(parts));
+  }
   manifest.counts.files = entries.size;
   const unlisted = new Set(['manifest.json', 'manifest.sig', 'SHA256SUMS']);
   const sums = [...entries]
@@ -378,7 +393,7 @@ describe('verify of a bundle re-signed after one record was removed, added or al
       entries.set(name, bytes);
       const sha = (JSON.parse(bytes.toString()) as { sha256: string }).sha256;
       for (const csv of [...entries.keys()].filter(
-        (n) => n.endsWith('population.csv') || n === 'populations.csv',
+        (n) => n.endsWith('population.csv') || n.startsWith('populations'),
       )) {
         const text = entries
           .get(csv)!

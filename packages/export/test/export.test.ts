@@ -127,10 +127,15 @@ describe('an export of a window', () => {
     ]) {
       expect(entries.has(name), name).toBe(true);
     }
-    expect(entries.has('controls/soc2-2017/CC8.1/population.csv')).toBe(true);
-    expect(entries.has('controls/iso27001-2022/A.8.32/population.csv')).toBe(true);
-    // Manual controls have no population file: nothing can be in it.
-    expect(entries.has('controls/iso27001-2022/9.3/population.csv')).toBe(false);
+    expect(entries.has('populations/github.pull_request.approval.csv')).toBe(true);
+    expect(entries.has('controls/soc2-2017/CC8.1/index.csv')).toBe(true);
+    expect(entries.has('controls/iso27001-2022/A.8.32/index.csv')).toBe(true);
+    // Manual controls have no index: no population backs them.
+    expect(entries.has('controls/iso27001-2022/9.3/index.csv')).toBe(false);
+    // No criterion holds its own copy of the rows.
+    expect([...entries.keys()].filter((n) => n.startsWith('controls/') && !n.endsWith('/index.csv'))).toEqual(
+      [],
+    );
     // The 6 runs that started in the window, plus the two after it that stored records of it: 2026-01-08's (what
     // was collected on the day without a run) and 2026-02-01's (the pull request collected a month late).
     expect(
@@ -172,15 +177,25 @@ describe('an export of a window', () => {
     expect(column('recordMappingVersion')).toBe(MAPPING_VERSION);
   });
 
-  it('gives each control the population of the kinds it maps to', () => {
-    const cc81 = parseCsv(entries.get('controls/soc2-2017/CC8.1/population.csv')!.toString('utf8')).slice(1);
-    // CC8.1 <- pull request approvals and branch protection: every item of this window.
-    expect(cc81.map((r) => r[0]).sort()).toEqual([...seeded.inside].sort());
-    const a532 = parseCsv(entries.get('controls/iso27001-2022/A.5.3/population.csv')!.toString('utf8')).slice(
-      1,
-    );
-    expect(a532.length).toBe(seeded.inside.length);
+  it('gives each control the population of the kinds it maps to, through the shared per-kind files', () => {
     const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8'));
+    const rowsOf = (framework: string, id: string) => {
+      const control = manifest.scope.controls.find(
+        (c: { framework: string; id: string }) => c.framework === framework && c.id === id,
+      );
+      const index = parseCsv(entries.get(control.index)!.toString('utf8')).filter((r) => r.length > 1);
+      expect(index[0]).toEqual(['kind', 'population', 'records']);
+      expect(index.slice(1).map((r) => r[1])).toEqual(control.populations);
+      return control.populations.flatMap((file: string) =>
+        parseCsv(entries.get(file)!.toString('utf8'))
+          .slice(1)
+          .filter((r) => r.length > 1),
+      ) as string[][];
+    };
+    // CC8.1 <- pull request approvals and branch protection: every item of this window.
+    const cc81 = rowsOf('soc2-2017', 'CC8.1');
+    expect(cc81.map((r) => r[0]).sort()).toEqual([...seeded.inside].sort());
+    expect(rowsOf('iso27001-2022', 'A.5.3').length).toBe(seeded.inside.length);
     const entry = manifest.scope.controls.find((c: { id: string }) => c.id === 'CC6.2');
     expect(entry.records).toBe(0);
   });
@@ -525,8 +540,10 @@ describe('scope', () => {
     expect(limited.scope.controls.map((c) => c.id)).toEqual(['CC8.1']);
     expect(limited.scope.kinds).toEqual(['github.pull_request.approval', 'github.branch_protection']);
     const names = [...(await readZip(file)).keys()];
-    expect(names.filter((n) => n.startsWith('controls/'))).toEqual([
-      'controls/soc2-2017/CC8.1/population.csv',
+    expect(names.filter((n) => n.startsWith('controls/'))).toEqual(['controls/soc2-2017/CC8.1/index.csv']);
+    expect(names.filter((n) => n.startsWith('populations/')).sort()).toEqual([
+      'populations/github.branch_protection.csv',
+      'populations/github.pull_request.approval.csv',
     ]);
     expect((await verifyBundle(file)).ok).toBe(true);
   });

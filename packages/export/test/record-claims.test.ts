@@ -103,9 +103,7 @@ describe('an export of tickets that claim a control record by record', () => {
       ['A.5.16', expect.arrayContaining([KIND])],
     ]);
     const entries = await readZip(file);
-    const [header, ...rows] = parseCsv(
-      entries.get('controls/iso27001-2022/A.5.16/population.csv')!.toString('utf8'),
-    );
+    const [header, ...rows] = parseCsv(entries.get(`populations/${KIND}.csv`)!.toString('utf8'));
     const iso = header!.indexOf('iso');
     const sourceRef = header!.indexOf('sourceRef');
     const byTicket = Object.fromEntries(rows.map((row) => [row[sourceRef], row[iso]!.split(';')]));

@@ -5,6 +5,7 @@ import { controlsFor } from '@crosswalk/controls';
 import { type EvidenceDraft, sha256Hex } from '@crosswalk/core';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { criterionIndex } from '../src/build.js';
 import {
   computeCoverage,
   currencyInWindow,
@@ -15,6 +16,7 @@ import {
   type SigningKey,
   verifyBundle,
 } from '../src/index.js';
+import { type ExportManifest, serializeManifest } from '../src/manifest.js';
 import { signBytes } from '../src/signing.js';
 import { readZip, repack, testSigningKey } from './fixtures.js';
 
@@ -32,6 +34,8 @@ const NOW = new Date('2026-08-01T00:00:00.000Z');
 const generator = { name: 'crosswalk', version: '0.1.0-test' };
 const sha = (n: number) => n.toString(16).padStart(64, '0');
 const [CONTROL] = controlsFor(KIND)['soc2-2017'];
+/** The kind's current answers, written once for every criterion that rests on it. */
+const SHARED = `populations/${KIND}.csv`;
 
 interface Answer {
   /** The ticket the answer is about; its occurredAt is the answer's occurredAt. */
@@ -239,7 +243,8 @@ describe('a quarter of 9 tickets with 23 timeliness answers', () => {
   it("gives the control 9 rows to sample from: each ticket's current answer once", () => {
     const control = result.manifest.scope.controls.find((c) => c.id === CONTROL)!;
     expect(control.records).toBe(9);
-    const rows = q1.table(control.population!);
+    expect(control.populations).toContain(SHARED);
+    const rows = control.populations!.flatMap((file) => q1.table(file));
     expect(rows.map((r) => r.id).sort()).toEqual(chains.map((c) => c.at(-1)).sort());
     expect(new Set(rows.map((r) => r.current))).toEqual(new Set(['yes']));
   });
@@ -286,27 +291,22 @@ describe('a quarter of 9 tickets with 23 timeliness answers', () => {
   }
 
   it('fails verify, naming the file, when a signed control population counts superseded answers', async () => {
-    const control = result.manifest.scope.controls.find((c) => c.id === CONTROL)!;
     const populations = q1.entries.get('populations.csv')!.toString('utf8');
     // Every answer as a row to sample from, as before current answers were told apart.
     const file = await reSigned((e) => {
-      e.set(control.population!, Buffer.from(populations));
+      e.set(SHARED, Buffer.from(populations));
       const manifest = e
         .get('manifest.json')!
         .toString('utf8')
-        .replace(
-          `"population":"${control.population}","records":9`,
-          `"population":"${control.population}","records":23`,
-        );
+        .replace(`"file":"${SHARED}","records":9`, `"file":"${SHARED}","records":23`);
       e.set('manifest.json', Buffer.from(manifest));
-      return [control.population!];
+      return [SHARED];
     });
     const report = await verifyBundle(file, { fingerprint: key.fingerprint });
     expect(report.ok).toBe(false);
-    expect(report.failures.map((f) => f.check)).toEqual(expect.arrayContaining(['population']));
     expect(report.failures).toContainEqual(
       expect.objectContaining({
-        file: control.population,
+        file: SHARED,
         check: 'population',
         message: expect.stringContaining('which is not a current answer'),
       }),
@@ -316,7 +316,6 @@ describe('a quarter of 9 tickets with 23 timeliness answers', () => {
 
   it('fails verify when populations.csv marks a replaced answer current, or a control leaves a current one out', async () => {
     const [first, last] = [chains[4]![0]!, chains[4]!.at(-1)!];
-    const control = result.manifest.scope.controls.find((c) => c.id === CONTROL)!;
     const marked = await reSigned((e) => {
       const text = e.get('populations.csv')!.toString('utf8');
       const row = text.split('\r\n').find((l) => l.startsWith(`${first},`))!;
@@ -328,29 +327,29 @@ describe('a quarter of 9 tickets with 23 timeliness answers', () => {
       check: 'population',
       message: `${first} is marked current but names ${last} as replacing it`,
     });
+    // A careful forger: the shared file, its count, and the count and index of every criterion resting on it agree.
     const left = await reSigned((e) => {
-      const text = e.get(control.population!)!.toString('utf8');
+      const text = e.get(SHARED)!.toString('utf8');
       const row = text.split('\r\n').find((l) => l.startsWith(`${last},`))!;
-      e.set(control.population!, Buffer.from(text.replace(`${row}\r\n`, '')));
-      e.set(
-        'manifest.json',
-        Buffer.from(
-          e
-            .get('manifest.json')!
-            .toString('utf8')
-            .replace(
-              `"population":"${control.population}","records":9`,
-              `"population":"${control.population}","records":8`,
-            ),
-        ),
-      );
-      return [control.population!];
+      e.set(SHARED, Buffer.from(text.replace(`${row}\r\n`, '')));
+      const manifest = JSON.parse(e.get('manifest.json')!.toString('utf8')) as ExportManifest;
+      const shared = manifest.scope.populations!;
+      shared.find((p) => p.file === SHARED)!.records--;
+      const indexes: string[] = [];
+      for (const c of manifest.scope.controls) {
+        if (!c.kinds.includes(KIND)) continue;
+        c.records--;
+        e.set(c.index!, criterionIndex(c.kinds.map((kind) => shared.find((p) => p.kind === kind)!)));
+        indexes.push(c.index!);
+      }
+      e.set('manifest.json', serializeManifest(manifest));
+      return [SHARED, ...indexes];
     });
     expect((await verifyBundle(left)).failures).toEqual([
       {
-        file: control.population,
+        file: SHARED,
         check: 'population',
-        message: `${control.population} has 8 rows for the 9 current answers of its kinds in populations.csv`,
+        message: `${SHARED} has 8 rows for the 9 current answers of its kinds in populations.csv`,
       },
     ]);
   });
@@ -442,8 +441,11 @@ describe('supersession at and across the window edges', () => {
   it('counts each subject once across adjacent windows: in the window of its current answer', async () => {
     const q1 = await exportOf(locker, dir, Q1, key, 'adjacent-q1');
     const q2 = await exportOf(locker, dir, Q2, key, 'adjacent-q2');
-    const control = (r: ExportResult) => r.manifest.scope.controls.find((c) => c.id === CONTROL)!.population!;
-    const current = [...q1.table(control(q1.result)), ...q2.table(control(q2.result))].map((r) => r.id);
+    const files = (r: ExportResult) => r.manifest.scope.controls.find((c) => c.id === CONTROL)!.populations!;
+    const current = [
+      ...files(q1.result).flatMap((file) => q1.table(file)),
+      ...files(q2.result).flatMap((file) => q2.table(file)),
+    ].map((r) => r.id);
     expect(current.sort()).toEqual([ids.after, ids.edgeOut, ids.forkLate].sort());
     expect(q2.table('populations.csv').map((r) => r.current)).toEqual(['yes']);
   });
