@@ -5,19 +5,26 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 type Json = Record<string, unknown>;
 
-/** OpenAPI 3.0's `nullable: true` is JSON Schema's `null` type; Ajv needs it spelled that way. */
-export function convertNullable(node: unknown): void {
+/**
+ * OpenAPI 3.0's `nullable: true` is JSON Schema's `null` type; Ajv needs it spelled that way. OpenAPI 3.0.3 says a
+ * nullable enum still lists null itself if null is allowed; GitHub's and Okta's descriptions leave it out of enums
+ * they mean to allow null in, so their checkers ask for `nullInEnum`.
+ */
+export function convertNullable(node: unknown, options: { nullInEnum?: boolean } = {}): void {
   if (Array.isArray(node)) {
-    for (const item of node) convertNullable(item);
+    for (const item of node) convertNullable(item, options);
     return;
   }
   if (node === null || typeof node !== 'object') return;
   const object = node as Json;
-  for (const value of Object.values(object)) convertNullable(value);
+  for (const value of Object.values(object)) convertNullable(value, options);
+  if (object.nullable === false) delete object.nullable;
   if (object.nullable !== true) return;
   delete object.nullable;
   if (typeof object.type === 'string') {
     object.type = [object.type, 'null'];
+    if (options.nullInEnum && Array.isArray(object.enum) && !object.enum.includes(null))
+      object.enum.push(null);
     return;
   }
   const rest = { ...object };

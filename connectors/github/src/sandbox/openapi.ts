@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { convertNullable, qualifyRefs } from '@crosswalk/sandbox';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
@@ -20,44 +21,6 @@ interface Description {
 
 const generated = path.join(path.dirname(require.resolve('@octokit/openapi/package.json')), 'generated');
 
-/**
- * OpenAPI 3.0 marks optional-null with `nullable: true`, which JSON Schema spells as a `null` type. Ajv has no
- * complete `nullable` support, so the description is rewritten once on load.
- */
-function convertNullable(node: unknown): void {
-  if (Array.isArray(node)) {
-    for (const item of node) convertNullable(item);
-    return;
-  }
-  if (node === null || typeof node !== 'object') return;
-  const object = node as Json;
-  for (const value of Object.values(object)) convertNullable(value);
-  if (object.nullable !== true) return;
-  delete object.nullable;
-  if (typeof object.type === 'string') {
-    object.type = [object.type, 'null'];
-    if (Array.isArray(object.enum) && !object.enum.includes(null)) object.enum.push(null);
-    return;
-  }
-  const rest = { ...object };
-  for (const key of Object.keys(object)) delete object[key];
-  object.anyOf = [rest, { type: 'null' }];
-}
-
-/** Rewrites the description's local refs (`#/components/...`) to point into the schema registered under `id`. */
-function qualifyRefs(node: unknown, id: string): unknown {
-  if (Array.isArray(node)) return node.map((item) => qualifyRefs(item, id));
-  if (node === null || typeof node !== 'object') return node;
-  const result: Json = {};
-  for (const [key, value] of Object.entries(node as Json)) {
-    result[key] =
-      key === '$ref' && typeof value === 'string' && value.startsWith('#/')
-        ? `${id}${value}`
-        : qualifyRefs(value, id);
-  }
-  return result;
-}
-
 export class OpenApiChecker {
   private readonly ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
   private readonly descriptions = new Map<string, Description>();
@@ -72,8 +35,8 @@ export class OpenApiChecker {
     let description = this.descriptions.get(id);
     if (!description) {
       const document = JSON.parse(readFileSync(path.join(generated, `${id}.json`), 'utf8'));
-      convertNullable(document.components);
-      convertNullable(document.paths);
+      convertNullable(document.components, { nullInEnum: true });
+      convertNullable(document.paths, { nullInEnum: true });
       this.ajv.addSchema({ components: document.components }, id);
       description = { id, document };
       this.descriptions.set(id, description);

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { convertNullable, qualifyRefs } from '@crosswalk/sandbox';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import * as yaml from 'js-yaml';
@@ -45,45 +46,6 @@ export function gitBlobId(bytes: Buffer): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
-/**
- * OpenAPI 3.0 marks optional-null with `nullable: true`, which JSON Schema spells as a `null` type. Ajv has no
- * complete `nullable` support, so the description is rewritten once on load.
- */
-function convertNullable(node: unknown): void {
-  if (Array.isArray(node)) {
-    for (const item of node) convertNullable(item);
-    return;
-  }
-  if (node === null || typeof node !== 'object') return;
-  const object = node as Json;
-  for (const value of Object.values(object)) convertNullable(value);
-  if (object.nullable === false) delete object.nullable;
-  if (object.nullable !== true) return;
-  delete object.nullable;
-  if (typeof object.type === 'string') {
-    object.type = [object.type, 'null'];
-    if (Array.isArray(object.enum) && !object.enum.includes(null)) object.enum.push(null);
-    return;
-  }
-  const rest = { ...object };
-  for (const key of Object.keys(object)) delete object[key];
-  object.anyOf = [rest, { type: 'null' }];
-}
-
-/** Rewrites local refs (`#/components/...`) to point into the schema registered under `id`. */
-function qualifyRefs(node: unknown, id: string): unknown {
-  if (Array.isArray(node)) return node.map((item) => qualifyRefs(item, id));
-  if (node === null || typeof node !== 'object') return node;
-  const result: Json = {};
-  for (const [key, value] of Object.entries(node as Json)) {
-    result[key] =
-      key === '$ref' && typeof value === 'string' && value.startsWith('#/')
-        ? `${id}${value}`
-        : qualifyRefs(value, id);
-  }
-  return result;
-}
-
 /** Which description documents a route: governance and OAuth have their own. */
 function descriptionFor(route: string): DescriptionId {
   if (route.startsWith('/governance/')) return 'governance';
@@ -104,8 +66,8 @@ export class OpenApiChecker {
     let description = this.descriptions.get(id);
     if (!description) {
       const document = yaml.load(specBytes(id).toString('utf8')) as Description['document'];
-      convertNullable(document.components);
-      convertNullable(document.paths);
+      convertNullable(document.components, { nullInEnum: true });
+      convertNullable(document.paths, { nullInEnum: true });
       // Only the schemas: Ajv walks every key of what it is given, and the examples hold `$id`s of their own.
       this.ajv.addSchema({ components: { schemas: document.components.schemas } }, id);
       description = { id, document };
