@@ -208,6 +208,13 @@ describe.skipIf(!services)('Evidence', () => {
         recordsStored: 10,
       });
       expect(second.recordsStored).toBe(0);
+      // GitHub's own count of the merged pull requests, where the source gives one.
+      expect(first.collectors.map((c: { sourceTotal?: number }) => c.sourceTotal)).toEqual([
+        5,
+        undefined,
+        undefined,
+        undefined,
+      ]);
       expect(first.collectors.map((c: { id: string; stored: number }) => [c.id, c.stored])).toEqual([
         ['pull_request_approvals', 5],
         ['branch_protection', 3],

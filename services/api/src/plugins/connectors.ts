@@ -58,6 +58,10 @@ const collectorRunSchema = z.object({
   stored: z.number(),
   duplicates: z.number(),
   requests: z.number(),
+  sourceTotal: z
+    .number()
+    .optional()
+    .describe("the source's own count of the window (GitHub search's issueCount), where it reports one"),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 });
 
