@@ -67,6 +67,10 @@ describe('criteria that rest on the same kind', () => {
       .map(([name]) => name)
       .filter((name) => !name.startsWith('control-tests/'));
     expect(holders.sort()).toEqual(['populations.csv', SHARED]);
+    // README.html links each criterion's row to the shared file, not to a copy.
+    const readme = entries.get('README.html')!.toString('utf8');
+    const rowOf = (id: string) => readme.split('\n').find((line) => line.includes(`<b>${id}</b>`)) ?? '';
+    for (const control of iso) expect(rowOf(control.id)).toContain(`href="${SHARED}"`);
   });
 
   it("gives a criterion two kinds map to each record once: exactly the current rows of the criterion's kinds", () => {
