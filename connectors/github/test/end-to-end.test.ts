@@ -1,7 +1,6 @@
 import { endToEnd, expectNothingNew, expectStoredRecord, storedRecords } from '@crosswalk/connector-testkit';
 import { describe, expect, it } from 'vitest';
 import { githubConnector } from '../src/index.js';
-import type { FakeGitHub } from '../src/sandbox/index.js';
 import { acme, configFor, NOW, startFake, TOKEN, WINDOW } from './helpers.js';
 
 describe('running the GitHub connector into a filesystem locker', () => {

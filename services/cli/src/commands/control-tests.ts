@@ -20,7 +20,6 @@ import {
   testControls,
 } from '@crosswalk/assurance';
 import { CrosswalkError } from '@crosswalk/core';
-import type { Locker } from '@crosswalk/locker';
 import type { Command } from 'commander';
 import { type LockerFlags, openLockerFrom, withLockerFlags } from '../locker-flags.js';
 import { type Format, json, type Output, table } from '../output.js';
