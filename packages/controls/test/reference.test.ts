@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,12 +21,36 @@ describe('the committed data', () => {
   });
 });
 
-// The committed reference is a copy: where the shared original is at hand (a developer machine), it must not
-// have drifted from it. A clean clone has no original to compare with; the check above still runs there.
-describe.skipIf(upstreamDir === undefined)('the committed reference', () => {
-  it.each(readdirSync(referenceDir).filter((name) => name.endsWith('.csv')))('is the shared %s', (name) => {
-    expect(readFileSync(join(referenceDir, name), 'utf8')).toBe(
-      readFileSync(join(upstreamDir as string, name), 'utf8'),
-    );
+// The committed reference is a copy of the project's shared original, and SHA256SUMS records the original's digests
+// as copied. The copy is checked against those digests everywhere (a clean clone and CI included), so a hand edit of
+// a CSV that does not also rewrite SHA256SUMS fails here, never skips. Where the original is at hand (a developer
+// machine) it is compared too: when it moved on, copy it again and record its digests (`sha256sum *.csv`).
+describe('the committed reference', () => {
+  const recorded = new Map(
+    readFileSync(join(referenceDir, 'SHA256SUMS'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [digest, name] = line.split(/\s+\*?/);
+        return [name as string, digest as string];
+      }),
+  );
+  const csvs = readdirSync(referenceDir).filter((name) => name.endsWith('.csv'));
+  const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+  it('records a digest for every CSV and for nothing else', () => {
+    expect([...recorded.keys()].sort()).toEqual([...csvs].sort());
   });
+
+  it.each(csvs)('%s is the copy SHA256SUMS records', (name) => {
+    expect(sha256(join(referenceDir, name))).toBe(recorded.get(name));
+  });
+
+  it.skipIf(upstreamDir === undefined)(
+    `the shared original has not moved from SHA256SUMS (${upstreamDir ?? 'no ../shared/reference/controls here; the digests above stand in for it'})`,
+    () => {
+      for (const name of csvs)
+        expect(sha256(join(upstreamDir as string, name)), name).toBe(recorded.get(name));
+    },
+  );
 });
