@@ -1,4 +1,13 @@
-import { parseLinkHeader, provenancePath, RequestRecorder, type SourceError } from '@crosswalk/connector-kit';
+import {
+  type HttpAnswer,
+  type HttpRequest,
+  type PageSource,
+  type Paginator,
+  paginate,
+  provenancePath,
+  RequestRecorder,
+  type SourceError,
+} from '@crosswalk/connector-kit';
 import { type CollectorLogger, CrosswalkError, isCrosswalkError } from '@crosswalk/core';
 import type { RequestExecutor, Client as SdkClient } from '@okta/okta-sdk-nodejs';
 import { configSecrets, type OktaConfig, orgHost, requestSettings } from './config.js';
@@ -18,11 +27,11 @@ export interface OktaClientOptions {
   scopes: readonly string[];
 }
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: unknown;
-}
+/**
+ * How Okta pages a list: `Link: <...>; rel="next"`, or the governance API's `_links.next.href` in the body. A
+ * polling System Log query always offers a next link; an empty page means there is nothing more.
+ */
+const OKTA_PAGES = { type: 'link-header', bodyLink: '_links.next.href', emptyPageEnds: true } as const;
 
 /**
  * The admin host that belongs to an org host: `acme.okta.com` -> `acme-admin.okta.com`. Okta's governance API
@@ -141,53 +150,39 @@ export class OktaClient {
   }
 
   /**
-   * Every page of a list. Okta pages with `Link: <...>; rel="next"` (and the governance API also with
-   * `_links.next.href` in the body). A next link is followed only on the configured org; one on the org's admin
-   * host is re-asked on the org itself (only its path and query are taken); any other host is refused, since
-   * following it would send the credential there.
+   * Every page of a list, walked by the kit's `paginate` (`OKTA_PAGES`); `items` is the body path of the list when
+   * the body is not the list itself. The requests go through this client (`resolve`, `send`), so a next link is
+   * followed only on the configured org, or re-asked there from the org's admin host.
    */
-  async *pages<T>(
+  pages<T>(
     path: string,
     query: Query,
     what: string,
-    options: { items?: (body: unknown) => unknown; scopes?: readonly string[] } = {},
+    options: { items?: string; scopes?: readonly string[] } = {},
   ): AsyncGenerator<T[]> {
-    let url = this.url(path, query);
-    const seen = new Set<string>([url.href]);
-    for (;;) {
-      const answer = await this.send(url, what);
-      if (answer.status < 200 || answer.status >= 300)
-        throw this.failure(answer, 'GET', url, what, options.scopes);
-      const items = options.items ? options.items(answer.body) : answer.body;
-      if (!Array.isArray(items)) {
-        throw new CrosswalkError('CW_SOURCE_DATA', `Okta answered ${what} with something other than a list`, {
-          where: provenancePath(url),
-        });
-      }
-      yield items as T[];
-      const link = parseLinkHeader(answer.headers.get('link')).next ?? bodyNextLink(answer.body);
-      // A polling System Log query always offers a next link; an empty page means there is nothing more.
-      if (link === undefined || items.length === 0) return;
-      url = this.follow(link, what);
-      if (seen.has(url.href)) {
-        throw new CrosswalkError(
-          'CW_SOURCE_DATA',
-          `Okta's pagination for ${what} points back to a page already read`,
-          {
-            where: provenancePath(url),
-          },
-        );
-      }
-      seen.add(url.href);
-    }
+    const client: PageSource = {
+      options: { source: 'Okta' },
+      resolve: (link, linkQuery, linkWhat) => this.resolve(link, linkQuery, linkWhat ?? what),
+      send: (request: HttpRequest) => this.send(this.resolve(request.url, request.query, what), what),
+      error: (answer) => this.failure(answer, 'GET', new URL(answer.url), what, options.scopes),
+    };
+    const paginator: Paginator = { ...OKTA_PAGES, items: options.items };
+    return paginate<T>(client, { url: this.url(path, query).href }, paginator, { what });
   }
 
-  /** The next page's URL, if it may be followed (see `pages`). */
-  follow(link: string, what: string): URL {
+  /**
+   * The URL a link leads to, if it may be followed: on the configured org; one on the org's admin host is re-asked
+   * on the org itself (only its path and query are taken); any other host is refused, since following it would
+   * send the credential there.
+   */
+  resolve(link: string, query: HttpRequest['query'], what: string): URL {
     const base = new URL(this.orgUrl);
     let next: URL;
     try {
       next = new URL(link, base);
+      for (const [name, value] of Object.entries(query ?? {})) {
+        if (value !== undefined) next.searchParams.set(name, String(value));
+      }
     } catch {
       throw new CrosswalkError('CW_SOURCE_DATA', `Okta returned an unparseable pagination link for ${what}`, {
         where: what,
@@ -210,7 +205,7 @@ export class OktaClient {
     );
   }
 
-  private async send(url: URL, what: string): Promise<Answer> {
+  private async send(url: URL, what: string): Promise<HttpAnswer> {
     let refreshed = false;
     for (;;) {
       const request: TransportRequest & { headers: Record<string, unknown> } = {
@@ -269,11 +264,18 @@ export class OktaClient {
           body = text;
         }
       }
-      return { status: response.status, headers: response.headers, body };
+      return {
+        url: url.href,
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+        text,
+        body,
+      };
     }
   }
 
-  private failure(answer: Answer, method: string, url: URL, what: string, scopes?: readonly string[]) {
+  private failure(answer: HttpAnswer, method: string, url: URL, what: string, scopes?: readonly string[]) {
     return httpError(
       {
         method,
@@ -320,9 +322,4 @@ export class OktaClient {
       { where: what },
     );
   }
-}
-
-function bodyNextLink(body: unknown): string | undefined {
-  const next = (body as { _links?: { next?: { href?: unknown } } } | null)?._links?.next?.href;
-  return typeof next === 'string' && next !== '' ? next : undefined;
 }

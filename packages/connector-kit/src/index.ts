@@ -18,7 +18,7 @@ export {
   type RequestPolicy,
 } from './http.js';
 export { parseLinkHeader } from './link.js';
-export { type PaginateOptions, type Paginator, paginate, pick } from './paginate.js';
+export { type PageSource, type PaginateOptions, type Paginator, paginate, pick } from './paginate.js';
 export { provenancePath, RequestRecorder } from './provenance.js';
 export {
   type BodyLimit,

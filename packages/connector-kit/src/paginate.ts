@@ -1,11 +1,13 @@
 import { CrosswalkError } from '@crosswalk/core';
-import type { HttpClient, HttpRequest } from './http.js';
+import type { HttpAnswer, HttpRequest } from './http.js';
 import { parseLinkHeader } from './link.js';
 
 /**
  * How a source pages a list, as data; `paginate` does the walking, so no connector writes a paging loop.
  *
- * - `link-header`: RFC 8288 `Link: <...>; rel="next"` (GitHub REST, Okta);
+ * - `link-header`: RFC 8288 `Link: <...>; rel="next"` (GitHub REST, Okta), or, when the header names none, the
+ *   link at the body path `bodyLink` (Okta's governance API: `_links.next.href`); `emptyPageEnds` stops at an
+ *   empty page whatever the links say (Okta's System Log offers a next link on every page while polling);
  * - `body-link`: the next page's URL in the body (Jira's changelog `nextPage`), or, when absent, the offset
  *   `offsetParam` advanced by the items read so far;
  * - `token`: an opaque token in the body sent back as `param`, in the query or the JSON body (Jira's
@@ -15,10 +17,10 @@ import { parseLinkHeader } from './link.js';
  * `items` is the dotted path of the page's list in the body (empty: the body is the list); `last` the path of a
  * flag that says "this was the last page" (Jira's `isLast`). Every next page is requested through the client, so
  * a link to another host is refused before anything is sent, and a repeated link or token (a source that would
- * loop forever) is refused too.
+ * loop forever, a link back to the first page included) is refused too.
  */
 export type Paginator =
-  | { type: 'link-header'; items?: string; rel?: string }
+  | { type: 'link-header'; items?: string; rel?: string; bodyLink?: string; emptyPageEnds?: boolean }
   | { type: 'body-link'; items?: string; link: string; last?: string; offsetParam?: string }
   | { type: 'token'; items?: string; token: string; param: string; in: 'query' | 'body'; last?: string }
   | { type: 'offset'; items?: string; param: string; last?: string; pageSize?: number };
@@ -43,9 +45,21 @@ export interface PaginateOptions {
   missingItemsAreEmpty?: boolean;
 }
 
+/**
+ * What `paginate` asks of a client. The kit's HttpClient is one; a connector whose requests take another road (Okta's,
+ * authorised by the vendor's SDK) gives its own, with `resolve` deciding which links may be followed and where.
+ */
+export interface PageSource {
+  readonly options: { readonly source: string };
+  send(request: HttpRequest): Promise<HttpAnswer>;
+  error(answer: HttpAnswer, request: Pick<HttpRequest, 'method' | 'what'>): Error;
+  /** The URL a request goes to, refused (CW_SOURCE_DATA) when it may not be followed. */
+  resolve(url: string, query?: HttpRequest['query'], what?: string): URL;
+}
+
 /** Every page of a list, each as its items, walking the paginator from the first request. */
 export async function* paginate<T>(
-  client: HttpClient,
+  client: PageSource,
   first: HttpRequest,
   paginator: Paginator,
   options: PaginateOptions,
@@ -53,8 +67,9 @@ export async function* paginate<T>(
   const { what } = options;
   const fail = (message: string) => new CrosswalkError('CW_SOURCE_DATA', message, { where: what });
   const source = client.options.source;
-  const seen = new Set<string>();
   let request: HttpRequest = { ...first, what };
+  // Links are compared where they lead, so one back to the first page is a loop too.
+  const seen = new Set<string>([client.resolve(request.url, request.query, what).href]);
   const offsetParam =
     paginator.type === 'offset'
       ? paginator.param
@@ -81,15 +96,18 @@ export async function* paginate<T>(
     let marker: string | undefined;
     switch (paginator.type) {
       case 'link-header': {
-        marker = parseLinkHeader(answer.headers.get('link'))[paginator.rel ?? 'next'];
-        if (marker) next = { ...request, url: marker, query: {} };
+        if (paginator.emptyPageEnds && items.length === 0) return;
+        const fromBody = paginator.bodyLink ? pick(answer.body, paginator.bodyLink) : undefined;
+        const link =
+          parseLinkHeader(answer.headers.get('link'))[paginator.rel ?? 'next'] ??
+          (typeof fromBody === 'string' && fromBody !== '' ? fromBody : undefined);
+        if (link) next = { ...request, url: link, query: {} };
         break;
       }
       case 'body-link': {
         if (items.length === 0) return;
         const link = pick(answer.body, paginator.link);
         if (typeof link === 'string' && link !== '') {
-          marker = link;
           next = { ...request, url: link, query: {} };
         } else if (paginator.offsetParam) {
           marker = `${paginator.offsetParam}=${read}`;
@@ -116,14 +134,15 @@ export async function* paginate<T>(
         break;
       }
     }
-    if (next === undefined || marker === undefined) return;
+    if (next === undefined) return;
+    // Resolving here refuses a link off the configured host with the page it came from named.
+    const resolved = client.resolve(next.url, next.query, what);
+    marker ??= resolved.href;
     if (seen.has(marker))
       throw fail(
         `${source} repeated a next-page ${paginator.type === 'token' ? 'token' : 'link'} for ${what}`,
       );
     seen.add(marker);
-    // Resolving here refuses a link off the configured host with the page it came from named.
-    client.resolve(next.url, next.query, what);
     request = next;
   }
 }

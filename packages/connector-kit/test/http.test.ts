@@ -399,6 +399,35 @@ describe('paginate', () => {
     expect(linked.server.seen.map((s) => s.url)).toEqual(['/list', '/list?startAt=1']);
   });
 
+  it("takes the body's link when the Link header names none, and stops at an empty page when told to", async () => {
+    let origin = '';
+    const paginator: Paginator = {
+      type: 'link-header',
+      items: 'data',
+      bodyLink: '_links.next.href',
+      emptyPageEnds: true,
+    };
+    const { server, seen, run } = await pages(paginator, (_, i) => ({
+      // Every page offers a next link, as a polling log does: the empty third page ends the walk.
+      body: { data: i < 2 ? [i] : [], _links: { next: { href: `${origin}/list?after=${i}` } } },
+    }));
+    origin = (server as unknown as { origin: string }).origin;
+    await run();
+    expect(seen).toEqual([[0], [1], []]);
+    expect(server.seen.map((s) => s.url)).toEqual(['/list', '/list?after=0', '/list?after=1']);
+  });
+
+  it('refuses a link back to the first page before asking for it again', async () => {
+    let origin = '';
+    const { server, run } = await pages({ type: 'link-header' }, () => ({
+      body: [1],
+      headers: { link: `<${origin}/list>; rel="next"` },
+    }));
+    origin = (server as unknown as { origin: string }).origin;
+    await expect(run()).rejects.toThrow('Example repeated a next-page link for the list');
+    expect(server.seen).toHaveLength(1);
+  });
+
   it('refuses a page without its list', async () => {
     const broken = await pages({ type: 'offset', param: 'startAt', items: 'values' }, () => ({
       body: { nope: 1 },

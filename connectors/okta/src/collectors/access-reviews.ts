@@ -161,7 +161,7 @@ export const accessReviews: CollectorDefinition<OktaConfig, AccessReviewCursor> 
         '/governance/api/v1/campaigns',
         { filter: 'status eq "COMPLETED"', limit: client.settings.pageSize },
         'access certification campaigns',
-        { items: (body) => (body as { data?: unknown } | null)?.data, scopes: GOVERNANCE_SCOPE },
+        { items: 'data', scopes: GOVERNANCE_SCOPE },
       )) {
         campaigns.push(...page);
       }
@@ -203,7 +203,7 @@ export const accessReviews: CollectorDefinition<OktaConfig, AccessReviewCursor> 
         '/governance/api/v1/reviews',
         { filter: `campaignId eq "${summary.id}"`, limit: client.settings.pageSize },
         `reviews of ${item}`,
-        { items: (body) => (body as { data?: unknown } | null)?.data, scopes: GOVERNANCE_SCOPE },
+        { items: 'data', scopes: GOVERNANCE_SCOPE },
       )) {
         for (const review of page) {
           // Asked for this campaign's reviews, Okta answered with another's: it is that campaign's evidence (its

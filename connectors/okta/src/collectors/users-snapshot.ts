@@ -65,7 +65,7 @@ async function adminRoles(
       '/api/v1/iam/assignees/users',
       { limit: ASSIGNEES_PAGE },
       'users with admin role assignments',
-      { items: (body) => (body as { value?: unknown } | null)?.value, scopes: ['okta.roles.read'] },
+      { items: 'value', scopes: ['okta.roles.read'] },
     )) {
       for (const assignee of page) if (assignee.id) assignees.push(assignee.id);
     }
