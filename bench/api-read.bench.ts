@@ -27,6 +27,7 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import { type EvidenceKind, sealRecord } from '@crosswalk/core';
 import { pullRequestDraft } from '@crosswalk/core/testing';
 import { keys as lockerKeys } from '@crosswalk/locker';
+import { collectorRun, listed, runDraft } from '@crosswalk/locker/testing';
 import { createTestBucket, type S3TestConfig, s3TestConfig } from '@crosswalk/testing';
 import { ApiKeys } from '../services/runtime/src/api-keys.js';
 import { PrivateRedis } from '../services/worker/test/helpers.js';
@@ -300,31 +301,22 @@ async function chainRuns(
     const since = new Date(Date.parse(FROM) + hour * 3_600_000).toISOString();
     const until = new Date(Date.parse(FROM) + (hour + 1) * 3_600_000).toISOString();
     const records = byHour.get(hour) ?? [];
-    await locker.runs.append({
-      runId: `bench-run-${hour}`,
-      connectorId: CONNECTOR,
-      connectorType: 'github',
-      connectorVersion: '0.1.0',
-      trigger: { type: 'schedule', scheduler: null },
-      window: null,
-      filter: {},
-      startedAt: until,
-      finishedAt: until,
-      status: 'succeeded',
-      collectors: [
-        {
-          id: 'pull_request_approvals',
-          kind: KIND,
-          window: { since, until },
-          status: 'succeeded',
-          stored: records.length,
-          duplicates: 0,
-          requests: 1,
-          error: null,
-        },
-      ],
-      records: records.map(({ id, kind, sha256, key }) => ({ id, kind, sha256, key })),
-    });
+    await locker.runs.append(
+      runDraft({
+        runId: `bench-run-${hour}`,
+        connectorId: CONNECTOR,
+        startedAt: until,
+        collectors: [
+          collectorRun({
+            id: 'pull_request_approvals',
+            kind: KIND,
+            window: { since, until },
+            stored: records.length,
+          }),
+        ],
+        records: listed(records),
+      }),
+    );
   }
 }
 

@@ -28,6 +28,7 @@ import { accessReviewDraft, PR_CASES, prDraft } from '@crosswalk/assurance/testi
 import { controlsFor } from '@crosswalk/controls';
 import { type EvidenceDraft, type EvidenceKind, sealRecord } from '@crosswalk/core';
 import { FsObjectStore, keys, Locker, mapOrdered } from '@crosswalk/locker';
+import { collectorRun, runDraft } from '@crosswalk/locker/testing';
 import { type Benchmark, RssSampler, round } from './harness.js';
 
 const FROM = '2025-01-01T00:00:00.000Z';
@@ -176,29 +177,23 @@ async function seed(root: string, log: (m: string) => void): Promise<number> {
     if (++stored % 20_000 === 0) log(`seeded ${stored}`);
   }
   for (const [date, records] of [...perDay.entries()].sort()) {
-    await locker.runs.append({
-      runId: `run-${date}`,
-      connectorId: records[0]!.kind.startsWith('okta') ? 'okta-acme' : 'github-acme',
-      connectorType: 'github',
-      connectorVersion: '0.1.0',
-      trigger: { type: 'schedule', scheduler: null },
-      window: null,
-      filter: {},
-      startedAt: `${date}T13:00:00.000Z`,
-      finishedAt: `${date}T13:05:00.000Z`,
-      status: 'succeeded',
-      collectors: [...new Set(records.map((r) => r.kind))].map((kind) => ({
-        id: kind,
-        kind,
-        window: { since: `${date}T00:00:00.000Z`, until: `${date}T13:00:00.000Z` },
-        status: 'succeeded' as const,
-        stored: records.filter((r) => r.kind === kind).length,
-        duplicates: 0,
-        requests: 1,
-        error: null,
-      })),
-      records,
-    });
+    await locker.runs.append(
+      runDraft({
+        runId: `run-${date}`,
+        connectorId: records[0]!.kind.startsWith('okta') ? 'okta-acme' : 'github-acme',
+        startedAt: `${date}T13:00:00.000Z`,
+        finishedAt: `${date}T13:05:00.000Z`,
+        collectors: [...new Set(records.map((r) => r.kind))].map((kind) =>
+          collectorRun({
+            id: kind,
+            kind,
+            window: { since: `${date}T00:00:00.000Z`, until: `${date}T13:00:00.000Z` },
+            stored: records.filter((r) => r.kind === kind).length,
+          }),
+        ),
+        records,
+      }),
+    );
   }
   return stored;
 }

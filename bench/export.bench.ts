@@ -26,6 +26,7 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import { type EvidenceKind, sealRecord } from '@crosswalk/core';
 import { pullRequestDraft } from '@crosswalk/core/testing';
 import { keys, type Locker, mapOrdered, type TimeRange } from '@crosswalk/locker';
+import { collectorRun, runDraft } from '@crosswalk/locker/testing';
 import { createTestBucket, type S3TestConfig, s3TestConfig } from '@crosswalk/testing';
 // Relative: the root package does not depend on @crosswalk/export (yet).
 import { buildExport, signingKeyFromPem } from '../packages/export/src/index.js';
@@ -256,31 +257,21 @@ async function seed(
   });
   for (let day = 1; day <= DAYS; day++) {
     const startedAt = new Date(Date.parse(FROM) + day * 86_400_000 + 7 * 60_000).toISOString();
-    await locker.runs.append({
-      runId: `bench-${day}`,
-      connectorId: CONNECTOR,
-      connectorType: 'github',
-      connectorVersion: '0.1.0',
-      trigger: { type: 'schedule', scheduler: null },
-      window: null,
-      filter: {},
-      startedAt,
-      finishedAt: startedAt,
-      status: 'succeeded',
-      collectors: [
-        {
-          id: 'pull_request_approvals',
-          kind: KIND,
-          window: { since: startedAt, until: startedAt },
-          status: 'succeeded',
-          stored: 0,
-          duplicates: 0,
-          requests: 1,
-          error: null,
-        },
-      ],
-      records: byDay[day]!.sort((a, b) => (a.id < b.id ? -1 : 1)),
-    });
+    await locker.runs.append(
+      runDraft({
+        runId: `bench-${day}`,
+        connectorId: CONNECTOR,
+        startedAt,
+        collectors: [
+          collectorRun({
+            id: 'pull_request_approvals',
+            kind: KIND,
+            window: { since: startedAt, until: startedAt },
+          }),
+        ],
+        records: byDay[day]!.sort((a, b) => (a.id < b.id ? -1 : 1)),
+      }),
+    );
   }
   store.s3.destroy();
   log(`seeded in ${(run.durationMs / 1000).toFixed(1)} s (${run.perSecond} records/s)`);

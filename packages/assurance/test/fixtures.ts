@@ -1,6 +1,7 @@
 import { controlsFor } from '@crosswalk/controls';
 import { type EvidenceDraft, type Person, payloadSchemas } from '@crosswalk/core';
 import type { Locker } from '@crosswalk/locker';
+import { collectorRun, runDraft } from '@crosswalk/locker/testing';
 
 /**
  * Histories with known answers for control tests: pull requests whose review histories are the cases an auditor
@@ -220,34 +221,25 @@ export async function seedPullRequests(
     const stored = await locker.storeDraft(prDraft(c, number++));
     ids.set(c.name, stored.id);
     const day = c.mergedAt.slice(0, 10);
-    await locker.runs.append({
-      runId: `run-${day}`,
-      connectorId: 'github-acme',
-      connectorType: 'github',
-      connectorVersion: '0.1.0',
-      trigger: { type: 'schedule', scheduler: null },
-      window: null,
-      filter: {},
-      startedAt: `${day}T13:00:00.000Z`,
-      finishedAt: `${day}T13:01:00.000Z`,
-      status: 'succeeded',
-      collectors: [
-        {
-          id: 'pull_request_approvals',
-          kind: 'github.pull_request.approval',
-          window: { since: `${day}T00:00:00.000Z`, until: `${day}T13:00:00.000Z` },
-          status: 'succeeded',
-          stored: 1,
-          duplicates: 0,
-          requests: 1,
-          ...(total !== undefined ? { sourceTotal: total } : {}),
-          error: null,
-        },
-      ],
-      records: [
-        { id: stored.id, kind: 'github.pull_request.approval', sha256: stored.sha256, key: stored.key },
-      ],
-    });
+    await locker.runs.append(
+      runDraft({
+        runId: `run-${day}`,
+        startedAt: `${day}T13:00:00.000Z`,
+        finishedAt: `${day}T13:01:00.000Z`,
+        collectors: [
+          collectorRun({
+            id: 'pull_request_approvals',
+            kind: 'github.pull_request.approval',
+            window: { since: `${day}T00:00:00.000Z`, until: `${day}T13:00:00.000Z` },
+            stored: 1,
+            ...(total !== undefined ? { sourceTotal: total } : {}),
+          }),
+        ],
+        records: [
+          { id: stored.id, kind: 'github.pull_request.approval', sha256: stored.sha256, key: stored.key },
+        ],
+      }),
+    );
   }
   return ids;
 }

@@ -16,14 +16,8 @@ import {
   verifyRecordBytes,
 } from '@crosswalk/core';
 import { pullRequestDraft } from '@crosswalk/core/testing';
-import {
-  FsObjectStore,
-  keys,
-  Locker,
-  openLocker,
-  parseLockerConfig,
-  type RunManifestDraft,
-} from '@crosswalk/locker';
+import { FsObjectStore, keys, Locker, openLocker, parseLockerConfig } from '@crosswalk/locker';
+import { runDraft } from '@crosswalk/locker/testing';
 import { createTestBucket, s3TestConfig } from '@crosswalk/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { criterionIndex } from '../src/build.js';
@@ -190,27 +184,21 @@ describe.each(drivers)('the completeness of an export from %s', (name, open) => 
       const ours = await seedLocker(scratch);
       const id = ours.pullRequests.atFrom;
       const startedAt = '2026-02-02T02:17:00.000Z';
-      await scratch.runs.append({
-        runId: 'run-2026-02-02',
-        connectorId: CONNECTOR,
-        connectorType: 'github',
-        connectorVersion: '0.1.0',
-        trigger: { type: 'schedule', scheduler: null },
-        window: null,
-        filter: {},
-        startedAt,
-        finishedAt: startedAt,
-        status: 'succeeded',
-        collectors: [],
-        records: [
-          {
-            id,
-            kind: 'github.pull_request.approval',
-            sha256: sha256Hex('not the record'),
-            key: keys.evidenceKey({ id }),
-          },
-        ],
-      });
+      await scratch.runs.append(
+        runDraft({
+          runId: 'run-2026-02-02',
+          connectorId: CONNECTOR,
+          startedAt,
+          records: [
+            {
+              id,
+              kind: 'github.pull_request.approval',
+              sha256: sha256Hex('not the record'),
+              key: keys.evidenceKey({ id }),
+            },
+          ],
+        }),
+      );
       const error = await refused(exportWindow(scratch, key));
       expect(error.code).toBe('CW_CHAIN_BROKEN');
       expect(error.issues).toEqual([
@@ -469,20 +457,14 @@ describe('manifests and chain links', () => {
     const first = await locker.storeDraft(
       pullRequestDraft({ ref: 'a#1', occurredAt: '2026-01-02T10:00:00.000Z' }),
     );
-    const draft: RunManifestDraft = {
+    const draft = runDraft({
       runId: 'r1',
       connectorId: CONNECTOR,
-      connectorType: 'github',
-      connectorVersion: '0.1.0',
       trigger: { type: 'manual', by: 'test' },
-      window: null,
-      filter: {},
       startedAt: '2026-01-03T00:00:00.000Z',
       finishedAt: '2026-01-03T00:01:00.000Z',
-      status: 'succeeded',
-      collectors: [],
       records: [{ id: first.id, kind: 'github.pull_request.approval', sha256: first.sha256, key: first.key }],
-    };
+    });
     const manifest = await locker.runs.append(draft);
     expect(manifest.days).toEqual(['github.pull_request.approval/2026-01-02']);
     const link = JSON.parse(

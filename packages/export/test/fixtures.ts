@@ -4,7 +4,8 @@ import path from 'node:path';
 import { controlsFor } from '@crosswalk/controls';
 import type { EvidenceDraft } from '@crosswalk/core';
 import { pullRequestDraft } from '@crosswalk/core/testing';
-import type { Locker, RunManifestDraft } from '@crosswalk/locker';
+import type { Locker } from '@crosswalk/locker';
+import { collectorRun, listed, runDraft } from '@crosswalk/locker/testing';
 import { type SigningKey, signingKeyFromPem } from '../src/index.js';
 
 /**
@@ -133,27 +134,22 @@ export async function seedLocker(locker: Locker): Promise<Seeded> {
   for (const day of runDays) {
     const failed = day === FAILED_RUN_DAY;
     const startedAt = `${day}T02:17:00.000Z`;
-    const draft: RunManifestDraft = {
-      runId: `run-${day}`,
-      connectorId: CONNECTOR,
-      connectorType: 'github',
-      connectorVersion: '0.1.0',
-      trigger: { type: 'schedule', scheduler: null },
-      window: null,
-      filter: {},
-      startedAt,
-      finishedAt: `${day}T02:19:00.000Z`,
-      status: failed ? 'partial' : 'succeeded',
-      collectors: [
-        collector('pull_request_approvals', 'github.pull_request.approval', day, 'succeeded'),
-        collector('branch_protection', 'github.branch_protection', day, failed ? 'failed' : 'succeeded'),
-      ],
-      // What was collected since the previous run (a day without a run is stored by the next one).
-      records: stored
-        .filter((s) => s.collectedAt.slice(0, 10) <= day && s.collectedAt.slice(0, 10) > previousDay)
-        .map(({ id, kind, sha256, key }) => ({ id, kind, sha256, key })),
-    };
-    await locker.runs.append(draft);
+    await locker.runs.append(
+      runDraft({
+        runId: `run-${day}`,
+        startedAt,
+        finishedAt: `${day}T02:19:00.000Z`,
+        status: failed ? 'partial' : 'succeeded',
+        collectors: [
+          collector('pull_request_approvals', 'github.pull_request.approval', day, 'succeeded'),
+          collector('branch_protection', 'github.branch_protection', day, failed ? 'failed' : 'succeeded'),
+        ],
+        // What was collected since the previous run (a day without a run is stored by the next one).
+        records: listed(
+          stored.filter((s) => s.collectedAt.slice(0, 10) <= day && s.collectedAt.slice(0, 10) > previousDay),
+        ),
+      }),
+    );
     previousDay = day;
   }
 
@@ -168,16 +164,12 @@ export async function seedLocker(locker: Locker): Promise<Seeded> {
 }
 
 function collector(id: string, kind: string, day: string, status: 'succeeded' | 'failed') {
-  return {
+  return collectorRun({
     id,
     kind,
     window: { since: `${day}T00:00:00.000Z`, until: `${day}T02:17:00.000Z` },
     status,
-    stored: 0,
-    duplicates: 0,
-    requests: 1,
-    error: status === 'failed' ? { code: 'CW_SOURCE_UNAVAILABLE', message: 'GitHub answered 502' } : null,
-  };
+  });
 }
 
 /** A fresh Ed25519 key (and its PEM written to `dir` when given). */

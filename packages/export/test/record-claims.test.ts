@@ -4,6 +4,7 @@ import path from 'node:path';
 import { controlsFor } from '@crosswalk/controls';
 import type { EvidenceDraft } from '@crosswalk/core';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
+import { runDraft } from '@crosswalk/locker/testing';
 import { describe, expect, it } from 'vitest';
 import { exportToFile, parseCsv } from '../src/index.js';
 import { readZip, testSigningKey } from './fixtures.js';
@@ -71,20 +72,16 @@ describe('an export of tickets that claim a control record by record', () => {
       records.push({ id: stored.id, kind: KIND, sha256: stored.sha256, key: stored.key });
     }
     const startedAt = '2026-03-04T00:00:00.000Z';
-    await locker.runs.append({
-      runId: 'run-1',
-      connectorId: 'jira-acme',
-      connectorType: 'jira',
-      connectorVersion: '0.1.0',
-      trigger: { type: 'manual', by: 'test' },
-      window: null,
-      filter: {},
-      startedAt,
-      finishedAt: startedAt,
-      status: 'succeeded',
-      collectors: [],
-      records,
-    });
+    await locker.runs.append(
+      runDraft({
+        runId: 'run-1',
+        connectorId: 'jira-acme',
+        connectorType: 'jira',
+        trigger: { type: 'manual', by: 'test' },
+        startedAt,
+        records,
+      }),
+    );
     const file = path.join(dir, 'iso.zip');
     const result = await exportToFile(file, {
       locker,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { controlsFor } from '@crosswalk/controls';
 import { type EvidenceDraft, sha256Hex } from '@crosswalk/core';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
+import { runDraft } from '@crosswalk/locker/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { criterionIndex } from '../src/build.js';
 import {
@@ -136,20 +137,16 @@ async function vouchAll(locker: Locker): Promise<void> {
     records.push({ id: record.id, kind: record.kind, sha256: record.sha256, key: object.key });
   }
   const startedAt = new Date().toISOString();
-  await locker.runs.append({
-    runId: `vouch-${records.length}-${Date.now()}`,
-    connectorId: 'derived',
-    connectorType: 'crosswalk',
-    connectorVersion: '0.1.0',
-    trigger: { type: 'manual', by: 'test' },
-    window: null,
-    filter: {},
-    startedAt,
-    finishedAt: startedAt,
-    status: 'succeeded',
-    collectors: [],
-    records,
-  });
+  await locker.runs.append(
+    runDraft({
+      runId: `vouch-${records.length}-${Date.now()}`,
+      connectorId: 'derived',
+      connectorType: 'crosswalk',
+      trigger: { type: 'manual', by: 'test' },
+      startedAt,
+      records,
+    }),
+  );
 }
 
 async function exportOf(locker: Locker, dir: string, window: typeof Q1, key: SigningKey, name: string) {

@@ -5,6 +5,7 @@ import { type EvidenceDraft, type EvidenceRecord, sealRecord, serializeRecord } 
 import { pullRequestDraft } from '@crosswalk/core/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Locker, type ObjectStore, PROBE_PREFIX, type RunManifestDraft } from '../src/index.js';
+import { runDraft } from './fixtures.js';
 
 /**
  * How a test removes or replaces what a write-once key holds, as someone with the bucket's credentials would.
@@ -342,21 +343,13 @@ export function lockerContract(
     });
 
     describe('run manifests', () => {
-      const run = (n: number, overrides: Partial<RunManifestDraft> = {}): RunManifestDraft => ({
-        runId: `run-${n}`,
-        connectorId: 'github-acme',
-        connectorType: 'github',
-        connectorVersion: '0.1.0',
-        trigger: { type: 'schedule', scheduler: null },
-        window: null,
-        filter: {},
-        startedAt: `2026-03-${String(n).padStart(2, '0')}T00:00:00.000Z`,
-        finishedAt: `2026-03-${String(n).padStart(2, '0')}T00:05:00.000Z`,
-        status: 'succeeded',
-        collectors: [],
-        records: [],
-        ...overrides,
-      });
+      const run = (n: number, overrides: Partial<RunManifestDraft> = {}): RunManifestDraft =>
+        runDraft({
+          runId: `run-${n}`,
+          startedAt: `2026-03-${String(n).padStart(2, '0')}T00:00:00.000Z`,
+          finishedAt: `2026-03-${String(n).padStart(2, '0')}T00:05:00.000Z`,
+          ...overrides,
+        });
 
       it('chains each run to the one before', async () => {
         const a = await locker.runs.append(run(1));

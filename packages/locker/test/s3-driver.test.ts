@@ -21,6 +21,7 @@ import {
   S3ObjectStore,
 } from '../src/index.js';
 import { lockerContract, type TamperHooks } from './contract.js';
+import { runDraft } from './fixtures.js';
 
 // Real S3 (Ceph RGW in CI; MinIO through testcontainers where Docker runs). Undefined only off CI with neither.
 const s3 = await s3TestConfig();
@@ -276,20 +277,12 @@ describe.skipIf(!s3)('the S3 driver', () => {
     it("keeps no version of a run's staged manifest once the manifest is written", async () => {
       const store = fresh(lockedBucket);
       const locker = new Locker(store);
-      const draft = (n: number) => ({
-        runId: `run-${n}`,
-        connectorId: 'github-acme',
-        connectorType: 'github',
-        connectorVersion: '0.1.0',
-        trigger: { type: 'schedule' as const, scheduler: null },
-        window: null,
-        filter: {},
-        startedAt: `2026-03-0${n}T00:00:00.000Z`,
-        finishedAt: `2026-03-0${n}T00:05:00.000Z`,
-        status: 'succeeded' as const,
-        collectors: [],
-        records: [],
-      });
+      const draft = (n: number) =>
+        runDraft({
+          runId: `run-${n}`,
+          startedAt: `2026-03-0${n}T00:00:00.000Z`,
+          finishedAt: `2026-03-0${n}T00:05:00.000Z`,
+        });
       await Promise.all([1, 2, 3].map((n) => locker.runs.append(draft(n))));
       expect((await locker.runs.verifyChain('github-acme')).ok).toBe(true);
       const left = await client!.send(

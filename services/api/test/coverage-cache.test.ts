@@ -1,7 +1,8 @@
 import { type EvidenceRecord, sealRecord } from '@crosswalk/core';
 import { pullRequestDraft } from '@crosswalk/core/testing';
 import { type CoverageReport, computeCoverage } from '@crosswalk/export';
-import { type Locker, openLocker, parseLockerConfig, type RunManifestDraft } from '@crosswalk/locker';
+import { type Locker, openLocker, parseLockerConfig } from '@crosswalk/locker';
+import { collectorRun, listed, runDraft } from '@crosswalk/locker/testing';
 import {
   createTestBucket,
   deleteTestBucket,
@@ -61,33 +62,25 @@ describe.skipIf(!s3)('the API coverage cache, keyed by chain heads', () => {
     status: 'succeeded' | 'failed',
     stored: Stored[],
   ): Promise<void> {
-    const draft: RunManifestDraft = {
-      runId: `${connectorId}-${day}-${pr}`,
-      connectorId,
-      connectorType: 'github',
-      connectorVersion: '0.1.0',
-      trigger: { type: 'schedule', scheduler: null },
-      window: null,
-      filter: {},
-      startedAt: `${day}T03:00:00.000Z`,
-      finishedAt: `${day}T03:01:00.000Z`,
-      status,
-      collectors: [
-        {
-          id: 'pull_request_approvals',
-          kind: KIND,
-          window: { since: `${day}T00:00:00.000Z`, until: `${day}T03:00:00.000Z` },
-          status,
-          stored: stored.length,
-          duplicates: 0,
-          requests: 1,
-          error:
-            status === 'failed' ? { code: 'CW_SOURCE_UNAVAILABLE', message: 'GitHub answered 502' } : null,
-        },
-      ],
-      records: stored.map(({ id, kind, sha256, key }) => ({ id, kind, sha256, key })),
-    };
-    await locker.runs.append(draft);
+    await locker.runs.append(
+      runDraft({
+        runId: `${connectorId}-${day}-${pr}`,
+        connectorId,
+        startedAt: `${day}T03:00:00.000Z`,
+        finishedAt: `${day}T03:01:00.000Z`,
+        status,
+        collectors: [
+          collectorRun({
+            id: 'pull_request_approvals',
+            kind: KIND,
+            window: { since: `${day}T00:00:00.000Z`, until: `${day}T03:00:00.000Z` },
+            status,
+            stored: stored.length,
+          }),
+        ],
+        records: listed(stored),
+      }),
+    );
   }
 
   /** The cache's report and a fresh computation at the same instant: they must agree. */
