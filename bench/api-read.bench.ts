@@ -7,43 +7,29 @@
  * Goal (issue 12): >= 10x the 7.6 pages/s measured before, p99 under 1 s, 0 errors, RSS flat.
  *
  *   pnpm bench api-read                    (through bench/run.ts)
- *   npx tsx bench/api-read.bench.ts        (on its own; needs the S3_* variables and redis-server on PATH)
  *   BENCH_SECONDS=30 BENCH_CLIENTS=16 BENCH_RECORDS=6000
  *   BENCH_API_PROFILE=1 writes a V8 CPU profile of the API process to bench/.cache/
  *
  * The locker is a bucket of the S3 server seeded once with BENCH_RECORDS records spread evenly over March 2026
  * (kept in bench/.cache/api-read.json and reused while it still holds them); Redis is a redis-server of the
- * benchmark's own. The API runs from this file (`--serve-api`: startServer, as `crosswalk serve` would).
+ * benchmark's own. The API runs in a process of its own (bench/api-process.ts: startServer, as `crosswalk serve`
+ * would).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { type EvidenceKind, sealRecord } from '@crosswalk/core';
 import { pullRequestDraft } from '@crosswalk/core/testing';
 import { keys as lockerKeys } from '@crosswalk/locker';
 import { collectorRun, listed, runDraft } from '@crosswalk/locker/testing';
-import { createTestBucket, type S3TestConfig, s3TestConfig } from '@crosswalk/testing';
+import { createTestBucket, type S3TestConfig } from '@crosswalk/testing';
 import { ApiKeys } from '../services/runtime/src/api-keys.js';
 import { PrivateRedis } from '../services/worker/test/helpers.js';
-import {
-  type Benchmark,
-  type BenchResult,
-  CACHE_DIR,
-  environment,
-  ROOT_DIR,
-  round,
-  runPool,
-  s3Locker,
-  writeResult,
-} from './harness.js';
+import { residentMbOf, startApi, stopChild } from './api-process.js';
+import { type Benchmark, type BenchResult, CACHE_DIR, round, runPool, s3Locker } from './harness.js';
 
-const THIS_FILE = fileURLToPath(import.meta.url);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const COUNT = Number(process.env.BENCH_RECORDS ?? 6000);
@@ -162,16 +148,6 @@ async function closedLoop(
         }
       : {}),
   };
-}
-
-function rssMbOf(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? round(Number(match[1]) / 1024, 1) : null;
-  } catch {
-    return null;
-  }
 }
 
 /** Where client `i` starts walking the month, so the 16 clients read different pages at any one time. */
@@ -396,50 +372,6 @@ async function seed(s3: S3TestConfig, log: (message: string) => void) {
   return { bucket, seeding: { reused: false, durationMs: run.durationMs } };
 }
 
-/** The API as its own process: this file with `--serve-api`, logs to a file, its URL on stderr. */
-async function startApi(vars: Record<string, string>): Promise<{ child: ChildProcess; url: URL }> {
-  const log = path.join(os.tmpdir(), `crosswalk-bench-api-read-${process.pid}.log`);
-  const profile = process.env.BENCH_API_PROFILE === '1' ? ['--cpu-prof', '--cpu-prof-dir', CACHE_DIR] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', THIS_FILE, '--serve-api'], {
-    cwd: ROOT_DIR,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      ...vars,
-      HOST: '127.0.0.1',
-      PORT: '0',
-    },
-    stdio: ['ignore', openSync(log, 'w'), 'pipe'],
-  });
-  const lines = createInterface({ input: child.stderr! });
-  const url = await new Promise<URL>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`the API did not start within 60 s; see ${log}`)),
-      60_000,
-    );
-    child.once('exit', (code) => reject(new Error(`the API exited (${code}) before listening; see ${log}`)));
-    lines.on('line', (line) => {
-      const match = /^BENCH_API_URL (\S+)$/.exec(line);
-      if (match) {
-        clearTimeout(timer);
-        resolve(new URL(match[1]!));
-      } else {
-        process.stderr.write(`[api] ${line}\n`);
-      }
-    });
-  });
-  return { child, url };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 function rssFlat(trace: RssTrace | undefined): boolean {
   return trace !== undefined && trace.lastThirdPeakMb <= trace.firstThirdPeakMb * 1.15 + 10;
 }
@@ -464,10 +396,10 @@ async function run(s3: S3TestConfig, log: (message: string) => void): Promise<Be
     CROSSWALK_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
     LOG_LEVEL: 'warn',
   };
-  const api = await startApi(vars);
+  const api = await startApi('api-read', vars);
   try {
     const token = auditor.token;
-    const rssOf = () => rssMbOf(api.child.pid);
+    const rssOf = () => residentMbOf(api.child.pid, 'VmRSS');
     const evidence = evidenceWalker(api.url, token);
     const coverage = coverageCall(api.url, token);
     const raw = rawWalker(store.s3, bucket);
@@ -568,18 +500,6 @@ async function run(s3: S3TestConfig, log: (message: string) => void): Promise<Be
   }
 }
 
-/** `--serve-api`: the API process. Runs until SIGTERM, then closes the server and the runtime in order. */
-async function serveApi(): Promise<void> {
-  const { createRuntime, parseServiceEnv } = await import('../services/runtime/src/index.js');
-  const { startServer } = await import('../services/api/src/index.js');
-  const runtime = createRuntime(parseServiceEnv());
-  const server = await startServer(runtime, { host: '127.0.0.1', port: 0 });
-  process.stderr.write(`BENCH_API_URL ${server.url}\n`);
-  await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
-  await server.close();
-  await runtime.close();
-}
-
 const benchmark: Benchmark = {
   name: 'api-read',
   description: `${CLIENTS} auditor clients on GET /v1/evidence (pages of ${PAGE}) and GET /v1/coverage, vs raw S3`,
@@ -587,21 +507,3 @@ const benchmark: Benchmark = {
 };
 
 export default benchmark;
-
-if (process.argv[1] && THIS_FILE === process.argv[1]) {
-  if (process.argv.includes('--serve-api')) {
-    await serveApi();
-  } else {
-    const s3 = await s3TestConfig();
-    if (!s3) throw new Error('no S3 server: set S3_ENDPOINT and friends');
-    const started = performance.now();
-    const env = environment(s3, 'ceph-rgw');
-    const result = await run(s3, (message) =>
-      console.log(`[api-read ${((performance.now() - started) / 1000).toFixed(1)}s] ${message}`),
-    );
-    result['totalRuntimeS'] = round((performance.now() - started) / 1000, 1);
-    result['environment'] = { ...env, loadAverage1mAfter: round(os.loadavg()[0] ?? 0, 2) };
-    console.log(JSON.stringify(result, null, 2));
-    console.log(`-> ${await writeResult(result)}`);
-  }
-}

@@ -5,17 +5,15 @@
  * rate limits count; items/s is reported for both.
  *
  *   pnpm bench github-pr-approvals          (through bench/run.ts)
- *   npx tsx bench/github-pr-approvals.bench.ts   (on its own: needs no S3 server)
  */
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { GitHubClient } from '../connectors/github/src/client.js';
 import { pullRequestApprovals } from '../connectors/github/src/collectors/pull-request-approvals.js';
 import { type GitHubConfig, parseGitHubConfig } from '../connectors/github/src/config.js';
 import { FakeGitHub } from '../connectors/github/src/sandbox/index.js';
 import { manyPullRequests, TOKEN } from '../connectors/github/test/helpers.js';
 import { collectorPass, type Pass, quiet } from './collector-pass.js';
-import { type Benchmark, type BenchResult, median, RssSampler, round, writeResult } from './harness.js';
+import { type Benchmark, type BenchResult, median, RssSampler, round } from './harness.js';
 
 const PULL_REQUESTS = 1000;
 const ROUNDS = 3;
@@ -155,13 +153,3 @@ const benchmark: Benchmark = {
 };
 
 export default benchmark;
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const started = performance.now();
-  const result = await run((message) =>
-    console.log(`[github-pr-approvals ${((performance.now() - started) / 1000).toFixed(1)}s] ${message}`),
-  );
-  result['totalRuntimeS'] = round((performance.now() - started) / 1000, 1);
-  console.log(JSON.stringify(result, null, 2));
-  console.log(`-> ${await writeResult(result)}`);
-}

@@ -10,12 +10,10 @@
  * show items/s with sealing and storage included.
  *
  *   pnpm bench okta-system-log                   (through bench/run.ts)
- *   npx tsx bench/okta-system-log.bench.ts       (on its own: needs no S3 server)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { OktaClient } from '../connectors/okta/src/client.js';
 import { eventTypeFilter, userLifecycle } from '../connectors/okta/src/collectors/user-lifecycle.js';
@@ -25,7 +23,7 @@ import { FakeOkta } from '../connectors/okta/src/sandbox/index.js';
 import { manyLifecycleEvents, TOKEN } from '../connectors/okta/test/helpers.js';
 import { runConnector } from '../packages/collect/src/index.js';
 import { collectorPass, type Pass, quiet } from './collector-pass.js';
-import { type Benchmark, type BenchResult, median, RssSampler, round, writeResult } from './harness.js';
+import { type Benchmark, type BenchResult, median, RssSampler, round } from './harness.js';
 
 const EVENTS = 10_000;
 const ROUNDS = 3;
@@ -175,13 +173,3 @@ const benchmark: Benchmark = {
 };
 
 export default benchmark;
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const started = performance.now();
-  const result = await run((message) =>
-    console.log(`[okta-system-log ${((performance.now() - started) / 1000).toFixed(1)}s] ${message}`),
-  );
-  result['totalRuntimeS'] = round((performance.now() - started) / 1000, 1);
-  console.log(JSON.stringify(result, null, 2));
-  console.log(`-> ${await writeResult(result)}`);
-}

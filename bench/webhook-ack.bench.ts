@@ -8,7 +8,6 @@
  * must add nothing. Goal (issue 6): p99 ack < 50 ms at 200 deliveries/s, 0 lost, 0 duplicated.
  *
  *   pnpm bench webhook-ack                    (through bench/run.ts)
- *   npx tsx bench/webhook-ack.bench.ts        (on its own; needs the S3_* variables and redis-server on PATH)
  *   BENCH_DELIVERIES=2000 BENCH_RATE=200 BENCH_CONCURRENCY=32 BENCH_WORKER_CONCURRENCY=2 BENCH_LOG_LEVEL=info
  *   BENCH_API_PROFILE=1 writes a V8 CPU profile of the API process to bench/.cache/
  *   BENCH_WORKER_PROFILE=1 writes a V8 CPU profile of the worker process to bench/.cache/
@@ -16,19 +15,16 @@
  *   walk is a few seconds; it was minutes when every delivery was a run of its own)
  *
  * Redis is a redis-server of the benchmark's own (a fresh port, no persistence), the locker a fresh bucket of the
- * S3 server; the API runs from this file (`--serve-api`: startServer, as `crosswalk serve` would), the worker is
- * `crosswalk worker`.
+ * S3 server; the API runs in a process of its own (bench/api-process.ts: startServer, as `crosswalk serve`
+ * would), the worker is `crosswalk worker`.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import { openSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { deleteTestBucket, type S3TestConfig, s3TestConfig } from '@crosswalk/testing';
+import { deleteTestBucket, type S3TestConfig } from '@crosswalk/testing';
 import { WEBHOOK_CONCURRENCY } from '../services/worker/src/webhook-worker.js';
 import {
   PrivateRedis,
@@ -37,18 +33,9 @@ import {
   sleep,
   WorkerProcess,
 } from '../services/worker/test/helpers.js';
-import {
-  type Benchmark,
-  type BenchResult,
-  CACHE_DIR,
-  environment,
-  ROOT_DIR,
-  round,
-  serverCpuMs,
-  writeResult,
-} from './harness.js';
+import { type ApiProcess, residentMbOf, startApi, stopChild } from './api-process.js';
+import { type Benchmark, type BenchResult, CACHE_DIR, ROOT_DIR, round, serverCpuMs } from './harness.js';
 
-const THIS_FILE = fileURLToPath(import.meta.url);
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 2000);
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -236,17 +223,6 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Record<strin
   return counts;
 }
 
-/** Peak resident set of a process, from the kernel's high-water mark (VmHWM), in MB. */
-function peakRssMbOf(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? round(Number(match[1]) / 1024, 1) : null;
-  } catch {
-    return null;
-  }
-}
-
 /** CPU milliseconds a process has used so far (utime + stime from /proc), or null when it cannot be read. */
 function processCpuMs(pid: number | undefined): number | null {
   if (pid === undefined) return null;
@@ -314,58 +290,6 @@ function cpuDuring(
   };
 }
 
-/** The API as its own process: this file with `--serve-api`, logs to a file, its URL on stderr. */
-async function startApi(
-  vars: Record<string, string>,
-): Promise<{ child: ChildProcess; url: URL; log: string }> {
-  const log = path.join(os.tmpdir(), `crosswalk-bench-api-${process.pid}.log`);
-  // BENCH_API_PROFILE=1: a V8 CPU profile of the API process, written to bench/.cache/ when it exits.
-  const profile = process.env.BENCH_API_PROFILE === '1' ? ['--cpu-prof', '--cpu-prof-dir', CACHE_DIR] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', THIS_FILE, '--serve-api'], {
-    cwd: ROOT_DIR,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      ...vars,
-      // For an A/B of the config cache: CROSSWALK_CONFIG_CACHE_MS=0 makes every delivery read the locker.
-      ...(process.env.CROSSWALK_CONFIG_CACHE_MS
-        ? { CROSSWALK_CONFIG_CACHE_MS: process.env.CROSSWALK_CONFIG_CACHE_MS }
-        : {}),
-      LOG_LEVEL,
-      HOST: '127.0.0.1',
-      PORT: '0',
-    },
-    stdio: ['ignore', openSync(log, 'w'), 'pipe'],
-  });
-  const lines = createInterface({ input: child.stderr! });
-  const url = await new Promise<URL>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`the API did not start within 60 s; see ${log}`)),
-      60_000,
-    );
-    child.once('exit', (code) => reject(new Error(`the API exited (${code}) before listening; see ${log}`)));
-    lines.on('line', (line) => {
-      const match = /^BENCH_API_URL (\S+)$/.exec(line);
-      if (match) {
-        clearTimeout(timer);
-        resolve(new URL(match[1]!));
-      } else {
-        process.stderr.write(`[api] ${line}\n`);
-      }
-    });
-  });
-  return { child, url, log };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 async function run(s3: S3TestConfig, log: (message: string) => void, keep: boolean): Promise<BenchResult> {
   const redis = await PrivateRedis.start();
   const vars = await serviceVars(s3, {
@@ -373,7 +297,7 @@ async function run(s3: S3TestConfig, log: (message: string) => void, keep: boole
     extra: { CROSSWALK_WORKER_CONCURRENCY: WORKER_CONCURRENCY },
   });
   const runtime = runtimeFrom(vars);
-  let api: Awaited<ReturnType<typeof startApi>> | undefined;
+  let api: ApiProcess | undefined;
   let worker: WorkerProcess | undefined;
   try {
     await runtime.configs.create(
@@ -389,7 +313,14 @@ async function run(s3: S3TestConfig, log: (message: string) => void, keep: boole
       },
       'bench',
     );
-    api = await startApi(vars);
+    api = await startApi('webhook-ack', {
+      ...vars,
+      LOG_LEVEL,
+      // For an A/B of the config cache: CROSSWALK_CONFIG_CACHE_MS=0 makes every delivery read the locker.
+      ...(process.env.CROSSWALK_CONFIG_CACHE_MS
+        ? { CROSSWALK_CONFIG_CACHE_MS: process.env.CROSSWALK_CONFIG_CACHE_MS }
+        : {}),
+    });
     worker = await WorkerProcess.start(vars, 'worker', {
       nodeArgs: process.env.BENCH_WORKER_PROFILE === '1' ? ['--cpu-prof', '--cpu-prof-dir', CACHE_DIR] : [],
     });
@@ -426,7 +357,7 @@ async function run(s3: S3TestConfig, log: (message: string) => void, keep: boole
     const main = await sendOpenLoop(url, items, RATE, CONCURRENCY);
     const cpuSend = cpuDuring(cpuBefore, cpuSnapshot(pids), DELIVERIES);
     log(`CPU during the send: ${JSON.stringify(cpuSend)}`);
-    const apiRssAfterSend = peakRssMbOf(api.child.pid);
+    const apiRssAfterSend = residentMbOf(api.child.pid, 'VmHWM');
     const acks = quantiles(main.sent.map((s) => s.fromScheduleMs));
     log(
       `acknowledged in ${round(main.durationMs / 1000, 1)} s: p50 ${acks.p50} ms, p99 ${acks.p99} ms, ` +
@@ -499,8 +430,8 @@ async function run(s3: S3TestConfig, log: (message: string) => void, keep: boole
       wrongMember === 0 &&
       replayAccepted === replays.length &&
       (chain?.ok ?? true);
-    const apiPeak = peakRssMbOf(api.child.pid);
-    const workerPeak = peakRssMbOf(worker.child.pid);
+    const apiPeak = residentMbOf(api.child.pid, 'VmHWM');
+    const workerPeak = residentMbOf(worker.child.pid, 'VmHWM');
     return {
       name: 'webhook-ack',
       unit: 'ms',
@@ -577,18 +508,6 @@ async function run(s3: S3TestConfig, log: (message: string) => void, keep: boole
   }
 }
 
-/** `--serve-api`: the API process. Runs until SIGTERM, then closes the server and the runtime in order. */
-async function serveApi(): Promise<void> {
-  const { createRuntime, parseServiceEnv } = await import('../services/runtime/src/index.js');
-  const { startServer } = await import('../services/api/src/index.js');
-  const runtime = createRuntime(parseServiceEnv());
-  const server = await startServer(runtime, { host: '127.0.0.1', port: 0 });
-  process.stderr.write(`BENCH_API_URL ${server.url}\n`);
-  await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
-  await server.close();
-  await runtime.close();
-}
-
 const benchmark: Benchmark = {
   name: 'webhook-ack',
   description: `Ack latency p50/p99 of ${DELIVERIES} signed GitHub deliveries at ${RATE}/s; deliveries -> records`,
@@ -596,26 +515,3 @@ const benchmark: Benchmark = {
 };
 
 export default benchmark;
-
-if (process.argv[1] && THIS_FILE === process.argv[1]) {
-  if (process.argv.includes('--serve-api')) {
-    await serveApi();
-  } else {
-    const s3 = await s3TestConfig();
-    if (!s3)
-      throw new Error('no S3 server: set S3_ENDPOINT and friends (eval "$(bash scripts/services/start.sh)")');
-    const started = performance.now();
-    // Taken before the run, as bench/run.ts does: the load average then says what else competed.
-    const env = environment(s3, 'ceph-rgw');
-    const result = await run(
-      s3,
-      (message) =>
-        console.log(`[webhook-ack ${((performance.now() - started) / 1000).toFixed(1)}s] ${message}`),
-      process.argv.includes('--keep'),
-    );
-    result['totalRuntimeS'] = round((performance.now() - started) / 1000, 1);
-    result['environment'] = { ...env, loadAverage1mAfter: round(os.loadavg()[0] ?? 0, 2) };
-    console.log(JSON.stringify(result, null, 2));
-    console.log(`-> ${await writeResult(result)}`);
-  }
-}
