@@ -60,6 +60,10 @@ const WHY: Partial<Record<EvidenceKind, string>> = {
   'okta.user_lifecycle': 'events from the System Log, read page by page; the System Log returns no total.',
   'okta.access_review':
     'campaigns and their reviews from Okta Identity Governance, paged by cursor; the collector records no total.',
+  'entra.users_snapshot':
+    "one snapshot per day; Microsoft Graph's user list pages by @odata.nextLink and the collector asks no $count.",
+  'entra.user_lifecycle':
+    'entries of the directory audit log, read page by page; the audit log returns no total.',
   'jira.deprovisioning_ticket': JIRA_WHY,
   'jira.provisioning_ticket': JIRA_WHY,
   'jira.access_review_ticket': JIRA_WHY,

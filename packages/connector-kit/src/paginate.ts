@@ -8,7 +8,7 @@ import { parseLinkHeader } from './link.js';
  * - `link-header`: RFC 8288 `Link: <...>; rel="next"` (GitHub REST, Okta), or, when the header names none, the
  *   link at the body path `bodyLink` (Okta's governance API: `_links.next.href`); `emptyPageEnds` stops at an
  *   empty page whatever the links say (Okta's System Log offers a next link on every page while polling);
- * - `body-link`: the next page's URL in the body (Jira's changelog `nextPage`), or, when absent, the offset
+ * - `body-link`: the next page's URL in the body (Jira's changelog `nextPage`, Graph's `@odata.nextLink`), or, when absent, the offset
  *   `offsetParam` advanced by the items read so far;
  * - `token`: an opaque token in the body sent back as `param`, in the query or the JSON body (Jira's
  *   `nextPageToken`);
@@ -25,9 +25,14 @@ export type Paginator =
   | { type: 'token'; items?: string; token: string; param: string; in: 'query' | 'body'; last?: string }
   | { type: 'offset'; items?: string; param: string; last?: string; pageSize?: number };
 
-/** The value at a dotted path (`a.b`), or the object itself for an empty path. */
+/**
+ * The value at a dotted path (`a.b`), or the object itself for an empty path. A key that itself holds dots wins over
+ * the path it spells (OData's `@odata.nextLink` is one key of Microsoft Graph's pages).
+ */
 export function pick(body: unknown, path: string | undefined): unknown {
   if (!path) return body;
+  if (body !== null && typeof body === 'object' && Object.hasOwn(body, path))
+    return (body as Record<string, unknown>)[path];
   let value = body;
   for (const key of path.split('.')) {
     if (value === null || typeof value !== 'object') return undefined;

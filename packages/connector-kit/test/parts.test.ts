@@ -4,6 +4,7 @@ import {
   jiraRateLimitRule,
   oktaRateLimitRule,
   parseLinkHeader,
+  pick,
   provenancePath,
   rateLimitWaitMs,
   retryAfterRule,
@@ -23,6 +24,16 @@ describe('parseLinkHeader', () => {
     });
     expect(parseLinkHeader(null)).toEqual({});
     expect(parseLinkHeader('garbage')).toEqual({});
+  });
+});
+
+describe('pick', () => {
+  it('reads a dotted path, and a key holding dots (OData annotations) as that key', () => {
+    expect(pick({ a: { b: 1 } }, 'a.b')).toBe(1);
+    expect(
+      pick({ '@odata.nextLink': 'https://next', '@odata': { nextLink: 'wrong' } }, '@odata.nextLink'),
+    ).toBe('https://next');
+    expect(pick({ value: [] }, '@odata.nextLink')).toBeUndefined();
   });
 });
 

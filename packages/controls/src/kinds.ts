@@ -71,6 +71,12 @@ export const kindCategories = deepFreeze({
   'okta.user_lifecycle': ['deprovisioning_offboarding', 'user_provisioning_joiner'],
   'okta.users_snapshot': ['user_access_review', 'privileged_role_assignment'],
   'okta.access_review': ['user_access_review'],
+  'entra.users_snapshot': ['user_access_review', 'privileged_role_assignment'],
+  'entra.user_lifecycle': [
+    'deprovisioning_offboarding',
+    'user_provisioning_joiner',
+    'privileged_role_assignment',
+  ],
   'jira.deprovisioning_ticket': ['deprovisioning_offboarding'],
   'jira.provisioning_ticket': ['user_provisioning_joiner'],
   'jira.access_review_ticket': ['user_access_review'],
@@ -90,6 +96,14 @@ export const kindExclusions = deepFreeze({
   'okta.users_snapshot': {
     'soc2-2017': ['CC4.1', 'CC4.2'],
     reason: 'a user snapshot is the population a review samples from, not the review (monitoring) itself',
+  },
+  'entra.users_snapshot': {
+    'soc2-2017': ['CC4.1', 'CC4.2'],
+    reason: 'a user snapshot is the population a review samples from, not the review (monitoring) itself',
+  },
+  'entra.user_lifecycle': {
+    'iso27001-2022': ['A.5.11'],
+    reason: 'a directory audit entry says nothing about the return of assets',
   },
   'github.member_removed': {
     'iso27001-2022': ['A.5.11'],

@@ -26,6 +26,8 @@ const pinnedFingerprints: Record<string, string> = {
     'b55b3bf596acc8176fcf56ce02590bba21228b94c945ba73580439d211225bc2',
   'crosswalk-2026.12.0+tsc2017-iso2022-consensus3':
     'f270c5fc9414240c5ba659003f77e7705452d1e69314b6f03b8ab8fe21641f05',
+  'crosswalk-2026.12.1+tsc2017-iso2022-consensus3':
+    '4264f925e1c281e97d5f2d8ec3e3218807bafdb624ac101cc3cb7925ede25309',
 };
 
 describe('the evidence kind -> control mapping', () => {

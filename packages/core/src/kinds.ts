@@ -19,6 +19,15 @@ export const evidenceKinds = {
   },
   'okta.users_snapshot': { cadence: 'daily', title: 'Okta users, admin roles and app assignments snapshot' },
   'okta.access_review': { cadence: 'quarterly', title: 'Okta Identity Governance access review campaign' },
+  'entra.users_snapshot': {
+    cadence: 'daily',
+    title: 'Entra ID users, sign-in state, guests, MFA registration and directory role holders snapshot',
+  },
+  'entra.user_lifecycle': {
+    cadence: 'event',
+    title:
+      'Entra ID user lifecycle event from the directory audit log (create, disable, delete, role change)',
+  },
   'jira.deprovisioning_ticket': { cadence: 'event', title: 'Jira deprovisioning ticket' },
   'jira.provisioning_ticket': { cadence: 'event', title: 'Jira provisioning ticket' },
   'jira.access_review_ticket': { cadence: 'quarterly', title: 'Jira access review ticket' },

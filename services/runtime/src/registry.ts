@@ -1,3 +1,4 @@
+import { entraConnector } from '@crosswalk/connector-entra';
 import { githubConnector } from '@crosswalk/connector-github';
 import { jiraConnector } from '@crosswalk/connector-jira';
 import { oktaConnector } from '@crosswalk/connector-okta';
@@ -53,6 +54,7 @@ export const registry = createRegistry([
   githubConnector,
   jiraConnector,
   oktaConnector,
+  entraConnector,
   derivedConnector,
 ] as unknown as ConnectorDefinition[]);
 

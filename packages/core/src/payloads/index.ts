@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { EvidenceKind } from '../kinds.js';
 import { deprovisioningTimelinessSchema } from './derived.js';
+import { entraUserLifecycleSchema, entraUsersSnapshotSchema } from './entra.js';
 import {
   githubBranchProtectionSchema,
   githubMemberRemovedSchema,
@@ -27,6 +28,8 @@ export const payloadSchemas = {
   'okta.user_lifecycle': oktaUserLifecycleSchema,
   'okta.users_snapshot': oktaUsersSnapshotSchema,
   'okta.access_review': oktaAccessReviewSchema,
+  'entra.users_snapshot': entraUsersSnapshotSchema,
+  'entra.user_lifecycle': entraUserLifecycleSchema,
   'jira.deprovisioning_ticket': jiraTicketSchema,
   'jira.provisioning_ticket': jiraTicketSchema,
   'jira.access_review_ticket': jiraTicketSchema,

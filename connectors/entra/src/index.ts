@@ -1,0 +1,34 @@
+import { defineConnector } from '@crosswalk/core';
+import { userLifecycle } from './collectors/user-lifecycle.js';
+import { usersSnapshot } from './collectors/users-snapshot.js';
+import { entraConfigSchema } from './config.js';
+import { VERSION } from './version.js';
+
+/**
+ * The Microsoft Entra ID connector: the user population (enabled, guests, MFA registration, directory role holders)
+ * and user lifecycle events from the directory audit log, read from Microsoft Graph with an app-only token (client
+ * secret or certificate).
+ * @example
+ * const config = { type: 'entra', tenantId, auth: { kind: 'secret', clientId, clientSecret } };
+ * await runConnector({ connector: entraConnector, connectorId: 'entra-contoso', config, locker, trigger });
+ */
+export const entraConnector = defineConnector({
+  type: 'entra',
+  version: VERSION,
+  title: 'Microsoft Entra ID',
+  configSchema: entraConfigSchema,
+  collectors: [usersSnapshot, userLifecycle],
+});
+
+export default entraConnector;
+
+export { GraphClient, graphRateLimitRule } from './client.js';
+export {
+  COLLECTOR_PERMISSIONS,
+  type EntraConfig,
+  type EntraConfigInput,
+  entraConfigSchema,
+  LIFECYCLE_ACTIVITIES,
+  parseEntraConfig,
+} from './config.js';
+export { VERSION } from './version.js';

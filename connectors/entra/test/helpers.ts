@@ -1,0 +1,155 @@
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { collectorHarness } from '@crosswalk/connector-testkit';
+import type { EntraConfig, EntraConfigInput } from '../src/config.js';
+import { entraConnector } from '../src/index.js';
+import {
+  audit,
+  FakeEntra,
+  type FakeEntraOptions,
+  type FakeTenant,
+  guid,
+  registration,
+  role,
+  user,
+} from '../src/sandbox/index.js';
+
+export type { Collected, LogLine } from '@crosswalk/connector-testkit';
+export { errorText } from '@crosswalk/connector-testkit';
+export * from '../src/sandbox/index.js';
+
+export const TENANT_ID = guid('tenant:contoso');
+export const CLIENT_ID = guid('app:crosswalk');
+/** Shaped like a portal-issued client secret, so the shape-based scrubbing is exercised too. */
+export const CLIENT_SECRET = 'Xy78Q~TestSecretThatMustNeverLeak.012345';
+export const NOW = '2026-03-08T06:30:00.000Z';
+export const WINDOW = { since: '2026-03-01T00:00:00.000Z', until: '2026-03-08T00:00:00.000Z' };
+
+export const ALL_PERMISSIONS = ['User.Read.All', 'AuditLog.Read.All', 'RoleManagement.Read.Directory'];
+
+/** Runs one collector with the test kit's harness, at the tests' fixed time and window. */
+export const collect = collectorHarness<EntraConfig, EntraConfigInput>(entraConnector, {
+  now: NOW,
+  window: WINDOW,
+});
+
+/** A config pointing at the fake (Graph under /v1.0, tokens from the same loopback origin), with short backoff. */
+export function configFor(fake: FakeEntra, overrides: Partial<EntraConfigInput> = {}): EntraConfigInput {
+  return {
+    type: 'entra',
+    tenantId: TENANT_ID,
+    auth: { kind: 'secret', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+    graphUrl: fake.url,
+    authorityHost: fake.origin,
+    controlOwner: 'secops@contoso.example',
+    requests: { retryBaseDelayMs: 10, maxRateLimitWaitSeconds: 5 },
+    ...overrides,
+  };
+}
+
+/** A certificate and its key, made by openssl once per test process (Node has no API that issues certificates). */
+export const CERTIFICATE = (() => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'entra-cert-'));
+  try {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    writeFileSync(path.join(dir, 'key.pem'), keyPem);
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-new',
+        '-x509',
+        '-key',
+        path.join(dir, 'key.pem'),
+        '-subj',
+        '/CN=crosswalk-test',
+        '-days',
+        '2',
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    return { privateKey: keyPem, certificate: readFileSync(path.join(dir, 'cert.pem'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+})();
+
+export function certificateConfigFor(
+  fake: FakeEntra,
+  overrides: Partial<EntraConfigInput> = {},
+): EntraConfigInput {
+  return configFor(fake, {
+    auth: {
+      kind: 'certificate',
+      clientId: CLIENT_ID,
+      privateKey: CERTIFICATE.privateKey,
+      certificate: CERTIFICATE.certificate,
+    },
+    ...overrides,
+  });
+}
+
+export function startFake(tenant: FakeTenant, options: Partial<FakeEntraOptions> = {}): Promise<FakeEntra> {
+  return FakeEntra.start({
+    tenant,
+    app: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, permissions: ALL_PERMISSIONS },
+    ...options,
+  });
+}
+
+export const people = {
+  carol: user('carol.admin@contoso.example'),
+  alice: user('alice.smith@contoso.example'),
+  bob: user('bob.jones@contoso.example'),
+  dave: user('dave.leaver@contoso.example', { accountEnabled: false }),
+  erin: user('erin.partner@fabrikam.example', { userType: 'Guest' }),
+  frank: user('frank.new@contoso.example', { createdDateTime: '2026-03-02T09:00:00Z' }),
+};
+
+export const HR_SYNC = { appId: guid('app:hr-sync'), displayName: 'Workday to Entra ID provisioning' };
+
+/**
+ * The tenant most tests use: six users (one disabled, one guest), Global and User Administrator roles (one holder not
+ * in the users list, one a group), MFA registered by all but bob and the guest, and an audit log in and around the
+ * window: frank created on 03-02 by the HR sync, dave disabled on 03-03 and deleted on 03-05 by carol, alice made User
+ * Administrator on 03-04 and removed on 03-06, a password reset (not a lifecycle activity), and entries outside the
+ * window.
+ */
+export function contoso(options: { premium?: boolean } = {}): FakeTenant {
+  const { carol, alice, bob, dave, erin, frank } = people;
+  const global = role('globalAdministrator', [carol.id, guid('user:break-glass')]);
+  const userAdmin = role('userAdministrator', [alice.id, guid('group:helpdesk')]);
+  return {
+    tenantId: TENANT_ID,
+    users: [carol, alice, bob, dave, erin, frank],
+    directoryObjects: [
+      { '@odata.type': '#microsoft.graph.group', id: guid('group:helpdesk'), displayName: 'Helpdesk' },
+      { '@odata.type': '#microsoft.graph.user', id: guid('user:break-glass'), displayName: 'Break Glass' },
+    ],
+    registrations: [
+      registration(carol, ['fido2', 'microsoftAuthenticatorPush']),
+      registration(alice),
+      registration(bob, ['email']),
+      registration(dave),
+      registration(frank, ['mobilePhone']),
+    ],
+    roles: [global, userAdmin],
+    audits: [
+      audit('Add user', '2026-02-27T10:00:00Z', bob, { user: carol }),
+      audit('Add user', '2026-03-02T09:00:00Z', frank, { app: HR_SYNC }),
+      audit('Disable account', '2026-03-03T15:00:00Z', dave, { user: carol }),
+      audit('Add member to role', '2026-03-04T11:00:00Z', alice, { user: carol }, { role: userAdmin }),
+      audit('Delete user', '2026-03-05T08:30:00Z', dave, { user: carol }),
+      audit('Reset user password', '2026-03-05T12:00:00Z', bob, { user: carol }),
+      audit('Remove member from role', '2026-03-06T16:45:00Z', alice, { user: carol }, { role: userAdmin }),
+      audit('Disable account', '2026-03-08T01:00:00Z', bob, { user: carol }),
+    ],
+    ...(options.premium === undefined ? {} : { premium: options.premium }),
+  };
+}
