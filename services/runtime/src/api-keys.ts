@@ -135,6 +135,19 @@ export class ApiKeys {
     return publicView(key);
   }
 
+  /**
+   * The key with this id if it is valid now (not revoked, not expired), without its secret: for a login session,
+   * which holds the key's id after the token was checked once. The same cache and revocation signal as
+   * `authenticate`, so revoking a key ends its sessions as it ends its Bearer use.
+   */
+  async current(id: string): Promise<ApiKeyView | undefined> {
+    const key = await this.cached(id);
+    if (!key) return undefined;
+    const now = this.now().toISOString();
+    if (key.revokedAt || (key.expiresAt && key.expiresAt <= now)) return undefined;
+    return publicView(key);
+  }
+
   /** Only keys that exist are cached (unknown ids are attacker-chosen: caching them would grow without bound). */
   private async cached(id: string): Promise<ApiKey | undefined> {
     const clock = Date.now();

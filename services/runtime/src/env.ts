@@ -49,6 +49,16 @@ const envSchema = z.object({
    */
   CROSSWALK_COVERAGE_REFRESH_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   /**
+   * The address people reach the API (and its console) at, when a proxy in front of it terminates TLS: with an
+   * https URL the session cookie is marked Secure even though the request reached this process over plain HTTP.
+   */
+  CROSSWALK_PUBLIC_URL: optional(z.string().url()),
+  /**
+   * How long a console login lasts (seconds): the session cookie's Max-Age and the server-side record's TTL, never
+   * past the key's own expiry. Logging out or revoking the key ends it sooner.
+   */
+  CROSSWALK_SESSION_SECONDS: z.coerce.number().int().min(60).max(604_800).default(28_800),
+  /**
    * How long a presigned export download URL stays valid (seconds), when the locker is S3. Short: whoever holds
    * the URL can download the bundle without a key.
    */

@@ -68,6 +68,23 @@ describe.skipIf(!s3)('ApiKeys (S3 locker)', () => {
     now = new Date('2026-03-10T12:00:00.000Z');
   });
 
+  it('reads a key by id for a login session only while it is valid: not after expiry or revocation', async () => {
+    const { key } = await keys.create({
+      name: 'console',
+      role: 'auditor',
+      createdBy: 'key:admin',
+      expiresAt: '2026-03-10T13:00:00.000Z',
+    });
+    expect(await keys.current(key.id)).toEqual(key);
+    expect(await keys.current('zzzzzzzzzzzz')).toBeUndefined();
+    expect(await keys.current('../keys/x')).toBeUndefined();
+    now = new Date('2026-03-10T13:00:00.000Z');
+    expect(await keys.current(key.id)).toBeUndefined();
+    now = new Date('2026-03-10T12:00:00.000Z');
+    await keys.revoke(key.id, 'key:admin');
+    expect(await keys.current(key.id)).toBeUndefined();
+  });
+
   it('stops authenticating a revoked key at once, lists it as revoked, and audits who revoked it', async () => {
     const { token, key } = await keys.create({ name: 'leaked', role: 'operator', createdBy: 'cli:root' });
     const revoked = await keys.revoke(key.id, 'key:admin');
