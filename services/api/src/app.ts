@@ -17,6 +17,8 @@ import { evidencePlugin } from './plugins/evidence.js';
 import { exportsPlugin } from './plugins/exports.js';
 import { healthPlugin } from './plugins/health.js';
 import { runtimePlugin } from './plugins/runtime.js';
+import { securityHeadersPlugin } from './plugins/security-headers.js';
+import { type SessionStoreKind, sessionPlugin } from './plugins/session.js';
 import { webhooksPlugin } from './plugins/webhooks.js';
 import { VERSION } from './version.js';
 import type { WebhookSender } from './webhooks/sender.js';
@@ -27,6 +29,12 @@ export interface BuildAppOptions {
    * @defaultValue true
    */
   docs?: boolean;
+  /**
+   * Where console logins are kept: Redis (shared by every API process), or this process's memory for the
+   * embedded API without Redis (`crosswalk demo --serve`).
+   * @defaultValue 'redis'
+   */
+  sessions?: SessionStoreKind;
   /** Webhook senders; the built-in table (GitHub, generic) when omitted. */
   senders?: readonly WebhookSender[];
 }
@@ -124,8 +132,10 @@ export function buildApp(runtime: Runtime, options: BuildAppOptions = {}): App {
   });
 
   app.register(runtimePlugin, { runtime });
+  app.register(securityHeadersPlugin);
   if (options.docs ?? true) app.register(docsPlugin, { version: VERSION });
   app.register(healthPlugin);
+  app.register(sessionPlugin, { store: options.sessions ?? 'redis' });
   app.register(webhooksPlugin, {
     prefix: '/v1/webhooks',
     ...(options.senders ? { senders: options.senders } : {}),

@@ -1,10 +1,13 @@
 import type { ApiKeyView, Role, Runtime } from '@crosswalk/runtime';
+import type { Sessions } from './sessions/sessions.js';
 
 /** What the app adds to Fastify's types: the shared runtime, the request's API key, and per-route settings. */
 declare module 'fastify' {
   interface FastifyInstance {
     /** Queues, locker, keys, configs, logger and metrics, decorated once at the root by the runtime plugin. */
     runtime: Runtime;
+    /** Console logins (session cookies), decorated at the root by the session plugin. */
+    sessions: Sessions;
   }
   interface FastifyRequest {
     /** The authenticated key; set by the auth plugin on every route under it, null elsewhere. */

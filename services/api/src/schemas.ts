@@ -46,8 +46,11 @@ export function responses<T extends Record<number, z.ZodType>>(
   return all as T & Record<number, z.ZodType>;
 }
 
-/** Marks a route as needing `Authorization: Bearer cwk_...` in the OpenAPI document. */
-export const bearer = [{ bearer: [] }];
+/**
+ * Marks a route as needing `Authorization: Bearer cwk_...`, or the console's session cookie standing for such a
+ * key, in the OpenAPI document (either one: two entries).
+ */
+export const bearer: { [scheme: string]: string[] }[] = [{ bearer: [] }, { session: [] }];
 
 /** Query and path values arrive as text; limits are coerced but still bounded. */
 export const limitParam = z.coerce

@@ -165,6 +165,19 @@ const table: Row[] = [
     operator: 200,
     admin: 200,
   },
+  // Console login takes the key in its body, not a header: a Bearer header opens no session (session.test.ts
+  // drives the cookie itself). Logging out without a session is a no-op.
+  {
+    method: 'POST',
+    url: '/v1/session',
+    body: { apiKey: 'cwk_notakey' },
+    anonymous: 401,
+    auditor: 401,
+    operator: 401,
+    admin: 401,
+  },
+  { method: 'GET', url: '/v1/session', anonymous: 401, auditor: 401, operator: 401, admin: 401 },
+  { method: 'DELETE', url: '/v1/session', anonymous: 204, auditor: 204, operator: 204, admin: 204 },
   // Webhooks take no API key: the sender's signature is the credential, whoever else calls.
   {
     method: 'POST',

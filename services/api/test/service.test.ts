@@ -96,6 +96,9 @@ describe.skipIf(!services)('The service', () => {
         'GET /v1/controls/soa',
         'GET /v1/controls/{id}/test',
         'POST /v1/controls/{id}/remediations',
+        'POST /v1/session',
+        'GET /v1/session',
+        'DELETE /v1/session',
         'POST /v1/webhooks/{connectorId}/github',
         'POST /v1/webhooks/{connectorId}/okta',
         'GET /v1/webhooks/{connectorId}/okta',
@@ -104,7 +107,7 @@ describe.skipIf(!services)('The service', () => {
       ].sort(),
     );
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
-    expect(doc.paths['/v1/evidence']!.get!.security).toEqual([{ bearer: [] }]);
+    expect(doc.paths['/v1/evidence']!.get!.security).toEqual([{ bearer: [] }, { session: [] }]);
     expect(doc.paths['/v1/webhooks/{connectorId}/github']!.post!.security).toBeUndefined();
     expect(doc.paths['/v1/webhooks/{connectorId}/okta']!.get!.security).toBeUndefined();
     expect(doc.paths['/v1/evidence']!.get!.parameters!.map((p) => p.name)).toEqual(

@@ -230,7 +230,8 @@ async function serve(locker: string, window: { from: string; to: string } | unde
         }
       : {}),
   });
-  const server = await startServer(runtime);
+  // Console logins in this process's memory: there is no Redis to keep them in.
+  const server = await startServer(runtime, { sessions: 'memory' });
   const auth = `-H 'authorization: Bearer ${token}'`;
   output.out('');
   output.out(`API (auditor key for the year, this process only) on ${server.url}; Ctrl-C stops it:`);
