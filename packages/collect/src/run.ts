@@ -250,6 +250,7 @@ export async function runConnector<Schema extends z.ZodType>(
       requests: outcome.requests.size,
       // Only when there is one: a manifest without it keeps the bytes (and hash) it always had.
       ...(sourceTotal !== undefined ? { sourceTotal } : {}),
+      ...sourceRetention(collector, collectorWindow, clock.now()),
       error,
     });
     options.onProgress?.({
@@ -381,4 +382,22 @@ function summarize(error: unknown, secrets: readonly string[]): { code: string; 
     code: 'CW_INTERNAL',
     message: redact(`unexpected error: ${(error as Error)?.message ?? String(error)}`, secrets),
   };
+}
+
+/**
+ * What a collector's source can no longer give of its window: for a collector that declares how long its source
+ * keeps items (`sourceRetentionDays`), the retention, and the time before which the window could not be read
+ * when the window reaches past it. Nothing for a collector without a declared retention.
+ */
+export function sourceRetention(
+  collector: Pick<CollectorDefinition<object>, 'sourceRetentionDays'>,
+  window: { since: string; until: string },
+  now: Date,
+): { sourceRetentionDays?: number; sourceUnavailableBefore?: string } {
+  const days = collector.sourceRetentionDays;
+  if (days === undefined) return {};
+  const kept = now.getTime() - days * 86_400_000;
+  if (Date.parse(window.since) >= kept) return { sourceRetentionDays: days };
+  const unavailableBefore = new Date(Math.min(kept, Date.parse(window.until))).toISOString();
+  return { sourceRetentionDays: days, sourceUnavailableBefore: unavailableBefore };
 }

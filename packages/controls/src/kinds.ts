@@ -77,6 +77,18 @@ export const kindCategories = deepFreeze({
     'user_provisioning_joiner',
     'privileged_role_assignment',
   ],
+  'google_workspace.users_snapshot': [
+    'user_access_review',
+    'privileged_role_assignment',
+    'org_2fa_enforcement',
+  ],
+  'google_workspace.admin_event': [
+    'deprovisioning_offboarding',
+    'user_provisioning_joiner',
+    'privileged_role_assignment',
+    'idp_auth_policy_mfa_password_session',
+  ],
+  'google_workspace.login_activity': ['idp_auth_policy_mfa_password_session', 'org_2fa_enforcement'],
   'jira.deprovisioning_ticket': ['deprovisioning_offboarding'],
   'jira.provisioning_ticket': ['user_provisioning_joiner'],
   'jira.access_review_ticket': ['user_access_review'],
@@ -104,6 +116,14 @@ export const kindExclusions = deepFreeze({
   'entra.user_lifecycle': {
     'iso27001-2022': ['A.5.11'],
     reason: 'a directory audit entry says nothing about the return of assets',
+  },
+  'google_workspace.users_snapshot': {
+    'soc2-2017': ['CC4.1', 'CC4.2'],
+    reason: 'a user snapshot is the population a review samples from, not the review (monitoring) itself',
+  },
+  'google_workspace.admin_event': {
+    'iso27001-2022': ['A.5.11'],
+    reason: 'an account or role change says nothing about the return of assets',
   },
   'github.member_removed': {
     'iso27001-2022': ['A.5.11'],

@@ -28,6 +28,9 @@ const pinnedFingerprints: Record<string, string> = {
     'f270c5fc9414240c5ba659003f77e7705452d1e69314b6f03b8ab8fe21641f05',
   'crosswalk-2026.12.1+tsc2017-iso2022-consensus3':
     '4264f925e1c281e97d5f2d8ec3e3218807bafdb624ac101cc3cb7925ede25309',
+  // 2026.12.2: Google Workspace's users snapshot, admin events and login activity.
+  'crosswalk-2026.12.2+tsc2017-iso2022-consensus3':
+    '03eb0986c173197c81153c9b5e95378a91ddf6f41a523a7ba00e9efbbfea3e58',
 };
 
 describe('the evidence kind -> control mapping', () => {
@@ -117,7 +120,13 @@ describe('kindsFor', () => {
   });
 
   it('lists the kinds that evidence an ISO 2022 control', () => {
-    expect(kindsFor('iso27001-2022', 'A.8.5')).toEqual(['github.org_members', 'okta.policy']);
+    expect(kindsFor('iso27001-2022', 'A.8.5')).toEqual([
+      'github.org_members',
+      'okta.policy',
+      'google_workspace.users_snapshot',
+      'google_workspace.admin_event',
+      'google_workspace.login_activity',
+    ]);
   });
 
   it('is the inverse of controlsFor', () => {

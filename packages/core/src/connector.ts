@@ -98,6 +98,13 @@ export interface CollectorDefinition<Config, Cursor = unknown> {
    * Absent: the cursor is kept unchecked (every built-in collector that keeps one declares its schema).
    */
   cursorSchema?: z.ZodType<Cursor>;
+  /**
+   * How many days back the source still keeps what this collector reads (the Google Reports API: 180). A window
+   * reaching further back cannot be read whole: the runner says so in the run's manifest
+   * (`sourceUnavailableBefore`), and coverage names the days the source can no longer give. Absent: the source
+   * keeps everything, or its limit is not known.
+   */
+  sourceRetentionDays?: number;
   /** Resolves to what the collector learnt of its source beyond the items (nothing, for most collectors). */
   // biome-ignore lint/suspicious/noConfusingVoidType: most collectors return nothing; void keeps them as they are.
   collect(context: CollectorContext<Config, Cursor>): Promise<void | CollectOutcome>;

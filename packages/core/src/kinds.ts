@@ -28,6 +28,18 @@ export const evidenceKinds = {
     title:
       'Entra ID user lifecycle event from the directory audit log (create, disable, delete, role change)',
   },
+  'google_workspace.users_snapshot': {
+    cadence: 'daily',
+    title: 'Google Workspace users, 2-Step Verification and admin roles snapshot',
+  },
+  'google_workspace.admin_event': {
+    cadence: 'event',
+    title: 'Google Workspace admin audit event (user, role or security setting change)',
+  },
+  'google_workspace.login_activity': {
+    cadence: 'daily',
+    title: 'Google Workspace logins of one day, with those without a second factor',
+  },
   'jira.deprovisioning_ticket': { cadence: 'event', title: 'Jira deprovisioning ticket' },
   'jira.provisioning_ticket': { cadence: 'event', title: 'Jira provisioning ticket' },
   'jira.access_review_ticket': { cadence: 'quarterly', title: 'Jira access review ticket' },

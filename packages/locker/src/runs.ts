@@ -79,6 +79,13 @@ export const runManifestSchema = z
            * reads one; absent when the source gives none, on filtered runs, and on manifests written before it.
            */
           sourceTotal: z.number().int().nonnegative().optional(),
+          /** How many days the collector's source keeps what it reads, where the collector declares it. */
+          sourceRetentionDays: z.number().int().positive().optional(),
+          /**
+           * When the window reached past that retention: the time before which the source could no longer give
+           * anything, so that part of the window was not read.
+           */
+          sourceUnavailableBefore: timestampSchema.optional(),
           error: errorSummarySchema.nullable(),
         })
         .strict(),

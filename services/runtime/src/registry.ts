@@ -1,5 +1,6 @@
 import { entraConnector } from '@crosswalk/connector-entra';
 import { githubConnector } from '@crosswalk/connector-github';
+import { googleWorkspaceConnector } from '@crosswalk/connector-google-workspace';
 import { jiraConnector } from '@crosswalk/connector-jira';
 import { oktaConnector } from '@crosswalk/connector-okta';
 import { type ConnectorDefinition, CrosswalkError } from '@crosswalk/core';
@@ -52,6 +53,7 @@ export function createRegistry(definitions: readonly ConnectorDefinition[]): Con
  */
 export const registry = createRegistry([
   githubConnector,
+  googleWorkspaceConnector,
   jiraConnector,
   oktaConnector,
   entraConnector,

@@ -8,6 +8,11 @@ import {
   githubOrgMembersSchema,
   githubPullRequestApprovalSchema,
 } from './github.js';
+import {
+  googleWorkspaceAdminEventSchema,
+  googleWorkspaceLoginActivitySchema,
+  googleWorkspaceUsersSnapshotSchema,
+} from './google-workspace.js';
 import { jiraTicketSchema } from './jira.js';
 import {
   oktaAccessReviewSchema,
@@ -30,6 +35,9 @@ export const payloadSchemas = {
   'okta.access_review': oktaAccessReviewSchema,
   'entra.users_snapshot': entraUsersSnapshotSchema,
   'entra.user_lifecycle': entraUserLifecycleSchema,
+  'google_workspace.users_snapshot': googleWorkspaceUsersSnapshotSchema,
+  'google_workspace.admin_event': googleWorkspaceAdminEventSchema,
+  'google_workspace.login_activity': googleWorkspaceLoginActivitySchema,
   'jira.deprovisioning_ticket': jiraTicketSchema,
   'jira.provisioning_ticket': jiraTicketSchema,
   'jira.access_review_ticket': jiraTicketSchema,
