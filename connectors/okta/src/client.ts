@@ -6,6 +6,7 @@ import {
   paginate,
   provenancePath,
   RequestRecorder,
+  readAnswer,
   type SourceError,
 } from '@crosswalk/connector-kit';
 import { type CollectorLogger, CrosswalkError, isCrosswalkError } from '@crosswalk/core';
@@ -246,32 +247,13 @@ export class OktaClient {
         this.sdk.oauth.clearCachedAccessToken();
         continue;
       }
-      const text = await response.text();
-      let body: unknown = null;
-      if (text !== '') {
-        try {
-          body = JSON.parse(text);
-        } catch {
-          if (response.ok) {
-            throw new CrosswalkError(
-              'CW_SOURCE_DATA',
-              `Okta answered ${what} with something other than JSON`,
-              {
-                where: provenancePath(url),
-              },
-            );
-          }
-          body = text;
-        }
+      const answer = await readAnswer(url, response);
+      if (response.ok && answer.text !== '' && answer.body === answer.text) {
+        throw new CrosswalkError('CW_SOURCE_DATA', `Okta answered ${what} with something other than JSON`, {
+          where: provenancePath(url),
+        });
       }
-      return {
-        url: url.href,
-        status: response.status,
-        statusText: response.statusText,
-        headers: response.headers,
-        text,
-        body,
-      };
+      return answer;
     }
   }
 

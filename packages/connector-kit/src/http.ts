@@ -95,6 +95,25 @@ export interface HttpAnswer {
 
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
 
+/** A response read whole: its body as JSON, or as text when it is not JSON (a proxy's HTML page), absent when empty. */
+export async function readAnswer(url: URL, response: Response): Promise<HttpAnswer> {
+  const text = await response.text();
+  let body: unknown = text === '' ? undefined : text;
+  try {
+    if (text !== '') body = JSON.parse(text);
+  } catch {
+    // Not JSON: the text is the detail.
+  }
+  return {
+    url: url.href,
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+    text,
+    body,
+  };
+}
+
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
@@ -243,7 +262,7 @@ export class HttpClient {
         if (wait !== undefined) this.exhausted.set(endpoint, Date.now() + wait);
       }
       // Some limits are said only in the body (GitHub's secondary limit, its GraphQL RATE_LIMITED): read it first.
-      const early = readsBody(this.rule, response.status) ? await this.read(url, response) : undefined;
+      const early = readsBody(this.rule, response.status) ? await readAnswer(url, response) : undefined;
       const named = early && bodyLimit(this.rule, response.status, early.text);
       if (named || isLimited(this.rule, response.status, response.headers)) {
         const wait =
@@ -266,7 +285,7 @@ export class HttpClient {
           { path, waitMs: wait, attempt: limited + 1 },
           `${source} rate limit outlasts the allowed wait or retries; giving up`,
         );
-        return { ...(early ?? (await this.read(url, response))), rateLimitWaitMs: wait };
+        return { ...(early ?? (await readAnswer(url, response))), rateLimitWaitMs: wait };
       }
       if (RETRYABLE_STATUS.has(response.status) && failures < policy.retries) {
         failures += 1;
@@ -279,7 +298,7 @@ export class HttpClient {
         );
         continue;
       }
-      return early ?? this.read(url, response);
+      return early ?? readAnswer(url, response);
     }
   }
 
@@ -322,24 +341,6 @@ export class HttpClient {
       },
       this.options.redact,
     );
-  }
-
-  private async read(url: URL, response: Response): Promise<HttpAnswer> {
-    const text = await response.text();
-    let body: unknown = text === '' ? undefined : text;
-    try {
-      if (text !== '') body = JSON.parse(text);
-    } catch {
-      // Not JSON (a proxy's HTML page): the text is the detail.
-    }
-    return {
-      url: url.href,
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-      text,
-      body,
-    };
   }
 
   /** Before a request to an endpoint whose budget is used up, wait for its reset (when that is within bounds). */

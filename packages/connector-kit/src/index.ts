@@ -16,6 +16,7 @@ export {
   type HttpClientOptions,
   type HttpRequest,
   type RequestPolicy,
+  readAnswer,
 } from './http.js';
 export { parseLinkHeader } from './link.js';
 export { type PageSource, type PaginateOptions, type Paginator, paginate, pick } from './paginate.js';
