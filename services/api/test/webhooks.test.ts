@@ -31,6 +31,52 @@ describe.skipIf(!services)('Webhooks', () => {
   const webhookJobs = () => t.runtime.webhookQueue.queue.getJobs(['waiting', 'delayed', 'active']);
   const collectJobs = () => t.runtime.collectQueue.queue.getJobs(['waiting', 'delayed', 'active']);
 
+  type Answer = Awaited<ReturnType<typeof deliver>>;
+
+  /** The same delivery sent twice: enqueued once, the second acknowledged as its duplicate with no second job. */
+  async function expectRetryIsDuplicate(send: () => Promise<Answer>, jobs = webhookJobs) {
+    const first = await send();
+    const before = (await jobs()).length;
+    const retry = await send();
+    expect(first.json()).toMatchObject({ outcome: 'enqueued' });
+    expect(retry.statusCode).toBe(202);
+    expect(retry.json()).toMatchObject({ outcome: 'duplicate', duplicate: true, jobId: first.json().jobId });
+    expect((await jobs()).length).toBe(before);
+  }
+
+  /** A delivery refused as not authentic: 401, and no job carries its id. */
+  async function expectRefused(response: Answer, deliveryId: string) {
+    expect(response.statusCode).toBe(401);
+    expect(response.json().error.code).toBe('CW_UNAUTHORIZED');
+    expect((await webhookJobs()).some((job) => job.data.deliveryId === deliveryId)).toBe(false);
+  }
+
+  /** Deliveries of an event the sender's connector does not handle: acknowledged, no job, logged once. */
+  async function expectIgnoredAndLoggedOnce(event: string, send: () => Promise<Answer>, times = 2) {
+    const before = (await webhookJobs()).length;
+    for (let i = 0; i < times; i++) {
+      const response = await send();
+      expect(response.statusCode).toBe(202);
+      expect(response.json()).toMatchObject({ outcome: 'ignored', jobId: null });
+    }
+    expect((await webhookJobs()).length).toBe(before);
+    const logged = t.logs.filter(
+      (line) => line.includes('not handled') && line.includes(`"event":"${event}"`),
+    );
+    expect(logged).toHaveLength(1);
+  }
+
+  /** Each outcome was counted at least once under the source, and the secret never reached a log line. */
+  async function expectCountedNotLogged(source: string, outcomes: string[], secret: string) {
+    const metrics = await t.runtime.metrics.registry.getSingleMetricAsString(
+      'crosswalk_webhook_deliveries_total',
+    );
+    for (const outcome of outcomes) {
+      expect(metrics).toMatch(new RegExp(`source="${source}",outcome="${outcome}"} [1-9]`));
+    }
+    expect(t.logs.join('\n')).not.toContain(secret);
+  }
+
   function deliver(
     options: {
       connector?: string;
@@ -102,17 +148,7 @@ describe.skipIf(!services)('Webhooks', () => {
     it('acknowledges a replayed delivery as a duplicate and adds no second job', async () => {
       const delivery = randomUUID();
       const body = JSON.stringify(mergedPullRequest('acme/api', 2));
-      const first = await deliver({ event: 'pull_request', delivery, body });
-      const before = (await webhookJobs()).length;
-      const replay = await deliver({ event: 'pull_request', delivery, body });
-      expect(first.statusCode).toBe(202);
-      expect(replay.statusCode).toBe(202);
-      expect(replay.json()).toMatchObject({
-        outcome: 'duplicate',
-        duplicate: true,
-        jobId: first.json().jobId,
-      });
-      expect((await webhookJobs()).length).toBe(before);
+      await expectRetryIsDuplicate(() => deliver({ event: 'pull_request', delivery, body }));
     });
 
     describe('when the delivery is not authentic', () => {
@@ -129,10 +165,7 @@ describe.skipIf(!services)('Webhooks', () => {
         ['for a connector that does not exist', { connector: 'nobody' }],
       ])('answers 401 and enqueues nothing when %s', async (_name, options) => {
         const delivery = randomUUID();
-        const response = await deliver({ event: 'pull_request', delivery, body, ...options });
-        expect(response.statusCode).toBe(401);
-        expect(response.json().error.code).toBe('CW_UNAUTHORIZED');
-        expect((await webhookJobs()).some((job) => job.data.deliveryId === delivery)).toBe(false);
+        await expectRefused(await deliver({ event: 'pull_request', delivery, body, ...options }), delivery);
       });
     });
 
@@ -169,38 +202,18 @@ describe.skipIf(!services)('Webhooks', () => {
     });
 
     it('acknowledges an event type it does not handle, enqueues nothing and logs it once', async () => {
-      const before = (await webhookJobs()).length;
-      for (const action of ['created', 'deleted', 'created']) {
-        const response = await deliver({ event: 'star', body: JSON.stringify(example('star', action)) });
-        expect(response.statusCode).toBe(202);
-        expect(response.json()).toMatchObject({ outcome: 'ignored', jobId: null });
-      }
-      expect((await webhookJobs()).length).toBe(before);
-      const logged = t.logs.filter((line) => line.includes('not handled') && line.includes('"event":"star"'));
-      expect(logged).toHaveLength(1);
-    });
-
-    it('counts deliveries by source and outcome', async () => {
-      const metrics = await t.runtime.metrics.registry.getSingleMetricAsString(
-        'crosswalk_webhook_deliveries_total',
+      const actions = ['created', 'deleted', 'created'];
+      await expectIgnoredAndLoggedOnce(
+        'star',
+        () => deliver({ event: 'star', body: JSON.stringify(example('star', actions.shift())) }),
+        3,
       );
-      for (const outcome of [
-        'enqueued',
-        'duplicate',
-        'ping',
-        'ignored',
-        'unauthorized',
-        'invalid',
-        'too_large',
-      ]) {
-        expect(metrics).toMatch(new RegExp(`source="github",outcome="${outcome}"} [1-9]`));
-      }
     });
 
-    it('never logs the secret or a signature', () => {
-      const text = t.logs.join('\n');
-      expect(text).not.toContain(SECRET);
-      expect(text).not.toMatch(/sha256=[0-9a-f]{64}/);
+    it('counts deliveries by source and outcome, and never logs the secret or a signature', async () => {
+      const outcomes = ['enqueued', 'duplicate', 'ping', 'ignored', 'unauthorized', 'invalid', 'too_large'];
+      await expectCountedNotLogged('github', outcomes, SECRET);
+      expect(t.logs.join('\n')).not.toMatch(/sha256=[0-9a-f]{64}/);
     });
   });
 
@@ -241,16 +254,7 @@ describe.skipIf(!services)('Webhooks', () => {
 
     it('acknowledges a replay as a duplicate without a second job', async () => {
       const delivery = randomUUID();
-      const first = await generic({ delivery });
-      const before = (await collectJobs()).length;
-      const replay = await generic({ delivery });
-      expect(first.statusCode).toBe(202);
-      expect(replay.json()).toMatchObject({
-        outcome: 'duplicate',
-        duplicate: true,
-        jobId: first.json().jobId,
-      });
-      expect((await collectJobs()).length).toBe(before);
+      await expectRetryIsDuplicate(() => generic({ delivery }), collectJobs);
     });
 
     it('answers 401 for a bad signature and 400 for an unknown collector or a bad body', async () => {
@@ -373,17 +377,7 @@ describe.skipIf(!services)('Webhooks', () => {
 
     it("acknowledges Okta's retry of a delivery (same eventId) as a duplicate, with no second job", async () => {
       const body = withEventId(randomUUID());
-      const first = await hook({ body });
-      const before = (await webhookJobs()).length;
-      const retry = await hook({ body });
-      expect(first.json().outcome).toBe('enqueued');
-      expect(retry.statusCode).toBe(202);
-      expect(retry.json()).toMatchObject({
-        outcome: 'duplicate',
-        duplicate: true,
-        jobId: first.json().jobId,
-      });
-      expect((await webhookJobs()).length).toBe(before);
+      await expectRetryIsDuplicate(() => hook({ body }));
     });
 
     describe('when the delivery is not authentic', () => {
@@ -396,10 +390,7 @@ describe.skipIf(!services)('Webhooks', () => {
         ['for a connector that does not exist', { connector: 'nobody' }],
       ])('answers 401 and enqueues nothing %s', async (_name, options) => {
         const eventId = randomUUID();
-        const response = await hook({ body: withEventId(eventId), ...options });
-        expect(response.statusCode).toBe(401);
-        expect(response.json().error.code).toBe('CW_UNAUTHORIZED');
-        expect((await webhookJobs()).some((job) => job.data.deliveryId === eventId)).toBe(false);
+        await expectRefused(await hook({ body: withEventId(eventId), ...options }), eventId);
       });
     });
 
@@ -424,32 +415,16 @@ describe.skipIf(!services)('Webhooks', () => {
     });
 
     it('acknowledges an envelope type it does not handle, enqueues nothing and logs it once', async () => {
-      const before = (await webhookJobs()).length;
-      for (const _ of [1, 2]) {
-        const body = JSON.stringify({
-          ...oktaEventHook(),
-          eventId: randomUUID(),
-          eventType: 'com.okta.other',
-        });
-        const response = await hook({ body });
-        expect(response.statusCode).toBe(202);
-        expect(response.json()).toMatchObject({ outcome: 'ignored', jobId: null });
-      }
-      expect((await webhookJobs()).length).toBe(before);
-      const logged = t.logs.filter(
-        (line) => line.includes('not handled') && line.includes('"event":"com.okta.other"'),
+      await expectIgnoredAndLoggedOnce('com.okta.other', () =>
+        hook({
+          body: JSON.stringify({ ...oktaEventHook(), eventId: randomUUID(), eventType: 'com.okta.other' }),
+        }),
       );
-      expect(logged).toHaveLength(1);
     });
 
     it('counts deliveries and verifications under source okta, and never logs the secret', async () => {
-      const metrics = await t.runtime.metrics.registry.getSingleMetricAsString(
-        'crosswalk_webhook_deliveries_total',
-      );
-      for (const outcome of ['enqueued', 'duplicate', 'ignored', 'verified', 'unauthorized', 'invalid']) {
-        expect(metrics).toMatch(new RegExp(`source="okta",outcome="${outcome}"} [1-9]`));
-      }
-      expect(t.logs.join('\n')).not.toContain(OKTA_SECRET);
+      const outcomes = ['enqueued', 'duplicate', 'ignored', 'verified', 'unauthorized', 'invalid'];
+      await expectCountedNotLogged('okta', outcomes, OKTA_SECRET);
       expect(t.logs.join('\n')).not.toContain('Y3Jvc3N3YWxr');
     });
   });
@@ -512,16 +487,7 @@ describe.skipIf(!services)('Webhooks', () => {
 
     it('acknowledges a retry (same X-Atlassian-Webhook-Identifier) as a duplicate, with no second job', async () => {
       const delivery = randomUUID();
-      const first = await jira({ delivery });
-      const before = (await webhookJobs()).length;
-      const retry = await jira({ delivery });
-      expect(retry.statusCode).toBe(202);
-      expect(retry.json()).toMatchObject({
-        outcome: 'duplicate',
-        duplicate: true,
-        jobId: first.json().jobId,
-      });
-      expect((await webhookJobs()).length).toBe(before);
+      await expectRetryIsDuplicate(() => jira({ delivery }));
     });
 
     describe('when the delivery is not authentic', () => {
@@ -534,10 +500,7 @@ describe.skipIf(!services)('Webhooks', () => {
         ['for a connector that does not exist', { connector: 'nobody' }],
       ])('answers 401 and enqueues nothing when %s', async (_name, options) => {
         const delivery = randomUUID();
-        const response = await jira({ delivery, ...options });
-        expect(response.statusCode).toBe(401);
-        expect(response.json().error.code).toBe('CW_UNAUTHORIZED');
-        expect((await webhookJobs()).some((job) => job.data.deliveryId === delivery)).toBe(false);
+        await expectRefused(await jira({ delivery, ...options }), delivery);
       });
     });
 
@@ -567,28 +530,14 @@ describe.skipIf(!services)('Webhooks', () => {
     });
 
     it('acknowledges other Jira events, enqueues nothing and logs each once', async () => {
-      const before = (await webhookJobs()).length;
-      for (const _ of [1, 2]) {
-        const body = JSON.stringify({ ...jiraIssueUpdated(), webhookEvent: 'comment_created' });
-        const response = await jira({ body });
-        expect(response.statusCode).toBe(202);
-        expect(response.json()).toMatchObject({ outcome: 'ignored', jobId: null });
-      }
-      expect((await webhookJobs()).length).toBe(before);
-      const logged = t.logs.filter(
-        (line) => line.includes('not handled') && line.includes('"event":"comment_created"'),
+      await expectIgnoredAndLoggedOnce('comment_created', () =>
+        jira({ body: JSON.stringify({ ...jiraIssueUpdated(), webhookEvent: 'comment_created' }) }),
       );
-      expect(logged).toHaveLength(1);
     });
 
     it('counts deliveries under source jira, and never logs the secret or a signature', async () => {
-      const metrics = await t.runtime.metrics.registry.getSingleMetricAsString(
-        'crosswalk_webhook_deliveries_total',
-      );
-      for (const outcome of ['enqueued', 'duplicate', 'ignored', 'unauthorized', 'invalid', 'too_large']) {
-        expect(metrics).toMatch(new RegExp(`source="jira",outcome="${outcome}"} [1-9]`));
-      }
-      expect(t.logs.join('\n')).not.toContain(JIRA_SECRET);
+      const outcomes = ['enqueued', 'duplicate', 'ignored', 'unauthorized', 'invalid', 'too_large'];
+      await expectCountedNotLogged('jira', outcomes, JIRA_SECRET);
       expect(t.logs.join('\n')).not.toMatch(/sha256=[0-9a-f]{64}/);
     });
   });
