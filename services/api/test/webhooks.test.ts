@@ -33,6 +33,22 @@ describe.skipIf(!services)('Webhooks', () => {
 
   type Answer = Awaited<ReturnType<typeof deliver>>;
 
+  /** A delivery acknowledged with 202 whose one job carries what the worker needs. */
+  async function expectEnqueued(
+    response: Answer,
+    job: { connectorId: string; event: string; deliveryId: string; payload: unknown },
+  ) {
+    expect(response.statusCode).toBe(202);
+    expect(response.json()).toMatchObject({
+      outcome: 'enqueued',
+      duplicate: false,
+      deliveryId: job.deliveryId,
+      event: job.event,
+    });
+    const queued = await t.runtime.webhookQueue.queue.getJob(response.json().jobId);
+    expect(queued?.data).toMatchObject(job);
+  }
+
   /** The same delivery sent twice: enqueued once, the second acknowledged as its duplicate with no second job. */
   async function expectRetryIsDuplicate(send: () => Promise<Answer>, jobs = webhookJobs) {
     const first = await send();
@@ -112,10 +128,7 @@ describe.skipIf(!services)('Webhooks', () => {
       const delivery = randomUUID();
       const payload = mergedPullRequest('acme/api', 1);
       const response = await deliver({ event: 'pull_request', delivery, body: JSON.stringify(payload) });
-      expect(response.statusCode).toBe(202);
-      expect(response.json()).toMatchObject({ outcome: 'enqueued', duplicate: false, deliveryId: delivery });
-      const job = await t.runtime.webhookQueue.queue.getJob(response.json().jobId);
-      expect(job?.data).toMatchObject({
+      await expectEnqueued(response, {
         connectorId: 'gh',
         event: 'pull_request',
         deliveryId: delivery,
@@ -358,16 +371,7 @@ describe.skipIf(!services)('Webhooks', () => {
 
     it("answers 202 and enqueues one job for Okta's documented delivery, deduplicated on its eventId", async () => {
       const eventId = randomUUID();
-      const response = await hook({ body: withEventId(eventId) });
-      expect(response.statusCode).toBe(202);
-      expect(response.json()).toMatchObject({
-        outcome: 'enqueued',
-        duplicate: false,
-        deliveryId: eventId,
-        event: 'com.okta.event_hook',
-      });
-      const job = await t.runtime.webhookQueue.queue.getJob(response.json().jobId);
-      expect(job?.data).toMatchObject({
+      await expectEnqueued(await hook({ body: withEventId(eventId) }), {
         connectorId: 'okta',
         event: 'com.okta.event_hook',
         deliveryId: eventId,
@@ -463,15 +467,7 @@ describe.skipIf(!services)('Webhooks', () => {
 
     it("answers 202 and enqueues one job for Atlassian's documented jira:issue_updated delivery", async () => {
       const delivery = randomUUID();
-      const response = await jira({ delivery });
-      expect(response.statusCode).toBe(202);
-      expect(response.json()).toMatchObject({
-        outcome: 'enqueued',
-        deliveryId: delivery,
-        event: 'jira:issue_updated',
-      });
-      const job = await t.runtime.webhookQueue.queue.getJob(response.json().jobId);
-      expect(job?.data).toMatchObject({
+      await expectEnqueued(await jira({ delivery }), {
         connectorId: 'jira',
         event: 'jira:issue_updated',
         deliveryId: delivery,
