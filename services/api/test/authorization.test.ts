@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { services, startTestApp, type TestApp } from './helpers.js';
+import { createWebhookSenders, services, startTestApp, type TestApp } from './helpers.js';
 
 type Caller = 'none' | 'malformed' | 'unknown' | 'expired' | 'revoked' | 'auditor' | 'operator' | 'admin';
 const callers: Caller[] = [
@@ -231,33 +231,16 @@ describe.skipIf(!services)('Authorization', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ db: 11 });
-    for (const id of ['matrix', 'doomed']) {
-      await t.runtime.configs.create(
-        id,
-        { type: 'github', org: 'acme', auth: { kind: 'token', token: 'ghp_matrix' } },
-        'test',
-      );
-    }
     await t.runtime.configs.create(
-      'matrix-okta',
-      {
-        type: 'okta',
-        orgUrl: 'https://acme.okta.com',
-        auth: { kind: 'token', token: '00oktaMatrix' },
-        webhookSecret: 'okta-matrix-hook-secret-0123',
-      },
+      'doomed',
+      { type: 'github', org: 'acme', auth: { kind: 'token', token: 'ghp_matrix' } },
       'test',
     );
-    await t.runtime.configs.create(
-      'matrix-jira',
-      {
-        type: 'jira',
-        siteUrl: 'https://acme.atlassian.net',
-        auth: { kind: 'basic', email: 'bot@acme.example', apiToken: 'ATATT3xMatrix' },
-        kinds: { deprovisioning: { jql: 'project = IT' } },
-        webhookSecret: 'jira-matrix-hook-secret-0123',
-      },
-      'test',
+    // matrix has no webhook secret, so its deliveries can never be verified, whoever sends them.
+    await createWebhookSenders(
+      t.runtime,
+      { github: 'matrix', okta: 'matrix-okta', jira: 'matrix-jira' },
+      { okta: 'okta-matrix-hook-secret-0123', jira: 'jira-matrix-hook-secret-0123' },
     );
   });
   afterAll(() => t?.close());

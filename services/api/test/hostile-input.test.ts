@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createRuntime, parseServiceEnv, type Runtime } from '@crosswalk/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp, sha256Signature } from '../src/index.js';
-import { services, startTestApp, type TestApp } from './helpers.js';
+import { createWebhookSenders, services, startTestApp, type TestApp } from './helpers.js';
 
 const SECRET = 'whsec-hostile-0123456789abcdef';
 const JIRA_SECRET = 'jira-hostile-secret-0123456789abcdef';
@@ -31,21 +31,28 @@ describe.skipIf(!services)('Hostile input', () => {
   beforeAll(async () => {
     t = await startTestApp({ db: 5 });
     admin = t.bearer(t.tokens.admin);
-    const github = { type: 'github', org: 'acme', auth: { kind: 'token', token: 'ghp_hostile' } };
-    await t.runtime.configs.create('gh', { ...github, webhookSecret: SECRET }, 'test');
-    await t.runtime.configs.create(
-      'jira',
-      {
-        type: 'jira',
-        siteUrl: 'https://acme.atlassian.net',
-        auth: { kind: 'basic', email: 'bot@acme.example', apiToken: 'ATATT3xHostile' },
-        kinds: { deprovisioning: { jql: 'project = IT' } },
-        webhookSecret: JIRA_SECRET,
-      },
-      'test',
+    await createWebhookSenders(
+      t.runtime,
+      { github: 'gh', okta: 'okta', jira: 'jira' },
+      { github: SECRET, jira: JIRA_SECRET },
     );
   });
   afterAll(() => t?.close());
+
+  /** A signed delivery to the generic webhook of `gh`'s org_members collector (no content type unless given). */
+  const generic = (body: string, contentType?: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/v1/webhooks/gh/generic/org_members',
+      headers: {
+        ...(contentType ? { 'content-type': contentType } : {}),
+        'x-crosswalk-delivery': randomUUID(),
+        'x-crosswalk-signature': sha256Signature(SECRET, Buffer.from(body)),
+      },
+      ...(body ? { payload: body } : {}),
+    });
+  const collect = (payload: Record<string, unknown>) =>
+    t.app.inject({ method: 'POST', url: '/v1/connectors/gh/collect', headers: admin, payload });
 
   describe('when a framework is named after a property of every object', () => {
     for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
@@ -110,52 +117,32 @@ describe.skipIf(!services)('Hostile input', () => {
   });
 
   describe('when a request is refused', () => {
-    it('names the field of an export or coverage request, not its value', async () => {
-      const control = await t.app.inject({
-        method: 'GET',
-        url: '/v1/coverage?framework=soc2&control=CC99.9&from=2026-01-01&to=2026-02-01',
-        headers: admin,
-      });
-      expectFieldError(control, 400, 'query.control');
-      const from = await t.app.inject({
-        method: 'POST',
-        url: '/v1/exports',
-        headers: admin,
-        payload: { frameworks: ['soc2'], from: 'yesterday', to: '2026-02-01' },
-      });
-      expectFieldError(from, 400, 'body.from');
-      const long = await t.app.inject({
-        method: 'POST',
-        url: '/v1/exports',
-        headers: admin,
-        payload: { frameworks: ['soc2'], from: '2020-01-01', to: '2026-02-01' },
-      });
-      expectFieldError(long, 400, 'body.to');
-      const controls = await t.app.inject({
-        method: 'POST',
-        url: '/v1/exports',
-        headers: admin,
-        payload: { frameworks: ['soc2'], controls: ['CC99.9'], from: '2026-01-01', to: '2026-02-01' },
-      });
-      expectFieldError(controls, 400, 'body.controls');
+    const exportOf = (body: Record<string, unknown>) => ({
+      method: 'POST' as const,
+      url: '/v1/exports',
+      payload: { frameworks: ['soc2'], from: '2026-01-01', to: '2026-02-01', ...body },
+    });
+    it.each([
+      [
+        'query.control',
+        {
+          method: 'GET' as const,
+          url: '/v1/coverage?framework=soc2&control=CC99.9&from=2026-01-01&to=2026-02-01',
+        },
+      ],
+      ['body.from', exportOf({ from: 'yesterday' })],
+      ['body.to', exportOf({ from: '2020-01-01' })],
+      ['body.controls', exportOf({ controls: ['CC99.9'] })],
+    ])('names the field of an export or coverage request, not its value: %s', async (where, request) => {
+      expectFieldError(await t.app.inject({ ...request, headers: admin }), 400, where);
     });
 
-    it("never names fastify's own codes: bad percent-encoding and over-long path segments name the URL", async () => {
-      expectFieldError(
-        await t.app.inject({ method: 'GET', url: '/v1/evidence/%', headers: admin }),
-        400,
-        'url',
-      );
-      expectFieldError(
-        await t.app.inject({ method: 'GET', url: `/v1/connectors/${'a'.repeat(300)}`, headers: admin }),
-        400,
-        'url',
-      );
-      expectFieldError(
-        await t.app.inject({ method: 'GET', url: '/v1/nothing-here', headers: admin }),
-        404,
-        'url',
-      );
+    it.each([
+      ['bad percent-encoding', '/v1/evidence/%', 400],
+      ['an over-long path segment', `/v1/connectors/${'a'.repeat(300)}`, 400],
+      ['an unknown route', '/v1/nothing-here', 404],
+    ])("never names fastify's own codes: %s names the URL", async (_name, url, status) => {
+      expectFieldError(await t.app.inject({ method: 'GET', url, headers: admin }), status, 'url');
     });
 
     it('names the header of a missing or wrong credential', async () => {
@@ -233,20 +220,9 @@ describe.skipIf(!services)('Hostile input', () => {
     });
 
     it('takes an empty generic delivery without a content type, and refuses a typeless body', async () => {
-      const send = (body: string, contentType?: string) =>
-        t.app.inject({
-          method: 'POST',
-          url: '/v1/webhooks/gh/generic/org_members',
-          headers: {
-            ...(contentType ? { 'content-type': contentType } : {}),
-            'x-crosswalk-delivery': randomUUID(),
-            'x-crosswalk-signature': sha256Signature(SECRET, Buffer.from(body)),
-          },
-          ...(body ? { payload: body } : {}),
-        });
-      expect((await send('')).statusCode).toBe(202);
-      expectFieldError(await send('{}'), 415, 'headers.content-type');
-      expectFieldError(await send('{}', 'text/plain'), 415, 'headers.content-type');
+      expect((await generic('')).statusCode).toBe(202);
+      expectFieldError(await generic('{}'), 415, 'headers.content-type');
+      expectFieldError(await generic('{}', 'text/plain'), 415, 'headers.content-type');
     });
   });
 
@@ -257,36 +233,15 @@ describe.skipIf(!services)('Hostile input', () => {
         ['2020-01-01', '2026-01-01'],
         ['2998-01-01', '2999-01-01'],
       ]) {
-        const response = await t.app.inject({
-          method: 'POST',
-          url: '/v1/connectors/gh/collect',
-          headers: admin,
-          payload: { since, until },
-        });
-        expectFieldError(response, 400, 'body.until');
+        expectFieldError(await collect({ since, until }), 400, 'body.until');
       }
-      const fine = await t.app.inject({
-        method: 'POST',
-        url: '/v1/connectors/gh/collect',
-        headers: admin,
-        payload: { collectors: ['org_members'], since: '2025-01-01', until: '2026-01-01' },
-      });
+      const fine = await collect({ collectors: ['org_members'], since: '2025-01-01', until: '2026-01-01' });
       expect(fine.statusCode).toBe(202);
     });
 
     it('refuses a signed generic webhook asking for a 56-year window', async () => {
       const body = JSON.stringify({ since: '1970-01-01', until: '2026-01-01' });
-      const response = await t.app.inject({
-        method: 'POST',
-        url: '/v1/webhooks/gh/generic/org_members',
-        headers: {
-          'content-type': 'application/json',
-          'x-crosswalk-delivery': randomUUID(),
-          'x-crosswalk-signature': sha256Signature(SECRET, Buffer.from(body)),
-        },
-        payload: body,
-      });
-      expectFieldError(response, 400, 'body.until');
+      expectFieldError(await generic(body, 'application/json'), 400, 'body.until');
     });
   });
 });
