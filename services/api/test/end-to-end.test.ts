@@ -14,8 +14,7 @@ import {
 } from '@crosswalk/connector-okta/testing';
 import { type RunningWorker, startWorker } from '@crosswalk/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256Signature } from '../src/index.js';
-import { services, startTestApp, type TestApp } from './helpers.js';
+import { services, signedDelivery, startTestApp, type TestApp } from './helpers.js';
 import { jiraIssueUpdated, mergedPullRequest, oktaEventHook } from './webhook-examples.js';
 
 const SECRET = 'whsec-end-to-end-0123456789';
@@ -68,17 +67,15 @@ describe.skipIf(!services)('End to end: a merged pull request delivery becomes C
     const delivery = randomUUID();
     const body = JSON.stringify(mergedPullRequest('acme/api', 1, '2026-03-02T10:00:00Z'));
     const started = Date.now();
-    const ack = await t.app.inject({
-      method: 'POST',
-      url: '/v1/webhooks/github-acme/github',
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': 'pull_request',
-        'x-github-delivery': delivery,
-        'x-hub-signature-256': sha256Signature(SECRET, Buffer.from(body)),
-      },
-      payload: body,
-    });
+    const ack = await t.app.inject(
+      signedDelivery('github', {
+        connector: 'github-acme',
+        secret: SECRET,
+        body,
+        event: 'pull_request',
+        delivery,
+      }),
+    );
     expect(ack.statusCode).toBe(202);
     expect(ack.json()).toMatchObject({ outcome: 'enqueued', deliveryId: delivery });
 
@@ -236,16 +233,9 @@ describe.skipIf(!services)('End to end: Okta event hooks and Jira webhooks becom
     payload.issue.key = 'IT-8';
     const body = JSON.stringify(payload);
     const delivery = randomUUID();
-    const ack = await t.app.inject({
-      method: 'POST',
-      url: '/v1/webhooks/jira-acme/jira',
-      headers: {
-        'content-type': 'application/json',
-        'x-atlassian-webhook-identifier': delivery,
-        'x-hub-signature': sha256Signature(JIRA_SECRET, Buffer.from(body)),
-      },
-      payload: body,
-    });
+    const ack = await t.app.inject(
+      signedDelivery('jira', { connector: 'jira-acme', secret: JIRA_SECRET, body, delivery }),
+    );
     expect(ack.statusCode).toBe(202);
     expect(ack.json()).toMatchObject({ outcome: 'enqueued', deliveryId: delivery });
     const found = await waitFor(

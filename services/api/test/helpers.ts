@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { runConnector } from '@crosswalk/collect';
 import { githubConnector } from '@crosswalk/connector-github';
 import { acme, configFor, NOW, startFake, WINDOW } from '@crosswalk/connector-github/testing';
@@ -7,7 +7,7 @@ import type { Locker } from '@crosswalk/locker';
 import { createRuntime, parseServiceEnv, REDACT_PATHS, type Role, type Runtime } from '@crosswalk/runtime';
 import { createTestBucket, deleteTestBucket, redisTestUrl, s3TestConfig } from '@crosswalk/testing';
 import { pino } from 'pino';
-import { type App, buildApp } from '../src/index.js';
+import { type App, buildApp, sha256Signature } from '../src/index.js';
 
 /** Real Redis and S3 from the environment (scripts/services/start.sh), or undefined so a suite can skip. */
 export const services = await (async () => {
@@ -135,6 +135,42 @@ export async function createWebhookSenders(
     const config = { ...WEBHOOK_SENDERS[vendor], ...(secret === undefined ? {} : { webhookSecret: secret }) };
     await runtime.configs.create(ids[vendor], config, 'test');
   }
+}
+
+/**
+ * A delivery to `/v1/webhooks/<connector>/<vendor>` signed the way the vendor signs it (HMAC-SHA256 of the exact
+ * bytes: GitHub's `x-hub-signature-256`, Jira's `x-hub-signature`), with its delivery id and, for GitHub, its event.
+ * `contentType` null leaves the header out.
+ */
+export function signedDelivery(
+  vendor: 'github' | 'jira',
+  options: {
+    connector: string;
+    secret: string;
+    body: string;
+    event?: string;
+    delivery?: string;
+    contentType?: string | null;
+  },
+) {
+  const { body, contentType = 'application/json' } = options;
+  const delivery = options.delivery ?? randomUUID();
+  const signature = sha256Signature(options.secret, Buffer.from(body));
+  const headers: Record<string, string> =
+    vendor === 'github'
+      ? {
+          'x-github-event': options.event ?? 'ping',
+          'x-github-delivery': delivery,
+          'x-hub-signature-256': signature,
+        }
+      : { 'x-atlassian-webhook-identifier': delivery, 'x-hub-signature': signature };
+  if (contentType !== null) headers['content-type'] = contentType;
+  return {
+    method: 'POST' as const,
+    url: `/v1/webhooks/${options.connector}/${vendor}`,
+    headers,
+    payload: body,
+  };
 }
 
 /** Any text that looks like a stack frame or a source path. */

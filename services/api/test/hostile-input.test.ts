@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createRuntime, parseServiceEnv, type Runtime } from '@crosswalk/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp, sha256Signature } from '../src/index.js';
-import { createWebhookSenders, services, startTestApp, type TestApp } from './helpers.js';
+import { createWebhookSenders, services, signedDelivery, startTestApp, type TestApp } from './helpers.js';
 
 const SECRET = 'whsec-hostile-0123456789abcdef';
 const JIRA_SECRET = 'jira-hostile-secret-0123456789abcdef';
@@ -101,17 +101,9 @@ describe.skipIf(!services)('Hostile input', () => {
 
     it('answers 400 to a signed webhook delivery nesting that deep, and enqueues nothing', async () => {
       const body = `{"action":"opened","pull_request":${nested(10_000)}}`;
-      const response = await t.app.inject({
-        method: 'POST',
-        url: '/v1/webhooks/gh/github',
-        headers: {
-          'content-type': 'application/json',
-          'x-github-event': 'pull_request',
-          'x-github-delivery': randomUUID(),
-          'x-hub-signature-256': sha256Signature(SECRET, Buffer.from(body)),
-        },
-        payload: body,
-      });
+      const response = await t.app.inject(
+        signedDelivery('github', { connector: 'gh', secret: SECRET, body, event: 'pull_request' }),
+      );
       expectFieldError(response, 400, 'body');
     });
   });
@@ -180,19 +172,12 @@ describe.skipIf(!services)('Hostile input', () => {
   });
 
   describe('when a webhook delivery comes in a content type its sender never sends', () => {
-    const github = (contentType: string | undefined, body = '{"zen":"Keep it logically awesome."}') => {
-      const headers: Record<string, string> = {
-        'x-github-event': 'ping',
-        'x-github-delivery': randomUUID(),
-        'x-hub-signature-256': sha256Signature(SECRET, Buffer.from(body)),
-      };
-      if (contentType !== undefined) headers['content-type'] = contentType;
-      return t.app.inject({ method: 'POST', url: '/v1/webhooks/gh/github', headers, payload: body });
-    };
+    const github = (contentType: string | null, body = '{"zen":"Keep it logically awesome."}') =>
+      t.app.inject(signedDelivery('github', { connector: 'gh', secret: SECRET, body, contentType }));
 
     it('refuses a signed GitHub delivery as text/plain or without a content type with 415', async () => {
       expectFieldError(await github('text/plain'), 415, 'headers.content-type');
-      expectFieldError(await github(undefined), 415, 'headers.content-type');
+      expectFieldError(await github(null), 415, 'headers.content-type');
       expect((await github('text/plain')).json().error.code).toBe('CW_MEDIA_TYPE_UNSUPPORTED');
       expect(await t.runtime.webhookQueue.queue.getJobCounts()).toMatchObject({ waiting: 0 });
     });
@@ -206,16 +191,9 @@ describe.skipIf(!services)('Hostile input', () => {
 
     it('refuses a Jira delivery that is not application/json', async () => {
       const body = '{"webhookEvent":"jira:issue_updated"}';
-      const response = await t.app.inject({
-        method: 'POST',
-        url: '/v1/webhooks/jira/jira',
-        headers: {
-          'content-type': 'text/plain',
-          'x-atlassian-webhook-identifier': randomUUID(),
-          'x-hub-signature': sha256Signature(JIRA_SECRET, Buffer.from(body)),
-        },
-        payload: body,
-      });
+      const response = await t.app.inject(
+        signedDelivery('jira', { connector: 'jira', secret: JIRA_SECRET, body, contentType: 'text/plain' }),
+      );
       expectFieldError(response, 415, 'headers.content-type');
     });
 
@@ -279,17 +257,7 @@ describe.skipIf(!services)('During a storage outage', () => {
   it('answers 503 naming no endpoint, bucket or object key, to a webhook and to an API key', async () => {
     const body = '{}';
     const answers = [
-      await app.inject({
-        method: 'POST',
-        url: '/v1/webhooks/gh/github',
-        headers: {
-          'content-type': 'application/json',
-          'x-github-event': 'ping',
-          'x-github-delivery': randomUUID(),
-          'x-hub-signature-256': sha256Signature(SECRET, Buffer.from(body)),
-        },
-        payload: body,
-      }),
+      await app.inject(signedDelivery('github', { connector: 'gh', secret: SECRET, body })),
       await app.inject({ method: 'GET', url: '/v1/evidence', headers: t.bearer(t.tokens.auditor) }),
     ];
     for (const response of answers) {

@@ -8,10 +8,9 @@
  * - with an Idempotency-Key, a retried POST /v1/exports answers with the first export, whatever Redis lost in
  *   between, and the same key with another request is refused naming the header.
  */
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrivateRedis, redisServerAvailable } from '../../worker/test/helpers.js';
-import { services, startTestApp, type TestApp } from './helpers.js';
+import { services, signedDelivery, startTestApp, type TestApp } from './helpers.js';
 
 const runnable = services !== undefined && redisServerAvailable();
 
@@ -104,17 +103,9 @@ describe.skipIf(!runnable)('The API while Redis is down', () => {
       'POST /v1/webhooks/:id/github': await (async () => {
         const body = JSON.stringify({ action: 'member_removed' });
         const started = performance.now();
-        const response = await t.app.inject({
-          method: 'POST',
-          url: '/v1/webhooks/gh/github',
-          headers: {
-            'content-type': 'application/json',
-            'x-github-event': 'organization',
-            'x-github-delivery': crypto.randomUUID(),
-            'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
-          },
-          payload: body,
-        });
+        const response = await t.app.inject(
+          signedDelivery('github', { connector: 'gh', secret: SECRET, body, event: 'organization' }),
+        );
         timings['POST /v1/webhooks/:id/github'] = Math.round(performance.now() - started);
         return response;
       })(),
