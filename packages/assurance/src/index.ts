@@ -23,15 +23,20 @@ export {
 } from './register/versions.js';
 export {
   addRemediation,
+  exceptionStatus,
   listRemediations,
+  parseRemediation,
+  REMEDIATIONS_PREFIX,
   type Remediation,
   type RemediationInput,
+  remediationControlOf,
   remediationInputSchema,
 } from './remediations.js';
 export {
   DEFAULT_SAMPLE_TABLE,
   drawSample,
   largestSampleSize,
+  newSeed,
   parseSampleTable,
   populationHash,
   SAMPLE_METHOD,
@@ -50,5 +55,7 @@ export {
   type TestControlsOptions,
   testControl,
   testControls,
+  withRemediations,
+  withSeed,
 } from './test-control.js';
 export { builtinTests } from './tests/builtin.js';

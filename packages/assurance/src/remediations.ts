@@ -91,15 +91,37 @@ export async function listRemediations(locker: Locker, control: string): Promise
   const found: Remediation[] = [];
   for await (const object of locker.store.list(`${PREFIX}${control}/`)) {
     const bytes = await locker.store.get(object.key);
-    if (!bytes) continue;
-    const parsed = storedSchema.safeParse(JSON.parse(Buffer.from(bytes).toString('utf8')));
-    if (!parsed.success || parsed.data.control !== control) {
-      throw new CrosswalkError('CW_LOCKER_CORRUPT', `remediation at ${object.key} is not readable`, {
-        where: object.key,
-      });
-    }
-    const { schemaVersion: _v, ...remediation } = parsed.data;
-    found.push(remediation);
+    if (bytes) found.push(parseRemediation(bytes, object.key, control));
   }
   return found;
+}
+
+/** Where every control's remediations are stored: `<prefix><control>/<at>-<id>.json`, write-once. */
+export const REMEDIATIONS_PREFIX = PREFIX;
+
+/** The control a remediation key belongs to, or undefined for a key that is not one. */
+export function remediationControlOf(key: string): string | undefined {
+  if (!key.startsWith(PREFIX)) return undefined;
+  const control = key.slice(PREFIX.length).split('/')[0]!;
+  return CONTROL_ID.test(control) ? control : undefined;
+}
+
+/** A stored remediation's bytes, checked: corrupt unless they parse and name the control stored under. */
+export function parseRemediation(bytes: Uint8Array, key: string, control: string): Remediation {
+  let parsed: ReturnType<typeof storedSchema.safeParse> | undefined;
+  try {
+    parsed = storedSchema.safeParse(JSON.parse(Buffer.from(bytes).toString('utf8')));
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed?.success || parsed.data.control !== control) {
+    throw new CrosswalkError('CW_LOCKER_CORRUPT', `remediation at ${key} is not readable`, { where: key });
+  }
+  const { schemaVersion: _v, ...remediation } = parsed.data;
+  return remediation;
+}
+
+/** An exception's status from what was entered for it: one rule for every reader. */
+export function exceptionStatus(found: readonly Remediation[]): 'open' | 'remediated' | 'justified' {
+  return found.some((r) => r.type === 'remediation') ? 'remediated' : found.length > 0 ? 'justified' : 'open';
 }

@@ -13,14 +13,16 @@ import { type Period, periodsIn } from './periods.js';
 import { currentRecords, matches } from './population.js';
 import type { ControlEntry, Register } from './register/schema.js';
 import type { RegisterSource } from './register/versions.js';
-import { listRemediations, type Remediation } from './remediations.js';
+import { exceptionStatus, listRemediations, type Remediation } from './remediations.js';
 import {
   checkSeed,
   DEFAULT_SAMPLE_TABLE,
+  drawSample,
   newSeed,
   SAMPLE_METHOD,
   SampleSelector,
   type SampleTable,
+  sampleSize,
 } from './sample.js';
 import { personLabel, type Verdict } from './tests/builtin.js';
 import { compileVerdict } from './tests/verdict.js';
@@ -380,13 +382,10 @@ class ControlRun {
       status: p.items === 0 ? 'gap' : p.failed > 0 ? 'exceptions' : 'operated',
       evidence: p.evidence,
     }));
-    const byItem = new Map<string, Remediation[]>();
-    for (const r of context.remediations) byItem.set(r.item, [...(byItem.get(r.item) ?? []), r]);
-    const statusOf = (found: Remediation[]): ExceptionRow['status'] =>
-      found.some((r) => r.type === 'remediation') ? 'remediated' : found.length > 0 ? 'justified' : 'open';
+    const byItem = remediationsByItem(context.remediations);
     const exceptions: ExceptionRow[] = this.failures.map((f) => {
       const found = byItem.get(f.item) ?? [];
-      return { ...f, remediations: found, status: statusOf(found) };
+      return { ...f, remediations: found, status: exceptionStatus(found) };
     });
     for (const period of operation) {
       if (period.status !== 'gap') continue;
@@ -398,7 +397,7 @@ class ControlRun {
         ref: null,
         failed: [`no evidence of operation in ${period.period} (${period.start} to ${period.end})`],
         remediations: found,
-        status: statusOf(found),
+        status: exceptionStatus(found),
       });
     }
     const drawn = this.sample.finish();
@@ -415,9 +414,7 @@ class ControlRun {
         periodsExpected: periodic ? operation.length : null,
         periodsOperated: periodic ? operation.filter((p) => p.status !== 'gap').length : null,
         gaps: periodic ? operation.filter((p) => p.status === 'gap').length : null,
-        exceptions: exceptions.length,
-        exceptionsOpen: exceptions.filter((e) => e.status === 'open').length,
-        exceptionsRemediated: exceptions.filter((e) => e.status !== 'open').length,
+        ...exceptionCounts(exceptions),
       },
       population: { records: counts.items, sha256, ...(this.rows ? { rows: this.rows } : {}) },
       operation,
@@ -454,4 +451,73 @@ function tally(counts: Counts, outcome: Verdict['outcome']): void {
   if (outcome === 'pass') counts.passed++;
   else if (outcome === 'fail') counts.failed++;
   else counts.pending++;
+}
+
+function remediationsByItem(remediations: readonly Remediation[]): Map<string, Remediation[]> {
+  const byItem = new Map<string, Remediation[]>();
+  for (const r of remediations) byItem.set(r.item, [...(byItem.get(r.item) ?? []), r]);
+  return byItem;
+}
+
+function exceptionCounts(exceptions: readonly ExceptionRow[]) {
+  return {
+    exceptions: exceptions.length,
+    exceptionsOpen: exceptions.filter((e) => e.status === 'open').length,
+    exceptionsRemediated: exceptions.filter((e) => e.status !== 'open').length,
+  };
+}
+
+/**
+ * `result` with `remediations` (the control's, as stored now) in place of those it was tested with: each
+ * exception's remediations and status, and the summary's counts, as a fresh test would give them. Exceptions are
+ * findings of the evidence; what was entered about them only changes their status, so a result kept for
+ * unchanged evidence stays right after a remediation is entered.
+ */
+export function withRemediations(
+  result: ControlTestResult,
+  remediations: readonly Remediation[],
+): ControlTestResult {
+  const byItem = remediationsByItem(remediations);
+  const exceptions = result.exceptions.map((e) => {
+    const found = byItem.get(e.item) ?? [];
+    return { ...e, remediations: found, status: exceptionStatus(found) };
+  });
+  return { ...result, exceptions, summary: { ...result.summary, ...exceptionCounts(exceptions) } };
+}
+
+/**
+ * `result` with its sample drawn again with `seed` from the population rows it kept: the sample testControl gives
+ * for the same locker, register and seed (drawSample ranks the same keys the streaming selector keeps).
+ */
+export function withSeed(result: ControlTestResult, seed: string, where = 'seed'): ControlTestResult {
+  const rows = result.population.rows;
+  if (!rows) throw new Error('withSeed needs a result that kept its population rows');
+  const checked = checkSeed(seed, where);
+  const size = sampleSize(result.sample.table, result.control.frequency, rows.length);
+  const drawn = drawSample(
+    rows.map((r) => r.id),
+    checked,
+    size,
+  );
+  const byId = new Map<string, PopulationRow | undefined>(drawn.map((d) => [d.id, undefined]));
+  for (const row of rows) if (byId.has(row.id)) byId.set(row.id, row);
+  return {
+    ...result,
+    sample: {
+      ...result.sample,
+      seed: checked,
+      size,
+      items: drawn.map((d) => {
+        const row = byId.get(d.id)!;
+        return {
+          rank: d.rank,
+          id: d.id,
+          key: d.key,
+          occurredAt: row.occurredAt,
+          ref: row.ref,
+          outcome: row.outcome,
+        };
+      }),
+    },
+  };
 }
