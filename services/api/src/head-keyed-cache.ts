@@ -1,0 +1,184 @@
+import { discoverConnectors } from '@crosswalk/export';
+import { keys, type Locker } from '@crosswalk/locker';
+
+/** Each connector that matters (discoverConnectors) and the sequence of its chain's last link (0: none). */
+export type Heads = ReadonlyMap<string, number>;
+
+export interface HeadKeyedCacheOptions {
+  /** How long a value answers while every chain head stays put, before it is read again in the background. */
+  refreshMs: number;
+  /** Values kept at most, least recently asked dropped first. */
+  maxEntries: number;
+  clock?: () => number;
+}
+
+interface Entry<T> {
+  /** The heads read before the value was: it holds at least those runs. */
+  token: string;
+  value: T;
+  computedAt: number;
+  refreshing?: Promise<unknown>;
+}
+
+/**
+ * Values read from the locker's evidence (coverage tallies, control test results), kept per key and keyed by
+ * every connector's chain head: a value is read again whenever a head has moved since it was read.
+ *
+ * Why that is enough: every record enters the locker through a run (collect, webhook batch, recovery), and a run
+ * claims its chain link after storing its records and before its manifest, which readers wait for. So a new
+ * run, a late-collected record, a run of a new connector or a configured connector moves a head (or the set of
+ * connectors) and the next request reads everything again: a request never sees less than the locker held when
+ * it arrived. What a head does not show is an object removed or altered under an unchanged chain (the
+ * write-once locker refuses it; a plain bucket does not): values older than `refreshMs` are read again in the
+ * background while the previous ones answer, so such a break shows within `refreshMs` plus one reading.
+ * Exports and `crosswalk locker verify-runs` always read everything.
+ *
+ * Per request when nothing moved: the connectors' listing (the config ids and one LIST per connector) and one
+ * GET per connector (of the link after its known head, which answers 404), shared by the requests that arrive
+ * while it is under way; none of the chain links, manifests or records.
+ */
+export class HeadKeyedCache<T> {
+  private readonly entries = new Map<string, Entry<T>>();
+  private readonly computing = new Map<string, Promise<Entry<T>>>();
+  /** The last sequence seen per connector: links are claimed in order and never removed, so heads only grow. */
+  private readonly known = new Map<string, number>();
+  private probes = 0;
+  private probe?: { number: number; heads: Promise<Heads>; settled: boolean };
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly locker: Locker,
+    private readonly options: HeadKeyedCacheOptions,
+  ) {
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /**
+   * The value under `key` as of the locker when this was called; `read` (given the connectors whose heads were
+   * read) computes it when none is kept for the current heads. Requests for the same key and heads share one.
+   */
+  async get(key: string, read: (connectors: readonly string[]) => Promise<T>): Promise<T> {
+    const heads = await this.heads();
+    const token = JSON.stringify([...heads]);
+    let entry = this.entries.get(key);
+    if (!entry || entry.token !== token) entry = await this.compute(key, token, heads, read);
+    else if (this.clock() - entry.computedAt >= this.options.refreshMs) this.refresh(key, entry, heads, read);
+    // Most recently asked goes last: the first entry is the one dropped (unless a newer reading replaced it).
+    if (this.entries.get(key) === entry) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
+    return entry.value;
+  }
+
+  /** Resolves once no reading is under way (for tests of the background refresh). */
+  async idle(): Promise<void> {
+    while (this.computing.size > 0) await Promise.allSettled([...this.computing.values()]);
+  }
+
+  /** Heads read after this call began: joins a probe started since, else starts one once the one before ends. */
+  private async heads(): Promise<Heads> {
+    const arrived = this.probes;
+    for (;;) {
+      const probe = this.probe;
+      // A probe numbered after `arrived` started after this request did: what it sees is at least as recent.
+      if (probe && probe.number > arrived) return probe.heads;
+      if (probe && !probe.settled) {
+        await probe.heads.catch(() => undefined);
+        continue;
+      }
+      const started = { number: ++this.probes, heads: this.readHeads(), settled: false };
+      started.heads.then(
+        () => (started.settled = true),
+        () => (started.settled = true),
+      );
+      this.probe = started;
+      return started.heads;
+    }
+  }
+
+  private async readHeads(): Promise<Heads> {
+    const connectors = await discoverConnectors(this.locker);
+    const heads = await Promise.all(
+      connectors.map(async (connectorId) => [connectorId, await this.headOf(connectorId)] as const),
+    );
+    return new Map(heads);
+  }
+
+  /** The chain's last sequence: forward from the one last seen (from the head hint the first time). */
+  private async headOf(connectorId: string): Promise<number> {
+    const { store } = this.locker;
+    let sequence = this.known.get(connectorId);
+    if (sequence === undefined) {
+      sequence = hintedSequence(await store.get(keys.chainHeadHintKey(connectorId)));
+      // The hint is a mutable object written after its link: one naming a link that is not there is not trusted
+      // (a head read too high would hide the runs below it); the links are walked from the first instead, once.
+      if (sequence > 0 && !(await store.get(keys.chainLinkKey(connectorId, sequence)))) sequence = 0;
+    }
+    while (await store.get(keys.chainLinkKey(connectorId, sequence + 1))) sequence++;
+    if (sequence > (this.known.get(connectorId) ?? 0)) this.known.set(connectorId, sequence);
+    return sequence;
+  }
+
+  /** The value under `token`; requests for the same key and token share one reading. */
+  private compute(
+    key: string,
+    token: string,
+    heads: Heads,
+    read: (connectors: readonly string[]) => Promise<T>,
+  ): Promise<Entry<T>> {
+    const shared = `${key}\n${token}`;
+    const pending = this.computing.get(shared);
+    if (pending) return pending;
+    const computedAt = this.clock();
+    const reading = read([...heads.keys()])
+      .then((value) => {
+        const entry: Entry<T> = { token, value, computedAt };
+        this.store(key, entry);
+        return entry;
+      })
+      .finally(() => this.computing.delete(shared));
+    this.computing.set(shared, reading);
+    return reading;
+  }
+
+  /** Reads the value again behind the current one; a failure leaves it answering until the next try. */
+  private refresh(
+    key: string,
+    entry: Entry<T>,
+    heads: Heads,
+    read: (connectors: readonly string[]) => Promise<T>,
+  ): void {
+    if (entry.refreshing) return;
+    entry.refreshing = this.compute(key, entry.token, heads, read).then(
+      () => undefined,
+      () => {
+        entry.refreshing = undefined;
+      },
+    );
+  }
+
+  private store(key: string, entry: Entry<T>): void {
+    const current = this.entries.get(key);
+    // A reading that started before the one already kept must not replace it.
+    if (current && current.computedAt > entry.computedAt) return;
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    while (this.entries.size > this.options.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done) break;
+      this.entries.delete(oldest.value);
+    }
+  }
+}
+
+/** The sequence a head hint names, or 0 (walk forward from the first link) when it is missing or unreadable. */
+function hintedSequence(bytes: Uint8Array | undefined): number {
+  if (!bytes) return 0;
+  try {
+    const sequence = (JSON.parse(Buffer.from(bytes).toString('utf8')) as { sequence?: unknown }).sequence;
+    return typeof sequence === 'number' && Number.isInteger(sequence) && sequence > 0 ? sequence : 0;
+  } catch {
+    return 0;
+  }
+}
