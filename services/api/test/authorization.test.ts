@@ -122,6 +122,14 @@ const table: Row[] = [
   // Testing a control is an audit (auditors and admins); remediations are entered by operators and admins.
   {
     method: 'GET',
+    url: '/v1/controls/overview?from=2026-03-01&to=2026-04-01',
+    anonymous: 401,
+    auditor: 200,
+    operator: 403,
+    admin: 200,
+  },
+  {
+    method: 'GET',
     url: '/v1/controls/CHG-01/test?from=2026-03-01&to=2026-04-01&seed=s',
     anonymous: 401,
     auditor: 200,

@@ -90,6 +90,7 @@ describe.skipIf(!services)('The service', () => {
         'GET /v1/exports/{id}',
         'GET /v1/exports/{id}/bundle.zip',
         'GET /v1/coverage',
+        'GET /v1/controls/overview',
         'GET /v1/controls/register',
         'POST /v1/controls/register',
         'GET /v1/controls/register/versions',

@@ -49,6 +49,11 @@ const envSchema = z.object({
    */
   CROSSWALK_COVERAGE_REFRESH_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   /**
+   * The same for control test results (GET /v1/controls/overview and /v1/controls/:id/test): reading them again
+   * means reading every record of the window, so the default is long; a new run is seen at the next request.
+   */
+  CROSSWALK_CONTROL_TESTS_REFRESH_MS: z.coerce.number().int().min(0).max(86_400_000).default(900_000),
+  /**
    * The address people reach the API (and its console) at, when a proxy in front of it terminates TLS: with an
    * https URL the session cookie is marked Secure even though the request reached this process over plain HTTP.
    */

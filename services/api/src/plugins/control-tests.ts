@@ -9,11 +9,12 @@ import {
   remediationInputSchema,
   soaCsv,
   statementOfApplicability,
-  testControl,
 } from '@crosswalk/assurance';
 import { resolveFramework } from '@crosswalk/controls';
 import { CrosswalkError, parseInstant } from '@crosswalk/core';
 import { z } from 'zod';
+import { ControlTestCache } from '../control-test-cache.js';
+import { pagePopulation, populationPageQuery } from '../population-page.js';
 import { bearer, responses } from '../schemas.js';
 import { feature, PROTECTED } from './feature.js';
 
@@ -24,19 +25,67 @@ const controlIdParam = z
   .object({ id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a register control id') })
   .strict();
 
+const anyObject = z.record(z.string(), z.unknown());
+
+const windowQuery = {
+  from: z.string().min(1).max(64).describe('Window start, inclusive: YYYY-MM-DD or an ISO 8601 timestamp'),
+  to: z.string().min(1).max(64).describe('Window end, exclusive'),
+};
+
 const testQuery = z
   .object({
-    from: z.string().min(1).max(64).describe('Window start, inclusive: YYYY-MM-DD or an ISO 8601 timestamp'),
-    to: z.string().min(1).max(64).describe('Window end, exclusive'),
+    ...windowQuery,
     seed: z
       .string()
       .regex(/^[A-Za-z0-9._:-]{1,128}$/, '1-128 letters, digits, ".", "_", ":" or "-"')
       .optional()
       .describe('Sampling seed; without it a fresh one is drawn and returned'),
+    ...populationPageQuery,
   })
   .strict();
 
-const anyObject = z.record(z.string(), z.unknown());
+const overviewQuery = z.object(windowQuery).strict();
+
+const periodCounts = z
+  .object({ expected: z.number().nullable(), operated: z.number().nullable(), missed: z.number().nullable() })
+  .describe('Periods of the window that ended by evaluatedUntil; null for event-driven controls');
+
+const overviewSchema = z
+  .object({
+    window: z.object({ from: z.string(), to: z.string() }),
+    evaluatedUntil: z
+      .string()
+      .describe('min(to, the reading of the evidence): later periods are not expected yet'),
+    register: anyObject.describe('Which register version the controls come from (source, sha256, version)'),
+    controls: z.array(
+      z.object({
+        id: z.string(),
+        title: z.string(),
+        frequency: z.string(),
+        periods: periodCounts,
+        exceptions: z.object({
+          total: z.number(),
+          open: z.number(),
+          remediated: z.number().describe('remediated or justified'),
+        }),
+        populationSize: z.number(),
+        mappings: anyObject,
+      }),
+    ),
+  })
+  .describe("The window's controls: stated frequency, periods operated, exceptions open and remediated");
+
+/** The window of a request, named by its fields when it is not one. */
+function windowOf(query: { from: string; to: string }): { from: string; to: string } {
+  const window = { from: parseInstant(query.from, 'query.from'), to: parseInstant(query.to, 'query.to') };
+  if (window.from >= window.to) {
+    throw new CrosswalkError('CW_INPUT_INVALID', `from (${window.from}) must be before to (${window.to})`, {
+      where: 'query.to',
+      issues: [{ path: 'query.to', message: 'must be after from' }],
+    });
+  }
+  return window;
+}
 
 /**
  * `/v1/controls/...`: the organisation's control register and its tests over a window, computed by
@@ -45,6 +94,60 @@ const anyObject = z.record(z.string(), z.unknown());
  */
 export const controlTestsPlugin = feature('crosswalk-control-tests', PROTECTED, async (app) => {
   const { runtime } = app;
+  const cache = new ControlTestCache(runtime.locker, runtime.env.CROSSWALK_CONTROL_TESTS_REFRESH_MS);
+
+  app.get(
+    '/overview',
+    {
+      config: { roles: AUDIT_ROLES },
+      schema: {
+        tags: ['controls'],
+        summary: "The window's controls at a glance",
+        description:
+          'Per register control: stated frequency, periods expected, operated and missed, exceptions (open, ' +
+          'remediated or justified), population size and framework mappings. A scoped auditor sees only the ' +
+          'controls that map to its frameworks, and only windows inside its period. Kept per chain heads; see ' +
+          'docs/architecture.md.',
+        security: bearer,
+        querystring: overviewQuery,
+        response: responses({ 200: overviewSchema }, [400, 401, 403, 503]),
+      },
+    },
+    async (request) => {
+      const window = windowOf(request.query);
+      const scope = request.apiKey?.scope ?? null;
+      assertWindowWithin(scope, window);
+      const { register, source } = await registerFor(runtime.locker, window.to);
+      const visible = register.controls.filter((c) => mapsToScope(scope, controlMappings(c)));
+      const results = visible.length === 0 ? [] : await cache.all(register, source, window);
+      const byId = new Map(results.map((r) => [r.control.id, r]));
+      return {
+        window,
+        evaluatedUntil: results[0]?.evaluatedUntil ?? window.to,
+        register: source,
+        controls: visible.map((control) => {
+          const { summary, mappings, population } = byId.get(control.id)!;
+          return {
+            id: control.id,
+            title: control.title,
+            frequency: control.frequency,
+            periods: {
+              expected: summary.periodsExpected,
+              operated: summary.periodsOperated,
+              missed: summary.gaps,
+            },
+            exceptions: {
+              total: summary.exceptions,
+              open: summary.exceptionsOpen,
+              remediated: summary.exceptionsRemediated,
+            },
+            populationSize: population.records,
+            mappings,
+          };
+        }),
+      };
+    },
+  );
 
   app.get(
     '/register',
@@ -137,7 +240,9 @@ export const controlTestsPlugin = feature('crosswalk-control-tests', PROTECTED, 
         summary: 'Test a register control over a window',
         description:
           'Population (current answers), operation per period, exceptions with remediations, a reproducible ' +
-          'sample (seed, method and population hash returned) and the IPE pack; see docs/controls.md.',
+          'sample (seed, method and population hash returned) and the IPE pack; see docs/controls.md. With ' +
+          '`limit`, one page of the population (filtered by outcome, searched, sorted) and `population.page`. ' +
+          'Kept per chain heads (docs/architecture.md); remediations are read per request.',
         security: bearer,
         params: controlIdParam,
         querystring: testQuery,
@@ -146,18 +251,12 @@ export const controlTestsPlugin = feature('crosswalk-control-tests', PROTECTED, 
     },
     async (request) => {
       const { query } = request;
-      const window = { from: parseInstant(query.from, 'query.from'), to: parseInstant(query.to, 'query.to') };
+      const window = windowOf(query);
       const { register, source } = await registerFor(runtime.locker, window.to);
       const control = findRegisterControl(register, request.params.id, 'params.id');
       assertControlWithin(request.apiKey?.scope ?? null, window, controlMappings(control));
-      return testControl({
-        locker: runtime.locker,
-        register,
-        registerSource: source,
-        control: control.id,
-        ...window,
-        ...(query.seed ? { seed: query.seed } : {}),
-      });
+      const result = await cache.one(register, source, control.id, window, query.seed);
+      return pagePopulation(result, query);
     },
   );
 
@@ -194,40 +293,59 @@ export const controlTestsPlugin = feature('crosswalk-control-tests', PROTECTED, 
  * request reaching outside is refused whole (403 naming the field), never trimmed, as for exports.
  */
 function assertControlWithin(
-  scope: { from: string | null; to: string | null; frameworks?: string[] | null } | null,
+  scope: KeyScope | null,
   window: { from: string; to: string },
   mappings: ReturnType<typeof controlMappings>,
 ): void {
+  assertWindowWithin(scope, window);
+  if (!mapsToScope(scope, mappings)) {
+    const allowed = allowedFrameworks(scope!.frameworks!);
+    throw refuse(
+      'params.id',
+      `the control maps to none of the key's frameworks (${[...allowed].join(', ')})`,
+    );
+  }
+}
+
+type KeyScope = { from: string | null; to: string | null; frameworks?: string[] | null };
+
+function refuse(where: string, reason: string): CrosswalkError {
+  return new CrosswalkError('CW_FORBIDDEN', `outside this key's scope: ${reason}`, {
+    where,
+    issues: [{ path: where, message: reason }],
+  });
+}
+
+/** A window reaching outside a scoped key's period is refused, naming the field that reaches out. */
+function assertWindowWithin(scope: KeyScope | null, window: { from: string; to: string }): void {
   if (!scope) return;
-  const refuse = (where: string, reason: string) =>
-    new CrosswalkError('CW_FORBIDDEN', `outside this key's scope: ${reason}`, {
-      where,
-      issues: [{ path: where, message: reason }],
-    });
   if (scope.from !== null && window.from < parseInstant(scope.from, 'scope.from')) {
     throw refuse('query.from', `the key's period starts at ${scope.from}`);
   }
   if (scope.to !== null && window.to > parseInstant(scope.to, 'scope.to')) {
     throw refuse('query.to', `the key's period ends at ${scope.to}`);
   }
-  if (scope.frameworks) {
-    const allowed = new Set(
-      scope.frameworks.flatMap((name) => {
-        try {
-          return [resolveFramework(name)];
-        } catch {
-          return [];
-        }
-      }),
-    );
-    const mapped =
-      (allowed.has('soc2-2017') && mappings['soc2-2017'].effective.length > 0) ||
-      ((allowed.has('iso27001-2022') || allowed.has('iso27001-2013')) &&
-        mappings['iso27001-2022'].effective.length > 0);
-    if (!mapped)
-      throw refuse(
-        'params.id',
-        `the control maps to none of the key's frameworks (${[...allowed].join(', ')})`,
-      );
-  }
+}
+
+/** Whether a control is within a key's frameworks (every control is, for a key without a frameworks scope). */
+function mapsToScope(scope: KeyScope | null, mappings: ReturnType<typeof controlMappings>): boolean {
+  if (!scope?.frameworks) return true;
+  const allowed = allowedFrameworks(scope.frameworks);
+  return (
+    (allowed.has('soc2-2017') && mappings['soc2-2017'].effective.length > 0) ||
+    ((allowed.has('iso27001-2022') || allowed.has('iso27001-2013')) &&
+      mappings['iso27001-2022'].effective.length > 0)
+  );
+}
+
+function allowedFrameworks(frameworks: readonly string[]): Set<string> {
+  return new Set(
+    frameworks.flatMap((name) => {
+      try {
+        return [resolveFramework(name)];
+      } catch {
+        return [];
+      }
+    }),
+  );
 }
