@@ -25,11 +25,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { populationCsvLine, registerFor, starterRegister, testControls } from '@crosswalk/assurance';
 import { accessReviewDraft, PR_CASES, prDraft } from '@crosswalk/assurance/testing';
-import { controlsFor } from '@crosswalk/controls';
 import { type EvidenceDraft, type EvidenceKind, sealRecord } from '@crosswalk/core';
 import { FsObjectStore, keys, Locker, mapOrdered } from '@crosswalk/locker';
 import { collectorRun, runDraft } from '@crosswalk/locker/testing';
 import { type Benchmark, RssSampler, round } from './harness.js';
+import { membersDraft, protectionDraft } from './year-of-evidence.js';
 
 const FROM = '2025-01-01T00:00:00.000Z';
 const TO = '2026-01-01T00:00:00.000Z';
@@ -56,81 +56,6 @@ interface ChildResult {
   peakRssMb: number;
 }
 
-const day = (n: number) => new Date(Date.parse(FROM) + n * 86_400_000).toISOString();
-
-function protectionDraft(n: number, repo: number): EvidenceDraft<'github.branch_protection'> {
-  const at = day(n);
-  return {
-    kind: 'github.branch_protection',
-    occurredAt: at,
-    collectedAt: at.replace('T00:00', 'T02:00'),
-    owner: { people: [], controlOwner: 'Platform team' },
-    actors: [],
-    source: { system: 'github', instance: 'acme', ref: `acme/repo-${repo}@main`, url: null },
-    controls: controlsFor('github.branch_protection'),
-    payload: {
-      repository: `acme/repo-${repo}`,
-      branch: 'main',
-      emptyRepository: false,
-      protected: repo !== 7 || n % 30 !== 0,
-      rules: [
-        {
-          source: 'classic',
-          name: 'main',
-          requiredApprovals: 1,
-          dismissStaleReviews: true,
-          requireCodeOwnerReviews: false,
-          enforceAdmins: true,
-          bypassActors: [],
-          ruleTypes: ['pull_request'],
-        },
-      ],
-    },
-    provenance: {
-      connector: { id: 'github-acme', type: 'github', version: '0.1.0' },
-      collector: 'branch_protection',
-      runId: `run-${at.slice(0, 10)}`,
-      trigger: { type: 'schedule', scheduler: null },
-      requests: [
-        {
-          method: 'GET',
-          path: `/repos/acme/repo-${repo}/branches/main/protection`,
-          status: 200,
-          requestId: null,
-        },
-      ],
-    },
-  };
-}
-
-function membersDraft(n: number): EvidenceDraft<'github.org_members'> {
-  const at = day(n);
-  return {
-    kind: 'github.org_members',
-    occurredAt: at,
-    collectedAt: at.replace('T00:00', 'T02:00'),
-    owner: { people: [], controlOwner: 'Platform team' },
-    actors: [],
-    source: { system: 'github', instance: 'acme', ref: 'acme', url: null },
-    controls: controlsFor('github.org_members'),
-    payload: {
-      organization: 'acme',
-      twoFactorRequired: true,
-      members: [],
-      outsideCollaborators: null,
-      membersWithoutTwoFactor: null,
-      limitations: [],
-    },
-    provenance: {
-      connector: { id: 'github-acme', type: 'github', version: '0.1.0' },
-      collector: 'org_members',
-      runId: `run-${at.slice(0, 10)}`,
-      trigger: { type: 'schedule', scheduler: null },
-      requests: [{ method: 'GET', path: '/orgs/acme/members?per_page=100', status: 200, requestId: null }],
-    },
-  };
-}
-
 async function seed(root: string, log: (m: string) => void): Promise<number> {
   const locker = new Locker(new FsObjectStore(root));
   const perDay = new Map<string, { id: string; kind: string; sha256: string; key: string }[]>();
@@ -150,8 +75,8 @@ async function seed(root: string, log: (m: string) => void): Promise<number> {
       yield prDraft({ ...base, mergedAt, reviews }, i + 1);
     }
     for (let n = 0; n < DAYS; n++) {
-      for (let r = 0; r < REPOS; r++) yield protectionDraft(n, r);
-      yield membersDraft(n);
+      for (let r = 0; r < REPOS; r++) yield protectionDraft(FROM, n, r);
+      yield membersDraft(FROM, n);
     }
     for (const end of ['2025-03-25', '2025-06-25', '2025-09-25', '2025-12-20']) {
       yield accessReviewDraft(`${end}T00:00:00.000Z`, {
