@@ -9,6 +9,8 @@ import { z } from 'zod';
 export const COLLECTOR_PERMISSIONS = {
   users_snapshot: ['User.Read.All', 'AuditLog.Read.All', 'RoleManagement.Read.Directory'],
   user_lifecycle: ['AuditLog.Read.All'],
+  policies: ['Policy.Read.All', 'AuditLog.Read.All'],
+  access_reviews: ['AccessReview.Read.All'],
 } as const satisfies Record<string, readonly string[]>;
 
 /**

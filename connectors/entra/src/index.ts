@@ -1,4 +1,6 @@
 import { defineConnector } from '@crosswalk/core';
+import { accessReviews } from './collectors/access-reviews.js';
+import { policies } from './collectors/policies.js';
 import { userLifecycle } from './collectors/user-lifecycle.js';
 import { usersSnapshot } from './collectors/users-snapshot.js';
 import { entraConfigSchema } from './config.js';
@@ -17,7 +19,7 @@ export const entraConnector = defineConnector({
   version: VERSION,
   title: 'Microsoft Entra ID',
   configSchema: entraConfigSchema,
-  collectors: [usersSnapshot, userLifecycle],
+  collectors: [usersSnapshot, userLifecycle, policies, accessReviews],
 });
 
 export default entraConnector;

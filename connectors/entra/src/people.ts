@@ -9,12 +9,14 @@ export interface GraphUserLike {
 }
 
 const EMAIL = /^[^@\s]+@[^@\s]+$/;
+/** Graph's "no one": the empty GUID it writes as the reviewer of an unreviewed decision, or for Entra itself. */
+const NO_ONE = '00000000-0000-0000-0000-000000000000';
 
 /** A Graph user as a record's person: the user principal name is the login, `mail` the address. */
 export function graphPerson(user: GraphUserLike | null | undefined): Person | null {
   if (!user) return null;
   const person: Person = {};
-  if (user.id) person.id = user.id;
+  if (user.id && user.id !== NO_ONE) person.id = user.id;
   if (user.userPrincipalName) person.login = user.userPrincipalName;
   if (user.mail && EMAIL.test(user.mail)) person.email = user.mail;
   if (user.displayName) person.name = user.displayName;

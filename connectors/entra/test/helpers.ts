@@ -8,11 +8,17 @@ import type { EntraConfig, EntraConfigInput } from '../src/config.js';
 import { entraConnector } from '../src/index.js';
 import {
   audit,
+  caPolicy,
+  decision,
   FakeEntra,
   type FakeEntraOptions,
   type FakeTenant,
   guid,
+  methodsPolicy,
+  policyAudit,
   registration,
+  reviewDefinition,
+  reviewInstance,
   role,
   user,
 } from '../src/sandbox/index.js';
@@ -28,7 +34,13 @@ export const CLIENT_SECRET = 'Xy78Q~TestSecretThatMustNeverLeak.012345';
 export const NOW = '2026-03-08T06:30:00.000Z';
 export const WINDOW = { since: '2026-03-01T00:00:00.000Z', until: '2026-03-08T00:00:00.000Z' };
 
-export const ALL_PERMISSIONS = ['User.Read.All', 'AuditLog.Read.All', 'RoleManagement.Read.Directory'];
+export const ALL_PERMISSIONS = [
+  'User.Read.All',
+  'AuditLog.Read.All',
+  'RoleManagement.Read.Directory',
+  'Policy.Read.All',
+  'AccessReview.Read.All',
+];
 
 /** Runs one collector with the test kit's harness, at the tests' fixed time and window. */
 export const collect = collectorHarness<EntraConfig, EntraConfigInput>(entraConnector, {
@@ -121,7 +133,73 @@ export const HR_SYNC = { appId: guid('app:hr-sync'), displayName: 'Workday to En
  * Administrator on 03-04 and removed on 03-06, a password reset (not a lifecycle activity), and entries outside the
  * window.
  */
-export function contoso(options: { premium?: boolean } = {}): FakeTenant {
+export const POLICIES = {
+  mfaForEveryone: caPolicy('Require MFA for everyone', { excludeUsers: [guid('user:break-glass')] }),
+  blockLegacy: caPolicy('Block legacy authentication', { grant: ['block'] }),
+  guestsReportOnly: caPolicy('MFA for guests (report only)', {
+    state: 'enabledForReportingButNotEnforced',
+    includeUsers: ['GuestsOrExternalUsers'],
+  }),
+};
+
+/**
+ * One quarterly access review of Salesforce access with three instances: one ended on 03-05 inside the window (alice
+ * approved; bob denied and removed; dave denied but the removal never applied; erin not reviewed), one still running,
+ * and one that ended in December, long before the window.
+ */
+export function salesforceReview() {
+  const { carol, alice, bob, dave, erin } = people;
+  const definition = reviewDefinition('Salesforce access', carol);
+  const ended = reviewInstance('2026-02-19T00:00:00Z', '2026-03-05T00:00:00Z', 'Applied');
+  return {
+    definition,
+    ended,
+    review: {
+      definition,
+      instances: [
+        {
+          instance: reviewInstance('2025-12-15T00:00:00Z', '2025-12-29T00:00:00Z', 'Completed'),
+          decisions: [
+            decision(alice, 'Approve', {
+              reviewer: carol,
+              reviewedAt: '2025-12-20T10:00:00Z',
+              resource: 'Salesforce users',
+            }),
+          ],
+        },
+        {
+          instance: ended,
+          decisions: [
+            decision(alice, 'Approve', {
+              reviewer: carol,
+              reviewedAt: '2026-02-20T10:00:00Z',
+              resource: 'Salesforce users',
+            }),
+            decision(bob, 'Deny', {
+              reviewer: carol,
+              reviewedAt: '2026-02-21T10:00:00Z',
+              applied: '2026-03-05T00:12:00Z',
+              resource: 'Salesforce users',
+            }),
+            decision(dave, 'Deny', {
+              reviewer: carol,
+              reviewedAt: '2026-02-22T10:00:00Z',
+              applied: null,
+              resource: 'Salesforce users',
+            }),
+            decision(erin, 'NotReviewed', { resource: 'Salesforce users' }),
+          ],
+        },
+        {
+          instance: reviewInstance('2026-03-06T00:00:00Z', '2026-03-20T00:00:00Z', 'InProgress'),
+          decisions: [],
+        },
+      ],
+    },
+  };
+}
+
+export function contoso(options: { premium?: boolean; governance?: boolean } = {}): FakeTenant {
   const { carol, alice, bob, dave, erin, frank } = people;
   const global = role('globalAdministrator', [carol.id, guid('user:break-glass')]);
   const userAdmin = role('userAdministrator', [alice.id, guid('group:helpdesk')]);
@@ -140,7 +218,14 @@ export function contoso(options: { premium?: boolean } = {}): FakeTenant {
       registration(frank, ['mobilePhone']),
     ],
     roles: [global, userAdmin],
+    conditionalAccess: [POLICIES.mfaForEveryone, POLICIES.blockLegacy, POLICIES.guestsReportOnly],
+    authenticationMethodsPolicy: methodsPolicy({
+      Fido2: 'enabled',
+      MicrosoftAuthenticator: 'enabled',
+      Sms: 'disabled',
+    }),
     audits: [
+      policyAudit('Update conditional access policy', '2026-03-04T14:00:00Z', POLICIES.mfaForEveryone, carol),
       audit('Add user', '2026-02-27T10:00:00Z', bob, { user: carol }),
       audit('Add user', '2026-03-02T09:00:00Z', frank, { app: HR_SYNC }),
       audit('Disable account', '2026-03-03T15:00:00Z', dave, { user: carol }),
@@ -150,6 +235,8 @@ export function contoso(options: { premium?: boolean } = {}): FakeTenant {
       audit('Remove member from role', '2026-03-06T16:45:00Z', alice, { user: carol }, { role: userAdmin }),
       audit('Disable account', '2026-03-08T01:00:00Z', bob, { user: carol }),
     ],
+    accessReviews: [salesforceReview().review],
     ...(options.premium === undefined ? {} : { premium: options.premium }),
+    ...(options.governance === undefined ? {} : { governance: options.governance }),
   };
 }

@@ -17,6 +17,11 @@ describe("Microsoft Graph's API description", () => {
       '/directoryRoles',
       '/directoryRoles/{directoryRole-id}/members',
       '/auditLogs/directoryAudits',
+      '/identity/conditionalAccess/policies',
+      '/policies/authenticationMethodsPolicy',
+      '/identityGovernance/accessReviews/definitions',
+      '/identityGovernance/accessReviews/definitions/{accessReviewScheduleDefinition-id}/instances',
+      '/identityGovernance/accessReviews/definitions/{accessReviewScheduleDefinition-id}/instances/{accessReviewInstance-id}/decisions',
     ]) {
       expect(graphOpenApi().operation('GET', route), route).toBeDefined();
     }
@@ -47,6 +52,11 @@ describe('the loopback Graph', () => {
       'GET /auditLogs/directoryAudits',
       'GET /directoryRoles',
       'GET /directoryRoles/{id}/members',
+      'GET /identity/conditionalAccess/policies',
+      'GET /identityGovernance/accessReviews/definitions',
+      'GET /identityGovernance/accessReviews/definitions/{id}/instances',
+      'GET /identityGovernance/accessReviews/definitions/{id}/instances/{id}/decisions',
+      'GET /policies/authenticationMethodsPolicy',
       'GET /reports/authenticationMethods/userRegistrationDetails',
       'GET /users',
       'POST /{id}/oauth2/v2.0/token',

@@ -64,6 +64,10 @@ const WHY: Partial<Record<EvidenceKind, string>> = {
     "one snapshot per day; Microsoft Graph's user list pages by @odata.nextLink and the collector asks no $count.",
   'entra.user_lifecycle':
     'entries of the directory audit log, read page by page; the audit log returns no total.',
+  'entra.policy':
+    'one snapshot per day of the Conditional Access policies and the authentication methods policy.',
+  'entra.access_review':
+    'access review instances and their decisions, paged by @odata.nextLink; the collector asks no $count.',
   'jira.deprovisioning_ticket': JIRA_WHY,
   'jira.provisioning_ticket': JIRA_WHY,
   'jira.access_review_ticket': JIRA_WHY,

@@ -77,6 +77,8 @@ export const kindCategories = deepFreeze({
     'user_provisioning_joiner',
     'privileged_role_assignment',
   ],
+  'entra.policy': ['idp_auth_policy_mfa_password_session'],
+  'entra.access_review': ['user_access_review'],
   'google_workspace.users_snapshot': [
     'user_access_review',
     'privileged_role_assignment',

@@ -31,6 +31,9 @@ const pinnedFingerprints: Record<string, string> = {
   // 2026.12.2: Google Workspace's users snapshot, admin events and login activity.
   'crosswalk-2026.12.2+tsc2017-iso2022-consensus3':
     '03eb0986c173197c81153c9b5e95378a91ddf6f41a523a7ba00e9efbbfea3e58',
+  // 2026.12.3: Entra ID's policy snapshot and access reviews.
+  'crosswalk-2026.12.3+tsc2017-iso2022-consensus3':
+    '1957617da5cfe810938256c2c27dbf5c221b51806de7df88c48d4641f91e6d8e',
 };
 
 describe('the evidence kind -> control mapping', () => {
@@ -123,6 +126,7 @@ describe('kindsFor', () => {
     expect(kindsFor('iso27001-2022', 'A.8.5')).toEqual([
       'github.org_members',
       'okta.policy',
+      'entra.policy',
       'google_workspace.users_snapshot',
       'google_workspace.admin_event',
       'google_workspace.login_activity',

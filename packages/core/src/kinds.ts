@@ -28,6 +28,14 @@ export const evidenceKinds = {
     title:
       'Entra ID user lifecycle event from the directory audit log (create, disable, delete, role change)',
   },
+  'entra.policy': {
+    cadence: 'daily',
+    title: 'Entra ID Conditional Access and authentication methods policy snapshot',
+  },
+  'entra.access_review': {
+    cadence: 'quarterly',
+    title: 'Entra ID Governance access review instance with its decisions',
+  },
   'google_workspace.users_snapshot': {
     cadence: 'daily',
     title: 'Google Workspace users, 2-Step Verification and admin roles snapshot',

@@ -34,6 +34,14 @@ const PERMISSIONS: Record<string, string[]> = {
   '/directoryRoles': ['RoleManagement.Read.Directory', 'Directory.Read.All'],
   '/directoryRoles/{directoryRole-id}/members': ['RoleManagement.Read.Directory', 'Directory.Read.All'],
   '/auditLogs/directoryAudits': ['AuditLog.Read.All'],
+  '/identity/conditionalAccess/policies': ['Policy.Read.All'],
+  '/policies/authenticationMethodsPolicy': ['Policy.Read.All'],
+  '/identityGovernance/accessReviews/definitions': ['AccessReview.Read.All'],
+  '/identityGovernance/accessReviews/definitions/{accessReviewScheduleDefinition-id}/instances': [
+    'AccessReview.Read.All',
+  ],
+  '/identityGovernance/accessReviews/definitions/{accessReviewScheduleDefinition-id}/instances/{accessReviewInstance-id}/decisions':
+    ['AccessReview.Read.All'],
 };
 
 /** Graph's error body. */
@@ -48,6 +56,17 @@ export function graphError(code: string, message: string): Json {
         'client-request-id': randomUUID(),
       },
     },
+  };
+}
+
+/** Graph's 403 for a feature the tenant's licences do not include. */
+function notLicensed(): Answer {
+  return {
+    status: 403,
+    body: graphError(
+      'Authentication_RequestFromNonPremiumTenantOrB2CTenant',
+      "Neither tenant is B2C or tenant doesn't have premium license",
+    ),
   };
 }
 
@@ -294,6 +313,48 @@ export class FakeEntra extends FakeApi {
       });
       return this.page(`/directoryRoles/${id}/members`, members, query);
     });
+    get('/identity/conditionalAccess/policies', (_, query) => {
+      if (tenant().premium === false) return notLicensed();
+      return this.page('/identity/conditionalAccess/policies', tenant().conditionalAccess ?? [], query);
+    });
+    get('/policies/authenticationMethodsPolicy', () => ({
+      status: 200,
+      body: {
+        '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#policies/authenticationMethodsPolicy',
+        ...(tenant().authenticationMethodsPolicy ?? {}),
+      },
+    }));
+    const reviews = '/identityGovernance/accessReviews/definitions';
+    const review = (id: string) => tenant().accessReviews?.find((r) => r.definition.id === id);
+    get(reviews, (_, query) => {
+      if (tenant().governance === false) return notLicensed();
+      return this.page(
+        reviews,
+        (tenant().accessReviews ?? []).map((r) => r.definition),
+        query,
+      );
+    });
+    get(
+      `${reviews}/{accessReviewScheduleDefinition-id}/instances`,
+      ({ 'accessReviewScheduleDefinition-id': id }, query) => {
+        const found = review(id!);
+        if (!found) return { status: 404, body: graphError('NotFound', `Access review ${id} not found.`) };
+        return this.page(
+          `${reviews}/${id}/instances`,
+          found.instances.map((i) => i.instance),
+          query,
+        );
+      },
+    );
+    get(
+      `${reviews}/{accessReviewScheduleDefinition-id}/instances/{accessReviewInstance-id}/decisions`,
+      ({ 'accessReviewScheduleDefinition-id': id, 'accessReviewInstance-id': instanceId }, query) => {
+        const found = review(id!)?.instances.find((i) => i.instance.id === instanceId);
+        if (!found) return { status: 404, body: graphError('NotFound', `Instance ${instanceId} not found.`) };
+        const decisions = found.decisions.map((d) => ({ ...d, accessReviewId: instanceId }));
+        return this.page(`${reviews}/${id}/instances/${instanceId}/decisions`, decisions, query);
+      },
+    );
     get('/auditLogs/directoryAudits', (_, query) => {
       const filter = query.get('$filter') ?? '';
       const from = /activityDateTime ge (\S+)/.exec(filter)?.[1];

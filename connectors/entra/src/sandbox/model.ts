@@ -14,6 +14,11 @@ export interface FakeRole {
   members: string[];
 }
 
+export interface FakeAccessReview {
+  definition: Json;
+  instances: { instance: Json; decisions: Json[] }[];
+}
+
 export interface FakeTenant {
   tenantId: string;
   /** Graph `user` objects. */
@@ -28,6 +33,14 @@ export interface FakeTenant {
   roles: FakeRole[];
   /** `directoryAudit` entries. */
   audits: Json[];
+  /** `conditionalAccessPolicy` objects. */
+  conditionalAccess?: Json[];
+  /** The `authenticationMethodsPolicy`, its `authenticationMethodConfigurations` inline as Graph returns them. */
+  authenticationMethodsPolicy?: Json;
+  /** Access reviews: each definition with its instances and their decisions. */
+  accessReviews?: FakeAccessReview[];
+  /** Entra ID P2 / ID Governance: without it the access reviews API answers 403. @defaultValue true */
+  governance?: boolean;
   /** Entra ID P1/P2: without it the registration report answers 403 as Graph does. @defaultValue true */
   premium?: boolean;
 }
@@ -176,5 +189,271 @@ export function audit(
       },
     ],
     additionalDetails: [{ key: 'UserType', value: String(target.userType ?? 'Member') }],
+  };
+}
+
+/** A Conditional Access policy: `caPolicy('Require MFA for everyone', { grant: ['mfa'] })`. */
+export function caPolicy(
+  displayName: string,
+  options: {
+    state?: string;
+    grant?: string[];
+    includeUsers?: string[];
+    excludeUsers?: string[];
+    modified?: string;
+  } = {},
+): Json {
+  return {
+    id: guid(`ca:${displayName}`),
+    templateId: null,
+    displayName,
+    createdDateTime: '2025-09-01T10:00:00Z',
+    modifiedDateTime: options.modified ?? '2026-01-15T10:00:00Z',
+    state: options.state ?? 'enabled',
+    sessionControls: null,
+    conditions: {
+      userRiskLevels: [],
+      signInRiskLevels: [],
+      clientAppTypes: ['all'],
+      platforms: null,
+      locations: null,
+      devices: null,
+      clientApplications: null,
+      applications: {
+        includeApplications: ['All'],
+        excludeApplications: [],
+        includeUserActions: [],
+        includeAuthenticationContextClassReferences: [],
+        applicationFilter: null,
+      },
+      users: {
+        includeUsers: options.includeUsers ?? ['All'],
+        excludeUsers: options.excludeUsers ?? [],
+        includeGroups: [],
+        excludeGroups: [],
+        includeRoles: [],
+        excludeRoles: [],
+        includeGuestsOrExternalUsers: null,
+        excludeGuestsOrExternalUsers: null,
+      },
+    },
+    grantControls: {
+      operator: 'OR',
+      builtInControls: options.grant ?? ['mfa'],
+      customAuthenticationFactors: [],
+      termsOfUse: [],
+      authenticationStrength: null,
+    },
+  };
+}
+
+/** The tenant's authentication methods policy with the given methods' states. */
+export function methodsPolicy(
+  states: Record<string, 'enabled' | 'disabled'>,
+  modified = '2026-01-10T08:00:00Z',
+): Json {
+  const types: Record<string, string> = {
+    Fido2: 'fido2AuthenticationMethodConfiguration',
+    MicrosoftAuthenticator: 'microsoftAuthenticatorAuthenticationMethodConfiguration',
+    Sms: 'smsAuthenticationMethodConfiguration',
+    Email: 'emailAuthenticationMethodConfiguration',
+  };
+  return {
+    id: 'authenticationMethodsPolicy',
+    displayName: 'Authentication Methods Policy',
+    description:
+      'The tenant-wide policy that controls which authentication methods are allowed in the tenant.',
+    lastModifiedDateTime: modified,
+    policyVersion: '1.5',
+    reconfirmationInDays: 0,
+    policyMigrationState: 'migrationComplete',
+    registrationEnforcement: {
+      authenticationMethodsRegistrationCampaign: {
+        snoozeDurationInDays: 1,
+        state: 'default',
+        excludeTargets: [],
+        includeTargets: [
+          { id: 'all_users', targetType: 'group', targetedAuthenticationMethod: 'microsoftAuthenticator' },
+        ],
+      },
+    },
+    authenticationMethodConfigurations: Object.entries(states).map(([id, state]) => ({
+      '@odata.type': `#microsoft.graph.${types[id] ?? 'authenticationMethodConfiguration'}`,
+      id,
+      state,
+      excludeTargets: [],
+    })),
+  };
+}
+
+/** A policy change in the directory audit log (category Policy). */
+export function policyAudit(activity: string, at: string, policy: Json, by: Json): Json {
+  return {
+    id: `IPCGraph_${guid(`${activity}|${at}|${String(policy.id)}`)}`,
+    category: 'Policy',
+    correlationId: guid(`correlation|${activity}|${at}`),
+    result: 'success',
+    resultReason: '',
+    activityDisplayName: activity,
+    activityDateTime: at,
+    loggedByService: activity.includes('conditional access')
+      ? 'Conditional Access'
+      : 'Authentication Methods',
+    operationType: activity.split(' ')[0] === 'Authentication' ? 'Update' : activity.split(' ')[0],
+    initiatedBy: {
+      app: null,
+      user: {
+        id: by.id,
+        displayName: null,
+        userPrincipalName: by.userPrincipalName,
+        ipAddress: '203.0.113.10',
+      },
+    },
+    targetResources: [
+      {
+        id: policy.id,
+        displayName: policy.displayName ?? null,
+        type: 'Policy',
+        userPrincipalName: null,
+        groupType: null,
+        modifiedProperties: [],
+      },
+    ],
+    additionalDetails: [],
+  };
+}
+
+/** An access review definition reviewing a group's members, quarterly, decisions applied automatically. */
+export function reviewDefinition(
+  displayName: string,
+  createdBy: Json,
+  options: { autoApply?: boolean } = {},
+): Json {
+  return {
+    id: guid(`review:${displayName}`),
+    displayName,
+    createdDateTime: '2025-12-01T10:00:00Z',
+    lastModifiedDateTime: '2025-12-01T10:00:00Z',
+    status: 'InProgress',
+    descriptionForAdmins: 'Quarterly review of who keeps access',
+    descriptionForReviewers: 'Keep only the people who still need it',
+    createdBy: {
+      id: createdBy.id,
+      displayName: createdBy.displayName,
+      userPrincipalName: createdBy.userPrincipalName,
+    },
+    scope: {
+      '@odata.type': '#microsoft.graph.accessReviewQueryScope',
+      query: `/groups/${guid(`group:${displayName}`)}/transitiveMembers`,
+      queryType: 'MicrosoftGraph',
+      queryRoot: null,
+    },
+    instanceEnumerationScope: null,
+    reviewers: [{ query: './manager', queryType: 'MicrosoftGraph', queryRoot: 'decisions' }],
+    fallbackReviewers: [],
+    additionalNotificationRecipients: [],
+    settings: {
+      mailNotificationsEnabled: true,
+      reminderNotificationsEnabled: true,
+      justificationRequiredOnApproval: true,
+      defaultDecisionEnabled: false,
+      defaultDecision: 'None',
+      instanceDurationInDays: 14,
+      autoApplyDecisionsEnabled: options.autoApply ?? true,
+      recommendationsEnabled: true,
+      recurrence: {
+        pattern: {
+          type: 'absoluteMonthly',
+          interval: 3,
+          month: 0,
+          dayOfMonth: 15,
+          daysOfWeek: [],
+          firstDayOfWeek: 'sunday',
+          index: 'first',
+        },
+        range: {
+          type: 'noEnd',
+          numberOfOccurrences: 0,
+          recurrenceTimeZone: null,
+          startDate: '2025-12-15',
+          endDate: null,
+        },
+      },
+      applyActions: [{ '@odata.type': '#microsoft.graph.removeAccessApplyAction' }],
+    },
+  };
+}
+
+export function reviewInstance(start: string, end: string, status: string): Json {
+  return {
+    id: guid(`instance:${start}|${end}`),
+    startDateTime: start,
+    endDateTime: end,
+    status,
+    scope: null,
+    reviewers: [],
+    fallbackReviewers: [],
+  };
+}
+
+/** A decision on one principal's access; `applied` is when a deny's removal was applied (Entra's applyResult). */
+export function decision(
+  principal: Json,
+  outcome: 'Approve' | 'Deny' | 'NotReviewed' | 'DontKnow',
+  options: { reviewer?: Json; reviewedAt?: string; applied?: string | null; resource?: string } = {},
+): Json {
+  const reviewer = options.reviewer;
+  const applied = outcome === 'Deny' ? options.applied : undefined;
+  return {
+    id: guid(`decision:${String(principal.id)}|${outcome}|${options.reviewedAt ?? ''}`),
+    accessReviewId: null,
+    decision: outcome,
+    justification: outcome === 'NotReviewed' ? '' : `${outcome} after checking with the team`,
+    recommendation: 'Approve',
+    applyResult:
+      outcome === 'Deny'
+        ? applied
+          ? 'AppliedSuccessfully'
+          : 'New'
+        : outcome === 'NotReviewed'
+          ? 'New'
+          : 'AppliedSuccessfully',
+    appliedDateTime: applied ?? null,
+    appliedBy: applied
+      ? {
+          id: '00000000-0000-0000-0000-000000000000',
+          displayName: 'Azure AD',
+          userPrincipalName: null,
+          ipAddress: null,
+        }
+      : null,
+    reviewedBy: reviewer
+      ? {
+          id: reviewer.id,
+          displayName: reviewer.displayName,
+          userPrincipalName: reviewer.userPrincipalName,
+          ipAddress: null,
+        }
+      : {
+          id: '00000000-0000-0000-0000-000000000000',
+          displayName: '',
+          userPrincipalName: '',
+          ipAddress: null,
+        },
+    reviewedDateTime: reviewer ? (options.reviewedAt ?? null) : null,
+    principalLink: `https://graph.microsoft.com/v1.0/users/${String(principal.id)}`,
+    resourceLink: null,
+    principal: {
+      '@odata.type': '#microsoft.graph.userIdentity',
+      id: principal.id,
+      displayName: principal.displayName,
+      userPrincipalName: principal.userPrincipalName,
+      ipAddress: null,
+    },
+    resource: {
+      id: guid(`group:${options.resource ?? 'resource'}`),
+      displayName: options.resource ?? 'Salesforce users',
+      type: 'group',
+    },
   };
 }

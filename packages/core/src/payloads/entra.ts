@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EVIDENCE_ID_PATTERN } from '../evidence-id.js';
 import { timestampSchema } from '../time.js';
 import { personSchema } from './common.js';
 
@@ -127,5 +128,190 @@ export const entraUserLifecycleSchema = z
     /** Entries of one admin action share it. */
     correlationId: z.string().nullable(),
     loggedByService: z.string().nullable(),
+  })
+  .strict();
+
+/** A directory audit entry that changed a policy: who changed what, and when. */
+const policyChangeSchema = z
+  .object({
+    /** The directory audit entry's id. */
+    eventId: z.string().min(1),
+    /** `Update conditional access policy`, `Authentication Methods Policy Update`, ... */
+    activity: z.string().min(1),
+    at: timestampSchema,
+    /** The admin who made the change; null when an application did (see `actorApp`). */
+    actor: personSchema.nullable(),
+    actorApp: z.object({ id: z.string().nullable(), displayName: z.string().nullable() }).strict().nullable(),
+    result: z.string().nullable(),
+    /** The changed policy's id, when the entry names it. */
+    policyId: z.string().nullable(),
+    targetName: z.string().nullable(),
+  })
+  .strict();
+
+const conditionalAccessPolicySchema = z
+  .object({
+    id: z.string().min(1),
+    displayName: z.string().nullable(),
+    /** `enabled`, `disabled`, `enabledForReportingButNotEnforced`. */
+    state: z.string().nullable(),
+    createdDateTime: timestampSchema.nullable(),
+    modifiedDateTime: timestampSchema.nullable(),
+    templateId: z.string().nullable(),
+    /** Conditions, grant and session controls exactly as Graph returned them: auditors read the settings themselves. */
+    conditions: z.unknown(),
+    grantControls: z.unknown(),
+    sessionControls: z.unknown(),
+    /** Computed: the policy grants access only with multifactor authentication (`mfa`, or an authentication strength). */
+    requiresMfa: z.boolean(),
+    /** The latest logged change to the policy, when the audit log still had it. */
+    lastChange: policyChangeSchema.nullable(),
+  })
+  .strict();
+
+/** What changed between two snapshots, one entry per policy or authentication method. */
+const entraPolicyChangeSchema = z
+  .object({
+    subject: z.enum(['conditional_access_policy', 'authentication_methods_policy', 'authentication_method']),
+    id: z.string().min(1),
+    name: z.string().nullable(),
+    change: z.enum(['added', 'removed', 'modified']),
+    /** Top-level fields that differ (`state`, `conditions`, ...); empty for added and removed. */
+    fields: z.array(z.string()),
+  })
+  .strict();
+
+export const entraPolicySchema = z
+  .object({
+    tenant: z.string().min(1),
+    conditionalAccessPolicies: z.array(conditionalAccessPolicySchema),
+    /** The tenant's authentication methods policy; null when it could not be read (see limitations). */
+    authenticationMethodsPolicy: z
+      .object({
+        id: z.string().min(1),
+        displayName: z.string().nullable(),
+        lastModifiedDateTime: timestampSchema.nullable(),
+        policyVersion: z.string().nullable(),
+        policyMigrationState: z.string().nullable(),
+        registrationEnforcement: z.unknown(),
+        /** Each method (`Fido2`, `MicrosoftAuthenticator`, `Sms`, ...) with its state and exclusions. */
+        methods: z.array(
+          z
+            .object({
+              id: z.string().min(1),
+              /** The method's type from `@odata.type`, e.g. `fido2AuthenticationMethodConfiguration`. */
+              type: z.string().nullable(),
+              /** `enabled` or `disabled`. */
+              state: z.string().nullable(),
+              excludeTargets: z.unknown(),
+            })
+            .strict(),
+        ),
+        lastChange: policyChangeSchema.nullable(),
+      })
+      .strict()
+      .nullable(),
+    /**
+     * Computed: the enabled Conditional Access policies that require multifactor authentication of all users for all
+     * applications (exclusions aside, which the policies list). Empty means no such policy was enforced that day.
+     */
+    mfaForAllUsers: z.array(z.object({ id: z.string(), displayName: z.string().nullable() }).strict()),
+    /** SHA-256 of the canonical JSON of the policies (without `lastChange`). */
+    contentSha256: z.string().regex(/^[0-9a-f]{64}$/),
+    /** The snapshot this one is compared with: the last one stored before this day; null when there is none. */
+    previousSnapshot: z
+      .object({
+        id: z.string().regex(EVIDENCE_ID_PATTERN, 'must be an evidence id'),
+        occurredAt: timestampSchema,
+        contentSha256: z.string().regex(/^[0-9a-f]{64}$/),
+      })
+      .strict()
+      .nullable(),
+    /** What changed since `previousSnapshot`; null when there is none. */
+    changedSincePrevious: z.array(entraPolicyChangeSchema).nullable(),
+    /** Policy changes the directory audit log recorded in the collection window. */
+    changeEvents: z.array(policyChangeSchema),
+    /** What the credentials or licences could not give (Conditional Access needs Entra ID P1). */
+    limitations: z.array(z.string()),
+  })
+  .strict();
+
+export const entraAccessReviewSchema = z
+  .object({
+    tenant: z.string().min(1),
+    /** The access review (schedule definition) this instance belongs to. */
+    definition: z
+      .object({
+        id: z.string().min(1),
+        displayName: z.string().nullable(),
+        status: z.string().nullable(),
+        descriptionForAdmins: z.string().nullable(),
+        createdBy: personSchema.nullable(),
+        /** What is reviewed and who reviews, exactly as Graph returned them. */
+        scope: z.unknown(),
+        reviewers: z.unknown(),
+        /** Whether deny decisions are applied by Entra at the end of the instance. */
+        autoApplyDecisionsEnabled: z.boolean().nullable(),
+        /** What unreviewed access becomes (`None`, `Approve`, `Deny`, `Recommendation`) when defaultDecisionEnabled. */
+        defaultDecision: z.string().nullable(),
+        defaultDecisionEnabled: z.boolean().nullable(),
+        recurrence: z.unknown(),
+      })
+      .strict(),
+    /** One period of the review. Only ended instances (`Completed`, `Applied`) are recorded. */
+    instance: z
+      .object({
+        id: z.string().min(1),
+        status: z.string(),
+        startDateTime: timestampSchema.nullable(),
+        /** The record's occurredAt. */
+        endDateTime: timestampSchema,
+      })
+      .strict(),
+    decisions: z.array(
+      z
+        .object({
+          id: z.string().min(1),
+          /** The user (or service principal) whose access was reviewed. */
+          principal: personSchema.nullable(),
+          /** The group, application or role reviewed. */
+          resource: z
+            .object({
+              id: z.string().nullable(),
+              displayName: z.string().nullable(),
+              type: z.string().nullable(),
+            })
+            .strict()
+            .nullable(),
+          /** `Approve`, `Deny`, `NotReviewed`, `DontKnow`. */
+          decision: z.string(),
+          reviewedBy: personSchema.nullable(),
+          reviewedDateTime: timestampSchema.nullable(),
+          justification: z.string().nullable(),
+          recommendation: z.string().nullable(),
+          /** `New`, `AppliedSuccessfully`, `AppliedWithUnknownFailure`, `AppliedSuccessfullyButObjectNotFound`, `ApplyNotSupported`. */
+          applyResult: z.string().nullable(),
+          appliedBy: personSchema.nullable(),
+          appliedDateTime: timestampSchema.nullable(),
+          /** Computed for Deny decisions: the removal was applied; null for other decisions. */
+          denyApplied: z.boolean().nullable(),
+        })
+        .strict(),
+    ),
+    /** Computed from the decisions, so every reader sees the same answer. */
+    facts: z
+      .object({
+        decisions: z.number().int().nonnegative(),
+        approved: z.number().int().nonnegative(),
+        denied: z.number().int().nonnegative(),
+        notReviewed: z.number().int().nonnegative(),
+        dontKnow: z.number().int().nonnegative(),
+        /** Every decision was made by a reviewer (none `NotReviewed`). */
+        allReviewed: z.boolean(),
+        deniedAndApplied: z.number().int().nonnegative(),
+        /** Deny decisions whose removal was not applied: access a reviewer took away that the user still has. */
+        deniedNotApplied: z.number().int().nonnegative(),
+      })
+      .strict(),
   })
   .strict();

@@ -1,7 +1,12 @@
 import type { z } from 'zod';
 import type { EvidenceKind } from '../kinds.js';
 import { deprovisioningTimelinessSchema } from './derived.js';
-import { entraUserLifecycleSchema, entraUsersSnapshotSchema } from './entra.js';
+import {
+  entraAccessReviewSchema,
+  entraPolicySchema,
+  entraUserLifecycleSchema,
+  entraUsersSnapshotSchema,
+} from './entra.js';
 import {
   githubBranchProtectionSchema,
   githubMemberRemovedSchema,
@@ -35,6 +40,8 @@ export const payloadSchemas = {
   'okta.access_review': oktaAccessReviewSchema,
   'entra.users_snapshot': entraUsersSnapshotSchema,
   'entra.user_lifecycle': entraUserLifecycleSchema,
+  'entra.policy': entraPolicySchema,
+  'entra.access_review': entraAccessReviewSchema,
   'google_workspace.users_snapshot': googleWorkspaceUsersSnapshotSchema,
   'google_workspace.admin_event': googleWorkspaceAdminEventSchema,
   'google_workspace.login_activity': googleWorkspaceLoginActivitySchema,
