@@ -624,6 +624,7 @@ async function exportRuns(
       if (!manifest || !bytes) return;
       const inPeriod = manifest.startedAt >= window.from && manifest.startedAt < window.to;
       const vouches = (await vouched.addRun(connectorId, manifest)) > 0;
+      tally.noteRetention(manifest);
       if (inPeriod) {
         tally.add(manifest);
         await include({ connectorId, key: link.key, bytes, manifest });

@@ -22,6 +22,11 @@ import { VouchedSet } from './vouched.js';
  *   (of any connector) has a collector of that kind that succeeded, `failed` when such collectors ran and all
  *   failed, `none` when none ran. Which connectors produce a kind is read from the run manifests'
  *   `collectors[].kind`, not from configuration.
+ * - Source retention: a collector whose source forgets (the Google Reports API keeps 180 days) says so in its run
+ *   manifests (`sourceRetentionDays`, and `sourceUnavailableBefore` when a run's window reached past it). A day of
+ *   the window is `beyondSourceRetention` for a kind when it ended more than the retention before `now` and no run
+ *   of the kind succeeded on it (or a later run asked for it and the source no longer had it): a gap that collecting
+ *   again cannot close.
  * - A control that no kind maps to is `manual` (documents, meetings: ISO 9.3 management review), never hidden.
  *   Otherwise: `no-evidence` when nothing was found, `gaps` when a period has a gap or a day is not ok,
  *   `complete` when neither.
@@ -43,6 +48,8 @@ export interface PeriodCoverage {
   failedRunDays: string[];
   /** Days in the period on which no collector of the kind ran at all. */
   noRunDays: string[];
+  /** Days in the period the kind's source can no longer give (its retention), without evidence collected in time. */
+  beyondSourceRetentionDays: string[];
 }
 
 export interface KindCoverage {
@@ -56,6 +63,9 @@ export interface KindCoverage {
   gapPeriods: string[];
   failedRunDays: string[];
   noRunDays: string[];
+  /** How many days the kind's source keeps, as its collectors' manifests state; null when none does. */
+  sourceRetentionDays: number | null;
+  beyondSourceRetentionDays: string[];
   periods: PeriodCoverage[];
 }
 
@@ -72,6 +82,8 @@ export interface ControlCoverage {
   /** Distinct days on which some kind of the control had only failed runs / no run. */
   failedRunDays: number;
   noRunDays: number;
+  /** Distinct days some kind of the control's source can no longer give, with no evidence collected in time. */
+  beyondSourceRetentionDays: number;
 }
 
 export interface CoverageReport {
@@ -131,7 +143,38 @@ export class FoundTally {
 export class RunTally {
   private readonly days = new Map<string, Map<string, { succeeded: number; failed: number }>>();
   private readonly producers = new Map<string, Set<string>>();
+  private readonly retention = new Map<string, number>();
+  private readonly unavailable = new Map<string, { since: string; before: string }[]>();
   readonly problems: CoverageReport['runProblems'] = [];
+
+  /** What a run's collectors say of their source's retention; read from every run met, whenever it ran. */
+  noteRetention(run: RunManifest): void {
+    for (const collector of run.collectors) {
+      if (collector.sourceRetentionDays !== undefined) {
+        const known = this.retention.get(collector.kind);
+        this.retention.set(
+          collector.kind,
+          Math.min(known ?? Number.POSITIVE_INFINITY, collector.sourceRetentionDays),
+        );
+      }
+      if (collector.sourceUnavailableBefore !== undefined) {
+        const ranges = this.unavailable.get(collector.kind) ?? [];
+        ranges.push({ since: collector.window.since, before: collector.sourceUnavailableBefore });
+        this.unavailable.set(collector.kind, ranges);
+      }
+    }
+  }
+
+  retentionDays(kind: string): number | null {
+    return this.retention.get(kind) ?? null;
+  }
+
+  /** Whether a UTC day (YYYY-MM-DD) lies wholly in a range some run asked for and its source no longer had. */
+  askedButGone(kind: string, day: string): boolean {
+    const start = `${day}T00:00:00.000Z`;
+    const end = new Date(Date.parse(start) + 86_400_000).toISOString();
+    return (this.unavailable.get(kind) ?? []).some((range) => range.since <= start && end <= range.before);
+  }
 
   add(run: RunManifest): void {
     const day = run.startedAt.slice(0, 10);
@@ -224,6 +267,7 @@ export async function tallyCoverage(options: Omit<ComputeCoverageOptions, 'now'>
         onVisit: async ({ manifest }) => {
           if (!manifest) return;
           await vouched.addRun(connectorId, manifest);
+          runs.noteRetention(manifest);
           if (manifest.startedAt >= window.from && manifest.startedAt < window.to) runs.add(manifest);
         },
       });
@@ -264,16 +308,23 @@ export function buildCoverage(input: {
 
   const kinds: KindCoverage[] = scope.kinds.map((kind) => {
     const cadence: Cadence = evidenceKinds[kind].cadence;
+    const retention = runs.retentionDays(kind);
     const periods = periodsOf(cadence, window).map((p) => {
       const over = p.periodStart >= window.from && p.periodEnd <= window.to && p.periodEnd <= evaluatedUntil;
       const expected = cadence === 'event' ? null : over ? 1 : 0;
       const count = found.count(kind, p.start.slice(0, 10), dayAfter(p.end));
       const failedRunDays: string[] = [];
       const noRunDays: string[] = [];
+      const beyondSourceRetentionDays: string[] = [];
       for (const day of fullDays(p.start, p.end, evaluatedUntil)) {
         const status = runs.status(kind, day);
         if (status === 'failed') failedRunDays.push(day);
         else if (status === 'none') noRunDays.push(day);
+        const dayEnd = Date.parse(`${day}T00:00:00.000Z`) + DAY_MS;
+        const forgotten = retention !== null && dayEnd <= input.now.getTime() - retention * DAY_MS;
+        // Evidence collected in time stands; a day without it that the source has forgotten is lost for good.
+        if (status !== 'ok' && (forgotten || runs.askedButGone(kind, day)))
+          beyondSourceRetentionDays.push(day);
       }
       return {
         period: p.label,
@@ -284,6 +335,7 @@ export function buildCoverage(input: {
         gap: expected !== null && count < expected,
         failedRunDays,
         noRunDays,
+        beyondSourceRetentionDays,
       };
     });
     return {
@@ -296,6 +348,8 @@ export function buildCoverage(input: {
       gapPeriods: periods.filter((p) => p.gap).map((p) => p.period),
       failedRunDays: periods.flatMap((p) => p.failedRunDays),
       noRunDays: periods.flatMap((p) => p.noRunDays),
+      sourceRetentionDays: retention,
+      beyondSourceRetentionDays: periods.flatMap((p) => p.beyondSourceRetentionDays),
       periods,
     };
   });
@@ -308,6 +362,7 @@ export function buildCoverage(input: {
     const gapPeriods = mine.reduce((sum, k) => sum + k.gapPeriods.length, 0);
     const failedDays = new Set(mine.flatMap((k) => k.failedRunDays));
     const noRunDays = new Set(mine.flatMap((k) => k.noRunDays));
+    const forgottenDays = new Set(mine.flatMap((k) => k.beyondSourceRetentionDays));
     let status: ControlStatus;
     if (mine.length === 0) status = 'manual';
     else if (foundCount === 0) status = 'no-evidence';
@@ -324,6 +379,7 @@ export function buildCoverage(input: {
       gapPeriods,
       failedRunDays: failedDays.size,
       noRunDays: noRunDays.size,
+      beyondSourceRetentionDays: forgottenDays.size,
     };
   });
 

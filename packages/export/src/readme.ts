@@ -38,6 +38,11 @@ export function renderReadme(
         if (k.gapPeriods.length > 0) notes.push(`missing: ${compactDays(k.gapPeriods, 4)}`);
         if (k.failedRunDays.length > 0) notes.push(`runs failed: ${compactDays(k.failedRunDays, 4)}`);
         if (k.noRunDays.length > 0) notes.push(`no run: ${compactDays(k.noRunDays, 4)}`);
+        if (k.beyondSourceRetentionDays.length > 0) {
+          notes.push(
+            `beyond the source's ${k.sourceRetentionDays ?? '?'}-day retention: ${compactDays(k.beyondSourceRetentionDays, 4)}`,
+          );
+        }
         return (
           `<li><code>${html(kind)}</code> (${html(k.cadence)}): ${k.found} found` +
           `${k.expected === null ? '' : ` of ${k.expected} expected`}` +

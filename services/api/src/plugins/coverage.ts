@@ -26,6 +26,9 @@ const periodSchema = z.object({
   gap: z.boolean(),
   failedRunDays: z.array(z.string()),
   noRunDays: z.array(z.string()),
+  beyondSourceRetentionDays: z
+    .array(z.string())
+    .describe("days the kind's source no longer keeps (its retention), without evidence collected in time"),
 });
 
 const reportSchema = z
@@ -54,6 +57,11 @@ const reportSchema = z
         gapPeriods: z.array(z.string()),
         failedRunDays: z.array(z.string()),
         noRunDays: z.array(z.string()),
+        sourceRetentionDays: z
+          .number()
+          .nullable()
+          .describe("how many days the kind's source keeps (Google's Reports API: 180); null when unknown"),
+        beyondSourceRetentionDays: z.array(z.string()),
         periods: z.array(periodSchema),
       }),
     ),
@@ -71,6 +79,7 @@ const reportSchema = z
         gapPeriods: z.number(),
         failedRunDays: z.number(),
         noRunDays: z.number(),
+        beyondSourceRetentionDays: z.number(),
       }),
     ),
     runProblems: z.array(z.object({ connectorId: z.string(), key: z.string(), message: z.string() })),
