@@ -2,6 +2,7 @@ import type { Locker } from '@crosswalk/locker';
 import { coverageSvg } from './coverage-svg.js';
 import { csvLine } from './csv.js';
 import { controlTestFiles, POPULATION_COLUMNS, populationCsvLine } from './files.js';
+import { flagConcerns, flagsCsv, listFlags } from './flags.js';
 import { controlMappings } from './mappings.js';
 import { registerFor } from './register/versions.js';
 import { type ControlTestResult, testControls } from './test-control.js';
@@ -67,6 +68,9 @@ export async function bundleControlTests(options: {
       return spool && { add: (row) => spool.append(populationCsvLine(row)) };
     },
   });
+  // The auditors' flags and their answers as they stand now: every thread of a bundled control that concerns
+  // the period (or names no window), so a question asked during one audit reaches the auditor in the next bundle.
+  const threads = await listFlags(options.locker);
   const files: BundledControlTests['files'] = [];
   for (const result of results) {
     const dir = `control-tests/${result.control.id}`;
@@ -75,6 +79,8 @@ export async function bundleControlTests(options: {
     for (const [name, text] of Object.entries(controlTestFiles(result))) {
       files.push({ path: `${dir}/${name}`, text });
     }
+    const mine = threads.filter((t) => t.control === result.control.id && flagConcerns(t, options.window));
+    files.push({ path: `${dir}/flags.csv`, text: flagsCsv(mine) });
   }
   const svg = await coverageSvg(results, options.window);
   files.push({ path: 'control-tests/coverage.svg', text: svg });
@@ -98,13 +104,14 @@ function readmeSection(results: readonly ControlTestResult[], svg: string, regis
         `<td>${s.exceptionsOpen} open / ${s.exceptionsRemediated} remediated</td><td>${r.sample.size}</td>` +
         `<td><a href="${dir}/population.csv">population</a>, <a href="${dir}/exceptions.csv">exceptions</a>, ` +
         `<a href="${dir}/sample.csv">sample</a>, <a href="${dir}/operation.csv">operation</a>, ` +
-        `<a href="${dir}/ipe.json">IPE</a>, <a href="${dir}/control.json">control</a></td></tr>`
+        `<a href="${dir}/ipe.json">IPE</a>, <a href="${dir}/control.json">control</a>, ` +
+        `<a href="${dir}/flags.csv">flags</a></td></tr>`
       );
     })
     .join('\n');
   const seed = results[0]?.sample.seed;
   return `<h2>Controls</h2>
-<p>The organisation's controls from its register (sha256 <code>${html(registerSha)}</code>), each tested over the period from the records in this bundle: population (current answers), operation per period, exceptions with remediations, a sample${seed ? ` drawn with seed <code>${html(seed)}</code>` : ''} and the IPE pack. The method and how to redraw the sample are in each <code>sample.csv</code> and in docs/controls.md.</p>
+<p>The organisation's controls from its register (sha256 <code>${html(registerSha)}</code>), each tested over the period from the records in this bundle: population (current answers), operation per period, exceptions with remediations, the auditors' flags with their answers (<code>flags.csv</code>), a sample${seed ? ` drawn with seed <code>${html(seed)}</code>` : ''} and the IPE pack. The method and how to redraw the sample are in each <code>sample.csv</code> and in docs/controls.md.</p>
 <table>
 <tr><th>Control</th><th>Owner</th><th>Frequency</th><th>Periods operated</th><th>Items</th><th>Exceptions</th><th>Sample</th><th>Files</th></tr>
 ${rows || '<tr><td colspan="8">no register control maps to the frameworks of this bundle</td></tr>'}

@@ -2,6 +2,20 @@ export { type BundledControlTests, type BundleSpool, bundleControlTests } from '
 export { coverageSvg } from './coverage-svg.js';
 export { csvLine, csvText } from './csv.js';
 export { controlTestFiles, POPULATION_COLUMNS, populationCsvLine } from './files.js';
+export {
+  addFlag,
+  addFlagAnswer,
+  type Flag,
+  type FlagAnswer,
+  type FlagAnswerInput,
+  type FlagInput,
+  type FlagStatus,
+  type FlagThread,
+  flagAnswerInputSchema,
+  flagConcerns,
+  flagInputSchema,
+  listFlags,
+} from './flags.js';
 export type { IpePack } from './ipe.js';
 export { type ControlMappings, controlMappings, type FrameworkMapping } from './mappings.js';
 export { type Period, periodsIn } from './periods.js';

@@ -4,8 +4,11 @@ import { Locker, parseLockerConfig, type S3LockerConfig, S3ObjectStore } from '@
 import { createTestBucket, s3TestClient, s3TestConfig } from '@crosswalk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  addFlag,
+  addFlagAnswer,
   addRemediation,
   applyRegister,
+  listFlags,
   listRegisterVersions,
   listRemediations,
   starterRegister,
@@ -77,5 +80,28 @@ describe.skipIf(!s3)('control records on an Object Lock bucket', () => {
     expect(object!.key).toContain(entered.id);
     await expectRetained(object!.key);
     expect(await listRemediations(locker, 'CHG-01')).toEqual([entered]);
+  });
+
+  it('a flag and its answer are written once with the same retention, and the thread still lists them', async () => {
+    const flag = await addFlag(
+      locker,
+      'CHG-01',
+      { item: 'period:2026-Q1', comment: 'Why is this quarter empty?' },
+      { by: 'auditor' },
+    );
+    const answer = await addFlagAnswer(
+      locker,
+      'CHG-01',
+      flag.id,
+      { type: 'justification', text: 'Change freeze; see the exception justification.' },
+      { by: 'ciso' },
+    );
+    const objects = await keysUnder('controls/flags/CHG-01/');
+    expect(objects.map((o) => o.key.slice(o.key.indexOf('controls/flags/')))).toEqual([
+      `controls/flags/CHG-01/${flag.id}/answers/${answer.at}-${answer.id}.json`,
+      `controls/flags/CHG-01/${flag.id}/flag.json`,
+    ]);
+    for (const object of objects) await expectRetained(object.key);
+    expect(await listFlags(locker)).toEqual([{ ...flag, answers: [answer], status: 'answered' }]);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { addRemediation, registerFor, testControl } from '@crosswalk/assurance';
+import { addFlag, addFlagAnswer, addRemediation, registerFor, testControl } from '@crosswalk/assurance';
 import { PR_CASES, seedPullRequests } from '@crosswalk/assurance/testing';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,7 @@ describe('control tests in the export bundle', () => {
       'operation.csv',
       'ipe.json',
       'control.json',
+      'flags.csv',
     ]) {
       expect(entries.has(`control-tests/CHG-01/${name}`), name).toBe(true);
     }
@@ -114,5 +115,76 @@ describe('control tests in the export bundle', () => {
     ]);
     expect(rows.slice(1)).toHaveLength(PR_CASES.filter((c) => c.expected.length > 0).length);
     expect((await verifyBundle(file)).ok).toBe(true);
+  });
+
+  it("an auditor's flag and the security team's answer go into the next export; another period's flag does not", async () => {
+    const item = ids.get('approval dismissed before the merge')!;
+    const flag = await addFlag(
+      locker,
+      'CHG-01',
+      { item, comment: 'Was this change reviewed again?', from: FEB.from, to: FEB.to },
+      { by: 'Q1 auditor (key:aaaaaaaaaaaa)' },
+    );
+    const answer = await addFlagAnswer(
+      locker,
+      'CHG-01',
+      flag.id,
+      { type: 'remediation', text: 'Yes: re-reviewed by bob, see the remediation.' },
+      { by: 'eng-lead (key:bbbbbbbbbbbb)' },
+    );
+    const open = await addFlag(
+      locker,
+      'CHG-01',
+      { item: 'period:2026-02', comment: 'Anything else?' },
+      { by: 'x' },
+    );
+    await addFlag(
+      locker,
+      'CHG-01',
+      { item, comment: 'From another audit', from: '2025-01-01', to: '2025-04-01' },
+      { by: 'y' },
+    );
+    const { file, entries } = await build('third.zip');
+    const rows = parseCsv(entries.get('control-tests/CHG-01/flags.csv')!.toString('utf8'));
+    expect(rows[0]).toEqual([
+      'flag',
+      'item',
+      'comment',
+      'from',
+      'to',
+      'flaggedBy',
+      'flaggedAt',
+      'status',
+      'answer',
+      'answerType',
+      'answerText',
+      'answeredBy',
+      'answeredAt',
+    ]);
+    expect(rows.slice(1)).toEqual([
+      [
+        flag.id,
+        item,
+        'Was this change reviewed again?',
+        FEB.from,
+        FEB.to,
+        'Q1 auditor (key:aaaaaaaaaaaa)',
+        flag.at,
+        'answered',
+        answer.id,
+        'remediation',
+        'Yes: re-reviewed by bob, see the remediation.',
+        'eng-lead (key:bbbbbbbbbbbb)',
+        answer.at,
+      ],
+      [open.id, 'period:2026-02', 'Anything else?', '', '', 'x', open.at, 'open', '', '', '', '', ''],
+    ]);
+    // Another control's folder has its (empty) flags file too, and the whole bundle still verifies.
+    const others = [...entries.keys()].filter((k) => k.endsWith('/flags.csv') && !k.includes('/CHG-01/'));
+    expect(others.length).toBeGreaterThan(0);
+    expect(parseCsv(entries.get(others[0]!)!.toString('utf8'))).toHaveLength(1);
+    expect(entries.get('SHA256SUMS')!.toString('utf8')).toContain('  control-tests/CHG-01/flags.csv');
+    expect(entries.get('README.html')!.toString('utf8')).toContain('href="control-tests/CHG-01/flags.csv"');
+    expect((await verifyBundle(file, { fingerprint: key.fingerprint })).ok).toBe(true);
   });
 });
