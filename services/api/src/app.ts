@@ -15,6 +15,7 @@ import { coveragePlugin } from './plugins/coverage.js';
 import { docsPlugin } from './plugins/docs.js';
 import { evidencePlugin } from './plugins/evidence.js';
 import { exportsPlugin } from './plugins/exports.js';
+import { flagsPlugin } from './plugins/flags.js';
 import { healthPlugin } from './plugins/health.js';
 import { runtimePlugin } from './plugins/runtime.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
@@ -148,6 +149,7 @@ export function buildApp(runtime: Runtime, options: BuildAppOptions = {}): App {
     await v1.register(exportsPlugin, { prefix: '/v1/exports' });
     await v1.register(coveragePlugin, { prefix: '/v1/coverage' });
     await v1.register(controlTestsPlugin, { prefix: '/v1/controls' });
+    await v1.register(flagsPlugin, { prefix: '/v1' });
   });
   return app;
 }

@@ -145,6 +145,26 @@ const table: Row[] = [
     operator: 400,
     admin: 400,
   },
+  // Flags: any key raises one (a scoped auditor inside its scope) and lists them; operators and admins answer.
+  {
+    method: 'POST',
+    url: '/v1/controls/CHG-01/flags',
+    body: { item: 'x', comment: '' },
+    anonymous: 401,
+    auditor: 400,
+    operator: 400,
+    admin: 400,
+  },
+  {
+    method: 'POST',
+    url: '/v1/controls/CHG-01/flags/00000000-0000-4000-8000-000000000000/answers',
+    body: { type: 'remediation', text: 'x' },
+    anonymous: 401,
+    auditor: 403,
+    operator: 404,
+    admin: 404,
+  },
+  { method: 'GET', url: '/v1/flags', anonymous: 401, auditor: 200, operator: 200, admin: 200 },
   // Exports are for auditors and admins: operators run collections, not audits.
   {
     method: 'POST',

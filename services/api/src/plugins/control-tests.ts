@@ -10,9 +10,9 @@ import {
   soaCsv,
   statementOfApplicability,
 } from '@crosswalk/assurance';
-import { resolveFramework } from '@crosswalk/controls';
 import { CrosswalkError, parseInstant } from '@crosswalk/core';
 import { z } from 'zod';
+import { assertControlWithin, assertWindowWithin, mapsToScope } from '../control-scope.js';
 import { ControlTestCache } from '../control-test-cache.js';
 import { pagePopulation, populationPageQuery } from '../population-page.js';
 import { bearer, responses } from '../schemas.js';
@@ -287,65 +287,3 @@ export const controlTestsPlugin = feature('crosswalk-control-tests', PROTECTED, 
     },
   );
 });
-
-/**
- * A scoped auditor key tests only inside its period, and only controls that map to one of its frameworks: a
- * request reaching outside is refused whole (403 naming the field), never trimmed, as for exports.
- */
-function assertControlWithin(
-  scope: KeyScope | null,
-  window: { from: string; to: string },
-  mappings: ReturnType<typeof controlMappings>,
-): void {
-  assertWindowWithin(scope, window);
-  if (!mapsToScope(scope, mappings)) {
-    const allowed = allowedFrameworks(scope!.frameworks!);
-    throw refuse(
-      'params.id',
-      `the control maps to none of the key's frameworks (${[...allowed].join(', ')})`,
-    );
-  }
-}
-
-type KeyScope = { from: string | null; to: string | null; frameworks?: string[] | null };
-
-function refuse(where: string, reason: string): CrosswalkError {
-  return new CrosswalkError('CW_FORBIDDEN', `outside this key's scope: ${reason}`, {
-    where,
-    issues: [{ path: where, message: reason }],
-  });
-}
-
-/** A window reaching outside a scoped key's period is refused, naming the field that reaches out. */
-function assertWindowWithin(scope: KeyScope | null, window: { from: string; to: string }): void {
-  if (!scope) return;
-  if (scope.from !== null && window.from < parseInstant(scope.from, 'scope.from')) {
-    throw refuse('query.from', `the key's period starts at ${scope.from}`);
-  }
-  if (scope.to !== null && window.to > parseInstant(scope.to, 'scope.to')) {
-    throw refuse('query.to', `the key's period ends at ${scope.to}`);
-  }
-}
-
-/** Whether a control is within a key's frameworks (every control is, for a key without a frameworks scope). */
-function mapsToScope(scope: KeyScope | null, mappings: ReturnType<typeof controlMappings>): boolean {
-  if (!scope?.frameworks) return true;
-  const allowed = allowedFrameworks(scope.frameworks);
-  return (
-    (allowed.has('soc2-2017') && mappings['soc2-2017'].effective.length > 0) ||
-    ((allowed.has('iso27001-2022') || allowed.has('iso27001-2013')) &&
-      mappings['iso27001-2022'].effective.length > 0)
-  );
-}
-
-function allowedFrameworks(frameworks: readonly string[]): Set<string> {
-  return new Set(
-    frameworks.flatMap((name) => {
-      try {
-        return [resolveFramework(name)];
-      } catch {
-        return [];
-      }
-    }),
-  );
-}
