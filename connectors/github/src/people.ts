@@ -1,4 +1,7 @@
-import { CrosswalkError, type Person, toTimestamp } from '@crosswalk/core';
+import { personFrom, sourceTime as timeOf } from '@crosswalk/connector-kit';
+import type { Person } from '@crosswalk/core';
+
+export { samePerson as sameAccount, snapshotDay } from '@crosswalk/connector-kit';
 
 /** A GitHub account as a record's person: login, node id and display name where GitHub gave them. */
 interface AccountLike {
@@ -10,12 +13,8 @@ interface AccountLike {
 }
 
 export function person(account: AccountLike): Person {
-  const result: Person = {};
-  if (account.login) result.login = account.login;
   const id = account.node_id ?? (typeof account.id === 'string' ? account.id : undefined);
-  if (id) result.id = id;
-  if (account.name) result.name = account.name;
-  return result;
+  return personFrom({ login: account.login, id, name: account.name }) ?? {};
 }
 
 /** A person, or null for an account GitHub no longer has (a deleted user shows as `ghost`, GraphQL gives null). */
@@ -24,32 +23,7 @@ export function personOrNull(account: AccountLike | null | undefined): Person | 
   return person(account);
 }
 
-export function sameAccount(a: Person | null, b: Person | null): boolean {
-  if (a === null || b === null) return false;
-  if (a.id && b.id) return a.id === b.id;
-  return a.login !== undefined && a.login.toLowerCase() === b.login?.toLowerCase();
-}
-
 /** A source timestamp in the record format; anything unparseable is a data error naming the item. */
 export function sourceTime(value: unknown, item: string, field: string): string {
-  if (typeof value !== 'string' && typeof value !== 'number') {
-    throw new CrosswalkError('CW_SOURCE_DATA', `GitHub returned ${item} without ${field}`, { where: item });
-  }
-  try {
-    return toTimestamp(value);
-  } catch {
-    throw new CrosswalkError('CW_SOURCE_DATA', `GitHub returned ${item} with an unreadable ${field}`, {
-      where: item,
-    });
-  }
-}
-
-/**
- * The time a daily snapshot is filed under: the start (00:00:00.000Z) of the UTC day it was observed. Two runs on
- * the same day produce the same occurredAt, so the same record id, and the second stores nothing new.
- */
-export function snapshotDay(now: Date): string {
-  const day = new Date(now);
-  day.setUTCHours(0, 0, 0, 0);
-  return day.toISOString();
+  return timeOf('GitHub', value, item, field);
 }

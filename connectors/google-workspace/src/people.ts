@@ -1,24 +1,14 @@
-import { CrosswalkError, type Person, toTimestamp } from '@crosswalk/core';
+import { personFrom, sourceTime as timeOf } from '@crosswalk/connector-kit';
+import type { Person } from '@crosswalk/core';
+
+export { stringOrNull } from '@crosswalk/connector-kit';
 
 /** Google's "never": a user who never signed in has lastLoginTime 1970-01-01T00:00:00.000Z. */
 const EPOCH = '1970-01-01T00:00:00.000Z';
 
 /** A source timestamp in the record format; missing or unparseable is a data error naming the item. */
 export function sourceTime(value: unknown, item: string, field: string): string {
-  if (typeof value !== 'string' || value === '') {
-    throw new CrosswalkError('CW_SOURCE_DATA', `Google Workspace returned ${item} without ${field}`, {
-      where: item,
-    });
-  }
-  try {
-    return toTimestamp(value);
-  } catch {
-    throw new CrosswalkError(
-      'CW_SOURCE_DATA',
-      `Google Workspace returned ${item} with an unreadable ${field} (${value.slice(0, 40)})`,
-      { where: item },
-    );
-  }
+  return timeOf('Google Workspace', value, item, field);
 }
 
 /** An optional timestamp: null when absent or Google's epoch placeholder; a data error when unreadable. */
@@ -34,15 +24,8 @@ export function userPerson(user: {
   primaryEmail?: string;
   name?: { fullName?: string; givenName?: string; familyName?: string };
 }): Person {
-  const person: Person = {};
-  if (user.id) person.id = user.id;
-  if (user.primaryEmail) {
-    person.login = user.primaryEmail;
-    person.email = user.primaryEmail;
-  }
   const name = user.name?.fullName ?? [user.name?.givenName, user.name?.familyName].filter(Boolean).join(' ');
-  if (name) person.name = name;
-  return person;
+  return personFrom({ id: user.id, login: user.primaryEmail, email: user.primaryEmail, name }) ?? {};
 }
 
 /** A Reports API actor (`{ email, profileId, callerType, key }`) as a person; null when it names no one. */
@@ -50,13 +33,7 @@ export function actorPerson(
   actor: { email?: string; profileId?: string; key?: string } | undefined,
 ): Person | null {
   if (!actor) return null;
-  const person: Person = {};
-  if (actor.profileId) person.id = actor.profileId;
-  if (actor.email) {
-    person.login = actor.email;
-    person.email = actor.email;
-  } else if (actor.key) person.login = actor.key;
-  return person.id || person.login ? person : null;
+  return personFrom({ id: actor.profileId, login: actor.email || actor.key, email: actor.email });
 }
 
 /** The start (00:00:00.000Z) of the UTC day of a time: the occurredAt of a daily record. */
@@ -67,7 +44,3 @@ export function dayStart(time: Date | string): Date {
 }
 
 export const DAY_MS = 86_400_000;
-
-export function stringOrNull(value: unknown): string | null {
-  return typeof value === 'string' ? value : null;
-}

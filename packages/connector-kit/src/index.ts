@@ -36,3 +36,14 @@ export {
   retryAfterRule,
 } from './rate-limit.js';
 export { COMMON_CREDENTIAL_PATTERNS, createRedactor, type Redactor } from './redact.js';
+export {
+  booleanOrNull,
+  looksLikeEmail,
+  numberOrNull,
+  optionalSourceTime,
+  personFrom,
+  samePerson,
+  snapshotDay,
+  sourceTime,
+  stringOrNull,
+} from './source-data.js';
