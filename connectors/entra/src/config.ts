@@ -11,6 +11,7 @@ export const COLLECTOR_PERMISSIONS = {
   user_lifecycle: ['AuditLog.Read.All'],
   policies: ['Policy.Read.All', 'AuditLog.Read.All'],
   access_reviews: ['AccessReview.Read.All'],
+  sign_ins: ['AuditLog.Read.All'],
 } as const satisfies Record<string, readonly string[]>;
 
 /**

@@ -1,6 +1,7 @@
 import { defineConnector } from '@crosswalk/core';
 import { accessReviews } from './collectors/access-reviews.js';
 import { policies } from './collectors/policies.js';
+import { signIns } from './collectors/sign-ins.js';
 import { userLifecycle } from './collectors/user-lifecycle.js';
 import { usersSnapshot } from './collectors/users-snapshot.js';
 import { entraConfigSchema } from './config.js';
@@ -19,7 +20,7 @@ export const entraConnector = defineConnector({
   version: VERSION,
   title: 'Microsoft Entra ID',
   configSchema: entraConfigSchema,
-  collectors: [usersSnapshot, userLifecycle, policies, accessReviews],
+  collectors: [usersSnapshot, userLifecycle, policies, accessReviews, signIns],
 });
 
 export default entraConnector;

@@ -20,6 +20,7 @@ import {
   reviewDefinition,
   reviewInstance,
   role,
+  signIn,
   user,
 } from '../src/sandbox/index.js';
 
@@ -236,6 +237,16 @@ export function contoso(options: { premium?: boolean; governance?: boolean } = {
       audit('Disable account', '2026-03-08T01:00:00Z', bob, { user: carol }),
     ],
     accessReviews: [salesforceReview().review],
+    // 03-06: carol and alice under the MFA policy, bob twice without it (legacy client), erin failed once; 03-07: one.
+    signIns: [
+      signIn(carol, '2026-03-06T08:00:00Z', { mfaPolicy: true }),
+      signIn(alice, '2026-03-06T09:00:00Z', { mfaPolicy: true }),
+      signIn(bob, '2026-03-06T10:00:00Z'),
+      signIn(bob, '2026-03-06T17:30:00Z'),
+      signIn(erin, '2026-03-06T11:00:00Z', { errorCode: 50126 }),
+      signIn(alice, '2026-03-07T09:15:00Z', { mfaPolicy: true }),
+      signIn(carol, '2026-03-08T02:00:00Z', { mfaPolicy: true }),
+    ],
     ...(options.premium === undefined ? {} : { premium: options.premium }),
     ...(options.governance === undefined ? {} : { governance: options.governance }),
   };

@@ -19,6 +19,7 @@ describe("Microsoft Graph's API description", () => {
       '/auditLogs/directoryAudits',
       '/identity/conditionalAccess/policies',
       '/policies/authenticationMethodsPolicy',
+      '/auditLogs/signIns',
       '/identityGovernance/accessReviews/definitions',
       '/identityGovernance/accessReviews/definitions/{accessReviewScheduleDefinition-id}/instances',
       '/identityGovernance/accessReviews/definitions/{accessReviewScheduleDefinition-id}/instances/{accessReviewInstance-id}/decisions',
@@ -50,6 +51,7 @@ describe('the loopback Graph', () => {
     );
     expect([...operations].sort()).toEqual([
       'GET /auditLogs/directoryAudits',
+      'GET /auditLogs/signIns',
       'GET /directoryRoles',
       'GET /directoryRoles/{id}/members',
       'GET /identity/conditionalAccess/policies',

@@ -68,6 +68,8 @@ const WHY: Partial<Record<EvidenceKind, string>> = {
     'one snapshot per day of the Conditional Access policies and the authentication methods policy.',
   'entra.access_review':
     'access review instances and their decisions, paged by @odata.nextLink; the collector asks no $count.',
+  'entra.sign_in_summary':
+    'one aggregate per day of the sign-in log, read page by page; the sign-in log returns no total.',
   'jira.deprovisioning_ticket': JIRA_WHY,
   'jira.provisioning_ticket': JIRA_WHY,
   'jira.access_review_ticket': JIRA_WHY,

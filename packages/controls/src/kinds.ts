@@ -79,6 +79,7 @@ export const kindCategories = deepFreeze({
   ],
   'entra.policy': ['idp_auth_policy_mfa_password_session'],
   'entra.access_review': ['user_access_review'],
+  'entra.sign_in_summary': ['idp_auth_policy_mfa_password_session'],
   'google_workspace.users_snapshot': [
     'user_access_review',
     'privileged_role_assignment',

@@ -34,6 +34,9 @@ const pinnedFingerprints: Record<string, string> = {
   // 2026.12.3: Entra ID's policy snapshot and access reviews.
   'crosswalk-2026.12.3+tsc2017-iso2022-consensus3':
     '1957617da5cfe810938256c2c27dbf5c221b51806de7df88c48d4641f91e6d8e',
+  // 2026.12.4: Entra ID's daily sign-in aggregate.
+  'crosswalk-2026.12.4+tsc2017-iso2022-consensus3':
+    '4734640f4f906dae7eb116939e31e73cfcefcec22d4383098922c354f4c1935f',
 };
 
 describe('the evidence kind -> control mapping', () => {
@@ -127,6 +130,7 @@ describe('kindsFor', () => {
       'github.org_members',
       'okta.policy',
       'entra.policy',
+      'entra.sign_in_summary',
       'google_workspace.users_snapshot',
       'google_workspace.admin_event',
       'google_workspace.login_activity',

@@ -36,6 +36,10 @@ export const evidenceKinds = {
     cadence: 'quarterly',
     title: 'Entra ID Governance access review instance with its decisions',
   },
+  'entra.sign_in_summary': {
+    cadence: 'daily',
+    title: 'Entra ID sign-ins of one day, with those no MFA policy covered and the users concerned',
+  },
   'google_workspace.users_snapshot': {
     cadence: 'daily',
     title: 'Google Workspace users, 2-Step Verification and admin roles snapshot',

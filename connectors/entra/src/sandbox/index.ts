@@ -34,6 +34,7 @@ const PERMISSIONS: Record<string, string[]> = {
   '/directoryRoles': ['RoleManagement.Read.Directory', 'Directory.Read.All'],
   '/directoryRoles/{directoryRole-id}/members': ['RoleManagement.Read.Directory', 'Directory.Read.All'],
   '/auditLogs/directoryAudits': ['AuditLog.Read.All'],
+  '/auditLogs/signIns': ['AuditLog.Read.All'],
   '/identity/conditionalAccess/policies': ['Policy.Read.All'],
   '/policies/authenticationMethodsPolicy': ['Policy.Read.All'],
   '/identityGovernance/accessReviews/definitions': ['AccessReview.Read.All'],
@@ -355,6 +356,19 @@ export class FakeEntra extends FakeApi {
         return this.page(`${reviews}/${id}/instances/${instanceId}/decisions`, decisions, query);
       },
     );
+    get('/auditLogs/signIns', (_, query) => {
+      if (tenant().premium === false) return notLicensed();
+      const filter = query.get('$filter') ?? '';
+      const from = /createdDateTime ge (\S+)/.exec(filter)?.[1];
+      const to = /createdDateTime lt (\S+)/.exec(filter)?.[1];
+      const entries = (tenant().signIns ?? [])
+        .filter((entry) => {
+          const at = Date.parse(String(entry.createdDateTime));
+          return (!from || at >= Date.parse(from)) && (!to || at < Date.parse(to));
+        })
+        .sort((a, b) => String(b.createdDateTime).localeCompare(String(a.createdDateTime)));
+      return this.page('/auditLogs/signIns', entries, query);
+    });
     get('/auditLogs/directoryAudits', (_, query) => {
       const filter = query.get('$filter') ?? '';
       const from = /activityDateTime ge (\S+)/.exec(filter)?.[1];

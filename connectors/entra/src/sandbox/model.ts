@@ -37,6 +37,8 @@ export interface FakeTenant {
   conditionalAccess?: Json[];
   /** The `authenticationMethodsPolicy`, its `authenticationMethodConfigurations` inline as Graph returns them. */
   authenticationMethodsPolicy?: Json;
+  /** `signIn` entries of the sign-in log. */
+  signIns?: Json[];
   /** Access reviews: each definition with its instances and their decisions. */
   accessReviews?: FakeAccessReview[];
   /** Entra ID P2 / ID Governance: without it the access reviews API answers 403. @defaultValue true */
@@ -455,5 +457,70 @@ export function decision(
       displayName: options.resource ?? 'Salesforce users',
       type: 'group',
     },
+  };
+}
+
+/**
+ * A sign-in: `signIn(user, at, { mfaPolicy: true })` was covered by a Conditional Access policy that required MFA;
+ * `errorCode` other than 0 is a failed sign-in.
+ */
+export function signIn(
+  user: Json,
+  at: string,
+  options: { mfaPolicy?: boolean; errorCode?: number } = {},
+): Json {
+  const failed = (options.errorCode ?? 0) !== 0;
+  return {
+    id: guid(`signin|${String(user.id)}|${at}`),
+    createdDateTime: at,
+    userDisplayName: user.displayName,
+    userPrincipalName: user.userPrincipalName,
+    userId: user.id,
+    appId: '00000003-0000-0ff1-ce00-000000000000',
+    appDisplayName: 'Office 365 SharePoint Online',
+    ipAddress: '203.0.113.25',
+    clientAppUsed: 'Browser',
+    correlationId: guid(`signin-correlation|${String(user.id)}|${at}`),
+    conditionalAccessStatus: options.mfaPolicy ? (failed ? 'failure' : 'success') : 'notApplied',
+    isInteractive: true,
+    riskDetail: 'none',
+    riskLevelAggregated: 'none',
+    riskLevelDuringSignIn: 'none',
+    riskState: 'none',
+    riskEventTypes: [],
+    riskEventTypes_v2: [],
+    resourceDisplayName: 'Office 365 SharePoint Online',
+    resourceId: '00000003-0000-0ff1-ce00-000000000000',
+    status: {
+      errorCode: options.errorCode ?? 0,
+      failureReason: failed ? 'Invalid username or password.' : 'Other.',
+      additionalDetails: null,
+    },
+    deviceDetail: {
+      deviceId: '',
+      displayName: null,
+      operatingSystem: 'Windows 10',
+      browser: 'Edge 120.0.0',
+      isCompliant: false,
+      isManaged: false,
+      trustType: null,
+    },
+    location: {
+      city: 'Dublin',
+      state: 'Dublin',
+      countryOrRegion: 'IE',
+      geoCoordinates: { altitude: null, latitude: 53.35, longitude: -6.26 },
+    },
+    appliedConditionalAccessPolicies: options.mfaPolicy
+      ? [
+          {
+            id: guid('ca:Require MFA for everyone'),
+            displayName: 'Require MFA for everyone',
+            enforcedGrantControls: ['Mfa'],
+            enforcedSessionControls: [],
+            result: failed ? 'failure' : 'success',
+          },
+        ]
+      : [],
   };
 }

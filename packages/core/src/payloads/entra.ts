@@ -315,3 +315,29 @@ export const entraAccessReviewSchema = z
       .strict(),
   })
   .strict();
+
+export const entraSignInSummarySchema = z
+  .object({
+    tenant: z.string().min(1),
+    /** The UTC day summarised (`2026-03-07`); the record's occurredAt is its start. */
+    day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    /** Sign-ins the log holds for the day (interactive and not, successful or not). */
+    signIns: z.number().int().nonnegative(),
+    successful: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+    /**
+     * Successful sign-ins for which no Conditional Access policy that requires MFA (`Mfa` or an authentication
+     * strength) was applied with success. Graph v1.0 does not say whether the user did MFA anyway (per-user MFA,
+     * security defaults): this counts sign-ins that policy did not make multifactor.
+     */
+    successfulWithoutMfaPolicy: z.number().int().nonnegative(),
+    /** The users concerned: each user with a successful sign-in that no MFA policy covered, and how many. */
+    usersWithoutMfaPolicy: z.array(
+      z.object({ person: personSchema, signIns: z.number().int().positive() }).strict(),
+    ),
+    /** Distinct users who signed in successfully. */
+    usersSignedIn: z.number().int().nonnegative(),
+    /** Counted by the sign-in's `conditionalAccessStatus`: success, failure, notApplied. */
+    byConditionalAccessStatus: z.record(z.string(), z.number().int().nonnegative()),
+  })
+  .strict();

@@ -4,6 +4,7 @@ import { deprovisioningTimelinessSchema } from './derived.js';
 import {
   entraAccessReviewSchema,
   entraPolicySchema,
+  entraSignInSummarySchema,
   entraUserLifecycleSchema,
   entraUsersSnapshotSchema,
 } from './entra.js';
@@ -42,6 +43,7 @@ export const payloadSchemas = {
   'entra.user_lifecycle': entraUserLifecycleSchema,
   'entra.policy': entraPolicySchema,
   'entra.access_review': entraAccessReviewSchema,
+  'entra.sign_in_summary': entraSignInSummarySchema,
   'google_workspace.users_snapshot': googleWorkspaceUsersSnapshotSchema,
   'google_workspace.admin_event': googleWorkspaceAdminEventSchema,
   'google_workspace.login_activity': googleWorkspaceLoginActivitySchema,
