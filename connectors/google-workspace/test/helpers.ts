@@ -193,3 +193,42 @@ export function acme(): FakeTenant {
     },
   };
 }
+
+/** How a busy account's admin events split by name (most are suspensions and deletions), for the benchmark. */
+export const ADMIN_EVENT_MIX: [name: string, type: string, share: number][] = [
+  ['SUSPEND_USER', 'USER_SETTINGS', 0.4],
+  ['DELETE_USER', 'USER_SETTINGS', 0.25],
+  ['UNDELETE_USER', 'USER_SETTINGS', 0.05],
+  ['CREATE_USER', 'USER_SETTINGS', 0.1],
+  ['ASSIGN_ROLE', 'DELEGATED_ADMIN_SETTINGS', 0.1],
+  ['UNASSIGN_ROLE', 'DELEGATED_ADMIN_SETTINGS', 0.05],
+  ['ENFORCE_STRONG_AUTHENTICATION', 'SECURITY_SETTINGS', 0.03],
+  ['CHANGE_PASSWORD_MIN_LENGTH', 'SECURITY_SETTINGS', 0.02],
+];
+
+/** The acme account with `count` admin events of the mix above spread evenly over the window. */
+export function manyAdminEvents(count: number, window = WINDOW): FakeTenant {
+  const since = Date.parse(window.since);
+  const span = Date.parse(window.until) - since;
+  const names = ADMIN_EVENT_MIX.flatMap(([name, type, share]) =>
+    Array.from({ length: Math.round(share * count) }, () => [name, type] as const),
+  );
+  return {
+    ...acme(),
+    activities: {
+      admin: names.map(([name, type], index) =>
+        activity(
+          'admin',
+          new Date(since + Math.floor(((index + 0.5) * span) / count)).toISOString(),
+          { email: ADMIN },
+          {
+            type,
+            name,
+            parameters: [{ name: 'USER_EMAIL', value: `user${index}@acme.example` }],
+          },
+        ),
+      ),
+      login: [],
+    },
+  };
+}

@@ -239,6 +239,11 @@ export class FakeGoogleWorkspace extends FakeApi {
         );
       })
       .filter((a) => params.userKey === 'all' || (a.actor as Json | undefined)?.email === params.userKey)
+      // `eventName` keeps the activities holding an event of that name (one name per request).
+      .filter((a) => {
+        const name = query.get('eventName');
+        return !name || ((a.events ?? []) as Json[]).some((e) => e.name === name);
+      })
       // Newest first, as the Reports API lists them.
       .sort((a, b) => String((b.id as Json).time).localeCompare(String((a.id as Json).time)));
     this.page(context, 'admin#reports#activities', 'items', inRange, 1000);
