@@ -14,7 +14,7 @@ import {
   starterRegister,
   testControl,
 } from '../src/index.js';
-import { accessReviewDraft, PR_CASES, seedPullRequests } from './fixtures.js';
+import { accessReviewDraft, entraAccessReviewDraft, PR_CASES, seedPullRequests } from './fixtures.js';
 
 const FEB = { from: '2026-02-01T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z' };
 const H1 = { from: '2026-01-01T00:00:00.000Z', to: '2026-07-01T00:00:00.000Z' };
@@ -211,6 +211,19 @@ describe('a quarterly access review control', () => {
     );
     const again = await run(locker, 'IAM-02', H1);
     expect(again.exceptions.find((e) => e.item === 'period:2026-Q2')).toMatchObject({ status: 'justified' });
+  });
+
+  it('finds the Entra ID review whose deny was never applied, and only that one', async () => {
+    const locker = await freshLocker();
+    await locker.storeDraft(entraAccessReviewDraft('2026-03-20T00:00:00.000Z'));
+    // Q2's review was collected two days after it ended: its unapplied deny is still within the 14 days.
+    await locker.storeDraft(entraAccessReviewDraft('2026-06-20T00:00:00.000Z', 2));
+    const result = await run(locker, 'IAM-02', H1);
+    expect(result.operation.map((o) => [o.period, o.status])).toEqual([
+      ['2026-Q1', 'exceptions'],
+      ['2026-Q2', 'operated'],
+    ]);
+    expect(result.exceptions.map((e) => e.failed)).toEqual([['denies not applied within 14 days: 1 (dave)']]);
   });
 
   it('a window starting mid-quarter does not expect that quarter', async () => {

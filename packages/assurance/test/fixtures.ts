@@ -324,3 +324,93 @@ export function accessReviewDraft(
     },
   };
 }
+
+/**
+ * An Entra ID access review instance ending at `endDate`: one approve, one deny applied a day after its decision, and
+ * one deny (of `dave`) never applied.
+ */
+export function entraAccessReviewDraft(
+  endDate: string,
+  collectedAfterDays = 20,
+): EvidenceDraft<'entra.access_review'> {
+  const decidedAt = new Date(Date.parse(endDate) - 5 * 86_400_000).toISOString();
+  const decision = (login: string, outcome: string, applied: string | null) => ({
+    id: `d-${login}`,
+    principal: { login },
+    resource: { id: 'g1', displayName: 'Salesforce users', type: 'group' },
+    decision: outcome,
+    reviewedBy: { login: 'sec-lead' },
+    reviewedDateTime: decidedAt,
+    justification: null,
+    recommendation: null,
+    applyResult: outcome === 'Deny' ? (applied ? 'AppliedSuccessfully' : 'New') : 'AppliedSuccessfully',
+    appliedBy: null,
+    appliedDateTime: applied,
+    denyApplied: outcome === 'Deny' ? applied !== null : null,
+  });
+  return {
+    kind: 'entra.access_review',
+    occurredAt: endDate,
+    collectedAt: new Date(Date.parse(endDate) + collectedAfterDays * 86_400_000).toISOString(),
+    owner: { people: [{ login: 'sec-lead' }], controlOwner: 'Security team' },
+    actors: [],
+    source: {
+      system: 'entra',
+      instance: 'contoso.onmicrosoft.com',
+      ref: `instance-${endDate.slice(0, 10)}`,
+      url: null,
+    },
+    controls: controlsFor('entra.access_review'),
+    payload: {
+      tenant: 'contoso.onmicrosoft.com',
+      definition: {
+        id: 'def-1',
+        displayName: 'Salesforce access',
+        status: 'InProgress',
+        descriptionForAdmins: null,
+        createdBy: null,
+        scope: null,
+        reviewers: null,
+        autoApplyDecisionsEnabled: true,
+        defaultDecision: 'None',
+        defaultDecisionEnabled: false,
+        recurrence: null,
+      },
+      instance: {
+        id: `instance-${endDate.slice(0, 10)}`,
+        status: 'Applied',
+        startDateTime: null,
+        endDateTime: endDate,
+      },
+      decisions: [
+        decision('alice', 'Approve', null),
+        decision('bob', 'Deny', new Date(Date.parse(decidedAt) + 86_400_000).toISOString()),
+        decision('dave', 'Deny', null),
+      ],
+      facts: {
+        decisions: 3,
+        approved: 1,
+        denied: 2,
+        notReviewed: 0,
+        dontKnow: 0,
+        allReviewed: true,
+        deniedAndApplied: 1,
+        deniedNotApplied: 1,
+      },
+    },
+    provenance: {
+      connector: { id: 'entra-contoso', type: 'entra', version: '0.1.0' },
+      collector: 'access_reviews',
+      runId: 'run-entra',
+      trigger: { type: 'schedule', scheduler: null },
+      requests: [
+        {
+          method: 'GET',
+          path: '/identityGovernance/accessReviews/definitions',
+          status: 200,
+          requestId: null,
+        },
+      ],
+    },
+  };
+}

@@ -191,6 +191,7 @@ const deprovisionedWithin: BuiltinTest = {
 
 type OktaReview = PayloadOf<'okta.access_review'>;
 type JiraTicket = PayloadOf<'jira.access_review_ticket'>;
+type EntraReview = PayloadOf<'entra.access_review'>;
 const DAY_MS = 86_400_000;
 const DECLINED = /won'?t|duplicate|declin|cancel|reject|invalid/i;
 
@@ -198,8 +199,9 @@ const reviewCompleted: BuiltinTest = {
   description:
     'An access review campaign was completed: every review decided, and every revoke remediated within ' +
     '`remediationDays` of its decision (a revoke still open when it was collected, less than that after the ' +
-    'decision, is pending). For a review ticket: resolved as done (not declined) and not approved by its reporter.',
-  kinds: ['okta.access_review', 'jira.access_review_ticket'],
+    'decision, is pending). For a review ticket: resolved as done (not declined) and not approved by its reporter. ' +
+    'For an Entra ID review instance: every decision made, and every deny applied within `remediationDays`.',
+  kinds: ['okta.access_review', 'jira.access_review_ticket', 'entra.access_review'],
   params: z.object({ remediationDays: z.number().positive().default(14) }).strict(),
   run(record, params) {
     const days = params.remediationDays as number;
@@ -218,6 +220,7 @@ const reviewCompleted: BuiltinTest = {
         approver: personLabel(ticket.approver),
       });
     }
+    if (record.kind === 'entra.access_review') return entraReviewVerdict(record, days);
     const review = record.payload as OktaReview;
     const failed: string[] = [];
     let pending = false;
@@ -252,6 +255,46 @@ const reviewCompleted: BuiltinTest = {
     );
   },
 };
+
+/**
+ * An Entra ID access review instance: every decision made (none `NotReviewed`), and every deny applied within `days`
+ * of its decision; a deny still unapplied when collected, less than that after the decision, is pending.
+ */
+function entraReviewVerdict(record: Parameters<BuiltinTest['run']>[0], days: number) {
+  const review = record.payload as EntraReview;
+  const failed: string[] = [];
+  let pending = false;
+  if (!review.facts.allReviewed)
+    failed.push(`notReviewed = ${review.facts.notReviewed}: not every access was decided`);
+  const collected = Date.parse(record.collectedAt);
+  const late: string[] = [];
+  for (const d of review.decisions) {
+    if (d.decision !== 'Deny') continue;
+    const decided = Date.parse(d.reviewedDateTime ?? review.instance.endDateTime);
+    const applied = d.denyApplied && d.appliedDateTime ? Date.parse(d.appliedDateTime) : undefined;
+    if (applied !== undefined && applied - decided <= days * DAY_MS) continue;
+    if (applied === undefined && collected - decided <= days * DAY_MS) pending = true;
+    else late.push(personLabel(d.principal) ?? d.id);
+  }
+  if (late.length > 0) {
+    failed.push(
+      `denies not applied within ${days} days: ${late.length} (${late.slice(0, 5).join(', ')}` +
+        `${late.length > 5 ? ', ...' : ''})`,
+    );
+  }
+  return verdict(
+    failed,
+    {
+      review: review.definition.displayName,
+      endDate: review.instance.endDateTime,
+      decisions: review.facts.decisions,
+      denied: review.facts.denied,
+      deniedNotApplied: review.facts.deniedNotApplied,
+      notReviewed: review.facts.notReviewed,
+    },
+    pending,
+  );
+}
 
 export const builtinTests: Record<string, BuiltinTest> = {
   'pr-approved-at-merge': prApproved,
