@@ -16,8 +16,15 @@ type Payload = PayloadOf<'google_workspace.login_activity'>;
 /** `login_challenge_method` values that are not a second factor; any other challenge passed is one. */
 const FIRST_FACTOR_ONLY = new Set(['password', 'none', 'unknown', 'login_challenge_method_unspecified']);
 
-/** Counts one day's login activities into the record's payload. */
-export function tallyLogins(customer: string, day: string, activities: Iterable<Activity>): Payload {
+/**
+ * Counts one day's login activities into the record's payload as they stream past: only the counts and the users
+ * concerned are kept, never the day's activities, so a busy day costs no more memory than a quiet one.
+ */
+export async function tallyLogins(
+  customer: string,
+  day: string,
+  activities: AsyncIterable<Activity> | Iterable<Activity>,
+): Promise<Payload> {
   const payload: Payload = {
     customer,
     day,
@@ -33,7 +40,7 @@ export function tallyLogins(customer: string, day: string, activities: Iterable<
   };
   const users = new Set<string>();
   const without = new Map<string, number>();
-  for (const activity of activities) {
+  for await (const activity of activities) {
     const email = activity.actor?.email ?? activity.actor?.profileId ?? '(unknown)';
     for (const event of activity.events ?? []) {
       if (event.name === 'login_failure') payload.failedLogins += 1;
@@ -68,6 +75,16 @@ export function tallyLogins(customer: string, day: string, activities: Iterable<
     Object.entries(payload.byLoginType).sort(([a], [b]) => a.localeCompare(b)),
   );
   return payload;
+}
+
+/** The activities of the pages that happened on the day starting at `day` (Google's bounds are checked again). */
+async function* ofDay(pages: AsyncIterable<Activity[]>, day: number): AsyncGenerator<Activity> {
+  for await (const page of pages) {
+    for (const activity of page) {
+      const at = Date.parse(activity.id?.time ?? '');
+      if (!Number.isNaN(at) && at >= day && at < day + DAY_MS) yield activity;
+    }
+  }
 }
 
 /** The last day counted (yyyy-mm-dd): the next run starts the day after, whatever its window. */
@@ -117,15 +134,12 @@ export const loginActivity: CollectorDefinition<GoogleWorkspaceConfig, Cursor> =
       const start = new Date(day).toISOString();
       const end = new Date(day + DAY_MS).toISOString();
       const mark = client.recorder.mark();
-      const activities: Activity[] = [];
-      for await (const page of activityPages(client, 'login', { start, end })) {
-        for (const activity of page) {
-          const at = Date.parse(activity.id?.time ?? '');
-          if (!Number.isNaN(at) && at >= day && at < day + DAY_MS) activities.push(activity);
-        }
-      }
+      const payload = await tallyLogins(
+        client.customer,
+        start.slice(0, 10),
+        ofDay(activityPages(client, 'login', { start, end }), day),
+      );
       const requests: ProvenanceRequest[] = client.recorder.since(mark);
-      const payload = tallyLogins(client.customer, start.slice(0, 10), activities);
       await ctx.emit({
         kind: 'google_workspace.login_activity',
         occurredAt: start,
