@@ -1,7 +1,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { isCrosswalkError } from '@crosswalk/core';
+import { controlsFor } from '@crosswalk/controls';
+import { type EvidenceDraft, isCrosswalkError } from '@crosswalk/core';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -318,5 +319,72 @@ controls:
       builtin: 'pr-approved-at-merge',
       params: { minApprovals: 2 },
     });
+  });
+});
+
+describe("the starter register's Google Workspace controls", () => {
+  /** A day's login aggregate as the Google Workspace connector stores it. */
+  function loginDay(
+    day: string,
+    withoutSecondFactor: number,
+  ): EvidenceDraft<'google_workspace.login_activity'> {
+    const occurredAt = `${day}T00:00:00.000Z`;
+    return {
+      kind: 'google_workspace.login_activity',
+      occurredAt,
+      collectedAt: `${day}T18:00:00.000Z`,
+      owner: { people: [], controlOwner: 'IT operations' },
+      actors: [],
+      source: {
+        system: 'google-workspace',
+        instance: 'C03az79cb',
+        ref: `C03az79cb:logins:${day}`,
+        url: null,
+      },
+      controls: controlsFor('google_workspace.login_activity'),
+      payload: {
+        customer: 'C03az79cb',
+        day,
+        logins: 10 + withoutSecondFactor,
+        loginsWithSecondFactor: 10,
+        loginsWithoutSecondFactor: withoutSecondFactor,
+        loginsViaSso: 0,
+        failedLogins: 0,
+        suspiciousLogins: 0,
+        users: 5,
+        usersWithoutSecondFactor:
+          withoutSecondFactor > 0 ? [{ email: 'bob.jones@acme.example', logins: withoutSecondFactor }] : [],
+        byLoginType: { google_password: 10 + withoutSecondFactor },
+      },
+      provenance: {
+        connector: { id: 'gws-acme', type: 'google-workspace', version: '0.1.0' },
+        collector: 'login_activity',
+        runId: `run-${day}`,
+        trigger: { type: 'schedule', scheduler: null },
+        requests: [
+          {
+            method: 'GET',
+            path: '/admin/reports/v1/activity/users/all/applications/login',
+            status: 200,
+            requestId: null,
+          },
+        ],
+      },
+    };
+  }
+
+  it('IAM-07 finds the day with logins without a second factor, and the day with no aggregate', async () => {
+    const locker = await freshLocker();
+    const good = await locker.storeDraft(loginDay('2026-03-01', 0));
+    const bad = await locker.storeDraft(loginDay('2026-03-02', 2));
+    const result = await run(locker, 'IAM-07', {
+      from: '2026-03-01T00:00:00.000Z',
+      to: '2026-03-04T00:00:00.000Z',
+    });
+    expect(result.population.rows!.map((r) => r.id)).toEqual([good.id, bad.id]);
+    expect(result.exceptions.map((e) => [e.item, e.failed])).toEqual([
+      [bad.id, ['not: no login without a second factor']],
+      ['period:2026-03-03', expect.any(Array)],
+    ]);
   });
 });
