@@ -251,3 +251,25 @@ export function contoso(options: { premium?: boolean; governance?: boolean } = {
     ...(options.governance === undefined ? {} : { governance: options.governance }),
   };
 }
+
+/**
+ * A tenant whose audit log holds `count` lifecycle entries spread evenly over the window (disable, delete, create and
+ * role changes by carol on a rotating set of users), for the benchmark.
+ */
+export function manyAuditEntries(count: number, window: { since: string; until: string }): FakeTenant {
+  const tenant = contoso();
+  const from = Date.parse(window.since);
+  const span = Date.parse(window.until) - from;
+  const activities = ['Disable account', 'Delete user', 'Add user', 'Enable account'] as const;
+  const targets = Array.from({ length: 50 }, (_, i) => user(`user${i}@contoso.example`));
+  tenant.audits = Array.from({ length: count }, (_, i) =>
+    audit(
+      activities[i % activities.length]!,
+      new Date(from + Math.floor((i * span) / count)).toISOString(),
+      targets[i % targets.length]!,
+      { user: people.carol },
+      { id: `Directory_BENCH${String(i).padStart(6, '0')}` },
+    ),
+  );
+  return tenant;
+}
