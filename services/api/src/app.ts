@@ -10,6 +10,7 @@ import './fastify.js';
 import { authPlugin } from './plugins/auth.js';
 import { catalogPlugin } from './plugins/catalog.js';
 import { connectorsPlugin } from './plugins/connectors.js';
+import { consolePlugin } from './plugins/console.js';
 import { controlTestsPlugin } from './plugins/control-tests.js';
 import { coveragePlugin } from './plugins/coverage.js';
 import { docsPlugin } from './plugins/docs.js';
@@ -36,6 +37,12 @@ export interface BuildAppOptions {
    * @defaultValue 'redis'
    */
   sessions?: SessionStoreKind;
+  /**
+   * The console's built front-end, served at /console/.
+   * @defaultValue consoleDistDir() (services/console/dist); without an index.html there, /console/ answers 404
+   *   saying how to build it
+   */
+  consoleDir?: string;
   /** Webhook senders; the built-in table (GitHub, generic) when omitted. */
   senders?: readonly WebhookSender[];
 }
@@ -136,6 +143,7 @@ export function buildApp(runtime: Runtime, options: BuildAppOptions = {}): App {
   app.register(securityHeadersPlugin);
   if (options.docs ?? true) app.register(docsPlugin, { version: VERSION });
   app.register(healthPlugin);
+  app.register(consolePlugin, options.consoleDir === undefined ? {} : { dir: options.consoleDir });
   app.register(sessionPlugin, { store: options.sessions ?? 'redis' });
   app.register(webhooksPlugin, {
     prefix: '/v1/webhooks',

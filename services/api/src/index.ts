@@ -1,5 +1,6 @@
 export { type App, type BuildAppOptions, buildApp } from './app.js';
 export { type ErrorBody, toCrosswalkError } from './errors.js';
+export { consoleDistDir } from './plugins/console.js';
 export { type RunningServer, startServer } from './server.js';
 export { VERSION } from './version.js';
 export {

@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runConnector } from '@crosswalk/collect';
 import { githubConnector } from '@crosswalk/connector-github';
 import { acme, configFor, NOW, startFake, WINDOW } from '@crosswalk/connector-github/testing';
@@ -38,6 +40,11 @@ export async function startTestApp(options: {
   env?: Record<string, string>;
   /** Leave the queues as they are (for a file that shares a database and enqueues nothing). */
   keepQueues?: boolean;
+  /**
+   * The console's dist folder; by default one that does not exist, so a console built in the work tree does not
+   * change what these suites see (console.test.ts serves one of its own).
+   */
+  consoleDir?: string;
 }): Promise<TestApp> {
   if (!services) throw new Error('no Redis or S3 for the API tests');
   const { s3 } = services;
@@ -80,7 +87,9 @@ export async function startTestApp(options: {
     create('admin'),
   ]);
   await runtime.keys.revoke(revoked.split('_')[1]!, 'test');
-  const app = buildApp(runtime);
+  const app = buildApp(runtime, {
+    consoleDir: options.consoleDir ?? join(tmpdir(), 'crosswalk-test-no-console'),
+  });
   // Plugins register their routes at ready(), after this hook is in place, so it sees every route.
   const routes: { method: string; url: string }[] = [];
   app.addHook('onRoute', (route) => {

@@ -241,6 +241,8 @@ async function serve(locker: string, window: { from: string; to: string } | unde
     output.out(
       `  curl -s ${auth} '${server.url}/v1/coverage?framework=soc2&from=${window.from}&to=${window.to}'`,
     );
+  // After the curl lines: whoever waits for the first of them (the README test) finds it where it always was.
+  output.out(`  ${server.url}/console/  (the console: log in with the key of the curl lines above)`);
   const signal = await new Promise<string>((resolve) => {
     for (const name of ['SIGINT', 'SIGTERM'] as const) process.once(name, () => resolve(name));
   });

@@ -11,7 +11,9 @@ function untilSignal(): Promise<string> {
 export function registerService(program: Command, output: Output): void {
   program
     .command('serve')
-    .description('Run the HTTP API (connectors, webhooks, evidence, health, metrics, OpenAPI at /docs)')
+    .description(
+      'Run the HTTP API (connectors, webhooks, evidence, health, metrics, OpenAPI at /docs) and the console at /console/',
+    )
     .action(async () => {
       const { applyConfigFile, createRuntime, parseServiceEnv } = await import('@crosswalk/runtime');
       const { startServer } = await import('@crosswalk/api');
