@@ -1,10 +1,13 @@
+import type { EvidenceKind } from '@crosswalk/core';
 import type { Locker } from '@crosswalk/locker';
 import { coverageSvg } from './coverage-svg.js';
 import { csvLine } from './csv.js';
 import { controlTestFiles, POPULATION_COLUMNS, populationCsvLine } from './files.js';
 import { flagConcerns, flagsCsv, listFlags } from './flags.js';
 import { controlMappings } from './mappings.js';
-import { registerFor } from './register/versions.js';
+import type { RecordFeed } from './population.js';
+import type { Register } from './register/schema.js';
+import { type RegisterSource, registerFor } from './register/versions.js';
 import { type ControlTestResult, testControls } from './test-control.js';
 
 /**
@@ -26,6 +29,39 @@ export interface BundleSpool {
   close(): Promise<{ path: string; size: number }>;
 }
 
+/** Which register controls an export bundle tests, and the kinds their populations rest on. */
+export interface ControlTestPlan {
+  register: Register;
+  source: RegisterSource;
+  /** Register control ids mapped to one of the bundle's frameworks. */
+  ids: string[];
+  /** Every kind those controls rest on: what the export keeps of its own read for them (`feed`). */
+  kinds: EvidenceKind[];
+}
+
+/**
+ * Every register control (as the register stood at the window's end) that maps to one of the bundle's frameworks.
+ * Known before the export reads the evidence, so it can keep what the tests need of that read.
+ */
+export async function planControlTests(options: {
+  locker: Locker;
+  window: { from: string; to: string };
+  frameworks: readonly string[];
+}): Promise<ControlTestPlan> {
+  const { register, source } = await registerFor(options.locker, options.window.to);
+  const wantsSoc2 = options.frameworks.includes('soc2-2017');
+  const wantsIso = options.frameworks.some((f) => f.startsWith('iso27001'));
+  const controls = register.controls.filter((control) => {
+    const mappings = controlMappings(control);
+    return (
+      (wantsSoc2 && mappings['soc2-2017'].effective.length > 0) ||
+      (wantsIso && mappings['iso27001-2022'].effective.length > 0)
+    );
+  });
+  const kinds = new Set(controls.flatMap((control) => control.evidence.map((e) => e.kind)));
+  return { register, source, ids: controls.map((control) => control.id), kinds: [...kinds] };
+}
+
 export async function bundleControlTests(options: {
   locker: Locker;
   window: { from: string; to: string };
@@ -34,19 +70,12 @@ export async function bundleControlTests(options: {
   now: Date;
   /** Creates a spool by name; without it population.csv is built in memory. */
   spool?: (name: string) => Promise<BundleSpool>;
+  /** From planControlTests, when the caller planned ahead; else planned here. */
+  plan?: ControlTestPlan;
+  /** The records the caller already read (testControls' `feed`); other kinds are read from the locker. */
+  feed?: RecordFeed;
 }): Promise<BundledControlTests> {
-  const { register, source } = await registerFor(options.locker, options.window.to);
-  const wantsSoc2 = options.frameworks.includes('soc2-2017');
-  const wantsIso = options.frameworks.some((f) => f.startsWith('iso27001'));
-  const ids = register.controls
-    .filter((control) => {
-      const mappings = controlMappings(control);
-      return (
-        (wantsSoc2 && mappings['soc2-2017'].effective.length > 0) ||
-        (wantsIso && mappings['iso27001-2022'].effective.length > 0)
-      );
-    })
-    .map((control) => control.id);
+  const { register, source, ids } = options.plan ?? (await planControlTests(options));
   const spools = new Map<string, BundleSpool>();
   if (options.spool) {
     for (const id of ids) {
@@ -63,6 +92,7 @@ export async function bundleControlTests(options: {
     ...options.window,
     seed: options.seed,
     now: options.now,
+    ...(options.feed ? { feed: options.feed } : {}),
     sinks: (control) => {
       const spool = spools.get(control.id);
       return spool && { add: (row) => spool.append(populationCsvLine(row)) };

@@ -1,4 +1,10 @@
-export { type BundledControlTests, type BundleSpool, bundleControlTests } from './bundle.js';
+export {
+  type BundledControlTests,
+  type BundleSpool,
+  bundleControlTests,
+  type ControlTestPlan,
+  planControlTests,
+} from './bundle.js';
 export { coverageSvg } from './coverage-svg.js';
 export { csvLine, csvText } from './csv.js';
 export { controlTestFiles, POPULATION_COLUMNS, populationCsvLine } from './files.js';
@@ -19,6 +25,7 @@ export {
 export type { IpePack } from './ipe.js';
 export { type ControlMappings, controlMappings, type FrameworkMapping } from './mappings.js';
 export { type Period, periodsIn } from './periods.js';
+export { type FedRecords, type RecordFeed, supersededAmong } from './population.js';
 export { loadRegisterFile, parseRegisterText, starterRegister } from './register/load.js';
 export {
   type ControlEntry,

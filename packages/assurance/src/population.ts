@@ -47,8 +47,30 @@ async function supersededIds(locker: Locker, kind: EvidenceKind, window: { from:
   for await (const record of locker.records.list(kind, { from: window.to, to: MAX_INSTANT })) {
     later.push(supersessionEntry(record));
   }
+  return supersededAmong(inside, later);
+}
+
+/** Ids of the window's records (`inside`) that are not their subject's current answer, given those after it. */
+export function supersededAmong(
+  inside: readonly SupersessionEntry[],
+  later: readonly SupersessionEntry[],
+): Set<string> {
   const currency = resolveCurrent([...inside, ...later]);
   return new Set(inside.filter((e) => !currency.get(e.id)!.current).map((e) => e.id));
+}
+
+/**
+ * A kind's records as a caller already read them, instead of reading the locker again: an export feeds the control
+ * tests from its own verified read. `records` must be exactly what `locker.records.list(kind, window)` yields
+ * (every listed record of the window, verified, in key order), and `superseded` the ids among them that are not
+ * their subject's current answer (resolved with the records after the window, as supersededIds does), or null for
+ * a kind that cannot supersede. Undefined: the caller has not read this kind; it is read from the locker.
+ */
+export type RecordFeed = (kind: EvidenceKind) => Promise<FedRecords | undefined>;
+
+export interface FedRecords {
+  records: AsyncIterable<EvidenceRecord>;
+  superseded: ReadonlySet<string> | null;
 }
 
 /**
@@ -62,11 +84,20 @@ export async function* currentRecords(
   kinds: readonly EvidenceKind[],
   window: { from: string; to: string },
   superseded: Map<EvidenceKind, number>,
+  feed?: RecordFeed,
 ): AsyncIterable<EvidenceRecord> {
-  const streams: { kind: EvidenceKind; iterator: AsyncIterator<EvidenceRecord>; skip: Set<string> | null }[] =
-    [];
+  const streams: {
+    kind: EvidenceKind;
+    iterator: AsyncIterator<EvidenceRecord>;
+    skip: ReadonlySet<string> | null;
+  }[] = [];
   for (const kind of kinds) {
     superseded.set(kind, 0);
+    const fed = await feed?.(kind);
+    if (fed) {
+      streams.push({ kind, iterator: fed.records[Symbol.asyncIterator](), skip: fed.superseded });
+      continue;
+    }
     const skip = canSupersede(kind) ? await supersededIds(locker, kind, window) : null;
     streams.push({ kind, iterator: locker.records.list(kind, window)[Symbol.asyncIterator](), skip });
   }

@@ -10,7 +10,7 @@ import type { Locker } from '@crosswalk/locker';
 import { type ConnectorRuns, connectorRuns, IpeCollector, type IpePack, type RunIndexCache } from './ipe.js';
 import { type ControlMappings, controlMappings } from './mappings.js';
 import { type Period, periodsIn } from './periods.js';
-import { currentRecords, matches } from './population.js';
+import { currentRecords, matches, type RecordFeed } from './population.js';
 import type { ControlEntry, Register } from './register/schema.js';
 import type { RegisterSource } from './register/versions.js';
 import { exceptionStatus, listRemediations, type Remediation } from './remediations.js';
@@ -135,9 +135,14 @@ export interface TestControlsOptions {
    * (`population.rows`): a year's population then stays in memory, so callers writing files give a sink.
    */
   sinks?: (control: ControlEntry) => PopulationSink | undefined;
+  /**
+   * Records a caller already read and verified (an export's own read of the window), per kind, so each record is
+   * fetched from the locker once; kinds it does not feed are read from the locker. Same answer either way.
+   */
+  feed?: RecordFeed;
 }
 
-export interface TestOptions extends Omit<TestControlsOptions, 'controls' | 'sinks'> {
+export interface TestOptions extends Omit<TestControlsOptions, 'controls' | 'sinks' | 'feed'> {
   control: string;
 }
 
@@ -217,7 +222,13 @@ export async function testControls(options: TestControlsOptions): Promise<Contro
   const runsOf = connectorRuns(options.locker, window, options.runIndex ?? new Map());
   const known = new Map<string, ConnectorRuns>();
   const superseded = new Map<EvidenceKind, number>();
-  for await (const record of currentRecords(options.locker, [...byKind.keys()], window, superseded)) {
+  for await (const record of currentRecords(
+    options.locker,
+    [...byKind.keys()],
+    window,
+    superseded,
+    options.feed,
+  )) {
     const wanting = byKind.get(record.kind)!.filter((run) => run.wants(record));
     if (wanting.length === 0) continue;
     const connector = record.provenance.connector.id;

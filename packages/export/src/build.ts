@@ -5,13 +5,14 @@ import { mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
-import { bundleControlTests } from '@crosswalk/assurance';
+import { bundleControlTests, planControlTests } from '@crosswalk/assurance';
 import { controlsFor, MAPPING_VERSION, recordClaims } from '@crosswalk/controls';
 import {
   CrosswalkError,
   type EvidenceKind,
   type EvidenceRecord,
   type Person,
+  type SupersessionEntry,
   sha256Hex,
   verifyRecordBytes,
 } from '@crosswalk/core';
@@ -25,13 +26,14 @@ import {
   RunTally,
 } from './coverage.js';
 import { csvLine } from './csv.js';
-import { CURRENCY_COLUMNS, KindPopulation, type KindPopulationFiles } from './current.js';
+import { CURRENCY_COLUMNS, KindPopulation, type KindPopulationFiles, laterEntries } from './current.js';
 import { type ExportManifest, FILE_NAMES, MANIFEST_FORMAT, serializeManifest } from './manifest.js';
 import { renderReadme } from './readme.js';
 import { chainLinkTarget, discoverConnectors, type RunRead, readRun } from './runs.js';
 import { resolveRequest, type Scope, type Window } from './scope.js';
 import { type SigningKey, signBytes } from './signing.js';
 import { Sink, Spool } from './sink.js';
+import { RecordTee } from './tee.js';
 import { type CompletenessProblem, VouchedSet } from './vouched.js';
 import { type EntryDigest, ZipWriter } from './zip-writer.js';
 
@@ -222,6 +224,10 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
 
     // 2. Evidence, kind by kind, in occurredAt order. Rows go to one spool per kind. Each record listed must be
     // the one the chain vouches for; one no chained run lists is left out of the bundle and named in its manifest.
+    // The control tests (step 3) rest on what this read verified: every listed record of the kinds they need,
+    // vouched or not, goes through the tee to a local spool, so no record is fetched from the locker twice.
+    const controlPlan = await planControlTests({ locker, window, frameworks: scope.frameworks });
+    const tee = new RecordTee(new Set(controlPlan.kinds), spool);
     const found = new FoundTally();
     const byKind: Record<string, number> = {};
     const kindRows = new Map<EvidenceKind, KindPopulationFiles>();
@@ -230,12 +236,19 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
     let otherMapping = 0;
     for (const [index, kind] of scope.kinds.entries()) {
       report('evidence', kind, true);
+      let later: Promise<readonly SupersessionEntry[]> | undefined;
+      const laterOnce = () => {
+        later ??= laterEntries(locker, kind, window);
+        return later;
+      };
       const rows = new KindPopulation(
         kind,
         await spool(`rows-${index}.csv`),
         () => spool(`current-${index}.csv`),
-        { locker, window, found },
+        { locker, window, found, later: laterOnce },
       );
+      const teed = tee.wants(kind);
+      await tee.open(kind, index);
       const mapped = controlsFor(kind);
       const soc2 = mapped['soc2-2017'].join(';');
       const iso = mapped['iso27001-2022'].join(';');
@@ -244,7 +257,8 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
       let count = 0;
       const listing = vouched.match(kind, locker.records.refs(kind, window));
       const items = mapOrdered(listing, concurrency, async ({ ref, expected }) => {
-        if (expected === undefined) return { ref, item: undefined };
+        // Not vouched: left out of the bundle, but read for the control tests when they rest on its kind.
+        if (expected === undefined && !teed) return { ref, item: undefined };
         // On versioned buckets the listing already named the first write's version: one GET, no version list.
         const stored = await locker.store.get(
           ref.key,
@@ -264,10 +278,13 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
             { where: ref.key },
           );
         }
+        if (expected === undefined) return { ref, item: undefined, record };
         const [compressed, sha256] = [zip.compress(bytes), sha256Hex(bytes)];
         return { ref, item: { record, bytes, compressed: await compressed, sha256, expected } };
       });
-      for await (const { ref, item } of items) {
+      for await (const { ref, item, record: unvouchedRecord } of items) {
+        const read = item?.record ?? unvouchedRecord;
+        if (read) await tee.add(read);
         if (!item) {
           unvouched.count++;
           if (unvouched.records.length < MAX_UNVOUCHED_LISTED)
@@ -308,6 +325,7 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
         report('evidence', kind);
       }
       kindRows.set(kind, await rows.close());
+      await tee.close(kind, laterOnce);
       byKind[kind] = count;
     }
     await vouched.finish();
@@ -369,6 +387,8 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
       seed: options.controlSeed ?? exportId,
       now: generatedAtDate,
       spool,
+      plan: controlPlan,
+      feed: tee.feed(),
     });
     // A control's population.csv grows with the period: assurance spooled it (spooled). The other files are
     // small texts, streamed in slices and each let go once written, so no whole-file Buffer copy is made.

@@ -41,7 +41,7 @@ function withCurrency(line: string, currency: Currency): string {
 }
 
 /** Records of `kind` that occurred at or after the window's end, as entries that can supersede ones inside it. */
-async function laterEntries(
+export async function laterEntries(
   locker: Locker,
   kind: EvidenceKind,
   window: Window,
@@ -115,6 +115,8 @@ export class KindPopulation {
       window: Window;
       /** Coverage's found tally (coverage.ts). */
       found: { add(kind: EvidenceKind, occurredAt: string): void };
+      /** laterEntries of the kind, read once for this and the control tests' feed. */
+      later: () => Promise<readonly SupersessionEntry[]>;
     },
   ) {}
 
@@ -137,10 +139,10 @@ export class KindPopulation {
       const part = { path: closed.path, size: closed.size, records: this.count };
       return { all: part, current: part, superseded: 0 };
     }
-    const { locker, window, found } = this.context;
+    const { found } = this.context;
     const resolved = resolveCurrent([
       ...this.held.map((h) => supersessionEntry(h.record)),
-      ...(await laterEntries(locker, this.kind, window)),
+      ...(await this.context.later()),
     ]);
     const current = await this.currentSpool();
     let currentRows = 0;

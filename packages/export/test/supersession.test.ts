@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { controlsFor } from '@crosswalk/controls';
-import { type EvidenceDraft, sha256Hex } from '@crosswalk/core';
+import { sha256Hex } from '@crosswalk/core';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { runDraft } from '@crosswalk/locker/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ import {
 } from '../src/index.js';
 import { type ExportManifest, serializeManifest } from '../src/manifest.js';
 import { signBytes } from '../src/signing.js';
-import { readZip, repack, testSigningKey } from './fixtures.js';
+import { type Answer, answerDraft, readZip, repack, testSigningKey } from './fixtures.js';
 
 /**
  * Populations count the current answer per subject once. Derived deprovisioning timeliness stores a new record
@@ -33,73 +33,9 @@ const Q1 = { from: '2026-01-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z' };
 const Q2 = { from: '2026-04-01T00:00:00.000Z', to: '2026-07-01T00:00:00.000Z' };
 const NOW = new Date('2026-08-01T00:00:00.000Z');
 const generator = { name: 'crosswalk', version: '0.1.0-test' };
-const sha = (n: number) => n.toString(16).padStart(64, '0');
 const [CONTROL] = controlsFor(KIND)['soc2-2017'];
 /** The kind's current answers, written once for every criterion that rests on it. */
 const SHARED = `populations/${KIND}.csv`;
-
-interface Answer {
-  /** The ticket the answer is about; its occurredAt is the answer's occurredAt. */
-  ticket: string;
-  occurredAt: string;
-  collectedAt: string;
-  status: 'pending' | 'not_found' | 'late' | 'on_time';
-  supersedes: string | null;
-}
-
-function answerDraft(answer: Answer): EvidenceDraft<typeof KIND> {
-  const found = answer.status === 'late' || answer.status === 'on_time';
-  return {
-    kind: KIND,
-    occurredAt: answer.occurredAt,
-    collectedAt: answer.collectedAt,
-    owner: { people: [{ login: 'it-ops' }], controlOwner: 'security@acme.example' },
-    actors: [],
-    source: {
-      system: 'crosswalk',
-      instance: 'timeliness',
-      ref: `${answer.ticket}/${answer.status}-${answer.collectedAt}`,
-      url: null,
-    },
-    controls: controlsFor(KIND),
-    payload: {
-      ticket: {
-        key: answer.ticket,
-        evidenceId: `jira.deprovisioning_ticket~${answer.ticket}`,
-        sha256: sha(1),
-        requestedAt: answer.occurredAt,
-        resolvedAt: answer.occurredAt,
-        url: null,
-      },
-      subject: { login: `leaver-${answer.ticket}` },
-      identity: { email: null, oktaLogins: [], githubLogins: [`leaver-${answer.ticket}`], mapped: false },
-      slaMinutes: 1440,
-      lookaheadDays: 14,
-      systems: [
-        {
-          system: 'github',
-          status: answer.status,
-          removal: found ? { evidenceId: 'github.member_removed~x', sha256: sha(2) } : null,
-          deprovisionedAt: found ? answer.collectedAt : null,
-          minutesToDeprovision: found ? 2000 : null,
-          removedBy: null,
-          matchedOn: found ? `login:leaver-${answer.ticket}` : null,
-          searched: { from: answer.occurredAt, until: answer.collectedAt },
-        },
-      ],
-      onTime: answer.status === 'on_time',
-      final: found,
-      supersedes: answer.supersedes,
-    },
-    provenance: {
-      connector: { id: 'timeliness', type: 'crosswalk', version: '0.1.0' },
-      collector: 'deprovisioning_timeliness',
-      runId: `run-${answer.collectedAt}`,
-      trigger: { type: 'schedule', scheduler: null },
-      requests: [],
-    },
-  };
-}
 
 /** Stores a ticket's answers as a chain, each naming the one before; returns their ids in chain order. */
 async function storeChain(
