@@ -2,7 +2,13 @@ import type { EvidenceKind } from '@crosswalk/core';
 import type { Locker } from '@crosswalk/locker';
 import { coverageSvg } from './coverage-svg.js';
 import { csvLine } from './csv.js';
-import { controlTestFiles, POPULATION_COLUMNS, populationCsvLine } from './files.js';
+import {
+  controlTestFiles,
+  EXCEPTION_COLUMNS,
+  exceptionCsvLines,
+  POPULATION_COLUMNS,
+  populationCsvLine,
+} from './files.js';
 import { flagConcerns, flagsCsv, listFlags } from './flags.js';
 import { controlMappings } from './mappings.js';
 import type { RecordFeed } from './population.js';
@@ -76,12 +82,18 @@ export async function bundleControlTests(options: {
   feed?: RecordFeed;
 }): Promise<BundledControlTests> {
   const { register, source, ids } = options.plan ?? (await planControlTests(options));
+  // population.csv and exceptions.csv grow with the period (a period where most items fail has an exception per
+  // item): both go to spools when the caller gives them.
   const spools = new Map<string, BundleSpool>();
+  const exceptionSpools = new Map<string, BundleSpool>();
   if (options.spool) {
     for (const id of ids) {
       const spool = await options.spool(`control-population-${id}.csv`);
       await spool.append(csvLine(POPULATION_COLUMNS));
       spools.set(id, spool);
+      const exceptions = await options.spool(`control-exceptions-${id}.csv`);
+      await exceptions.append(csvLine(EXCEPTION_COLUMNS));
+      exceptionSpools.set(id, exceptions);
     }
   }
   const results = await testControls({
@@ -97,6 +109,10 @@ export async function bundleControlTests(options: {
       const spool = spools.get(control.id);
       return spool && { add: (row) => spool.append(populationCsvLine(row)) };
     },
+    exceptionSinks: (control) => {
+      const spool = exceptionSpools.get(control.id);
+      return spool && { add: (row) => spool.append(exceptionCsvLines(row)) };
+    },
   });
   // The auditors' flags and their answers as they stand now: every thread of a bundled control that concerns
   // the period (or names no window), so a question asked during one audit reaches the auditor in the next bundle.
@@ -106,6 +122,9 @@ export async function bundleControlTests(options: {
     const dir = `control-tests/${result.control.id}`;
     const spool = spools.get(result.control.id);
     if (spool) files.push({ path: `${dir}/population.csv`, spooled: await spool.close() });
+    const exceptions = exceptionSpools.get(result.control.id);
+    // In the order controlTestFiles gives: population, exceptions, then the small files.
+    if (exceptions) files.push({ path: `${dir}/exceptions.csv`, spooled: await exceptions.close() });
     for (const [name, text] of Object.entries(controlTestFiles(result))) {
       files.push({ path: `${dir}/${name}`, text });
     }

@@ -1,5 +1,5 @@
 import { csvLine, csvText } from './csv.js';
-import type { ControlTestResult, PopulationRow } from './test-control.js';
+import type { ControlTestResult, ExceptionRow, PopulationRow } from './test-control.js';
 
 /**
  * A control test as the files of its folder in an export bundle (and of `crosswalk controls test --output-dir`):
@@ -40,29 +40,24 @@ export function populationCsvLine(r: PopulationRow): string {
   ]);
 }
 
-/**
- * population.csv is among the files only when the result kept its rows; a caller that streamed them to a sink
- * (testControls' `sinks`) wrote population.csv there, header (`csvLine(POPULATION_COLUMNS)`) and lines alike.
- */
-export function controlTestFiles(result: ControlTestResult): Record<string, string> {
-  const rows = result.population.rows;
-  const population =
-    rows === undefined ? undefined : csvLine(POPULATION_COLUMNS) + rows.map(populationCsvLine).join('');
-  const exceptions = csvText(
-    [
-      'item',
-      'occurredAt',
-      'ref',
-      'failed',
-      'status',
-      'remediationType',
-      'remediationText',
-      'remediationLink',
-      'remediationBy',
-      'remediationAt',
-    ],
-    result.exceptions.flatMap((e) =>
-      (e.remediations.length > 0 ? e.remediations : [null]).map((r) => [
+export const EXCEPTION_COLUMNS = [
+  'item',
+  'occurredAt',
+  'ref',
+  'failed',
+  'status',
+  'remediationType',
+  'remediationText',
+  'remediationLink',
+  'remediationBy',
+  'remediationAt',
+] as const;
+
+/** One exception as lines of exceptions.csv: one per remediation, or one with empty remediation columns. */
+export function exceptionCsvLines(e: ExceptionRow): string {
+  return (e.remediations.length > 0 ? e.remediations : [null])
+    .map((r) =>
+      csvLine([
         e.item,
         e.occurredAt,
         e.ref,
@@ -74,8 +69,23 @@ export function controlTestFiles(result: ControlTestResult): Record<string, stri
         r?.by ?? null,
         r?.at ?? null,
       ]),
-    ),
-  );
+    )
+    .join('');
+}
+
+/**
+ * population.csv and exceptions.csv are among the files only when the result kept their rows; a caller that
+ * streamed them to sinks (testControls' `sinks`, `exceptionSinks`) wrote those files there, header
+ * (`csvLine(POPULATION_COLUMNS)`, `csvLine(EXCEPTION_COLUMNS)`) and lines alike.
+ */
+export function controlTestFiles(result: ControlTestResult): Record<string, string> {
+  const rows = result.population.rows;
+  const population =
+    rows === undefined ? undefined : csvLine(POPULATION_COLUMNS) + rows.map(populationCsvLine).join('');
+  const exceptions =
+    result.exceptions === undefined
+      ? undefined
+      : csvLine(EXCEPTION_COLUMNS) + result.exceptions.map(exceptionCsvLines).join('');
   const { sample } = result;
   const sampleCsv = csvText(
     ['rank', 'id', 'occurredAt', 'ref', 'outcome', 'rankKey', 'seed', 'populationSha256', 'method'],
@@ -123,7 +133,7 @@ export function controlTestFiles(result: ControlTestResult): Record<string, stri
   };
   return {
     ...(population === undefined ? {} : { 'population.csv': population }),
-    'exceptions.csv': exceptions,
+    ...(exceptions === undefined ? {} : { 'exceptions.csv': exceptions }),
     'sample.csv': sampleCsv,
     'operation.csv': operation,
     'ipe.json': `${JSON.stringify(result.ipe, null, 2)}\n`,

@@ -7,7 +7,13 @@ export {
 } from './bundle.js';
 export { coverageSvg } from './coverage-svg.js';
 export { csvLine, csvText } from './csv.js';
-export { controlTestFiles, POPULATION_COLUMNS, populationCsvLine } from './files.js';
+export {
+  controlTestFiles,
+  EXCEPTION_COLUMNS,
+  exceptionCsvLines,
+  POPULATION_COLUMNS,
+  populationCsvLine,
+} from './files.js';
 export {
   addFlag,
   addFlagAnswer,
@@ -19,6 +25,7 @@ export {
   type FlagThread,
   flagAnswerInputSchema,
   flagConcerns,
+  flagsCsv,
   flagInputSchema,
   listFlags,
 } from './flags.js';
@@ -69,6 +76,7 @@ export { type SoaRow, soaCsv, statementOfApplicability } from './soa.js';
 export {
   type ControlTestResult,
   type ExceptionRow,
+  type ExceptionSink,
   findRegisterControl,
   type OperationRow,
   type PopulationRow,

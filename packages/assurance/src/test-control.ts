@@ -100,7 +100,11 @@ export interface ControlTestResult {
   operation: OperationRow[];
   /** Per UTC day of occurredAt with items: how many, how many failed (the coverage picture's cells). */
   days: { day: string; items: number; failed: number }[];
-  exceptions: ExceptionRow[];
+  /**
+   * Failed items (population order) and then periods without evidence, each with its remediations. Absent when the
+   * caller gave an exceptions sink for this control: the rows went there, in the same order, instead.
+   */
+  exceptions?: ExceptionRow[];
   sample: {
     seed: string;
     size: number;
@@ -115,6 +119,11 @@ export interface ControlTestResult {
 /** Receives a control's population rows, in population order, instead of the result holding them. */
 export interface PopulationSink {
   add(row: PopulationRow): void | Promise<void>;
+}
+
+/** Receives a control's exceptions, in the result's order, instead of the result holding them. */
+export interface ExceptionSink {
+  add(row: ExceptionRow): void | Promise<void>;
 }
 
 export interface TestControlsOptions {
@@ -136,13 +145,19 @@ export interface TestControlsOptions {
    */
   sinks?: (control: ControlEntry) => PopulationSink | undefined;
   /**
+   * Where each control's exceptions go. Without one they are kept in its result: a period where most items fail
+   * then holds one exception per item, so callers writing files give a sink.
+   */
+  exceptionSinks?: (control: ControlEntry) => ExceptionSink | undefined;
+  /**
    * Records a caller already read and verified (an export's own read of the window), per kind, so each record is
    * fetched from the locker once; kinds it does not feed are read from the locker. Same answer either way.
    */
   feed?: RecordFeed;
 }
 
-export interface TestOptions extends Omit<TestControlsOptions, 'controls' | 'sinks' | 'feed'> {
+export interface TestOptions
+  extends Omit<TestControlsOptions, 'controls' | 'sinks' | 'exceptionSinks' | 'feed'> {
   control: string;
 }
 
@@ -175,11 +190,14 @@ function rowOf(record: EvidenceRecord, verdict: Verdict): PopulationRow {
   };
 }
 
+/** A result that kept its exceptions (no exceptions sink was given). */
+export type KeptControlTestResult = ControlTestResult & { exceptions: ExceptionRow[] };
+
 /** Tests one register control over [from, to): testControls for one control, its rows kept in the result. */
-export async function testControl(options: TestOptions): Promise<ControlTestResult> {
+export async function testControl(options: TestOptions): Promise<KeptControlTestResult> {
   const { control, ...rest } = options;
   const [result] = await testControls({ ...rest, controls: [control] });
-  return result!;
+  return result as KeptControlTestResult;
 }
 
 /**
@@ -210,6 +228,7 @@ export async function testControls(options: TestControlsOptions): Promise<Contro
         control,
         { seed, table, evaluatedUntil, window, remediations },
         options.sinks?.(control),
+        options.exceptionSinks?.(control),
       ),
     );
   }
@@ -290,6 +309,10 @@ class ControlRun {
   private readonly sample: SampleSelector<SampleCandidate>;
   private readonly ipe = new IpeCollector();
   private readonly failures: { item: string; occurredAt: string; ref: string; failed: string[] }[] = [];
+  /** Remediations by item (evidence id or `period:<label>`), known before the first record. */
+  private readonly remediationsOf: Map<string, Remediation[]>;
+  /** Exceptions handed to the sink so far, open and not. */
+  private readonly sunk = { count: 0, open: 0 };
   private readonly rows: PopulationRow[] | undefined;
   private readonly periods: (Period & Counts & { evidence: string[] })[];
   private period = 0;
@@ -301,7 +324,9 @@ class ControlRun {
     readonly control: ControlEntry,
     private readonly context: RunContext,
     private readonly sink: PopulationSink | undefined,
+    private readonly exceptionSink: ExceptionSink | undefined,
   ) {
+    this.remediationsOf = remediationsByItem(context.remediations);
     this.judge = compileVerdict(control);
     this.sample = new SampleSelector(context.seed, context.table, control.frequency);
     this.rows = sink ? undefined : [];
@@ -326,6 +351,18 @@ class ControlRun {
     return failed;
   }
 
+  /** An exception with the remediations entered for its item, and the status they give it. */
+  private exception(f: Omit<ExceptionRow, 'remediations' | 'status'>): ExceptionRow {
+    const found = this.remediationsOf.get(f.item) ?? [];
+    return { ...f, remediations: found, status: exceptionStatus(found) };
+  }
+
+  private async sinkException(row: ExceptionRow): Promise<void> {
+    this.sunk.count++;
+    if (row.status === 'open') this.sunk.open++;
+    await this.exceptionSink!.add(row);
+  }
+
   /** Whether a record of one of its kinds passes one of its evidence entries' filters. */
   wants(record: EvidenceRecord): boolean {
     return this.entries.some((e) => e.kind === record.kind && matches(record, e.where));
@@ -343,12 +380,14 @@ class ControlRun {
     });
     this.ipe.add(record, vouched);
     if (verdict.outcome === 'fail') {
-      this.failures.push({
+      const failure = {
         item: record.id,
         occurredAt: record.occurredAt,
         ref: record.source.ref,
         failed: this.shared(verdict.failed),
-      });
+      };
+      if (this.exceptionSink) await this.sinkException(this.exception(failure));
+      else this.failures.push(failure);
     }
     const day = record.occurredAt.slice(0, 10);
     let today = this.days.at(-1);
@@ -393,24 +432,25 @@ class ControlRun {
       status: p.items === 0 ? 'gap' : p.failed > 0 ? 'exceptions' : 'operated',
       evidence: p.evidence,
     }));
-    const byItem = remediationsByItem(context.remediations);
-    const exceptions: ExceptionRow[] = this.failures.map((f) => {
-      const found = byItem.get(f.item) ?? [];
-      return { ...f, remediations: found, status: exceptionStatus(found) };
-    });
+    const exceptions: ExceptionRow[] = this.failures.map((f) => this.exception(f));
     for (const period of operation) {
       if (period.status !== 'gap') continue;
-      const item = `period:${period.period}`;
-      const found = byItem.get(item) ?? [];
-      exceptions.push({
-        item,
+      const gap = this.exception({
+        item: `period:${period.period}`,
         occurredAt: null,
         ref: null,
         failed: [`no evidence of operation in ${period.period} (${period.start} to ${period.end})`],
-        remediations: found,
-        status: exceptionStatus(found),
       });
+      if (this.exceptionSink) await this.sinkException(gap);
+      else exceptions.push(gap);
     }
+    const exceptionSummary = this.exceptionSink
+      ? {
+          exceptions: this.sunk.count,
+          exceptionsOpen: this.sunk.open,
+          exceptionsRemediated: this.sunk.count - this.sunk.open,
+        }
+      : exceptionCounts(exceptions);
     const drawn = this.sample.finish();
     const periodic = control.frequency !== 'event';
     return {
@@ -425,12 +465,12 @@ class ControlRun {
         periodsExpected: periodic ? operation.length : null,
         periodsOperated: periodic ? operation.filter((p) => p.status !== 'gap').length : null,
         gaps: periodic ? operation.filter((p) => p.status === 'gap').length : null,
-        ...exceptionCounts(exceptions),
+        ...exceptionSummary,
       },
       population: { records: counts.items, sha256, ...(this.rows ? { rows: this.rows } : {}) },
       operation,
       days: this.days,
-      exceptions,
+      ...(this.exceptionSink ? {} : { exceptions }),
       sample: {
         seed: context.seed,
         size: drawn.size,
@@ -488,6 +528,7 @@ export function withRemediations(
   result: ControlTestResult,
   remediations: readonly Remediation[],
 ): ControlTestResult {
+  if (!result.exceptions) throw new Error('withRemediations needs a result that kept its exceptions');
   const byItem = remediationsByItem(remediations);
   const exceptions = result.exceptions.map((e) => {
     const found = byItem.get(e.item) ?? [];

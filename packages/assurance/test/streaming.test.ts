@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_SAMPLE_TABLE,
   drawSample,
+  type ExceptionRow,
   largestSampleSize,
   type PopulationRow,
   parseRegister,
@@ -66,6 +67,7 @@ describe('testing several controls in one pass', () => {
     });
     const ids = register.controls.map((c) => c.id);
     const streamed = new Map<string, PopulationRow[]>();
+    const sunkExceptions = new Map<string, ExceptionRow[]>();
     const together = await testControls({
       locker,
       register,
@@ -77,6 +79,11 @@ describe('testing several controls in one pass', () => {
       sinks: (control) => {
         const rows: PopulationRow[] = [];
         streamed.set(control.id, rows);
+        return { add: (row) => void rows.push(row) };
+      },
+      exceptionSinks: (control) => {
+        const rows: ExceptionRow[] = [];
+        sunkExceptions.set(control.id, rows);
         return { add: (row) => void rows.push(row) };
       },
     });
@@ -94,8 +101,11 @@ describe('testing several controls in one pass', () => {
       const rows = alone.population.rows!;
       expect(result.population.rows).toBeUndefined();
       expect(streamed.get(result.control.id)).toEqual(rows);
-      const { population: _p, ...rest } = result;
-      const { population: _q, ...restAlone } = alone;
+      // Exceptions too: the sink had them in the order the result would hold them, failed items then gaps.
+      expect(result.exceptions).toBeUndefined();
+      expect(sunkExceptions.get(result.control.id)).toEqual(alone.exceptions);
+      const { population: _p, exceptions: _e, ...rest } = result;
+      const { population: _q, exceptions: _f, ...restAlone } = alone;
       expect(rest).toEqual(restAlone);
       expect(result.population.sha256).toBe(alone.population.sha256);
       // The definition: rows in occurredAt, then id order, hashed as written in docs/controls.md.
@@ -105,6 +115,8 @@ describe('testing several controls in one pass', () => {
       expect(rows).toEqual(sorted);
       expect(result.population.sha256).toBe(populationHashOf(rows));
     }
+    expect(sunkExceptions.get('CHG-01')!.length).toBeGreaterThan(0);
+    expect(sunkExceptions.get('MIX-01')!.some((e) => e.item.startsWith('period:'))).toBe(true);
     const chg = together.find((r) => r.control.id === 'CHG-01')!;
     expect(chg.population.records).toBe(8);
     const mixed = together.find((r) => r.control.id === 'MIX-01')!;

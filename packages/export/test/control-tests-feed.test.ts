@@ -1,7 +1,15 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { controlTestFiles, coverageSvg, planControlTests, testControls } from '@crosswalk/assurance';
+import {
+  controlTestFiles,
+  coverageSvg,
+  flagConcerns,
+  flagsCsv,
+  listFlags,
+  planControlTests,
+  testControls,
+} from '@crosswalk/assurance';
 import { PR_CASES, prDraft, seedPullRequests } from '@crosswalk/assurance/testing';
 import { FsObjectStore, keys, Locker } from '@crosswalk/locker';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -117,10 +125,14 @@ describe('control tests fed from the export read', () => {
       now: NOW,
     });
     const expected = new Map<string, string>();
+    const threads = await listFlags(locker);
     for (const r of direct) {
       for (const [name, text] of Object.entries(controlTestFiles(r))) {
         expected.set(`control-tests/${r.control.id}/${name}`, text);
       }
+      // Not a test result, but in each control's folder: the auditors' flags about it.
+      const mine = threads.filter((t) => t.control === r.control.id && flagConcerns(t, FEB));
+      expected.set(`control-tests/${r.control.id}/flags.csv`, flagsCsv(mine));
     }
     expected.set('control-tests/coverage.svg', await coverageSvg(direct, FEB));
     const bundled = [...entries.keys()].filter((name) => name.startsWith('control-tests/'));

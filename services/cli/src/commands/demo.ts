@@ -284,7 +284,7 @@ function summarise(year: ControlResult[], today: ControlResult[], output: Output
     output.err(
       `${chosen.control.id.padEnd(7)} ${daily ? 'today' : 'year '}  ${s.items} items: ${s.passed} passed, ${s.failed} failed${periods}  ${chosen.control.title}`,
     );
-    for (const exception of chosen.exceptions) {
+    for (const exception of chosen.exceptions ?? []) {
       // A pull request's ref reads well (northwind/api#123); a record id does not, its date does.
       const what =
         exception.ref && !exception.ref.includes('~')
