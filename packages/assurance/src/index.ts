@@ -25,8 +25,8 @@ export {
   type FlagThread,
   flagAnswerInputSchema,
   flagConcerns,
-  flagsCsv,
   flagInputSchema,
+  flagsCsv,
   listFlags,
 } from './flags.js';
 export type { IpePack } from './ipe.js';
