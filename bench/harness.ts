@@ -10,6 +10,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+// The built-in connectors' kinds, registered as every process registers them before it reads a record.
+import '@crosswalk/runtime/registry';
 import { openLocker, parseLockerConfig, type S3LockerConfig, S3ObjectStore } from '@crosswalk/locker';
 import { type S3TestConfig, s3LockerSettings } from '@crosswalk/testing';
 

@@ -5,6 +5,7 @@ import { signIns } from './collectors/sign-ins.js';
 import { userLifecycle } from './collectors/user-lifecycle.js';
 import { usersSnapshot } from './collectors/users-snapshot.js';
 import { entraConfigSchema } from './config.js';
+import { entraKinds } from './kinds.js';
 import { VERSION } from './version.js';
 
 /**
@@ -19,6 +20,7 @@ export const entraConnector = defineConnector({
   type: 'entra',
   version: VERSION,
   title: 'Microsoft Entra ID',
+  kinds: entraKinds,
   configSchema: entraConfigSchema,
   collectors: [usersSnapshot, userLifecycle, policies, accessReviews, signIns],
 });
@@ -34,4 +36,5 @@ export {
   LIFECYCLE_ACTIVITIES,
   parseEntraConfig,
 } from './config.js';
+export { entraKinds } from './kinds.js';
 export { VERSION } from './version.js';

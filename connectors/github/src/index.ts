@@ -4,6 +4,7 @@ import { memberRemoved } from './collectors/member-removed.js';
 import { orgMembers } from './collectors/org-members.js';
 import { pullRequestApprovals } from './collectors/pull-request-approvals.js';
 import { githubConfigSchema } from './config.js';
+import { githubKinds } from './kinds.js';
 import { githubSender } from './sender.js';
 import { VERSION } from './version.js';
 import { handleWebhook } from './webhooks.js';
@@ -19,6 +20,7 @@ export const githubConnector = defineConnector({
   type: 'github',
   version: VERSION,
   title: 'GitHub',
+  kinds: githubKinds,
   configSchema: githubConfigSchema,
   collectors: [pullRequestApprovals, branchProtection, orgMembers, memberRemoved],
   webhook: githubSender,
@@ -35,5 +37,6 @@ export {
   parseGitHubConfig,
 } from './config.js';
 export { redact } from './errors.js';
+export { githubKinds } from './kinds.js';
 export { VERSION } from './version.js';
 export { handleWebhook } from './webhooks.js';

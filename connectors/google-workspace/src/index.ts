@@ -3,6 +3,7 @@ import { adminEvents } from './collectors/admin-events.js';
 import { loginActivity } from './collectors/login-activity.js';
 import { usersSnapshot } from './collectors/users-snapshot.js';
 import { googleWorkspaceConfigSchema } from './config.js';
+import { googleWorkspaceKinds } from './kinds.js';
 import { VERSION } from './version.js';
 
 /**
@@ -19,6 +20,7 @@ export const googleWorkspaceConnector = defineConnector({
   type: 'google-workspace',
   version: VERSION,
   title: 'Google Workspace',
+  kinds: googleWorkspaceKinds,
   configSchema: googleWorkspaceConfigSchema,
   collectors: [usersSnapshot, adminEvents, loginActivity],
 });
@@ -35,4 +37,5 @@ export {
   parseGoogleWorkspaceConfig,
   REPORTS_RETENTION_DAYS,
 } from './config.js';
+export { googleWorkspaceKinds } from './kinds.js';
 export { VERSION } from './version.js';

@@ -1,6 +1,7 @@
 import { defineConnector } from '@crosswalk/core';
 import { accessReviewTickets, deprovisioningTickets, provisioningTickets } from './collectors/tickets.js';
 import { jiraConfigSchema } from './config.js';
+import { jiraKinds } from './kinds.js';
 import { jiraSender } from './sender.js';
 import { VERSION } from './version.js';
 import { handleWebhook } from './webhooks.js';
@@ -18,6 +19,7 @@ export const jiraConnector = defineConnector({
   type: 'jira',
   version: VERSION,
   title: 'Jira Cloud',
+  kinds: jiraKinds,
   configSchema: jiraConfigSchema,
   collectors: [deprovisioningTickets, provisioningTickets, accessReviewTickets],
   webhook: jiraSender,
@@ -37,6 +39,7 @@ export {
   ticketKinds,
 } from './config.js';
 export { redact } from './errors.js';
+export { jiraKinds } from './kinds.js';
 export { ISSUE_EVENTS } from './sender.js';
 export { VERSION } from './version.js';
 export { handleWebhook } from './webhooks.js';

@@ -4,6 +4,7 @@ import { policies } from './collectors/policies.js';
 import { userLifecycle } from './collectors/user-lifecycle.js';
 import { usersSnapshot } from './collectors/users-snapshot.js';
 import { oktaConfigSchema } from './config.js';
+import { oktaKinds } from './kinds.js';
 import { oktaSender } from './sender.js';
 import { VERSION } from './version.js';
 import { handleWebhook } from './webhooks.js';
@@ -20,6 +21,7 @@ export const oktaConnector = defineConnector({
   type: 'okta',
   version: VERSION,
   title: 'Okta',
+  kinds: oktaKinds,
   configSchema: oktaConfigSchema,
   collectors: [policies, userLifecycle, usersSnapshot, accessReviews],
   webhook: oktaSender,
@@ -39,5 +41,6 @@ export {
   parseOktaConfig,
 } from './config.js';
 export { redact } from './errors.js';
+export { oktaKinds } from './kinds.js';
 export { VERSION } from './version.js';
 export { handleWebhook } from './webhooks.js';

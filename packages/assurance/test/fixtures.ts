@@ -1,5 +1,5 @@
 import { controlsFor } from '@crosswalk/controls';
-import { type EvidenceDraft, type Person, payloadSchemas } from '@crosswalk/core';
+import { type EvidenceDraft, kindDeclaration, type Person } from '@crosswalk/core';
 import type { Locker } from '@crosswalk/locker';
 import { collectorRun, runDraft } from '@crosswalk/locker/testing';
 
@@ -159,7 +159,9 @@ export const PR_CASES: PrCase[] = [
 ];
 
 /** Whether the record schema already carries the state-at-merge facts (older records lack them). */
-const stateAtMergeStored = 'changesRequestedAtMerge' in payloadSchemas['github.pull_request.approval'].shape;
+const stateAtMergeStored =
+  'changesRequestedAtMerge' in
+  (kindDeclaration('github.pull_request.approval').payload as unknown as { shape: object }).shape;
 
 export function prDraft(c: PrCase, number: number): EvidenceDraft<'github.pull_request.approval'> {
   const person = (login: string): Person => ({ login });

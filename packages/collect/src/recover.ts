@@ -42,7 +42,7 @@ export async function findUnvouched(
   options: UnvouchedOptions,
 ): Promise<{ chain: ChainReport; unvouched: UnvouchedRecord[] }> {
   const range = options.range ?? ALL_TIME;
-  const kinds = new Set<string>(options.kinds ?? evidenceKindIds);
+  const kinds = new Set<string>(options.kinds ?? evidenceKindIds());
   const vouched = new Set<string>();
   const chain = await options.locker.runs.verifyChain(options.connectorId, options.range, {
     wants: (link) => linkMeets(link, kinds, range),

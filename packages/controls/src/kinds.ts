@@ -1,10 +1,4 @@
-import {
-  type ControlsRef,
-  CrosswalkError,
-  type EvidenceKind,
-  evidenceKindIds,
-  isEvidenceKind,
-} from '@crosswalk/core';
+import { type ControlsRef, type EvidenceKind, evidenceKindIds, kindDeclaration } from '@crosswalk/core';
 import rows from '../data/evidence-categories.json' with { type: 'json' };
 import { getControl, inCatalogOrder, listControls } from './catalog.js';
 import { dataError } from './check.js';
@@ -59,44 +53,15 @@ export const evidenceCategories: readonly EvidenceCategory[] = deepFreeze(
 const categoryById = new Map(evidenceCategories.map((category) => [category.id, category]));
 
 /**
- * The categories each connector kind evidences. `satisfies Record<EvidenceKind, ...>` makes a kind added to
- * @crosswalk/core a type error here until it is mapped.
+ * The categories each registered kind evidences, as its connector declares them (`categories` in the kind's
+ * declaration, in the connector's folder), checked against the categories above. Read from core's kind catalog at
+ * first use, so the composition has registered every connector's kinds. The mapping fingerprint covers the result:
+ * moving or changing a declaration cannot change a record's controls silently.
+ * @throws CrosswalkError CW_INTERNAL when a kind names a category the crosswalk does not have
  */
-export const kindCategories = deepFreeze({
-  'github.pull_request.approval': ['pr_code_review_approval'],
-  'github.branch_protection': ['branch_protection_config'],
-  'github.org_members': ['user_access_review', 'org_2fa_enforcement', 'privileged_role_assignment'],
-  'github.member_removed': ['deprovisioning_offboarding'],
-  'okta.policy': ['idp_auth_policy_mfa_password_session'],
-  'okta.user_lifecycle': ['deprovisioning_offboarding', 'user_provisioning_joiner'],
-  'okta.users_snapshot': ['user_access_review', 'privileged_role_assignment'],
-  'okta.access_review': ['user_access_review'],
-  'entra.users_snapshot': ['user_access_review', 'privileged_role_assignment'],
-  'entra.user_lifecycle': [
-    'deprovisioning_offboarding',
-    'user_provisioning_joiner',
-    'privileged_role_assignment',
-  ],
-  'entra.policy': ['idp_auth_policy_mfa_password_session'],
-  'entra.access_review': ['user_access_review'],
-  'entra.sign_in_summary': ['idp_auth_policy_mfa_password_session'],
-  'google_workspace.users_snapshot': [
-    'user_access_review',
-    'privileged_role_assignment',
-    'org_2fa_enforcement',
-  ],
-  'google_workspace.admin_event': [
-    'deprovisioning_offboarding',
-    'user_provisioning_joiner',
-    'privileged_role_assignment',
-    'idp_auth_policy_mfa_password_session',
-  ],
-  'google_workspace.login_activity': ['idp_auth_policy_mfa_password_session', 'org_2fa_enforcement'],
-  'jira.deprovisioning_ticket': ['deprovisioning_offboarding'],
-  'jira.provisioning_ticket': ['user_provisioning_joiner'],
-  'jira.access_review_ticket': ['user_access_review'],
-  'crosswalk.deprovisioning_timeliness': ['deprovisioning_offboarding'],
-} as const satisfies Record<EvidenceKind, readonly EvidenceCategoryId[]>);
+export function kindCategories(): Readonly<Record<EvidenceKind, readonly EvidenceCategoryId[]>> {
+  return composed().categories;
+}
 
 /**
  * Controls a kind's categories name that the kind does not evidence by itself. A category describes a whole
@@ -192,50 +157,66 @@ interface KindControls {
   readonly 'iso27001-2022': readonly string[];
 }
 
-const controlsByKind = new Map<EvidenceKind, KindControls>();
-for (const kind of evidenceKindIds) {
-  const categories = kindCategories[kind].map((id) => {
-    const category = categoryById.get(id);
-    if (category === undefined) throw dataError(file, `kind ${kind} names missing category ${id}`);
-    return category;
-  });
-  const excluded = (
-    kindExclusions as Partial<Record<EvidenceKind, Record<string, readonly string[] | string>>>
-  )[kind];
-  const keep = (framework: 'soc2-2017' | 'iso27001-2022', ids: string[]) => {
-    const dropped = (excluded?.[framework] ?? []) as readonly string[];
-    for (const id of dropped)
-      if (!ids.includes(id)) throw dataError(file, `kind ${kind} excludes ${id}, which it never had`);
-    return inCatalogOrder(
-      framework,
-      ids.filter((id) => !dropped.includes(id)),
-    );
-  };
-  controlsByKind.set(
-    kind,
-    deepFreeze({
-      'soc2-2017': keep(
-        'soc2-2017',
-        categories.flatMap((c) => c.soc2),
-      ),
-      'iso27001-2022': keep(
-        'iso27001-2022',
-        categories.flatMap((c) => c.iso2022),
-      ),
-    }),
-  );
+interface Composed {
+  readonly categories: Readonly<Record<EvidenceKind, readonly EvidenceCategoryId[]>>;
+  readonly controlsByKind: ReadonlyMap<EvidenceKind, KindControls>;
+  readonly kindsByControl: ReadonlyMap<string, readonly EvidenceKind[]>;
 }
 
-const kindsByControl = new Map<string, EvidenceKind[]>();
-for (const [kind, controls] of controlsByKind) {
-  for (const framework of ['soc2-2017', 'iso27001-2022'] as const) {
-    for (const id of controls[framework]) {
-      const key = `${framework}:${id}`;
-      kindsByControl.set(key, [...(kindsByControl.get(key) ?? []), kind]);
+let composition: Composed | undefined;
+
+/** The kinds' categories and controls, composed once from the kind catalog (which is sealed by then). */
+function composed(): Composed {
+  if (composition) return composition;
+  const categoriesOf = {} as Record<EvidenceKind, readonly EvidenceCategoryId[]>;
+  const controlsByKind = new Map<EvidenceKind, KindControls>();
+  for (const kind of evidenceKindIds()) {
+    const declared = kindDeclaration(kind).categories;
+    const categories = declared.map((id) => {
+      const category = categoryById.get(id as EvidenceCategoryId);
+      if (category === undefined) throw dataError(file, `kind ${kind} names missing category ${id}`);
+      return category;
+    });
+    categoriesOf[kind] = deepFreeze(categories.map((c) => c.id));
+    const excluded = (
+      kindExclusions as Partial<Record<EvidenceKind, Record<string, readonly string[] | string>>>
+    )[kind];
+    const keep = (framework: 'soc2-2017' | 'iso27001-2022', ids: string[]) => {
+      const dropped = (excluded?.[framework] ?? []) as readonly string[];
+      for (const id of dropped)
+        if (!ids.includes(id)) throw dataError(file, `kind ${kind} excludes ${id}, which it never had`);
+      return inCatalogOrder(
+        framework,
+        ids.filter((id) => !dropped.includes(id)),
+      );
+    };
+    controlsByKind.set(
+      kind,
+      deepFreeze({
+        'soc2-2017': keep(
+          'soc2-2017',
+          categories.flatMap((c) => c.soc2),
+        ),
+        'iso27001-2022': keep(
+          'iso27001-2022',
+          categories.flatMap((c) => c.iso2022),
+        ),
+      }),
+    );
+  }
+  const kindsByControl = new Map<string, EvidenceKind[]>();
+  for (const [kind, controls] of controlsByKind) {
+    for (const framework of ['soc2-2017', 'iso27001-2022'] as const) {
+      for (const id of controls[framework]) {
+        const key = `${framework}:${id}`;
+        kindsByControl.set(key, [...(kindsByControl.get(key) ?? []), kind]);
+      }
     }
   }
+  for (const [key, kinds] of kindsByControl) kindsByControl.set(key, deepFreeze(kinds));
+  composition = { categories: deepFreeze(categoriesOf), controlsByKind, kindsByControl };
+  return composition;
 }
-for (const [key, kinds] of kindsByControl) kindsByControl.set(key, deepFreeze(kinds));
 
 /**
  * The controls one kind of evidence satisfies in each primary framework (the union of its categories'
@@ -248,19 +229,13 @@ for (const [key, kinds] of kindsByControl) kindsByControl.set(key, deepFreeze(ki
  * @throws CrosswalkError CW_KIND_UNKNOWN naming the kind
  */
 export function controlsFor(kind: EvidenceKind | string, payload?: unknown): ControlsRef {
-  if (!isEvidenceKind(kind)) {
-    throw new CrosswalkError(
-      'CW_KIND_UNKNOWN',
-      `Unknown evidence kind "${kind}": expected one of ${evidenceKindIds.join(', ')}`,
-      { where: String(kind) },
-    );
-  }
-  const controls = controlsByKind.get(kind)!;
+  kindDeclaration(kind); // CW_KIND_UNKNOWN naming the kind and the known ones
+  const controls = composed().controlsByKind.get(kind as EvidenceKind)!;
   const soc2 = [...controls['soc2-2017']];
   const iso = [...controls['iso27001-2022']];
-  const claims = (
-    recordClaims as Partial<Record<EvidenceKind, (typeof recordClaims)[keyof typeof recordClaims]>>
-  )[kind];
+  const claims = (recordClaims as Partial<Record<string, (typeof recordClaims)[keyof typeof recordClaims]>>)[
+    kind
+  ];
   if (claims && payload !== null && typeof payload === 'object') {
     for (const claim of claims) {
       if ((payload as Record<string, unknown>)[claim.when] !== true) continue;
@@ -288,12 +263,12 @@ export function controlsFor(kind: EvidenceKind | string, payload?: unknown): Con
 export function kindsFor(framework: string, controlId: string): readonly EvidenceKind[] {
   const control = getControl(framework, controlId);
   if (control.framework !== 'iso27001-2013') {
-    return kindsByControl.get(`${control.framework}:${control.id}`) ?? Object.freeze([]);
+    return composed().kindsByControl.get(`${control.framework}:${control.id}`) ?? Object.freeze([]);
   }
   const kinds = new Set(
-    control.successors2022.flatMap((id) => kindsByControl.get(`iso27001-2022:${id}`) ?? []),
+    control.successors2022.flatMap((id) => composed().kindsByControl.get(`iso27001-2022:${id}`) ?? []),
   );
-  return Object.freeze(evidenceKindIds.filter((kind) => kinds.has(kind)));
+  return Object.freeze(evidenceKindIds().filter((kind) => kinds.has(kind)));
 }
 
 /**

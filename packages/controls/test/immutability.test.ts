@@ -61,7 +61,7 @@ describe('the catalog objects', () => {
       (crosswalkSource as { id: string }).id = 'aicpa';
     }).toThrow(TypeError);
     expect(() => {
-      (kindCategories['okta.policy'] as unknown as string[]).push('secret_scanning');
+      (kindCategories()['okta.policy'] as unknown as string[]).push('secret_scanning');
     }).toThrow(TypeError);
     expect(() => {
       (parseControlRef('soc2:CC8.1') as { id: string }).id = 'CC1.1';

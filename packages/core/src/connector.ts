@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Clock } from './clock.js';
 import { CrosswalkError } from './errors.js';
-import { type Cadence, type EvidenceKind, evidenceKinds, isEvidenceKind } from './kinds.js';
+import { type Cadence, type EvidenceKind, type KindDeclaration, kindDeclaration } from './kinds.js';
 import type { EvidenceDraft, EvidenceRecord, ProvenanceRequest, Trigger } from './record.js';
 import type { WebhookSenderDeclaration } from './webhook-sender.js';
 
@@ -145,6 +145,12 @@ export interface ConnectorDefinition<Schema extends z.ZodType = z.ZodType> {
   title: string;
   /** Strict zod schema: an unknown or malformed field is rejected before any request is made. */
   configSchema: Schema;
+  /**
+   * The evidence kinds the connector produces, declared with `defineKinds` in its own folder (kinds.ts); the
+   * registry registers them into core's catalog when it composes. A collector may also emit a kind another
+   * registered connector declares (test toys do); the registry checks every collector's kind exists.
+   */
+  kinds?: Readonly<Record<string, KindDeclaration>>;
   collectors: readonly CollectorDefinition<z.infer<Schema>>[];
   /** How the source's webhook deliveries are authenticated and read; declared with `handleWebhook`. */
   webhook?: WebhookSenderDeclaration;
@@ -153,8 +159,9 @@ export interface ConnectorDefinition<Schema extends z.ZodType = z.ZodType> {
 }
 
 /**
- * Declares a connector. An identity function with checks: it catches a duplicate collector id or an unknown kind
- * when the module loads, not in the middle of a run.
+ * Declares a connector. An identity function with checks: it catches a duplicate collector id or a kind named for
+ * another system when the module loads, not in the middle of a run. It reads nothing from the kind catalog (the
+ * registry has not registered the kinds yet when connector modules load); the registry checks collectors' kinds.
  * @example
  * export default defineConnector({ type: 'github', version: '1.0.0', title: 'GitHub',
  *   configSchema: z.object({ org: z.string() }).strict(), collectors: [pullRequestApprovals] });
@@ -171,10 +178,15 @@ export function defineConnector<Schema extends z.ZodType>(
       );
     }
     seen.add(collector.id);
-    if (!isEvidenceKind(collector.kind)) {
+  }
+  // The kind's name says whose it is: ids, the locker's layout and the export's folders start with it. Kind
+  // names have no hyphen, so `google-workspace` names its kinds `google_workspace.*`.
+  const prefix = `${definition.type.replaceAll('-', '_')}.`;
+  for (const kind of Object.keys(definition.kinds ?? {})) {
+    if (!kind.startsWith(prefix)) {
       throw new CrosswalkError(
-        'CW_KIND_UNKNOWN',
-        `collector ${definition.type}/${collector.id} emits unknown kind "${collector.kind}"`,
+        'CW_CONFIG_INVALID',
+        `connector ${definition.type} declares kind "${kind}": its name must start with "${prefix}"`,
       );
     }
   }
@@ -217,5 +229,5 @@ export function defineConnector<Schema extends z.ZodType>(
 }
 
 export function collectorCadence(collector: Pick<CollectorDefinition<unknown>, 'kind' | 'cadence'>): Cadence {
-  return collector.cadence ?? evidenceKinds[collector.kind].cadence;
+  return collector.cadence ?? kindDeclaration(collector.kind).cadence;
 }

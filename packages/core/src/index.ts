@@ -31,9 +31,26 @@ export {
   parseEvidenceId,
 } from './evidence-id.js';
 export { MAX_INSTANT, MIN_INSTANT, parseInstant } from './instant.js';
-export { type Cadence, type EvidenceKind, evidenceKindIds, evidenceKinds, isEvidenceKind } from './kinds.js';
+export {
+  type Cadence,
+  defineKinds,
+  type EvidenceKind,
+  type EvidenceKindPayloads,
+  evidenceKindIds,
+  evidenceKindSchema,
+  isEvidenceKind,
+  type KindDeclaration,
+  kindDeclaration,
+  kindsOfCategory,
+  type PayloadOf,
+  type PayloadsOf,
+  type RegisteredKind,
+  type RemovalFacts,
+  registerKinds,
+  type SupersessionDeclaration,
+} from './kinds.js';
 export { sourceUnreachable, unresolvedHost } from './network.js';
-export { type PayloadOf, type Person, payloadSchemas, personSchema } from './payloads/index.js';
+export { type Person, personSchema } from './person.js';
 export {
   type Actor,
   type ControlsRef,
@@ -58,9 +75,7 @@ export {
   canSupersede,
   resolveCurrent,
   type SupersessionEntry,
-  type SupersessionRule,
   supersessionEntry,
-  supersessionRules,
 } from './supersession.js';
 export { TIMESTAMP_PATTERN, type Timestamp, timestampSchema } from './time.js';
 export { type SourceUrlOptions, sourceUrl } from './url.js';

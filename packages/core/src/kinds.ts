@@ -1,70 +1,181 @@
+import { z } from 'zod';
+import { CrosswalkError } from './errors.js';
+import type { Person } from './person.js';
+
 /**
- * The evidence kinds Crosswalk knows, each with its cadence: how often evidence of it is expected to appear.
- * Coverage reads the cadence (an `event` kind has no expected count; a `daily` snapshot is expected every day,
- * a `quarterly` review every quarter). The controls each kind satisfies live in @crosswalk/controls, because
- * that mapping is versioned with the crosswalk, not with the record format.
+ * The evidence kinds a process knows. Each connector declares its own kinds in its folder (`defineKinds`); the
+ * composition (services/runtime's registry) registers them here once, at start, before any record is read. Every
+ * reader of a record (ids, payload validation, cadence, controls) asks this catalog, so a kind means the same in
+ * the CLI, the API and the worker. The catalog is sealed at its first read: a registration after that, or a kind
+ * registered twice, throws instead of changing what a stored record means in the middle of a process.
  */
 
+/**
+ * How often evidence of a kind is expected to appear. Coverage reads it: an `event` kind has no expected count, a
+ * `daily` snapshot is expected every day, a `quarterly` review every quarter.
+ */
 export type Cadence = 'event' | 'daily' | 'quarterly';
 
-export const evidenceKinds = {
-  'github.pull_request.approval': { cadence: 'event', title: 'Merged pull request and its reviews' },
-  'github.branch_protection': { cadence: 'daily', title: 'Default-branch protection and rulesets snapshot' },
-  'github.org_members': { cadence: 'daily', title: 'Organization members, roles and 2FA snapshot' },
-  'github.member_removed': { cadence: 'event', title: 'Member removed from the organization' },
-  'okta.policy': { cadence: 'daily', title: 'Okta sign-on, password, MFA and access policies snapshot' },
-  'okta.user_lifecycle': {
-    cadence: 'event',
-    title: 'Okta user lifecycle event (create, activate, deactivate)',
-  },
-  'okta.users_snapshot': { cadence: 'daily', title: 'Okta users, admin roles and app assignments snapshot' },
-  'okta.access_review': { cadence: 'quarterly', title: 'Okta Identity Governance access review campaign' },
-  'entra.users_snapshot': {
-    cadence: 'daily',
-    title: 'Entra ID users, sign-in state, guests, MFA registration and directory role holders snapshot',
-  },
-  'entra.user_lifecycle': {
-    cadence: 'event',
-    title:
-      'Entra ID user lifecycle event from the directory audit log (create, disable, delete, role change)',
-  },
-  'entra.policy': {
-    cadence: 'daily',
-    title: 'Entra ID Conditional Access and authentication methods policy snapshot',
-  },
-  'entra.access_review': {
-    cadence: 'quarterly',
-    title: 'Entra ID Governance access review instance with its decisions',
-  },
-  'entra.sign_in_summary': {
-    cadence: 'daily',
-    title: 'Entra ID sign-ins of one day, with those no MFA policy covered and the users concerned',
-  },
-  'google_workspace.users_snapshot': {
-    cadence: 'daily',
-    title: 'Google Workspace users, 2-Step Verification and admin roles snapshot',
-  },
-  'google_workspace.admin_event': {
-    cadence: 'event',
-    title: 'Google Workspace admin audit event (user, role or security setting change)',
-  },
-  'google_workspace.login_activity': {
-    cadence: 'daily',
-    title: 'Google Workspace logins of one day, with those without a second factor',
-  },
-  'jira.deprovisioning_ticket': { cadence: 'event', title: 'Jira deprovisioning ticket' },
-  'jira.provisioning_ticket': { cadence: 'event', title: 'Jira provisioning ticket' },
-  'jira.access_review_ticket': { cadence: 'quarterly', title: 'Jira access review ticket' },
-  'crosswalk.deprovisioning_timeliness': {
-    cadence: 'event',
-    title: 'Deprovisioning timeliness joined across ticket, IdP and code host',
-  },
-} as const satisfies Record<string, { cadence: Cadence; title: string }>;
+/**
+ * Who lost access in a record of a kind that evidences deprovisioning, as the record states it. The removal's time
+ * is the record's occurredAt.
+ */
+export interface RemovalFacts {
+  /** The person whose access was removed. */
+  removed: Person;
+  /** Who removed it; null when the source does not say (an automation, a deleted admin). */
+  removedBy: Person | null;
+  /** What happened, in the source's terms (an Okta event type, `member_removed`), for the joins that filter on it. */
+  action: string;
+}
 
-export type EvidenceKind = keyof typeof evidenceKinds;
+/**
+ * For kinds that can hold several answers about one subject (derived evidence that is recomputed): what the
+ * answers are about, and which earlier answer a record replaces. Events and snapshots declare none.
+ */
+export interface SupersessionDeclaration<Payload = unknown> {
+  subjectOf(payload: Payload): string;
+  supersedesOf(payload: Payload): string | null;
+}
 
-export const evidenceKindIds = Object.keys(evidenceKinds) as EvidenceKind[];
+/** What a connector declares about one kind of evidence it produces. */
+export interface KindDeclaration<Schema extends z.ZodType = z.ZodType> {
+  cadence: Cadence;
+  /** One line an auditor reads in coverage and the export's README. */
+  title: string;
+  /** The payload's zod schema: every stored record of the kind is checked against it when read. */
+  payload: Schema;
+  /**
+   * The system-neutral evidence categories the kind evidences (ids of @crosswalk/controls'
+   * data/evidence-categories.json); controls map categories, never kinds, to controls.
+   */
+  categories: readonly string[];
+  /**
+   * Kinds of the `deprovisioning_offboarding` category that record a removal say how to read it: the facts, or
+   * null for a record that removed nothing (a failed attempt, a provisioning event). Derived joins key on this,
+   * not on the kind's name.
+   */
+  removal?: (payload: z.output<Schema>) => RemovalFacts | null;
+  supersession?: SupersessionDeclaration<z.output<Schema>>;
+}
+
+/**
+ * Kind name -> payload type, for the type checker. Each connector adds its kinds by declaration merging, next to
+ * its declaration:
+ * @example
+ * declare module '@crosswalk/core' { interface EvidenceKindPayloads extends PayloadsOf<typeof githubKinds> {} }
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: connectors fill it by declaration merging.
+export interface EvidenceKindPayloads {}
+
+export type EvidenceKind = keyof EvidenceKindPayloads & string;
+export type PayloadOf<K extends EvidenceKind> = EvidenceKindPayloads[K];
+
+/** The payload types of a set of declared kinds, for `EvidenceKindPayloads`. */
+export type PayloadsOf<Kinds extends { readonly [name: string]: KindDeclaration }> = {
+  [Name in keyof Kinds]: z.output<Kinds[Name]['payload']>;
+};
+
+const KIND_NAME = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
+
+/**
+ * Declares a connector's kinds: names are `<system>.<what>` (the system as records name it in `source.system`),
+ * lower case. Checks each declaration when the module loads; registers nothing.
+ * @example
+ * export const githubKinds = defineKinds({
+ *   'github.member_removed': { cadence: 'event', title: 'Member removed', payload: memberRemovedSchema,
+ *     categories: ['deprovisioning_offboarding'] },
+ * });
+ */
+export function defineKinds<const Schemas extends Record<string, z.ZodType>>(
+  kinds: {
+    [Name in keyof Schemas]: KindDeclaration<Schemas[Name]>;
+  },
+): { readonly [Name in keyof Schemas]: KindDeclaration<Schemas[Name]> } {
+  for (const [name, declaration] of Object.entries(kinds) as [string, KindDeclaration][]) {
+    if (!KIND_NAME.test(name)) {
+      throw new CrosswalkError(
+        'CW_CONFIG_INVALID',
+        `kind "${name}" must be named <system>.<what>, lower case`,
+      );
+    }
+    if (declaration.categories.length === 0) {
+      throw new CrosswalkError('CW_CONFIG_INVALID', `kind "${name}" names no evidence category`);
+    }
+  }
+  return Object.freeze({ ...kinds });
+}
+
+/** A declaration as the catalog holds it: with the connector type that declared it (a record's `source.system`). */
+export interface RegisteredKind extends KindDeclaration {
+  readonly system: string;
+}
+
+const catalog = new Map<string, RegisteredKind>();
+let sealed = false;
+
+/**
+ * Adds a connector's kinds to the catalog. Only the composition calls it, once per connector, before any record
+ * is read; `system` is the connector's type, which its records name as `source.system`.
+ * @throws CrosswalkError CW_CONFIG_INVALID when the catalog has been read already or a kind is registered twice
+ */
+export function registerKinds(system: string, kinds: Readonly<Record<string, KindDeclaration>>): void {
+  const names = Object.keys(kinds);
+  for (const name of names) {
+    if (catalog.has(name)) {
+      throw new CrosswalkError('CW_CONFIG_INVALID', `evidence kind "${name}" is registered twice`);
+    }
+  }
+  if (sealed) {
+    throw new CrosswalkError(
+      'CW_CONFIG_INVALID',
+      `kinds ${names.join(', ')} registered after the kind catalog was first read: register every connector before reading a record`,
+    );
+  }
+  for (const name of names) catalog.set(name, Object.freeze({ ...kinds[name]!, system }));
+}
+
+function read(): Map<string, RegisteredKind> {
+  sealed = true;
+  return catalog;
+}
+
+/** Every registered kind, in registration order. */
+export function evidenceKindIds(): readonly EvidenceKind[] {
+  return [...read().keys()] as EvidenceKind[];
+}
 
 export function isEvidenceKind(value: string): value is EvidenceKind {
-  return Object.hasOwn(evidenceKinds, value);
+  return read().has(value);
 }
+
+/**
+ * A registered kind's declaration.
+ * @throws CrosswalkError CW_KIND_UNKNOWN naming the kind and the known ones
+ */
+export function kindDeclaration(kind: string): RegisteredKind {
+  const declaration = read().get(kind);
+  if (!declaration) {
+    throw new CrosswalkError(
+      'CW_KIND_UNKNOWN',
+      `Unknown evidence kind "${kind}": expected one of ${[...catalog.keys()].join(', ')}`,
+      { where: kind },
+    );
+  }
+  return declaration;
+}
+
+/** Registered kinds that evidence a category, in registration order. */
+export function kindsOfCategory(category: string): readonly EvidenceKind[] {
+  return [...read()].filter(([, d]) => d.categories.includes(category)).map(([name]) => name as EvidenceKind);
+}
+
+/**
+ * A kind name in a request or a file, checked against the catalog when parsed (not when the module loads, which may
+ * be before the composition registered the kinds).
+ */
+export const evidenceKindSchema = z.string().superRefine((value, context) => {
+  if (!isEvidenceKind(value)) {
+    context.addIssue({ code: 'custom', message: `must be one of ${evidenceKindIds().join(', ')}` });
+  }
+}) as unknown as z.ZodType<EvidenceKind, string>;

@@ -1,34 +1,20 @@
-import type { EvidenceKind } from './kinds.js';
-import type { PayloadOf } from './payloads/index.js';
+import { type EvidenceKind, kindDeclaration } from './kinds.js';
 import type { EvidenceRecord } from './record.js';
 
 /**
  * Which records are the current answer, and which were replaced by a later one.
  *
  * Events are never replaced (each is its own occurrence), and snapshots are dated by their observation day, so a
- * second observation of the same day is the same id and stores nothing. Only a kind listed here can hold several
- * answers about one subject: today the derived deprovisioning timeliness, which stores a new record each time what
- * is known about a ticket changes and names the record it replaces (`payload.supersedes`). Nothing is overwritten:
- * the earlier answers stay in the locker, and this module says which one stands.
+ * second observation of the same day is the same id and stores nothing. Only a kind whose declaration says how
+ * (`supersession`: the answer's subject and the record it replaces) can hold several answers about one subject:
+ * today the derived deprovisioning timeliness, which stores a new record each time what is known about a ticket
+ * changes and names the record it replaces (`payload.supersedes`). Nothing is overwritten: the earlier answers stay
+ * in the locker, and this module says which one stands.
  */
-export interface SupersessionRule {
-  /** What the records answer about: all answers about one subject compete, and one of them is current. */
-  subjectOf(record: EvidenceRecord): string;
-  /** The id of the record this one replaces, or null. */
-  supersedesOf(record: EvidenceRecord): string | null;
-}
-
-export const supersessionRules: Partial<Record<EvidenceKind, SupersessionRule>> = {
-  'crosswalk.deprovisioning_timeliness': {
-    subjectOf: (record) =>
-      (record.payload as PayloadOf<'crosswalk.deprovisioning_timeliness'>).ticket.evidenceId,
-    supersedesOf: (record) => (record.payload as PayloadOf<'crosswalk.deprovisioning_timeliness'>).supersedes,
-  },
-};
 
 /** Whether records of `kind` can replace earlier ones; for any other kind every record is current. */
 export function canSupersede(kind: EvidenceKind): boolean {
-  return supersessionRules[kind] !== undefined;
+  return kindDeclaration(kind).supersession !== undefined;
 }
 
 /** What resolution needs of a record: small, so a whole kind's worth can be held while resolving. */
@@ -40,12 +26,12 @@ export interface SupersessionEntry {
 }
 
 export function supersessionEntry(record: EvidenceRecord): SupersessionEntry {
-  const rule = supersessionRules[record.kind];
+  const rule = kindDeclaration(record.kind).supersession;
   return {
     id: record.id,
     collectedAt: record.collectedAt,
-    subject: rule ? rule.subjectOf(record) : record.id,
-    supersedes: rule ? rule.supersedesOf(record) : null,
+    subject: rule ? rule.subjectOf(record.payload) : record.id,
+    supersedes: rule ? rule.supersedesOf(record.payload) : null,
   };
 }
 

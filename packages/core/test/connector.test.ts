@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   collectorCadence,
   defineConnector,
+  defineKinds,
   errorCatalog,
   type WebhookSenderDeclaration,
 } from '../src/index.js';
@@ -37,17 +38,19 @@ describe('defineConnector', () => {
     ).toThrow(/declares collector "members" twice/);
   });
 
-  it('rejects a collector of an unknown kind', () => {
+  it('rejects a kind named for another system', () => {
     expect(() =>
       defineConnector({
         type: 'example',
         version: '1.0.0',
         title: 'Example',
         configSchema: z.object({}).strict(),
-        // @ts-expect-error the kind is deliberately unknown
-        collectors: [{ id: 'stars', kind: 'github.stars', description: 'a', collect: noop }],
+        kinds: defineKinds({
+          'github.stars': { cadence: 'daily', title: 'Stars', payload: z.object({}), categories: ['x'] },
+        }),
+        collectors: [],
       }),
-    ).toThrow(/unknown kind "github.stars"/);
+    ).toThrow(/declares kind "github.stars": its name must start with "example\."/);
   });
 
   it('takes the cadence from the kind unless the collector overrides it', () => {

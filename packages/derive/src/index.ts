@@ -5,5 +5,7 @@ export {
   timelinessConfigSchema,
 } from './config.js';
 export { type Identity, resolveIdentity } from './identity.js';
+export { derivedKinds } from './kinds.js';
+export { deprovisioningTimelinessSchema } from './payload.js';
 export { deprovisioningTimelinessCollector, derivedConnector, systemResult } from './timeliness.js';
 export { VERSION } from './version.js';

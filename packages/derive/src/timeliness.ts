@@ -14,6 +14,7 @@ import {
 } from '@crosswalk/core';
 import { type TimelinessConfig, timelinessConfigSchema } from './config.js';
 import { type Identity, resolveIdentity } from './identity.js';
+import { derivedKinds } from './kinds.js';
 import { VERSION } from './version.js';
 
 type Payload = PayloadOf<'crosswalk.deprovisioning_timeliness'>;
@@ -307,6 +308,7 @@ export const derivedConnector = defineConnector({
   type: 'crosswalk',
   version: VERSION,
   title: 'Crosswalk derived evidence',
+  kinds: derivedKinds,
   configSchema: timelinessConfigSchema,
   collectors: [deprovisioningTimelinessCollector],
 });

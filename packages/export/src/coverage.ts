@@ -1,5 +1,5 @@
 import { MAPPING_VERSION } from '@crosswalk/controls';
-import { type Cadence, type EvidenceKind, evidenceKinds } from '@crosswalk/core';
+import { type Cadence, type EvidenceKind, kindDeclaration } from '@crosswalk/core';
 import type { Locker, RunManifest } from '@crosswalk/locker';
 import { currencyInWindow } from './current.js';
 import { discoverConnectors } from './runs.js';
@@ -307,7 +307,7 @@ export function buildCoverage(input: {
   const evaluatedUntil = earlier(later(nowIso, window.from), window.to);
 
   const kinds: KindCoverage[] = scope.kinds.map((kind) => {
-    const cadence: Cadence = evidenceKinds[kind].cadence;
+    const cadence: Cadence = kindDeclaration(kind).cadence;
     const retention = runs.retentionDays(kind);
     const periods = periodsOf(cadence, window).map((p) => {
       const over = p.periodStart >= window.from && p.periodEnd <= window.to && p.periodEnd <= evaluatedUntil;
@@ -340,7 +340,7 @@ export function buildCoverage(input: {
     });
     return {
       kind,
-      title: evidenceKinds[kind].title,
+      title: kindDeclaration(kind).title,
       cadence,
       connectors: runs.connectors(kind),
       found: found.kindTotal(kind),

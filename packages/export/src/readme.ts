@@ -1,4 +1,4 @@
-import { evidenceKinds } from '@crosswalk/core';
+import { isEvidenceKind, kindDeclaration } from '@crosswalk/core';
 import { type CoverageReport, compactDays } from './coverage.js';
 import type { ExportManifest } from './manifest.js';
 
@@ -70,7 +70,7 @@ export function renderReadme(
 
   const kindRows = manifest.scope.kinds
     .map((kind) => {
-      const title = (evidenceKinds as Record<string, { title: string }>)[kind]?.title ?? '';
+      const title = isEvidenceKind(kind) ? kindDeclaration(kind).title : '';
       // Coverage counts current answers; the bundle also holds the answers they replaced.
       const items = manifest.counts.byKind[kind] ?? 0;
       const current = byKind.get(kind as never)?.found ?? items;

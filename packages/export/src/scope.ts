@@ -130,7 +130,7 @@ export function resolveScope(frameworks: readonly string[], controls?: readonly 
     frameworks: selected,
     requestedControls: controls && controls.length > 0 ? [...controls] : null,
     controls: scopeControls,
-    kinds: evidenceKindIds.filter((kind) => wanted.has(kind)),
+    kinds: evidenceKindIds().filter((kind) => wanted.has(kind)),
   };
 }
 

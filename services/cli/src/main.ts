@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// Composes the connectors (their kinds into core's catalog) before any command reads a record.
+import '@crosswalk/runtime/registry';
 import { VERSION } from '@crosswalk/core';
 import { Command, CommanderError } from 'commander';
 import { registerCollect } from './commands/collect.js';

@@ -3,7 +3,7 @@ import { githubConnector } from '@crosswalk/connector-github';
 import { googleWorkspaceConnector } from '@crosswalk/connector-google-workspace';
 import { jiraConnector } from '@crosswalk/connector-jira';
 import { oktaConnector } from '@crosswalk/connector-okta';
-import { type ConnectorDefinition, CrosswalkError } from '@crosswalk/core';
+import { type ConnectorDefinition, CrosswalkError, isEvidenceKind, registerKinds } from '@crosswalk/core';
 import { derivedConnector } from '@crosswalk/derive';
 
 /** The connectors a process knows, by type: what configs, schedules, webhooks and the logger are read against. */
@@ -47,16 +47,39 @@ export function createRegistry(definitions: readonly ConnectorDefinition[]): Con
 }
 
 /**
- * The connectors this build knows. Adding a system = its folder under connectors/ and one line here.
+ * Composes the process's connectors: a registry of them, and their kinds registered into core's kind catalog,
+ * which every reader of a record asks (payload schemas, cadence, categories). Runs once, when this module loads:
+ * every process (CLI, API, worker) imports it before it reads a record. Then every collector's kind must be known.
+ */
+export function composeConnectors(definitions: readonly ConnectorDefinition[]): ConnectorRegistry {
+  const composed = createRegistry(definitions);
+  for (const definition of definitions)
+    if (definition.kinds) registerKinds(definition.type, definition.kinds);
+  for (const definition of definitions) {
+    for (const collector of definition.collectors) {
+      if (!isEvidenceKind(collector.kind)) {
+        throw new CrosswalkError(
+          'CW_KIND_UNKNOWN',
+          `collector ${definition.type}/${collector.id} emits kind "${collector.kind}", which no connector declares`,
+        );
+      }
+    }
+  }
+  return composed;
+}
+
+/**
+ * The connectors this build knows. Adding a system = its folder under connectors/ (its connector declares its
+ * kinds) and one line here. The order is the kinds' order wherever they are listed (coverage, exports, `kindsFor`).
  * `crosswalk` is evidence derived from other evidence (deprovisioning timeliness); it reads the locker through the
  * runner.
  */
-export const registry = createRegistry([
+export const registry = composeConnectors([
   githubConnector,
-  googleWorkspaceConnector,
-  jiraConnector,
   oktaConnector,
   entraConnector,
+  googleWorkspaceConnector,
+  jiraConnector,
   derivedConnector,
 ] as unknown as ConnectorDefinition[]);
 

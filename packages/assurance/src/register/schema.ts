@@ -1,5 +1,5 @@
 import { getControl } from '@crosswalk/controls';
-import { CrosswalkError, type EvidenceKind, evidenceKindIds, type FieldIssue } from '@crosswalk/core';
+import { CrosswalkError, evidenceKindSchema, type FieldIssue } from '@crosswalk/core';
 import { z } from 'zod';
 import { builtinTests } from '../tests/builtin.js';
 import { compileExpression } from '../tests/expression.js';
@@ -18,7 +18,7 @@ const frameworkIds = z.object({ 'soc2-2017': idList, 'iso27001-2022': idList }).
 
 const evidenceSchema = z
   .object({
-    kind: z.enum(evidenceKindIds as [EvidenceKind, ...EvidenceKind[]]),
+    kind: evidenceKindSchema,
     /** Narrowing: only records whose field is one of these values. Absent = every record of the kind. */
     where: z
       .object({

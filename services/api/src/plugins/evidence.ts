@@ -43,25 +43,30 @@ const evidenceItemSchema = z
   })
   .describe('An evidence record (docs/architecture.md, "The evidence record") and its locker key');
 
-const querySchema = z
-  .object({
-    framework: z
-      .string()
-      .max(50)
-      .optional()
-      .describe('soc2-2017, iso27001-2022, iso27001-2013 or an alias (soc2, iso)'),
-    control: z
-      .string()
-      .max(50)
-      .optional()
-      .describe('A control id, e.g. CC8.1 or A.8.32; the framework is inferred when unambiguous'),
-    kind: z.enum(evidenceKindIds as [EvidenceKind, ...EvidenceKind[]]).optional(),
-    from: instantParam.optional().describe('occurredAt from (inclusive), UTC'),
-    to: instantParam.optional().describe('occurredAt to (exclusive), UTC'),
-    cursor: z.string().max(500).optional().describe('nextCursor of the previous page'),
-    limit: limitParam,
-  })
-  .strict();
+/**
+ * Built when the plugin registers, after the composition registered every connector's kinds, so the OpenAPI
+ * document lists the kinds as an enum.
+ */
+const querySchema = () =>
+  z
+    .object({
+      framework: z
+        .string()
+        .max(50)
+        .optional()
+        .describe('soc2-2017, iso27001-2022, iso27001-2013 or an alias (soc2, iso)'),
+      control: z
+        .string()
+        .max(50)
+        .optional()
+        .describe('A control id, e.g. CC8.1 or A.8.32; the framework is inferred when unambiguous'),
+      kind: z.enum(evidenceKindIds() as [EvidenceKind, ...EvidenceKind[]]).optional(),
+      from: instantParam.optional().describe('occurredAt from (inclusive), UTC'),
+      to: instantParam.optional().describe('occurredAt to (exclusive), UTC'),
+      cursor: z.string().max(500).optional().describe('nextCursor of the previous page'),
+      limit: limitParam,
+    })
+    .strict();
 
 const PRIMARY: FrameworkId[] = ['soc2-2017', 'iso27001-2022'];
 
@@ -146,6 +151,7 @@ async function readAll(cache: RecordCache, refs: RecordRef[], concurrency = 16):
  * anything outside its period or frameworks; omitted bounds default to its scope.
  */
 export const evidencePlugin = feature('crosswalk-evidence', PROTECTED, async (app) => {
+  const query = querySchema();
   const { locker } = app.runtime;
   // Pages of a window are read again and again (auditors page through the same months); records never change.
   const cache = new RecordCache(locker);
@@ -161,7 +167,7 @@ export const evidencePlugin = feature('crosswalk-evidence', PROTECTED, async (ap
           'Items are ordered by occurredAt, then id. `nextCursor` is null on the last page. With neither ' +
           'control, framework nor kind, every kind the key may read.',
         security: bearer,
-        querystring: querySchema,
+        querystring: query,
         response: responses(
           {
             200: z.object({
@@ -188,7 +194,7 @@ export const evidencePlugin = feature('crosswalk-evidence', PROTECTED, async (ap
           ? undefined
           : atField('query.framework', () => resolveFramework(query.framework!));
       let control: string | undefined;
-      let kinds: EvidenceKind[] = [...evidenceKindIds];
+      let kinds: EvidenceKind[] = [...evidenceKindIds()];
       if (query.control !== undefined) {
         framework ??= inferFramework(query.control);
         const chosen = framework;

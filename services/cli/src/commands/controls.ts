@@ -38,10 +38,10 @@ export function registerControls(program: Command, output: Output): void {
     .description('List the evidence kinds and the controls each satisfies in both frameworks')
     .option('--format <format>', 'table or json', parseFormat, 'table' as Format)
     .action(async (options: { format: Format }) => {
-      const { evidenceKinds, evidenceKindIds } = await import('@crosswalk/core');
-      const rows = evidenceKindIds.map((kind) => ({
+      const { kindDeclaration, evidenceKindIds } = await import('@crosswalk/core');
+      const rows = evidenceKindIds().map((kind) => ({
         kind,
-        cadence: evidenceKinds[kind].cadence,
+        cadence: kindDeclaration(kind).cadence,
         ...controlsFor(kind),
       }));
       if (options.format === 'json') {

@@ -1,6 +1,5 @@
+import { personSchema, timestampSchema } from '@crosswalk/core';
 import { z } from 'zod';
-import { timestampSchema } from '../time.js';
-import { personSchema } from './common.js';
 
 const statusChangeSchema = z
   .object({

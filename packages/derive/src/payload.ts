@@ -1,6 +1,5 @@
+import { personSchema, timestampSchema } from '@crosswalk/core';
 import { z } from 'zod';
-import { timestampSchema } from '../time.js';
-import { personSchema } from './common.js';
 
 const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters');
 

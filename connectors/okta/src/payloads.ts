@@ -1,7 +1,5 @@
+import { EVIDENCE_ID_PATTERN, personSchema, timestampSchema } from '@crosswalk/core';
 import { z } from 'zod';
-import { EVIDENCE_ID_PATTERN } from '../evidence-id.js';
-import { timestampSchema } from '../time.js';
-import { personSchema } from './common.js';
 
 const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters');
 

@@ -1,7 +1,5 @@
+import { EVIDENCE_ID_PATTERN, personSchema, timestampSchema } from '@crosswalk/core';
 import { z } from 'zod';
-import { EVIDENCE_ID_PATTERN } from '../evidence-id.js';
-import { timestampSchema } from '../time.js';
-import { personSchema } from './common.js';
 
 /** A directory role held (a role activated in the tenant: Global Administrator, User Administrator, ...). */
 const heldRoleSchema = z

@@ -1,6 +1,5 @@
+import { personSchema, timestampSchema } from '@crosswalk/core';
 import { z } from 'zod';
-import { timestampSchema } from '../time.js';
-import { personSchema } from './common.js';
 
 const daySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a UTC day, yyyy-mm-dd');
 

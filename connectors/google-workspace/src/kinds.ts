@@ -1,0 +1,41 @@
+import { defineKinds, type PayloadsOf } from '@crosswalk/core';
+import {
+  googleWorkspaceAdminEventSchema,
+  googleWorkspaceLoginActivitySchema,
+  googleWorkspaceUsersSnapshotSchema,
+} from './payloads.js';
+
+/**
+ * The evidence Google Workspace produces (kind names use `google_workspace`: kind names have no hyphen). Names,
+ * payload shapes and categories are part of every stored record's meaning: never rename one, and change a category
+ * only with a MAPPING_VERSION bump in @crosswalk/controls.
+ */
+export const googleWorkspaceKinds = defineKinds({
+  'google_workspace.users_snapshot': {
+    cadence: 'daily',
+    title: 'Google Workspace users, 2-Step Verification and admin roles snapshot',
+    payload: googleWorkspaceUsersSnapshotSchema,
+    categories: ['user_access_review', 'privileged_role_assignment', 'org_2fa_enforcement'],
+  },
+  'google_workspace.admin_event': {
+    cadence: 'event',
+    title: 'Google Workspace admin audit event (user, role or security setting change)',
+    payload: googleWorkspaceAdminEventSchema,
+    categories: [
+      'deprovisioning_offboarding',
+      'user_provisioning_joiner',
+      'privileged_role_assignment',
+      'idp_auth_policy_mfa_password_session',
+    ],
+  },
+  'google_workspace.login_activity': {
+    cadence: 'daily',
+    title: 'Google Workspace logins of one day, with those without a second factor',
+    payload: googleWorkspaceLoginActivitySchema,
+    categories: ['idp_auth_policy_mfa_password_session', 'org_2fa_enforcement'],
+  },
+});
+
+declare module '@crosswalk/core' {
+  interface EvidenceKindPayloads extends PayloadsOf<typeof googleWorkspaceKinds> {}
+}
