@@ -35,11 +35,14 @@ export const githubKinds = defineKinds({
     title: 'Member removed from the organization',
     payload: githubMemberRemovedSchema,
     categories: ['deprovisioning_offboarding'],
-    removal: (payload) => ({
-      removed: payload.member,
-      removedBy: payload.removedBy,
-      action: 'member_removed',
-    }),
+    removal: {
+      read: (payload) => ({
+        removed: payload.member,
+        removedBy: payload.removedBy,
+        action: 'org.remove_member',
+      }),
+      matchBy: 'account',
+    },
   },
 });
 

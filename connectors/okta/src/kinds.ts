@@ -23,11 +23,16 @@ export const oktaKinds = defineKinds({
     title: 'Okta user lifecycle event (create, activate, deactivate)',
     payload: oktaUserLifecycleSchema,
     categories: ['deprovisioning_offboarding', 'user_provisioning_joiner'],
-    // A failed or denied attempt removed nothing; which event types count as a removal the join configures.
-    removal: (event) =>
-      event.outcome && event.outcome.result !== 'SUCCESS'
-        ? null
-        : { removed: event.target, removedBy: event.actor, action: event.eventType },
+    removal: {
+      // A failed or denied attempt removed nothing.
+      read: (event) =>
+        event.outcome && event.outcome.result !== 'SUCCESS'
+          ? null
+          : { removed: event.target, removedBy: event.actor, action: event.eventType },
+      matchBy: 'directory',
+      // Losing one application is not leaving; creations and reactivations are no removal at all.
+      actions: ['user.lifecycle.deactivate', 'user.lifecycle.suspend'],
+    },
   },
   'okta.users_snapshot': {
     cadence: 'daily',

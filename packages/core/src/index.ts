@@ -45,6 +45,7 @@ export {
   type PayloadOf,
   type PayloadsOf,
   type RegisteredKind,
+  type RemovalDeclaration,
   type RemovalFacts,
   registerKinds,
   type SupersessionDeclaration,

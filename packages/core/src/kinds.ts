@@ -30,6 +30,23 @@ export interface RemovalFacts {
 }
 
 /**
+ * How a kind that records removals of access is read by the joins that time deprovisioning (packages/derive):
+ * they key on the category `deprovisioning_offboarding` and this declaration, never on a kind's name.
+ */
+export interface RemovalDeclaration<Payload = unknown> {
+  /** The facts of one record, or null for a record that removed nothing (a failed attempt, a provisioning event). */
+  read(payload: Payload): RemovalFacts | null;
+  /**
+   * How a person is looked for among the removals. `directory`: an identity provider's account, found by the
+   * person's email, or the login a ticket gave (its logins usually are emails). `account`: an account with a handle
+   * of its own (a code host's login), found by the login a ticket gave or the email's local part.
+   */
+  matchBy: 'directory' | 'account';
+  /** The actions (`RemovalFacts.action`) that count as a removal unless a join configures its own; absent: all. */
+  actions?: readonly string[];
+}
+
+/**
  * For kinds that can hold several answers about one subject (derived evidence that is recomputed): what the
  * answers are about, and which earlier answer a record replaces. Events and snapshots declare none.
  */
@@ -50,12 +67,8 @@ export interface KindDeclaration<Schema extends z.ZodType = z.ZodType> {
    * data/evidence-categories.json); controls map categories, never kinds, to controls.
    */
   categories: readonly string[];
-  /**
-   * Kinds of the `deprovisioning_offboarding` category that record a removal say how to read it: the facts, or
-   * null for a record that removed nothing (a failed attempt, a provisioning event). Derived joins key on this,
-   * not on the kind's name.
-   */
-  removal?: (payload: z.output<Schema>) => RemovalFacts | null;
+  /** Kinds of the `deprovisioning_offboarding` category that record a removal of access say how to read one. */
+  removal?: RemovalDeclaration<z.output<Schema>>;
   supersession?: SupersessionDeclaration<z.output<Schema>>;
 }
 

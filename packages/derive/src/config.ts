@@ -1,7 +1,10 @@
 import { CrosswalkError, zodIssues } from '@crosswalk/core';
 import { z } from 'zod';
+import { removalSources, sourceKey } from './removals.js';
 
 const connectorId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a connector id');
+const eventType = z.string().regex(/^[a-z][a-z0-9_.]*$/, 'must be an event type');
+const TICKETS_KEY = 'jiraConnectorId';
 
 const identitySchema = z
   .object({
@@ -36,38 +39,66 @@ export const timelinessConfigSchema = z
      */
     lookbehindDays: z.number().int().min(0).max(30).default(1),
     /**
-     * The systems access must be removed from.
+     * The systems access must be removed from: connector types with a kind of the `deprovisioning_offboarding`
+     * category that declares how to read a removal (checked against the registered kinds when parsed). The default
+     * is what configs stored without the field have always meant.
      * @defaultValue ['okta', 'github']
      */
     systems: z
-      .array(z.enum(['okta', 'github']))
+      .array(z.string().min(1))
       .min(1)
       .refine((systems) => new Set(systems).size === systems.length, 'must not repeat a system')
       .default(['okta', 'github']),
     /**
-     * Okta System Log event types that remove a person's access.
-     * @defaultValue ['user.lifecycle.deactivate', 'user.lifecycle.suspend']
+     * Per system, the actions (event types) that count as removing a person's access, instead of those its kind
+     * declares (Okta: `user.lifecycle.deactivate`, `user.lifecycle.suspend`).
+     * @example { okta: ['user.lifecycle.deactivate'] }
      */
-    oktaEventTypes: z
-      .array(z.string().regex(/^[a-z][a-z0-9_.]*$/, 'must be an Okta event type'))
-      .min(1)
-      .default(['user.lifecycle.deactivate', 'user.lifecycle.suspend']),
+    removalActions: z.record(z.string(), z.array(eventType).min(1)).default({}),
+    /** Okta's entry of `removalActions`, as configs stored before it name it. */
+    oktaEventTypes: z.array(eventType).min(1).optional(),
     /** People whose logins differ between systems. */
     identityMap: z.array(identitySchema).default([]),
-    /** Which connectors' records to join; unset, records of the kind from any connector. */
-    sources: z
-      .object({
-        jiraConnectorId: connectorId.optional(),
-        oktaConnectorId: connectorId.optional(),
-        githubConnectorId: connectorId.optional(),
-      })
-      .strict()
-      .default({}),
+    /**
+     * Which connectors' records to join, by `<system>ConnectorId` (`jiraConnectorId` for the tickets,
+     * `oktaConnectorId`, `googleWorkspaceConnectorId`, ...); unset, records of the kind from any connector.
+     */
+    sources: z.record(z.string(), connectorId).default({}),
     /** Stamped on every record's owner; unset, the ticket's control owner. */
     controlOwner: z.string().min(1).optional(),
   })
   .strict()
   .superRefine((config, issues) => {
+    const known = removalSources();
+    const systems = [...known.keys()].join(', ');
+    for (const [index, system] of config.systems.entries()) {
+      if (!known.has(system)) {
+        issues.addIssue({
+          code: 'custom',
+          path: ['systems', index],
+          message: `must be one of ${systems} (systems whose evidence records removals)`,
+        });
+      }
+    }
+    for (const system of Object.keys(config.removalActions)) {
+      if (!known.has(system)) {
+        issues.addIssue({
+          code: 'custom',
+          path: ['removalActions', system],
+          message: `must be one of ${systems}`,
+        });
+      }
+    }
+    const keys = [TICKETS_KEY, ...[...known.keys()].map(sourceKey)];
+    for (const key of Object.keys(config.sources)) {
+      if (!keys.includes(key)) {
+        issues.addIssue({
+          code: 'custom',
+          path: ['sources', key],
+          message: `must be one of ${keys.join(', ')}`,
+        });
+      }
+    }
     if (config.slaMinutes > config.lookaheadDays * 1440) {
       issues.addIssue({
         code: 'custom',

@@ -15,11 +15,11 @@ import {
 import { type TimelinessConfig, timelinessConfigSchema } from './config.js';
 import { type Identity, resolveIdentity } from './identity.js';
 import { derivedKinds } from './kinds.js';
+import { type RemovalSource, removalSources, sourceKey } from './removals.js';
 import { VERSION } from './version.js';
 
 type Payload = PayloadOf<'crosswalk.deprovisioning_timeliness'>;
 type SystemResult = Payload['systems'][number];
-type System = TimelinessConfig['systems'][number];
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -45,47 +45,60 @@ function handlesOf(person: Person): string[] {
   return handles;
 }
 
-/** What an identity is searched by in each system: Okta logins are usually emails, so both forms are tried. */
-function wanted(identity: Identity, system: System): Set<string> {
-  if (system === 'github') return new Set(identity.githubLogins.flatMap((l) => [`login:${l}`, `email:${l}`]));
-  return new Set(identity.oktaLogins.flatMap((l) => [`login:${l}`, `email:${l}`]));
+/**
+ * What an identity is searched by in a system, as its removal kinds declare: a directory's accounts by the
+ * directory handles (the stored identity's `oktaLogins`, named when Okta was the only directory), an account with
+ * a handle of its own by the account handles (`githubLogins`). Logins are often emails, so both forms are tried.
+ */
+function wanted(identity: Identity, matchBy: 'directory' | 'account'): Set<string> {
+  const handles = matchBy === 'account' ? identity.githubLogins : identity.oktaLogins;
+  return new Set(handles.flatMap((l) => [`login:${l}`, `email:${l}`]));
+}
+
+/** The actions that count as a removal in a system: configured, or as its kind declares (undefined: all). */
+function removalActions(
+  config: TimelinessConfig,
+  system: string,
+  declared: readonly string[] | undefined,
+): ReadonlySet<string> | undefined {
+  const configured = config.removalActions[system] ?? (system === 'okta' ? config.oktaEventTypes : undefined);
+  const actions = configured ?? declared;
+  return actions ? new Set(actions) : undefined;
 }
 
 function fromConnector(record: EvidenceRecord, connectorId: string | undefined): boolean {
   return connectorId === undefined || record.provenance.connector.id === connectorId;
 }
 
+/**
+ * The removals of one system in `range`, read through each of its kinds' removal declarations (the kinds of the
+ * deprovisioning category that declare one), in occurredAt order per kind.
+ */
 async function readRemovals(
   evidence: EvidenceReader,
   config: TimelinessConfig,
+  source: RemovalSource,
   range: { from: string; to: string },
-): Promise<Record<System, Removal[]>> {
-  const removals: Record<System, Removal[]> = { okta: [], github: [] };
-  const reduce = (record: EvidenceRecord, person: Person, removedBy: Person | null): Removal => ({
-    evidenceId: record.id,
-    sha256: record.sha256,
-    key: evidence.keyOf(record.id),
-    at: record.occurredAt,
-    handles: handlesOf(person),
-    removedBy,
-  });
-  if (config.systems.includes('okta')) {
-    const types = new Set(config.oktaEventTypes);
-    for await (const record of evidence.list('okta.user_lifecycle', range)) {
-      if (!fromConnector(record, config.sources.oktaConnectorId)) continue;
-      const event = record.payload as PayloadOf<'okta.user_lifecycle'>;
-      // A failed or denied attempt removed nothing.
-      if (!types.has(event.eventType) || (event.outcome && event.outcome.result !== 'SUCCESS')) continue;
-      removals.okta.push(reduce(record, event.target, event.actor));
+): Promise<Removal[]> {
+  const removals: Removal[] = [];
+  for (const { kind, removal } of source.kinds) {
+    const actions = removalActions(config, source.system, removal.actions);
+    for await (const record of evidence.list(kind, range)) {
+      if (!fromConnector(record, config.sources[sourceKey(source.system)])) continue;
+      const facts = removal.read(record.payload);
+      if (!facts || (actions && !actions.has(facts.action))) continue;
+      removals.push({
+        evidenceId: record.id,
+        sha256: record.sha256,
+        key: evidence.keyOf(record.id),
+        at: record.occurredAt,
+        handles: handlesOf(facts.removed),
+        removedBy: facts.removedBy,
+      });
     }
   }
-  if (config.systems.includes('github')) {
-    for await (const record of evidence.list('github.member_removed', range)) {
-      if (!fromConnector(record, config.sources.githubConnectorId)) continue;
-      const removal = record.payload as PayloadOf<'github.member_removed'>;
-      removals.github.push(reduce(record, removal.member, removal.removedBy));
-    }
-  }
+  // Several kinds of one system: the earliest removal first, as one kind's records come.
+  if (source.kinds.length > 1) removals.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   return removals;
 }
 
@@ -109,7 +122,9 @@ async function readPrevious(
  * until is the end of the lookahead or now, whichever is first.
  */
 export function systemResult(input: {
-  system: System;
+  system: string;
+  /** How the system's removal kinds say a person is looked for (RemovalDeclaration.matchBy). */
+  matchBy: 'directory' | 'account';
   identity: Identity;
   removals: readonly Removal[];
   requestedAt: string;
@@ -119,7 +134,7 @@ export function systemResult(input: {
   const requested = Date.parse(input.requestedAt);
   const from = requested - input.config.lookbehindDays * DAY;
   const until = Math.max(from, Math.min(input.now, requested + input.config.lookaheadDays * DAY));
-  const handles = wanted(input.identity, input.system);
+  const handles = wanted(input.identity, input.matchBy);
   let joined: Removal | null = null;
   let matchedOn: string | null = null;
   for (const removal of input.removals) {
@@ -196,7 +211,15 @@ async function collectTimeliness(ctx: CollectorContext<TimelinessConfig>): Promi
     from: iso(first - config.lookbehindDays * DAY),
     to: iso(Math.max(Math.min(now, last + lookahead), first)),
   };
-  const removals = await readRemovals(evidence, config, removalRange);
+  const sources = removalSources();
+  const removals = new Map<string, Removal[]>();
+  for (const system of config.systems) {
+    const source = sources.get(system);
+    // The config was checked against the catalog when parsed; the catalog does not change in a process.
+    if (!source)
+      throw new CrosswalkError('CW_CONFIG_INVALID', `no registered kind records removals in ${system}`);
+    removals.set(system, await readRemovals(evidence, config, source, removalRange));
+  }
   const previous = await readPrevious(evidence, ctx.connectorId, {
     from: ticketRange.from,
     to: iso(Date.parse(tickets.at(-1)!.occurredAt) + 1),
@@ -208,8 +231,9 @@ async function collectTimeliness(ctx: CollectorContext<TimelinessConfig>): Promi
     const results = config.systems.map((system) =>
       systemResult({
         system,
+        matchBy: sources.get(system)!.kinds[0]!.removal.matchBy,
         identity,
-        removals: removals[system],
+        removals: removals.get(system)!,
         requestedAt: ticket.payload.createdAt,
         now,
         config,
@@ -286,13 +310,14 @@ async function collectTimeliness(ctx: CollectorContext<TimelinessConfig>): Promi
 
 /**
  * The collector: reads `jira.deprovisioning_ticket` records through the context's evidence reader and joins each
- * to the Okta deactivation and GitHub removal of the same person.
+ * to the removals of the same person in each configured system, read through the removal declarations of the
+ * kinds of the `deprovisioning_offboarding` category (Okta's deactivations, GitHub's organization removals, ...).
  */
 export const deprovisioningTimelinessCollector: CollectorDefinition<TimelinessConfig> = {
   id: 'deprovisioning_timeliness',
   kind: KIND,
   description:
-    'Deprovisioning tickets joined to the Okta deactivation and GitHub removal of the same person, timed against the SLA',
+    'Deprovisioning tickets joined to the removals of the same person in each configured system, timed against the SLA',
   collect: (ctx) => collectTimeliness(ctx),
 };
 

@@ -18,6 +18,7 @@ import { describe, expect, it } from 'vitest';
 import {
   derivedConnector,
   parseTimelinessConfig,
+  removalSources,
   resolveIdentity,
   systemResult,
   VERSION,
@@ -128,10 +129,27 @@ describe('the deprovisioning timeliness config', () => {
       lookaheadDays: 14,
       lookbehindDays: 1,
       systems: ['okta', 'github'],
-      oktaEventTypes: ['user.lifecycle.deactivate', 'user.lifecycle.suspend'],
+      removalActions: {},
       identityMap: [],
       sources: {},
     });
+  });
+
+  it('knows the systems from the kinds that declare how to read a removal, not from a list of vendors', () => {
+    expect([...removalSources().keys()]).toEqual(['github', 'okta']);
+    expect(
+      removalSources()
+        .get('okta')!
+        .kinds.map((k) => [k.kind, k.removal.matchBy]),
+    ).toEqual([['okta.user_lifecycle', 'directory']]);
+    try {
+      parseTimelinessConfig({ ...valid, systems: ['slack'] });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toContain(
+        'systems.0: must be one of github, okta (systems whose evidence records removals)',
+      );
+    }
   });
 
   it('rejects each malformed field by name', () => {
@@ -139,6 +157,8 @@ describe('the deprovisioning timeliness config', () => {
     expect(issuesOf({ ...valid, slaMinutes: 30 * 1440 })).toEqual(['slaMinutes']);
     expect(issuesOf({ ...valid, systems: ['okta', 'okta'] })).toEqual(['systems']);
     expect(issuesOf({ ...valid, systems: ['slack'] })).toEqual(['systems.0']);
+    // Jira's kinds are of the category, but none records a removal: tickets ask for them.
+    expect(issuesOf({ ...valid, systems: ['github', 'jira'] })).toEqual(['systems.1']);
     expect(issuesOf({ ...valid, identityMap: [{ email: 'frank' }] })).toEqual(['identityMap.0.email']);
     expect(
       issuesOf({ ...valid, identityMap: [{ email: 'f@acme.example', githubLogin: 'not a login' }] }),
@@ -148,6 +168,12 @@ describe('the deprovisioning timeliness config', () => {
     ).toEqual(['identityMap.1.email']);
     expect(issuesOf({ ...valid, sources: { jiraConnectorId: 'jira acme' } })).toEqual([
       'sources.jiraConnectorId',
+    ]);
+    expect(issuesOf({ ...valid, sources: { slackConnectorId: 'slack-acme' } })).toEqual([
+      'sources.slackConnectorId',
+    ]);
+    expect(issuesOf({ ...valid, removalActions: { slack: ['user.removed'] } })).toEqual([
+      'removalActions.slack',
     ]);
     expect(issuesOf({ ...valid, lookahead: 3 })).toEqual(['(root)']);
   });
@@ -242,7 +268,7 @@ describe('timing one system', () => {
     removedBy: null,
   });
   const result = (removals: ReturnType<typeof removal>[], now = Date.parse(NOW)) =>
-    systemResult({ system: 'github', identity, removals, requestedAt, now, config });
+    systemResult({ system: 'github', matchBy: 'account', identity, removals, requestedAt, now, config });
 
   it('counts a removal exactly at the SLA as on time, and one millisecond later as late', () => {
     expect(result([removal('2026-03-02T10:00:00.000Z')])).toMatchObject({
@@ -289,6 +315,7 @@ describe('timing one system', () => {
     expect(
       systemResult({
         system: 'okta',
+        matchBy: 'directory',
         identity: nobody,
         removals: [],
         requestedAt,
@@ -362,6 +389,42 @@ describe('joining tickets in the locker', () => {
       ['IT-2', null, ['not_found']],
     ]);
     expect(records.every((r) => r.payload.final)).toBe(false);
+  });
+
+  it("counts the removal actions a kind declares, unless the config names its own (removalActions, or Okta's oktaEventTypes)", async () => {
+    const answer = async (extra: Record<string, unknown>) => {
+      const locker = await emptyLocker();
+      await storeTicket(
+        locker,
+        'IT-1',
+        { email: 'dave@acme.example' },
+        '2026-03-02T09:00:00.000Z',
+        '2026-03-02T09:20:00.000Z',
+      );
+      const window = { since: '2026-03-01T00:00:00.000Z', until: NOW };
+      await collectOkta(
+        [oktaEvent('user.lifecycle.suspend', 'dave@acme.example', '2026-03-02T09:10:00.000Z')],
+        { connectorId: 'okta-acme', locker, window, trigger, clock: fixedClock(NOW) },
+      );
+      await runConnector({
+        connector: derivedConnector,
+        connectorId: 'timeliness',
+        config: { type: 'crosswalk', slaMinutes: 60, systems: ['okta'], ...extra },
+        locker,
+        window,
+        trigger,
+        clock: fixedClock(NOW),
+      });
+      return (await timelinessRecords(locker)).map((r) => r.payload.systems.map((s) => [s.system, s.status]));
+    };
+    // A suspension is one of the removals Okta's kind declares.
+    expect(await answer({})).toEqual([[['okta', 'on_time']]]);
+    expect(await answer({ removalActions: { okta: ['user.lifecycle.deactivate'] } })).toEqual([
+      [['okta', 'not_found']],
+    ]);
+    expect(await answer({ oktaEventTypes: ['user.lifecycle.deactivate'] })).toEqual([
+      [['okta', 'not_found']],
+    ]);
   });
 
   it('records a pending answer, then the found one superseding it, then nothing more', async () => {
