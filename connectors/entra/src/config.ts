@@ -153,13 +153,6 @@ export const entraConfigSchema = z
       plainHttp: 'loopback',
       path: false,
     }).default('https://login.microsoftonline.com'),
-    /**
-     * The `clientState` of the Graph change-notification subscription: Graph sends it back in every notification
-     * and the service accepts only notifications that carry it. Unset: notifications are refused (401).
-     */
-    webhookClientState: secret(
-      z.string().min(16, 'must be at least 16 characters').max(128, 'must be at most 128 characters'),
-    ).optional(),
     /** Who answers for these controls (a person or a team address); stamped on every record's owner. */
     controlOwner: z.string().min(1).optional(),
     collectors: z
