@@ -74,6 +74,17 @@ describe('deprovisioning timeliness, joined across Jira, Okta and GitHub', () =>
     controlOwner: 'secops@acme.example',
   };
   const trigger = { type: 'manual', by: 'test' } as const;
+  /** The timeliness connector over March up to `now`, run at `now`. */
+  const deriveMarchUpTo = (now: string) =>
+    runConnector({
+      connector: timeliness(),
+      connectorId: 'timeliness-acme',
+      config,
+      locker,
+      window: { since: '2026-03-01T00:00:00.000Z', until: now },
+      trigger,
+      clock: fixedClock(now),
+    });
 
   async function list(
     from = '2026-03-01T00:00:00.000Z',
@@ -176,15 +187,7 @@ describe('deprovisioning timeliness, joined across Jira, Okta and GitHub', () =>
     let records: EvidenceRecord<'crosswalk.deprovisioning_timeliness'>[];
 
     beforeAll(async () => {
-      const manifest = await runConnector({
-        connector: timeliness(),
-        connectorId: 'timeliness-acme',
-        config,
-        locker,
-        window: { since: '2026-03-01T00:00:00.000Z', until: FIRST },
-        trigger,
-        clock: fixedClock(FIRST),
-      });
+      const manifest = await deriveMarchUpTo(FIRST);
       expect(manifest.status).toBe('succeeded');
       expect(manifest.collectors[0]).toMatchObject({
         id: 'deprovisioning_timeliness',
@@ -299,15 +302,7 @@ describe('deprovisioning timeliness, joined across Jira, Okta and GitHub', () =>
     });
 
     it('stores nothing new when the same window runs again', async () => {
-      const manifest = await runConnector({
-        connector: timeliness(),
-        connectorId: 'timeliness-acme',
-        config,
-        locker,
-        window: { since: '2026-03-01T00:00:00.000Z', until: FIRST },
-        trigger,
-        clock: fixedClock(FIRST),
-      });
+      const manifest = await deriveMarchUpTo(FIRST);
       expect(manifest.collectors[0]).toMatchObject({ status: 'succeeded', stored: 0, duplicates: 4 });
       // Still listed (the manifest vouches for what the run met), each marked as already stored.
       expect(manifest.records.map((r) => r.duplicate)).toEqual([true, true, true, true]);
@@ -368,15 +363,7 @@ describe('deprovisioning timeliness, joined across Jira, Okta and GitHub', () =>
     });
 
     it('stores nothing new on a rerun', async () => {
-      const manifest = await runConnector({
-        connector: timeliness(),
-        connectorId: 'timeliness-acme',
-        config,
-        locker,
-        window: { since: '2026-03-01T00:00:00.000Z', until: LATER },
-        trigger,
-        clock: fixedClock(LATER),
-      });
+      const manifest = await deriveMarchUpTo(LATER);
       expect(manifest.collectors[0]).toMatchObject({ status: 'succeeded', stored: 0, duplicates: 4 });
     });
   });

@@ -106,6 +106,17 @@ async function timelinessRecords(locker: Locker) {
   return records;
 }
 
+/** Okta's System Log, as connector `connectorId` collects it in March, saying dave was deactivated at `at`. */
+function deactivateDave(locker: Locker, at: string, connectorId = 'okta-acme') {
+  return collectOkta([oktaEvent('user.lifecycle.deactivate', 'dave@acme.example', at)], {
+    connectorId,
+    locker,
+    window: { since: '2026-03-01T00:00:00.000Z', until: NOW },
+    trigger,
+    clock: fixedClock(NOW),
+  });
+}
+
 /** The timeliness collector (60-minute SLA, Okta only) run into `locker` at `now`, over March up to `now`. */
 function deriveTimelinessAt(locker: Locker, now: string) {
   return runConnector({
@@ -355,16 +366,7 @@ describe('joining tickets in the locker', () => {
       '2026-03-02T12:30:00.000Z',
       'jira-other',
     );
-    await collectOkta(
-      [oktaEvent('user.lifecycle.deactivate', 'dave@acme.example', '2026-03-02T09:10:00.000Z')],
-      {
-        connectorId: 'okta-other',
-        locker,
-        window: { since: '2026-03-01T00:00:00.000Z', until: NOW },
-        trigger,
-        clock: fixedClock(NOW),
-      },
-    );
+    await deactivateDave(locker, '2026-03-02T09:10:00.000Z', 'okta-other');
     const manifest = await runConnector({
       connector: derivedConnector,
       connectorId: 'timeliness',
@@ -438,16 +440,7 @@ describe('joining tickets in the locker', () => {
     );
     const run = (now: string) => deriveTimelinessAt(locker, now);
     await run('2026-03-02T09:30:00.000Z');
-    await collectOkta(
-      [oktaEvent('user.lifecycle.deactivate', 'dave@acme.example', '2026-03-02T09:40:00.000Z')],
-      {
-        connectorId: 'okta-acme',
-        locker,
-        window: { since: '2026-03-01T00:00:00.000Z', until: NOW },
-        trigger,
-        clock: fixedClock(NOW),
-      },
-    );
+    await deactivateDave(locker, '2026-03-02T09:40:00.000Z', 'okta-acme');
     await run('2026-03-02T09:50:00.000Z');
     const again = await run('2026-03-02T09:50:00.000Z');
     expect(again.collectors[0]).toMatchObject({ stored: 0, duplicates: 1 });
@@ -478,16 +471,7 @@ describe('joining tickets in the locker', () => {
     const run = (now: string) => deriveTimelinessAt(locker, now);
     await run('2026-03-02T09:30:00.000Z'); // both pending
     await run('2026-03-02T10:30:00.000Z'); // SLA passed: both not_found
-    await collectOkta(
-      [oktaEvent('user.lifecycle.deactivate', 'dave@acme.example', '2026-03-02T10:40:00.000Z')],
-      {
-        connectorId: 'okta-acme',
-        locker,
-        window: { since: '2026-03-01T00:00:00.000Z', until: NOW },
-        trigger,
-        clock: fixedClock(NOW),
-      },
-    );
+    await deactivateDave(locker, '2026-03-02T10:40:00.000Z', 'okta-acme');
     await run('2026-03-02T10:50:00.000Z'); // IT-1 late; IT-2 unchanged
     const records = await timelinessRecords(locker);
     expect(records).toHaveLength(5);
