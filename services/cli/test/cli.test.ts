@@ -4,14 +4,7 @@ import path from 'node:path';
 import { sealRecord, serializeRecord } from '@crosswalk/core';
 import { pullRequestDraft } from '@crosswalk/core/testing';
 import { describe, expect, it } from 'vitest';
-import { run } from '../src/main.js';
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+import { cli } from './run-cli.js';
 
 describe('crosswalk controls', () => {
   it('lists the 61 SOC 2 criteria as JSON with the mapping version', async () => {

@@ -5,16 +5,11 @@ import { registerFor, testControl } from '@crosswalk/assurance';
 import { PR_CASES, seedPullRequests } from '@crosswalk/assurance/testing';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../src/main.js';
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+import { cli } from './run-cli.js';
 
 const FEB = ['--from', '2026-02-01', '--to', '2026-03-01'];
+/** `crosswalk controls <argv>` on the test's locker. */
+const controls = (...argv: string[]) => cli('controls', ...argv, '--locker-dir', lockerDir);
 let dir: string;
 let lockerDir: string;
 let ids: Map<string, string>;
@@ -27,8 +22,7 @@ beforeAll(async () => {
 
 describe('crosswalk controls test', () => {
   it('reports the starter change control exceptions, and the same sample as the library for the same seed', async () => {
-    const { code, stdout } = await cli(
-      'controls',
+    const { code, stdout } = await controls(
       'test',
       '--control',
       'CHG-01',
@@ -37,8 +31,6 @@ describe('crosswalk controls test', () => {
       'cli-seed',
       '--format',
       'json',
-      '--locker-dir',
-      lockerDir,
     );
     expect(code).toBe(0);
     const result = JSON.parse(stdout);
@@ -58,8 +50,7 @@ describe('crosswalk controls test', () => {
     });
     expect(result.sample.items).toEqual(direct.sample.items);
     expect(result.sample.populationSha256).toBe(direct.population.sha256);
-    const other = await cli(
-      'controls',
+    const other = await controls(
       'test',
       '--control',
       'CHG-01',
@@ -68,8 +59,6 @@ describe('crosswalk controls test', () => {
       'other',
       '--format',
       'json',
-      '--locker-dir',
-      lockerDir,
     );
     expect(JSON.parse(other.stdout).sample.items).not.toEqual(result.sample.items);
   });
@@ -98,8 +87,7 @@ describe('crosswalk controls test', () => {
 
   it('a remediation entered through the CLI shows in the next test, the exception still there', async () => {
     const item = ids.get('approved only after the merge')!;
-    const entered = await cli(
-      'controls',
+    const entered = await controls(
       'remediate',
       '--control',
       'CHG-01',
@@ -111,12 +99,9 @@ describe('crosswalk controls test', () => {
       'cto@acme.example',
       '--format',
       'json',
-      '--locker-dir',
-      lockerDir,
     );
     expect(entered.code).toBe(0);
-    const { stdout } = await cli(
-      'controls',
+    const { stdout } = await controls(
       'test',
       '--control',
       'CHG-01',
@@ -125,8 +110,6 @@ describe('crosswalk controls test', () => {
       'x',
       '--format',
       'json',
-      '--locker-dir',
-      lockerDir,
     );
     const exception = JSON.parse(stdout).exceptions.find((e: { item: string }) => e.item === item);
     expect(exception.status).toBe('remediated');
@@ -134,8 +117,7 @@ describe('crosswalk controls test', () => {
       by: 'cto@acme.example',
       at: JSON.parse(entered.stdout).at,
     });
-    const bad = await cli(
-      'controls',
+    const bad = await controls(
       'remediate',
       '--control',
       'CHG-01',
@@ -147,8 +129,6 @@ describe('crosswalk controls test', () => {
       'javascript:alert(1)',
       '--by',
       'x',
-      '--locker-dir',
-      lockerDir,
     );
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--item.link');
@@ -195,7 +175,7 @@ describe('crosswalk controls test', () => {
 
   it('writes the Statement of Applicability draft', async () => {
     const file = path.join(dir, 'soa.csv');
-    const { code, stdout } = await cli('controls', 'soa', '-o', file, '--locker-dir', lockerDir);
+    const { code, stdout } = await controls('soa', '-o', file);
     expect(code).toBe(0);
     expect(stdout).toMatch(/93 Annex A controls, \d+ included, 0 excluded, \d+ open decisions/);
     expect((await readFile(file, 'utf8')).startsWith('control,title,theme,status,justification')).toBe(true);

@@ -12,14 +12,7 @@ import {
 } from '@crosswalk/export/testing';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../src/main.js';
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+import { cli } from './run-cli.js';
 
 const freshDir = (prefix = 'cw-cli-export-') => mkdtemp(path.join(tmpdir(), prefix));
 

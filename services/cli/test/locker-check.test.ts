@@ -1,23 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createTestBucket, s3TestConfig } from '@crosswalk/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../src/main.js';
+import { cliWithEnv } from './run-cli.js';
 
 // `crosswalk locker check` against the storage the README recommends, on real S3 (Ceph RGW here).
 const s3 = await s3TestConfig();
-
-async function cli(env: Record<string, string>, ...argv: string[]) {
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  const out: string[] = [];
-  const err: string[] = [];
-  try {
-    const code = await run(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-  } finally {
-    process.env = saved;
-  }
-}
 
 describe.skipIf(!s3)('crosswalk locker check on S3', () => {
   let plain: string;
@@ -51,7 +38,7 @@ describe.skipIf(!s3)('crosswalk locker check on S3', () => {
     ],
   ])('proves write-once on %s and leaves no record behind', async (_name, bucket, mode, extra) => {
     const settings = env(bucket(), extra);
-    const { code, stdout, stderr } = await cli(settings, 'locker', 'check', '--format', 'json');
+    const { code, stdout, stderr } = await cliWithEnv(settings, 'locker', 'check', '--format', 'json');
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({
@@ -61,7 +48,7 @@ describe.skipIf(!s3)('crosswalk locker check on S3', () => {
       readBack: 'first write',
       key: expect.stringMatching(/^probe\/check\//),
     });
-    const listed = await cli(
+    const listed = await cliWithEnv(
       settings,
       'locker',
       'list',
