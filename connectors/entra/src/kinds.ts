@@ -25,6 +25,16 @@ export const entraKinds = defineKinds({
       'Entra ID user lifecycle event from the directory audit log (create, disable, delete, role change)',
     payload: entraUserLifecycleSchema,
     categories: ['deprovisioning_offboarding', 'user_provisioning_joiner', 'privileged_role_assignment'],
+    removal: {
+      // A failed or timed-out attempt removed nothing.
+      read: (entry) =>
+        entry.result !== null && entry.result !== 'success'
+          ? null
+          : { removed: entry.target, removedBy: entry.actor, action: entry.activity },
+      matchBy: 'directory',
+      // Losing a role is not leaving.
+      actions: ['Disable account', 'Delete user', 'Hard delete user'],
+    },
   },
   'entra.policy': {
     cadence: 'daily',

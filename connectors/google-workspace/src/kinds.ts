@@ -27,6 +27,16 @@ export const googleWorkspaceKinds = defineKinds({
       'privileged_role_assignment',
       'idp_auth_policy_mfa_password_session',
     ],
+    removal: {
+      // Account-wide settings name no user.
+      read: (event) =>
+        event.target === null
+          ? null
+          : { removed: event.target, removedBy: event.actor, action: event.eventName },
+      matchBy: 'directory',
+      // Suspending, deleting or archiving the account ends its access; losing an admin role does not.
+      actions: ['SUSPEND_USER', 'DELETE_USER', 'ARCHIVE_USER'],
+    },
   },
   'google_workspace.login_activity': {
     cadence: 'daily',

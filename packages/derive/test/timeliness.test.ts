@@ -95,6 +95,35 @@ async function storeTicket(
   return result.id;
 }
 
+/** A sealed record of another connector's kind, as that connector `connectorId` would have stored it. */
+async function storeRecord<K extends 'entra.user_lifecycle' | 'google_workspace.admin_event'>(
+  locker: Locker,
+  kind: K,
+  system: string,
+  connectorId: string,
+  at: string,
+  payload: PayloadOf<K>,
+): Promise<string> {
+  const result = await locker.storeDraft({
+    kind,
+    occurredAt: at,
+    collectedAt: at,
+    owner: { people: [], controlOwner: null },
+    actors: [],
+    source: { system, instance: 'acme', ref: `${kind}-${at}`, url: null },
+    controls: controlsFor(kind),
+    payload,
+    provenance: {
+      connector: { id: connectorId, type: system, version: '0.1.0' },
+      collector: 'lifecycle',
+      runId: 'run-1',
+      trigger,
+      requests: [],
+    },
+  });
+  return result.id;
+}
+
 async function timelinessRecords(locker: Locker) {
   const records: EvidenceRecord<'crosswalk.deprovisioning_timeliness'>[] = [];
   for await (const record of locker.records.list('crosswalk.deprovisioning_timeliness', {
@@ -147,7 +176,7 @@ describe('the deprovisioning timeliness config', () => {
   });
 
   it('knows the systems from the kinds that declare how to read a removal, not from a list of vendors', () => {
-    expect([...removalSources().keys()]).toEqual(['github', 'okta']);
+    expect([...removalSources().keys()]).toEqual(['github', 'okta', 'entra', 'google-workspace']);
     expect(
       removalSources()
         .get('okta')!
@@ -158,7 +187,7 @@ describe('the deprovisioning timeliness config', () => {
       expect.unreachable();
     } catch (error) {
       expect((error as Error).message).toContain(
-        'systems.0: must be one of github, okta (systems whose evidence records removals)',
+        'systems.0: must be one of github, okta, entra, google-workspace (systems whose evidence records removals)',
       );
     }
   });
@@ -426,6 +455,88 @@ describe('joining tickets in the locker', () => {
     ]);
     expect(await answer({ oktaEventTypes: ['user.lifecycle.deactivate'] })).toEqual([
       [['okta', 'not_found']],
+    ]);
+  });
+
+  it("joins a connector's removals once its kind declares how to read them, with no change to the join", async () => {
+    const locker = await emptyLocker();
+    await storeTicket(
+      locker,
+      'IT-1',
+      { email: 'dave@acme.example' },
+      '2026-03-02T09:00:00.000Z',
+      '2026-03-02T09:20:00.000Z',
+    );
+    const admin = { email: 'alice@acme.example' };
+    const entra = (activity: string, at: string, result = 'success') =>
+      storeRecord(locker, 'entra.user_lifecycle', 'entra', 'entra-acme', at, {
+        tenant: 'acme.onmicrosoft.com',
+        eventId: `audit-${at}`,
+        activity,
+        change: activity === 'Disable account' ? 'disabled' : 'role_removed',
+        direction: 'deprovisioning',
+        category: 'UserManagement',
+        result,
+        resultReason: null,
+        actor: admin,
+        actorApp: null,
+        target: { email: 'dave@acme.example', login: 'dave@acme.example' },
+        role: null,
+        correlationId: null,
+        loggedByService: 'Core Directory',
+      });
+    // A failed disablement and a role removal are no removal; the disablement after them is.
+    await entra('Disable account', '2026-03-02T09:05:00.000Z', 'failure');
+    await entra('Remove member from role', '2026-03-02T09:10:00.000Z');
+    const disabled = await entra('Disable account', '2026-03-02T09:30:00.000Z');
+    const suspended = await storeRecord(
+      locker,
+      'google_workspace.admin_event',
+      'google-workspace',
+      'gws-acme',
+      '2026-03-02T11:00:00.000Z',
+      {
+        customer: 'C03az79cb',
+        eventId: 'e-1',
+        eventName: 'SUSPEND_USER',
+        eventType: 'USER_SETTINGS',
+        action: 'user_suspended',
+        direction: 'deprovisioning',
+        actor: admin,
+        actorCallerType: 'USER',
+        target: { email: 'dave@acme.example' },
+        role: null,
+        setting: null,
+        ipAddress: null,
+        parameters: [],
+      },
+    );
+    await runConnector({
+      connector: derivedConnector,
+      connectorId: 'timeliness',
+      config: {
+        type: 'crosswalk',
+        slaMinutes: 60,
+        systems: ['entra', 'google-workspace'],
+        sources: { entraConnectorId: 'entra-acme', googleWorkspaceConnectorId: 'gws-acme' },
+      },
+      locker,
+      window: { since: '2026-03-01T00:00:00.000Z', until: NOW },
+      trigger,
+      clock: fixedClock(NOW),
+    });
+    const [record] = await timelinessRecords(locker);
+    expect(
+      record!.payload.systems.map((s) => [s.system, s.status, s.removal?.evidenceId, s.minutesToDeprovision]),
+    ).toEqual([
+      ['entra', 'on_time', disabled, 30],
+      ['google-workspace', 'late', suspended, 120],
+    ]);
+    expect(record!.payload.systems[0]!.removedBy).toEqual(admin);
+    expect(record!.actors.map((a) => a.role)).toEqual([
+      'subject',
+      'entra_removed_by',
+      'google-workspace_removed_by',
     ]);
   });
 
