@@ -65,6 +65,11 @@ export const errorCatalog = {
     retryable: false,
     summary: 'The request body is in a content type the route does not take (the sender never sends it).',
   },
+  CW_TOO_MANY_ATTEMPTS: {
+    status: 429,
+    retryable: true,
+    summary: 'Too many failed logins from this client; wait for the time Retry-After gives, then try again.',
+  },
   CW_LOCKER_CORRUPT: {
     status: 500,
     retryable: false,

@@ -31,6 +31,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   413: 'Body over the limit (CW_PAYLOAD_TOO_LARGE)',
   415: 'A content type the route does not take (CW_MEDIA_TYPE_UNSUPPORTED)',
   422: 'The Idempotency-Key was used for a different request (CW_IDEMPOTENCY_KEY_REUSED)',
+  429: 'Too many failed logins from this client (CW_TOO_MANY_ATTEMPTS); see Retry-After',
   503: 'Redis or the locker is unreachable',
 };
 

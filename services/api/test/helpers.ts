@@ -10,6 +10,7 @@ import { createRuntime, parseServiceEnv, REDACT_PATHS, type Role, type Runtime }
 import { createTestBucket, deleteTestBucket, redisTestUrl, s3TestConfig } from '@crosswalk/testing';
 import { pino } from 'pino';
 import { type App, buildApp, sha256Signature } from '../src/index.js';
+import { queueRedis } from '../src/redis.js';
 
 /** Real Redis and S3 from the environment (scripts/services/start.sh), or undefined so a suite can skip. */
 export const services = await (async () => {
@@ -38,7 +39,10 @@ export interface TestApp {
 export async function startTestApp(options: {
   db: number;
   env?: Record<string, string>;
-  /** Leave the queues as they are (for a file that shares a database and enqueues nothing). */
+  /**
+   * Leave the queues (and failed-login counters) as they are: for a file that shares a database and enqueues
+   * nothing, or runs without Redis.
+   */
   keepQueues?: boolean;
   /**
    * The console's dist folder; by default one that does not exist, so a console built in the work tree does not
@@ -76,6 +80,13 @@ export async function startTestApp(options: {
       runtime.webhookQueue.queue.obliterate({ force: true }),
       runtime.exportQueue.queue.obliterate({ force: true }),
     ]);
+    // Failed-login counters outlive a run (15 minutes): a suite that fails logins on purpose starts from none.
+    const client = (await queueRedis(runtime)) as unknown as {
+      keys(pattern: string): Promise<string[]>;
+      del(...keys: string[]): Promise<number>;
+    };
+    const counters = await client.keys('crosswalk:login-failures:*');
+    if (counters.length > 0) await client.del(...counters);
   }
   const create = (role: Role, extra: { expiresAt?: string } = {}) =>
     runtime.keys.create({ name: `test ${role}`, role, createdBy: 'test', ...extra }).then((k) => k.token);

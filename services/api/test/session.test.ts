@@ -27,7 +27,7 @@ describe.skipIf(!services)('sessions', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ db: 7, keepQueues: true });
+    t = await startTestApp({ db: 7 });
   });
   afterAll(() => t?.close());
 
@@ -186,6 +186,30 @@ describe.skipIf(!services)('sessions', () => {
     expect((await withCookie(auditor.cookie, 'GET', '/v1/crosswalk')).statusCode).toBe(200);
   });
 
+  it('refuses logins from an address after 10 failures in 15 minutes, even with a valid key; others still log in', async () => {
+    const from = (remoteAddress: string, apiKey: string) =>
+      t.app.inject({ method: 'POST', url: '/v1/session', payload: { apiKey }, remoteAddress });
+    for (let attempt = 0; attempt < 10; attempt++) {
+      expect((await from('203.0.113.7', `cwk_zzzzzzzzzzzz_${'B'.repeat(43)}`)).statusCode).toBe(401);
+    }
+    const throttled = await from('203.0.113.7', t.tokens.auditor);
+    expect(throttled.statusCode).toBe(429);
+    expect(throttled.json().error).toMatchObject({ code: 'CW_TOO_MANY_ATTEMPTS', where: 'body.apiKey' });
+    expect(throttled.cookies).toEqual([]);
+    const retryAfter = Number(throttled.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(880);
+    expect(retryAfter).toBeLessThanOrEqual(900);
+    expect((await from('203.0.113.8', t.tokens.auditor)).statusCode).toBe(200);
+    // Bearer use from the same address is not a login: untouched.
+    const bearer = await t.app.inject({
+      method: 'GET',
+      url: '/v1/crosswalk',
+      headers: t.bearer(t.tokens.auditor),
+      remoteAddress: '203.0.113.7',
+    });
+    expect(bearer.statusCode).toBe(200);
+  });
+
   it('answers GET /v1/session with the login body, for a page reload', async () => {
     const { cookie, body } = await login(t.tokens.auditor);
     const again = await withCookie(cookie, 'GET', '/v1/session');
@@ -334,6 +358,13 @@ describe('sessions without Redis', () => {
       });
       expect(out.statusCode).toBe(204);
       expect((await app.inject({ method: 'GET', url: '/v1/crosswalk', cookies })).statusCode).toBe(401);
+      // Failed logins are counted in memory too.
+      for (let attempt = 0; attempt < 10; attempt++) {
+        await app.inject({ method: 'POST', url: '/v1/session', payload: { apiKey: 'cwk_wrong' } });
+      }
+      const throttled = await app.inject({ method: 'POST', url: '/v1/session', payload: { apiKey: token } });
+      expect(throttled.statusCode).toBe(429);
+      expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(880);
     } finally {
       await app.close();
       await runtime.close();

@@ -55,12 +55,20 @@ const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
         body: z
           .object({ apiKey: z.string().min(1).max(200).describe('The API key, cwk_<id>_<secret>') })
           .strict(),
-        response: responses({ 200: sessionBody }, [400, 401, 503]),
+        response: responses({ 200: sessionBody }, [400, 401, 429, 503]),
       },
     },
     async (request, reply) => {
-      const login = await sessions.login(request.body.apiKey);
-      if (!login) {
+      const login = await sessions.login(request.body.apiKey, request.ip);
+      if (!login.ok && login.reason === 'throttled') {
+        reply.header('retry-after', String(login.retryAfter));
+        throw new CrosswalkError(
+          'CW_TOO_MANY_ATTEMPTS',
+          `too many failed logins from this address: try again in ${login.retryAfter} s`,
+          { where: 'body.apiKey' },
+        );
+      }
+      if (!login.ok) {
         throw new CrosswalkError(
           'CW_UNAUTHORIZED',
           'a valid API key is required: cwk_<id>_<secret> (unknown, expired or revoked)',

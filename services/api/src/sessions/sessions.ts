@@ -9,6 +9,14 @@ export const SESSION_COOKIE = 'cw_session';
 /** The header a write made with the session cookie carries: the CSRF token the login answered with. */
 export const CSRF_HEADER = 'x-csrf-token';
 
+/**
+ * Failed logins a client (by address) may make per window before login refuses it (429) until the window ends.
+ * Keys are 256-bit secrets, so this is not what keeps them from being guessed; it keeps a login form from being
+ * a free oracle and its failures from filling the logs.
+ */
+export const MAX_FAILED_LOGINS = 10;
+export const FAILED_LOGIN_WINDOW_SECONDS = 900;
+
 /** 32 random bytes, base64url: the shape of a session id and of a CSRF token. */
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -38,10 +46,26 @@ export class Sessions {
     private readonly store: SessionStore,
   ) {}
 
-  /** Exchanges a valid API key for a new session; undefined when the key is not valid now. */
-  async login(token: string): Promise<{ id: string; body: SessionBody } | undefined> {
+  /**
+   * Exchanges a valid API key for a new session. A client (by address) with MAX_FAILED_LOGINS failures in its
+   * window is refused before its key is even looked at, until the window ends.
+   */
+  async login(
+    token: string,
+    client: string,
+  ): Promise<
+    | { ok: true; id: string; body: SessionBody }
+    | { ok: false; reason: 'invalid' }
+    | { ok: false; reason: 'throttled'; retryAfter: number }
+  > {
+    const failed = await this.store.failures(client);
+    if (failed.count >= MAX_FAILED_LOGINS)
+      return { ok: false, reason: 'throttled', retryAfter: failed.retryAfter };
     const key = await this.runtime.keys.authenticate(token);
-    if (!key) return undefined;
+    if (!key) {
+      await this.store.addFailure(client, FAILED_LOGIN_WINDOW_SECONDS);
+      return { ok: false, reason: 'invalid' };
+    }
     const now = new Date();
     const lasts = new Date(now.getTime() + this.runtime.env.CROSSWALK_SESSION_SECONDS * 1000).toISOString();
     const session: Session = {
@@ -52,7 +76,7 @@ export class Sessions {
     };
     const id = newToken();
     await this.store.put(id, session);
-    return { id, body: bodyOf(session, key) };
+    return { ok: true, id, body: bodyOf(session, key) };
   }
 
   /** The request's session, when its cookie names one that is live and whose key is still valid. */

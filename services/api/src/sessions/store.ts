@@ -19,6 +19,10 @@ export interface SessionStore {
   put(id: string, session: Session): Promise<void>;
   get(id: string): Promise<Session | undefined>;
   delete(id: string): Promise<void>;
+  /** Failed logins counted for a client in its current window, and the seconds until that window ends. */
+  failures(client: string): Promise<{ count: number; retryAfter: number }>;
+  /** Counts a failed login for a client; its window (of `seconds`) starts at its first failure. */
+  addFailure(client: string, seconds: number): Promise<void>;
 }
 
 const sessionSchema = z
@@ -30,6 +34,17 @@ const sessionSchema = z
  * nothing they could put in a cookie.
  */
 const storageKey = (id: string) => `crosswalk:sessions:${createHash('sha256').update(id).digest('hex')}`;
+
+const failureKey = (client: string) =>
+  `crosswalk:login-failures:${createHash('sha256').update(client).digest('hex')}`;
+
+/** The commands failure counting adds to the queue connection's (ioredis has them; QueueRedis does not list them). */
+interface CounterRedis {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ...modifiers: (string | number)[]): Promise<string | null>;
+  incr(key: string): Promise<number>;
+  ttl(key: string): Promise<number>;
+}
 
 const secondsUntil = (at: string) => Math.max(1, Math.ceil((Date.parse(at) - Date.now()) / 1000));
 
@@ -54,6 +69,24 @@ export function redisSessions(runtime: Runtime): SessionStore {
     async delete(id) {
       await viaRedis(queue, 'the session store', (redis) => redis.del(storageKey(id)));
     },
+    async failures(client) {
+      return viaRedis(queue, 'the session store', async (redis) => {
+        const counter = redis as unknown as CounterRedis;
+        const [count, ttl] = await Promise.all([
+          counter.get(failureKey(client)),
+          counter.ttl(failureKey(client)),
+        ]);
+        return { count: Number(count ?? 0), retryAfter: Math.max(1, ttl) };
+      });
+    },
+    async addFailure(client, seconds) {
+      await viaRedis(queue, 'the session store', async (redis) => {
+        const counter = redis as unknown as CounterRedis;
+        // The window starts with the first failure (NX) and is not pushed back by later ones.
+        await counter.set(failureKey(client), '0', 'EX', seconds, 'NX');
+        await counter.incr(failureKey(client));
+      });
+    },
   };
 }
 
@@ -66,7 +99,25 @@ const MAX_MEMORY_SESSIONS = 10_000;
  */
 export function memorySessions(): SessionStore {
   const sessions = new Map<string, Session>();
+  const failures = new Map<string, { count: number; until: number }>();
+  const failuresOf = (client: string) => {
+    const held = failures.get(client);
+    if (held && held.until <= Date.now()) failures.delete(client);
+    return held && held.until > Date.now() ? held : undefined;
+  };
   return {
+    async failures(client) {
+      const held = failuresOf(client);
+      return { count: held?.count ?? 0, retryAfter: held ? Math.ceil((held.until - Date.now()) / 1000) : 0 };
+    },
+    async addFailure(client, seconds) {
+      const held = failuresOf(client);
+      if (held) held.count += 1;
+      else {
+        if (failures.size >= MAX_MEMORY_SESSIONS) failures.delete(failures.keys().next().value!);
+        failures.set(client, { count: 1, until: Date.now() + seconds * 1000 });
+      }
+    },
     async put(id, session) {
       const now = new Date().toISOString();
       for (const [key, held] of sessions) if (held.expiresAt <= now) sessions.delete(key);
