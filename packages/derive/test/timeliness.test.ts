@@ -23,6 +23,7 @@ import {
   systemResult,
   VERSION,
 } from '../src/index.js';
+import { collectGoogle, GOOGLE_ADMIN, googleEvent } from './google-workspace.js';
 import { collectOkta, oktaEvent } from './okta.js';
 
 const NOW = '2026-03-10T00:00:00.000Z';
@@ -538,6 +539,75 @@ describe('joining tickets in the locker', () => {
       'entra_removed_by',
       'google-workspace_removed_by',
     ]);
+  });
+
+  it('times removals in Google Workspace: a suspension or deletion of the person, by the admin who did it', async () => {
+    const locker = await emptyLocker();
+    const window = { since: '2026-03-01T00:00:00.000Z', until: NOW };
+    // Dave is suspended ten minutes after his ticket; Erin only has a role taken away (no removal) and is deleted
+    // two hours after hers; Frank is never touched.
+    await storeTicket(
+      locker,
+      'IT-1',
+      { email: 'dave@acme.example' },
+      '2026-03-02T09:00:00.000Z',
+      '2026-03-02T09:30:00.000Z',
+    );
+    await storeTicket(
+      locker,
+      'IT-2',
+      { email: 'erin@acme.example' },
+      '2026-03-03T09:00:00.000Z',
+      '2026-03-03T12:00:00.000Z',
+    );
+    await storeTicket(
+      locker,
+      'IT-3',
+      { email: 'frank@acme.example' },
+      '2026-03-04T09:00:00.000Z',
+      '2026-03-04T12:00:00.000Z',
+    );
+    await collectGoogle(
+      [
+        googleEvent('SUSPEND_USER', 'dave@acme.example', '2026-03-02T09:10:00.000Z'),
+        googleEvent('REVOKE_ADMIN_PRIVILEGE', 'erin@acme.example', '2026-03-03T09:05:00.000Z'),
+        googleEvent('DELETE_USER', 'erin@acme.example', '2026-03-03T11:00:00.000Z'),
+      ],
+      { connectorId: 'gws-acme', locker, window, trigger, clock: fixedClock(NOW) },
+    );
+    const manifest = await runConnector({
+      connector: derivedConnector,
+      connectorId: 'timeliness',
+      config: {
+        type: 'crosswalk',
+        slaMinutes: 60,
+        systems: ['google-workspace'],
+        sources: { googleWorkspaceConnectorId: 'gws-acme' },
+      },
+      locker,
+      window,
+      trigger,
+      clock: fixedClock(NOW),
+    });
+    expect(manifest.collectors[0]).toMatchObject({ status: 'succeeded', stored: 3 });
+    const records = await timelinessRecords(locker);
+    expect(
+      records.map((r) => [
+        r.payload.ticket.key,
+        ...r.payload.systems.map((s) => [
+          s.system,
+          s.status,
+          s.minutesToDeprovision,
+          s.removedBy?.email ?? null,
+        ]),
+      ]),
+    ).toEqual([
+      ['IT-1', ['google-workspace', 'on_time', 10, GOOGLE_ADMIN]],
+      ['IT-2', ['google-workspace', 'late', 120, GOOGLE_ADMIN]],
+      ['IT-3', ['google-workspace', 'not_found', null, null]],
+    ]);
+    const late = records.find((r) => r.payload.ticket.key === 'IT-2')!;
+    expect(late.controls['soc2-2017']).toEqual(expect.arrayContaining(['CC6.2', 'CC6.3']));
   });
 
   it('records a pending answer, then the found one superseding it, then nothing more', async () => {
