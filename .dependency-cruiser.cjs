@@ -71,7 +71,8 @@ module.exports = {
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       conditionNames: ['import', 'require', 'node', 'default', 'types'],
-      extensions: ['.ts', '.js', '.json'],
+      // .tsx: the console's React components (services/console/src).
+      extensions: ['.ts', '.tsx', '.js', '.json'],
     },
     // Workspace packages are symlinks in node_modules; follow them to the real paths so the layers show.
     preserveSymlinks: false,

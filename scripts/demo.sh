@@ -20,4 +20,12 @@ if [ "$(pnpm --version 2>/dev/null || true)" != "$pnpm_version" ]; then
 fi
 
 pnpm install --frozen-lockfile >&2
+
+# The web console the demo serves at /console/: built when missing or older than its sources.
+console=services/console
+if [ ! -f "$console/dist/index.html" ] ||
+  [ -n "$(find "$console/src" "$console/public" "$console/index.html" "$console/vite.config.ts" "$console/package.json" \
+    -newer "$console/dist/index.html" -print -quit)" ]; then
+  pnpm --filter @crosswalk/console build >&2
+fi
 exec pnpm -s crosswalk demo "$@"

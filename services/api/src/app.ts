@@ -18,6 +18,7 @@ import { evidencePlugin } from './plugins/evidence.js';
 import { exportsPlugin } from './plugins/exports.js';
 import { flagsPlugin } from './plugins/flags.js';
 import { healthPlugin } from './plugins/health.js';
+import { keysPlugin } from './plugins/keys.js';
 import { runtimePlugin } from './plugins/runtime.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { type SessionStoreKind, sessionPlugin } from './plugins/session.js';
@@ -158,6 +159,7 @@ export function buildApp(runtime: Runtime, options: BuildAppOptions = {}): App {
     await v1.register(coveragePlugin, { prefix: '/v1/coverage' });
     await v1.register(controlTestsPlugin, { prefix: '/v1/controls' });
     await v1.register(flagsPlugin, { prefix: '/v1' });
+    await v1.register(keysPlugin, { prefix: '/v1/keys' });
   });
   return app;
 }

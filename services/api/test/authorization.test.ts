@@ -197,6 +197,18 @@ const table: Row[] = [
     operator: 200,
     admin: 200,
   },
+  // API keys are the admins' (as `crosswalk keys`); a key that does not exist cannot be revoked.
+  { method: 'GET', url: '/v1/keys', anonymous: 401, auditor: 403, operator: 403, admin: 200 },
+  {
+    method: 'POST',
+    url: '/v1/keys',
+    body: { name: 'matrix auditor', role: 'auditor', scope: { from: '2026-01-01', to: '2026-04-01' } },
+    anonymous: 401,
+    auditor: 403,
+    operator: 403,
+    admin: 201,
+  },
+  { method: 'DELETE', url: '/v1/keys/nosuchkey000', anonymous: 401, auditor: 403, operator: 403, admin: 404 },
   // Console login takes the key in its body, not a header: a Bearer header opens no session (session.test.ts
   // drives the cookie itself). Logging out without a session is a no-op.
   {

@@ -1,0 +1,126 @@
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { api, get } from '../api.js';
+import { ErrorNote, Loading } from '../components/status.js';
+import { useLoad } from '../load.js';
+import type { RunSummary } from './runs.js';
+import { lastRunsByCollector } from './runs.js';
+
+export interface ConnectorView {
+  id: string;
+  type: string;
+  config: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+interface ConnectorRow {
+  connector: ConnectorView;
+  runs: RunSummary[];
+  error?: unknown;
+}
+
+async function loadConnectors(): Promise<ConnectorRow[]> {
+  const { connectors } = await get<{ connectors: ConnectorView[] }>('/v1/connectors');
+  return Promise.all(
+    connectors.map(async (connector) => {
+      try {
+        const { runs } = await get<{ runs: RunSummary[] }>(
+          `/v1/connectors/${encodeURIComponent(connector.id)}/runs?limit=200`,
+        );
+        return { connector, runs };
+      } catch (error) {
+        return { connector, runs: [], error };
+      }
+    }),
+  );
+}
+
+function CollectNow({ id }: { id: string }) {
+  const [note, setNote] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  return (
+    <>
+      <button
+        type="button"
+        onClick={async () => {
+          setError(null);
+          try {
+            const { jobs } = await api<{ jobs: { collector: string; state: string }[] }>(
+              'POST',
+              `/v1/connectors/${encodeURIComponent(id)}/collect`,
+              {},
+            );
+            setNote(`queued: ${jobs.map((j) => `${j.collector} (${j.state})`).join(', ')}`);
+          } catch (caught) {
+            setError(caught);
+          }
+        }}
+      >
+        Collect now<span className="visually-hidden"> from {id}</span>
+      </button>
+      {note ? <p aria-live="polite">{note}</p> : null}
+      <ErrorNote error={error} />
+    </>
+  );
+}
+
+/** Every connector with each collector's last run (the last week), its failures with their codes, collect now. */
+export function ConnectorsPage() {
+  const { data, error, loading } = useLoad('connectors', loadConnectors);
+  return (
+    <>
+      <h1>Connectors</h1>
+      <p>
+        <Link to="/connectors/new">Add a connector</Link>
+      </p>
+      <ErrorNote error={error} />
+      {loading ? <Loading what="connectors" /> : null}
+      {data?.map(({ connector, runs, error: runsError }) => (
+        <section key={connector.id} className="card" aria-labelledby={`c-${connector.id}`}>
+          <h2 id={`c-${connector.id}`}>
+            <Link to={`/connectors/${encodeURIComponent(connector.id)}`}>{connector.id}</Link>{' '}
+            <span className="muted">({connector.type})</span>
+          </h2>
+          <ErrorNote error={runsError} />
+          <table className="grid">
+            <caption>Last run of each collector (the last 7 days)</caption>
+            <thead>
+              <tr>
+                <th scope="col">Collector</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Last run</th>
+                <th scope="col">Status</th>
+                <th scope="col">Stored</th>
+                <th scope="col">Failure</th>
+              </tr>
+            </thead>
+            <tbody>
+              {lastRunsByCollector(runs).map(({ collector, run }) => (
+                <tr key={collector.id} className={collector.status === 'failed' ? 'attention' : undefined}>
+                  <th scope="row">{collector.id}</th>
+                  <td>{collector.kind}</td>
+                  <td>{run.finishedAt.slice(0, 16).replace('T', ' ')}</td>
+                  <td>{collector.status}</td>
+                  <td>{collector.stored}</td>
+                  <td>
+                    {collector.error ? (
+                      <>
+                        <code>{collector.error.code}</code> {collector.error.message}
+                      </>
+                    ) : (
+                      '–'
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {runs.length === 0 ? <p>No run in the last 7 days.</p> : null}
+          <CollectNow id={connector.id} />
+        </section>
+      ))}
+    </>
+  );
+}
