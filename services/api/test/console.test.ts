@@ -80,7 +80,14 @@ describe('the console at /console/', () => {
   });
 
   it("answers the client router's paths with index.html, but a missing file with a 404, never HTML", async () => {
-    for (const url of ['/console/controls/CHG-01', '/console/flags?status=open', '/console/exports/']) {
+    for (const url of [
+      '/console/controls/CHG-01',
+      '/console/flags?status=open',
+      '/console/exports/',
+      // Dotted ids are routes, not files.
+      '/console/controls/A.5.15',
+      '/console/evidence/github.pull_request.approval~20260421T160000000Z~e8f8461740699daf4d24ae0a3fc00d29',
+    ]) {
       const page = await built.inject({ method: 'GET', url });
       expect(page.statusCode, url).toBe(200);
       expect(page.body, url).toBe(INDEX);

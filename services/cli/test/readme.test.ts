@@ -68,7 +68,7 @@ describe('the quick start', () => {
     const served = await new Promise<boolean>((resolve) => {
       demo!.stdout!.on('data', (chunk) => {
         stdout += chunk;
-        if (/Ctrl-C stops it:\n.*\n.*\n/.test(stdout)) resolve(true);
+        if (/Ctrl-C stops it:\n[\s\S]*\/console\/ .*\n/.test(stdout)) resolve(true);
       });
       demo!.on('exit', () => resolve(false));
     });
@@ -93,6 +93,14 @@ describe('the quick start', () => {
     const body = (await response.json()) as { items: { kind: string }[] };
     expect(body.items.length).toBeGreaterThan(0);
     expect(body.items.every((item) => item.kind === 'github.pull_request.approval')).toBe(true);
+
+    // And the console it prints: the built page (scripts/demo.sh builds it), under the strict policy.
+    const consoleUrl = stdout.match(/(http:\/\/\S+\/console\/) /);
+    expect(consoleUrl).not.toBeNull();
+    const page = await fetch(consoleUrl![1]!);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await page.text()).toContain('<div id="root"></div>');
 
     // Ctrl-C: the CLI closes the API and its runtime. 'close' waits for every process holding the pipes, the
     // CLI included, whatever pnpm (between bash and it) does with the signal.

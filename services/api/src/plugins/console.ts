@@ -21,13 +21,17 @@ const NOT_BUILT =
 
 /**
  * A path the client-side router owns (`/console/controls/CHG-01`) rather than a file (`/console/assets/x.js`): its
- * last segment has no extension. Those get index.html; a missing file stays a 404, so a stale script URL never
+ * last segment does not end in a built file's extension. Those get index.html; a missing file stays a 404, so a stale script URL never
  * answers with HTML.
  */
+// What the build emits (scripts, styles, images, fonts, source maps). Only such a name is a file: the page's own
+// paths carry dotted ids (evidence `github.pull_request.approval~...`, controls `A.5.15`) and are routes.
+const FILE_NAME = /\.(?:js|mjs|css|map|svg|png|jpe?g|gif|webp|ico|woff2?|ttf|txt|json|webmanifest|html)$/i;
+
 function isClientRoute(url: string): boolean {
   const path = url.split('?')[0] ?? '';
   const last = path.slice(path.lastIndexOf('/') + 1);
-  return !last.includes('.');
+  return !FILE_NAME.test(last);
 }
 
 function notFound(request: FastifyRequest, reply: FastifyReply, message: string): void {
