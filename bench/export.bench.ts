@@ -31,7 +31,7 @@ import { createTestBucket, type S3TestConfig, s3TestConfig } from '@crosswalk/te
 // Relative: the root package does not depend on @crosswalk/export (yet).
 import { buildExport, signingKeyFromPem } from '../packages/export/src/index.js';
 import { Sink, Spool } from '../packages/export/src/sink.js';
-import { ZipWriter } from '../packages/export/src/zip-writer.js';
+import { ZipWriter } from '../packages/export/src/zip/writer.js';
 import { type Benchmark, CACHE_DIR, mb, RssSampler, round, runPool, s3Locker } from './harness.js';
 
 const KIND: EvidenceKind = 'github.pull_request.approval';

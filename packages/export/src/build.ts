@@ -35,7 +35,7 @@ import { type SigningKey, signBytes } from './signing.js';
 import { Sink, Spool } from './sink.js';
 import { RecordTee } from './tee.js';
 import { type CompletenessProblem, VouchedSet } from './vouched.js';
-import { type EntryDigest, ZipWriter } from './zip-writer.js';
+import { type EntryDigest, ZipWriter } from './zip/writer.js';
 
 export const MEMBERSHIP_RULE =
   'An item is in the period when its occurredAt (when it happened at the source) is at or after `from` and ' +

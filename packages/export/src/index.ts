@@ -77,4 +77,4 @@ export {
   type VerifyOptions,
   type VerifyResult,
   verifyBundle,
-} from './verify.js';
+} from './verify/index.js';

@@ -10,7 +10,7 @@ import { type ExportProgress, exportToFile } from './build.js';
 import { ExportLedger, type ExportResultRecord, resultOf } from './ledger.js';
 import { FILE_NAMES } from './manifest.js';
 import type { SigningKey } from './signing.js';
-import { verifyBundle } from './verify.js';
+import { verifyBundle } from './verify/index.js';
 
 /** The name an export job's build directory starts with, followed by `<pid>-`. */
 export const EXPORT_JOB_DIR_PREFIX = 'crosswalk-export-job-';

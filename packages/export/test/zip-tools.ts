@@ -5,7 +5,7 @@ import path from 'node:path';
 import { mapOrdered } from '@crosswalk/locker';
 import yauzl from 'yauzl';
 import { Sink, Spool } from '../src/sink.js';
-import { ZipWriter } from '../src/zip-writer.js';
+import { ZipWriter } from '../src/zip/writer.js';
 
 /** Every entry of a zip, name -> bytes (tests only: the bundles here are small). */
 export async function readZip(file: string): Promise<Map<string, Buffer>> {

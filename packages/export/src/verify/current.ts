@@ -1,4 +1,4 @@
-import { POPULATION_COLUMNS } from './build.js';
+import { POPULATION_COLUMNS } from '../build.js';
 
 type Report = (failure: { file: string; check: 'population'; message: string }) => void;
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { promisify } from 'node:util';
 import { crc32, createDeflateRaw, deflateRaw } from 'node:zlib';
-import type { Sink, Spool } from './sink.js';
+import type { Sink, Spool } from '../sink.js';
 
 /**
  * A streaming ZIP writer (PKWARE APPNOTE 6.3, deflate, ZIP64 where needed) whose memory does not grow with the
