@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectRetentionCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { Locker, parseLockerConfig, type S3LockerConfig, S3ObjectStore } from '@crosswalk/locker';
-import { createTestBucket, s3TestClient, s3TestConfig } from '@crosswalk/testing';
+import { createTestBucket, s3LockerSettings, s3TestClient, s3TestConfig } from '@crosswalk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addFlag,
@@ -29,14 +29,8 @@ describe.skipIf(!s3)('control records on an Object Lock bucket', () => {
   beforeAll(async () => {
     bucket = await createTestBucket(s3!, { objectLock: true });
     const config = parseLockerConfig({
-      driver: 's3',
-      bucket,
+      ...s3LockerSettings(s3!, bucket),
       prefix: `controls-perf-${randomBytes(4).toString('hex')}`,
-      endpoint: s3!.endpoint,
-      region: s3!.region,
-      forcePathStyle: s3!.forcePathStyle,
-      accessKeyId: s3!.accessKeyId,
-      secretAccessKey: s3!.secretAccessKey,
     }) as S3LockerConfig;
     store = new S3ObjectStore(config);
     locker = new Locker(store, { retentionDays: 1 });

@@ -18,7 +18,7 @@ import {
 import { pullRequestDraft } from '@crosswalk/core/testing';
 import { FsObjectStore, keys, Locker, openLocker, parseLockerConfig } from '@crosswalk/locker';
 import { runDraft } from '@crosswalk/locker/testing';
-import { createTestBucket, s3TestConfig } from '@crosswalk/testing';
+import { createTestBucket, s3LockerSettings, s3TestConfig } from '@crosswalk/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { criterionIndex } from '../src/build.js';
 import {
@@ -39,17 +39,7 @@ const freshDir = () => mkdtemp(path.join(tmpdir(), 'cw-complete-'));
 
 async function s3Locker(): Promise<Locker> {
   const bucket = await createTestBucket(s3!);
-  return openLocker(
-    parseLockerConfig({
-      driver: 's3',
-      bucket,
-      endpoint: s3!.endpoint,
-      region: s3!.region,
-      forcePathStyle: s3!.forcePathStyle,
-      accessKeyId: s3!.accessKeyId,
-      secretAccessKey: s3!.secretAccessKey,
-    }),
-  );
+  return openLocker(parseLockerConfig(s3LockerSettings(s3!, bucket)));
 }
 
 async function fsLocker(): Promise<Locker> {

@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openLocker, parseLockerConfig } from '@crosswalk/locker';
-import { createTestBucket, s3TestConfig } from '@crosswalk/testing';
+import { createTestBucket, s3LockerSettings, s3TestConfig } from '@crosswalk/testing';
 import { describe, expect, it } from 'vitest';
 import { exportToFile, verifyBundle } from '../src/index.js';
 import { NOW, seedLocker, testSigningKey, WINDOW } from './fixtures.js';
@@ -14,18 +14,7 @@ const s3 = await s3TestConfig();
 describe.skipIf(!s3)('an export from an S3 locker', () => {
   it('holds exactly the window, verifies, and reports the same coverage as from the filesystem', async () => {
     const bucket = await createTestBucket(s3!);
-    const locker = openLocker(
-      parseLockerConfig({
-        driver: 's3',
-        bucket,
-        endpoint: s3!.endpoint,
-        region: s3!.region,
-        forcePathStyle: s3!.forcePathStyle,
-        accessKeyId: s3!.accessKeyId,
-        secretAccessKey: s3!.secretAccessKey,
-        prefix: 'export-test',
-      }),
-    );
+    const locker = openLocker(parseLockerConfig({ ...s3LockerSettings(s3!, bucket), prefix: 'export-test' }));
     const seeded = await seedLocker(locker);
     const key = await testSigningKey();
     const file = path.join(await mkdtemp(path.join(tmpdir(), 'cw-export-s3-')), 'bundle.zip');
