@@ -72,6 +72,14 @@ const table: Row[] = [
   },
   {
     method: 'GET',
+    url: '/v1/connectors/matrix/schedules',
+    anonymous: 401,
+    auditor: 403,
+    operator: 200,
+    admin: 200,
+  },
+  {
+    method: 'GET',
     url: '/v1/connectors/matrix/runs',
     anonymous: 401,
     auditor: 403,

@@ -112,6 +112,34 @@ describe.skipIf(!services)('Connectors', () => {
       ]);
     });
 
+    it("answers each collector's next scheduled run to an operator", async () => {
+      const response = await t.app.inject({
+        method: 'GET',
+        url: '/v1/connectors/github-acme/schedules',
+        headers: t.bearer(t.tokens.operator),
+      });
+      expect(response.statusCode).toBe(200);
+      const { schedules } = response.json() as {
+        schedules: { collector: string; pattern: string; next: string | null }[];
+      };
+      expect(schedules.map((s) => s.collector)).toEqual([
+        'branch_protection',
+        'member_removed',
+        'org_members',
+        'pull_request_approvals',
+      ]);
+      for (const schedule of schedules) {
+        expect(schedule.pattern).not.toBe('');
+        expect(Date.parse(schedule.next!)).toBeGreaterThan(Date.now() - 1_000);
+      }
+      const unknown = await t.app.inject({
+        method: 'GET',
+        url: '/v1/connectors/nobody-here/schedules',
+        headers: t.bearer(t.tokens.operator),
+      });
+      expect(unknown.statusCode).toBe(404);
+    });
+
     it('answers 409 for the same id again', async () => {
       const response = await call('POST', '/v1/connectors', valid);
       expect(response.statusCode).toBe(409);

@@ -81,6 +81,7 @@ describe.skipIf(!services)('The service', () => {
         'DELETE /v1/connectors/{id}',
         'POST /v1/connectors/{id}/collect',
         'GET /v1/connectors/{id}/runs',
+        'GET /v1/connectors/{id}/schedules',
         'GET /v1/evidence',
         'GET /v1/evidence/{id}',
         'GET /v1/controls',

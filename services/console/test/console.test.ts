@@ -274,6 +274,10 @@ describe('the console in Chromium', { timeout: 90_000 }, () => {
       .locator('tr.attention', { hasText: /CW_[A-Z_]+/ })
       .first()
       .waitFor();
+    // The worker declared the schedules at start: each collector shows when it runs next.
+    await expect(github.getByRole('row', { name: /branch_protection/ }).textContent()).resolves.toMatch(
+      /\d{4}-\d\d-\d\d \d\d:\d\d UTC/,
+    );
     await checkPage(admin, 'connectors');
     await page.getByRole('link', { name: 'Control register' }).click();
     await page.getByRole('row', { name: /IAM-01/ }).waitFor();

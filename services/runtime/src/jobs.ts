@@ -155,6 +155,21 @@ export class CollectQueue {
     return ids;
   }
 
+  /** A connector's schedulers: each collector's cron pattern (UTC) and when BullMQ will next add its job. */
+  async schedulesOf(
+    connectorId: string,
+  ): Promise<{ collector: string; pattern: string; next: string | null }[]> {
+    const prefix = schedulerId(connectorId, '');
+    return (await this.queue.getJobSchedulers(0, -1))
+      .filter((scheduler) => scheduler.key.startsWith(prefix))
+      .map((scheduler) => ({
+        collector: scheduler.key.slice(prefix.length),
+        pattern: scheduler.pattern ?? '',
+        next: typeof scheduler.next === 'number' ? new Date(scheduler.next).toISOString() : null,
+      }))
+      .sort((a, b) => a.collector.localeCompare(b.collector));
+  }
+
   /** Removes every scheduler of a connector (when it is deleted). */
   async removeSchedules(connectorId: string): Promise<number> {
     let removed = 0;

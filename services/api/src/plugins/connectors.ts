@@ -332,6 +332,44 @@ export const connectorsPlugin = feature('crosswalk-connectors', PROTECTED, async
   );
 
   app.get(
+    '/:id/schedules',
+    {
+      config: { role: 'operator' },
+      schema: {
+        tags: ['connectors'],
+        summary: "A connector's schedules (operator): each collector's cron pattern and next scheduled run",
+        description:
+          'From the queue (Redis): a collector the config leaves unconfigured has none. 404 for an unknown connector.',
+        security: bearer,
+        params: idParams,
+        response: responses(
+          {
+            200: z.object({
+              schedules: z.array(
+                z.object({
+                  collector: z.string(),
+                  pattern: z.string().describe('cron, UTC'),
+                  next: z.string().nullable().describe('When the next scheduled collection is queued'),
+                }),
+              ),
+            }),
+          },
+          [400, 401, 403, 404, 503],
+        ),
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      await runtime.configs.get(id);
+      return {
+        schedules: await viaRedis(runtime.collectQueue, 'the schedules', () =>
+          runtime.collectQueue.schedulesOf(id),
+        ),
+      };
+    },
+  );
+
+  app.get(
     '/:id/runs',
     {
       config: { role: 'operator' },

@@ -18,20 +18,32 @@ export interface ConnectorView {
 interface ConnectorRow {
   connector: ConnectorView;
   runs: RunSummary[];
+  /** Collector id -> when the next scheduled collection is queued. */
+  next: Map<string, string | null>;
   error?: unknown;
+}
+
+interface Schedule {
+  collector: string;
+  pattern: string;
+  next: string | null;
 }
 
 async function loadConnectors(): Promise<ConnectorRow[]> {
   const { connectors } = await get<{ connectors: ConnectorView[] }>('/v1/connectors');
   return Promise.all(
     connectors.map(async (connector) => {
+      const base = `/v1/connectors/${encodeURIComponent(connector.id)}`;
+      // Without Redis there are no schedules to read: the runs still show, the next run reads "unknown".
+      const schedules = get<{ schedules: Schedule[] }>(`${base}/schedules`).then(
+        (answer) => new Map(answer.schedules.map((s) => [s.collector, s.next])),
+        () => new Map<string, string | null>(),
+      );
       try {
-        const { runs } = await get<{ runs: RunSummary[] }>(
-          `/v1/connectors/${encodeURIComponent(connector.id)}/runs?limit=200`,
-        );
-        return { connector, runs };
+        const { runs } = await get<{ runs: RunSummary[] }>(`${base}/runs?limit=200`);
+        return { connector, runs, next: await schedules };
       } catch (error) {
-        return { connector, runs: [], error };
+        return { connector, runs: [], next: await schedules, error };
       }
     }),
   );
@@ -66,7 +78,13 @@ function CollectNow({ id }: { id: string }) {
   );
 }
 
-/** Every connector with each collector's last run (the last week), its failures with their codes, collect now. */
+const when = (at: string | null | undefined) =>
+  at ? `${at.slice(0, 16).replace('T', ' ')} UTC` : at === null ? 'not scheduled' : 'unknown';
+
+/**
+ * Every connector with each collector's last run (the last week), its failures with their codes, the next scheduled
+ * run, and collect now.
+ */
 export function ConnectorsPage() {
   const { data, error, loading } = useLoad('connectors', loadConnectors);
   return (
@@ -77,7 +95,7 @@ export function ConnectorsPage() {
       </p>
       <ErrorNote error={error} />
       {loading ? <Loading what="connectors" /> : null}
-      {data?.map(({ connector, runs, error: runsError }) => (
+      {data?.map(({ connector, runs, next, error: runsError }) => (
         <section key={connector.id} className="card" aria-labelledby={`c-${connector.id}`}>
           <h2 id={`c-${connector.id}`}>
             <Link to={`/connectors/${encodeURIComponent(connector.id)}`}>{connector.id}</Link>{' '}
@@ -94,6 +112,7 @@ export function ConnectorsPage() {
                 <th scope="col">Status</th>
                 <th scope="col">Stored</th>
                 <th scope="col">Failure</th>
+                <th scope="col">Next run</th>
               </tr>
             </thead>
             <tbody>
@@ -113,6 +132,7 @@ export function ConnectorsPage() {
                       '–'
                     )}
                   </td>
+                  <td>{when(next.get(collector.id))}</td>
                 </tr>
               ))}
             </tbody>
