@@ -101,6 +101,13 @@ export function acmeSite(overrides: Partial<FakeSite> = {}): FakeSite {
     { to: 'Done', at: when, by },
   ];
   const offboarding = { project: 'IT', issueType: 'Offboarding', reporter: bob, assignee: alice } as const;
+  /** Asked for by bob, done by alice. */
+  const accessRequest = {
+    project: 'IT',
+    issueType: 'Access request',
+    reporter: bob,
+    assignee: alice,
+  } as const;
   const issues = [
     // Subject from the summary; resolved by alice.
     ticket('IT-1', {
@@ -178,12 +185,9 @@ export function acmeSite(overrides: Partial<FakeSite> = {}): FakeSite {
     }),
     // Access requests: approved by carol, done by alice.
     ticket('AR-1', {
-      project: 'IT',
-      issueType: 'Access request',
+      ...accessRequest,
       summary: 'Access for erin@acme.example to the billing app',
       created: at('02', '09:00:00.000'),
-      reporter: bob,
-      assignee: alice,
       transitions: [
         { to: 'Waiting for approval', at: at('02', '09:05:00.000'), by: bob },
         { to: 'Approved', at: at('02', '11:00:00.000'), by: carol },
@@ -193,12 +197,9 @@ export function acmeSite(overrides: Partial<FakeSite> = {}): FakeSite {
     }),
     // Approved by the person who asked for it.
     ticket('AR-2', {
-      project: 'IT',
-      issueType: 'Access request',
+      ...accessRequest,
       summary: 'Access for bob@acme.example to production',
       created: at('03', '09:00:00.000'),
-      reporter: bob,
-      assignee: alice,
       transitions: [
         { to: 'Approved', at: at('03', '09:10:00.000'), by: bob },
         { to: 'Done', at: at('03', '10:00:00.000'), by: alice },
