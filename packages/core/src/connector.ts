@@ -199,14 +199,14 @@ export function defineConnector<Schema extends z.ZodType>(
   const webhook = definition.webhook;
   if (webhook) {
     const named = [
-      webhook.authentication.header,
+      ...('header' in webhook.authentication ? [webhook.authentication.header] : []),
       ...('header' in webhook.deliveryId ? [webhook.deliveryId.header] : []),
       ...('header' in webhook.event ? [webhook.event.header] : []),
     ];
     for (const name of [
       ...named,
       ...Object.keys(webhook.headers),
-      ...(webhook.challenge ? [webhook.challenge.header] : []),
+      ...(webhook.challenge && 'header' in webhook.challenge ? [webhook.challenge.header] : []),
     ]) {
       // Node lower-cases incoming header names; a declared `X-Hub-Signature` would never be found.
       if (name !== name.toLowerCase()) {

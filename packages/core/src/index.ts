@@ -81,5 +81,11 @@ export {
 export { TIMESTAMP_PATTERN, type Timestamp, timestampSchema } from './time.js';
 export { type SourceUrlOptions, sourceUrl } from './url.js';
 export { VERSION } from './version.js';
-export type { DeliveryLocation, WebhookSenderDeclaration } from './webhook-sender.js';
+export type {
+  DeliveryDigest,
+  DeliveryLocation,
+  WebhookAuthentication,
+  WebhookChallengeDeclaration,
+  WebhookSenderDeclaration,
+} from './webhook-sender.js';
 export { zodIssues } from './zod-issues.js';

@@ -12,6 +12,7 @@ import {
   type RawDelivery,
   type WebhookChallenge,
   type WebhookSender,
+  type WebhookValidation,
 } from '../webhooks/sender.js';
 import { feature } from './feature.js';
 
@@ -25,10 +26,10 @@ declare module 'fastify' {
   }
 }
 
-type DeliveryOutcome = 'enqueued' | 'duplicate' | 'ignored' | 'ping' | 'verified';
+type DeliveryOutcome = 'enqueued' | 'duplicate' | 'ignored' | 'ping' | 'notice' | 'verified';
 
 const ackSchema = z.object({
-  outcome: z.enum(['enqueued', 'duplicate', 'ignored', 'ping']),
+  outcome: z.enum(['enqueued', 'duplicate', 'ignored', 'ping', 'notice']),
   duplicate: z.boolean().describe('The delivery id was seen before: acknowledged, no second job'),
   deliveryId: z.string(),
   event: z.string(),
@@ -108,8 +109,40 @@ export const webhooksPlugin = feature<{ senders?: readonly WebhookSender[] }>(
       }
     }
 
+    /**
+     * A sender's validation POST (Graph's `?validationToken=`): answered at once, 200 `text/plain` echoing the token,
+     * before the connector is looked up (the source sends no credential, and the answer must not tell an
+     * unauthenticated caller which connectors exist). Nothing is enqueued. Undefined when the POST is a delivery.
+     */
+    function validate(
+      validation: WebhookValidation,
+      request: FastifyRequest,
+      reply: FastifyReply,
+    ): FastifyReply | undefined {
+      const query = (request.query ?? {}) as Record<string, unknown>;
+      if (query[validation.query] === undefined) return undefined;
+      const token = validation.read(query[validation.query]);
+      const where = `query.${validation.query}`;
+      if (token === undefined) {
+        throw new CrosswalkError('CW_INPUT_INVALID', 'validation token malformed', {
+          where,
+          issues: [{ path: where, message: 'the token must be printable text without < > & (at most 1024)' }],
+        });
+      }
+      request.deliveryOutcome = 'verified';
+      request.log.info(
+        { source: request.routeOptions.config.webhook },
+        'webhook subscription validation answered',
+      );
+      return reply.status(200).type('text/plain; charset=utf-8').send(token);
+    }
+
     function handler(sender: WebhookSender) {
       return async (request: FastifyRequest, reply: FastifyReply) => {
+        if (sender.validation) {
+          const answered = validate(sender.validation, request, reply);
+          if (answered) return answered;
+        }
         const params = request.params as Record<string, string>;
         const delivery: RawDelivery = {
           headers: request.headers,
@@ -123,7 +156,7 @@ export const webhooksPlugin = feature<{ senders?: readonly WebhookSender[] }>(
           throw new CrosswalkError(
             'CW_UNAUTHORIZED',
             `the delivery's signature does not verify with connector ${connectorId}'s webhook secret (or the connector has none)`,
-            { where: `headers.${sender.credential}` },
+            { where: sender.credentialWhere ?? `headers.${sender.credential}` },
           );
         }
         const payload = sender.parse(delivery);
@@ -151,6 +184,15 @@ export const webhooksPlugin = feature<{ senders?: readonly WebhookSender[] }>(
             .send({ outcome, duplicate: outcome === 'duplicate', deliveryId, event, jobId });
         };
         if (sender.pings?.includes(event)) return ack('ping', null);
+        if (sender.notices?.includes(event)) {
+          // A subscription lifecycle notice (Graph's reauthorizationRequired, subscriptionRemoved, missed): an
+          // operator has to act on the subscription, so every one is logged.
+          request.log.warn(
+            { source: sender.name, connectorId, event, deliveryId },
+            'webhook subscription notice acknowledged: the subscription needs attention',
+          );
+          return ack('notice', null);
+        }
         if (sender.events && !sender.events.includes(event)) {
           const key = `${sender.name}:${event}`;
           if (!loggedEvents.has(key) && loggedEvents.size < MAX_LOGGED_EVENTS) {
@@ -241,7 +283,13 @@ export const webhooksPlugin = feature<{ senders?: readonly WebhookSender[] }>(
             description: sender.description,
             params: sender.params,
             headers: sender.headers,
-            response: responses({ 202: ackSchema }, [400, 401, 413, 415, 503]),
+            ...(sender.validation ? { querystring: sender.validation.querystring } : {}),
+            response: responses(
+              sender.validation
+                ? { 200: z.string().describe('The validation token, echoed as text/plain'), 202: ackSchema }
+                : { 202: ackSchema },
+              [400, 401, 413, 415, 503],
+            ),
           },
         },
         handler(sender),

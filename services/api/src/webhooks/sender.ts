@@ -9,6 +9,19 @@ export interface RawDelivery {
   body: Buffer;
 }
 
+/**
+ * A sender's validation POST (Graph's `?validationToken=`): unauthenticated, answered 200 `text/plain` with the
+ * token before the body or the connector is read, and nothing enqueued.
+ */
+export interface WebhookValidation {
+  /** The query parameter carrying the token. */
+  query: string;
+  /** The POST's querystring, documented. */
+  querystring: z.ZodObject;
+  /** The token to echo, or undefined when it is malformed (400). */
+  read(value: unknown): string | undefined;
+}
+
 /** An authenticated, parsed delivery, ready to become a job. */
 export interface Delivery {
   connectorId: string;
@@ -53,6 +66,8 @@ export interface WebhookSender {
   headers: z.ZodObject;
   /** The header that authenticates a delivery (lower case), named by a 401. */
   credential: string;
+  /** Where a 401 says the credential is, when it is not the `credential` header (`body.value[].clientState`). */
+  credentialWhere?: string;
   /**
    * The media types the sender sends (lower case, without parameters): anything else, or no Content-Type, is
    * refused with 415 before the connector is looked up. A body in a type the sender never uses was not sent by it.
@@ -74,8 +89,12 @@ export interface WebhookSender {
   where?: { deliveryId: string; event: string };
   /** The sender's one-time verification GET on the same route, when it has one (Okta). */
   challenge?: WebhookChallenge;
+  /** The sender's validation POST, when it has one (Graph). */
+  validation?: WebhookValidation;
   /** Events acknowledged with 202 and no job (a sender's connectivity test). */
   pings?: readonly string[];
+  /** Events acknowledged with 202 and no job, logged each time (subscription lifecycle notices). */
+  notices?: readonly string[];
   /** Events passed on; any other is acknowledged and ignored. Absent: every event. */
   events?: readonly string[];
   /** Enqueues the delivery's work once per delivery id. */
