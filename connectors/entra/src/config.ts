@@ -153,6 +153,13 @@ export const entraConfigSchema = z
       plainHttp: 'loopback',
       path: false,
     }).default('https://login.microsoftonline.com'),
+    /**
+     * The `clientState` given when the change notification subscription is created: Graph puts it in every
+     * notification and the service refuses any without it (compared in constant time). Graph allows 128 characters.
+     */
+    webhookSecret: secret(
+      z.string().min(16, 'must be at least 16 characters').max(128, 'must be at most 128 characters'),
+    ).optional(),
     /** Who answers for these controls (a person or a team address); stamped on every record's owner. */
     controlOwner: z.string().min(1).optional(),
     collectors: z

@@ -6,7 +6,9 @@ import { userLifecycle } from './collectors/user-lifecycle.js';
 import { usersSnapshot } from './collectors/users-snapshot.js';
 import { entraConfigSchema } from './config.js';
 import { entraKinds } from './kinds.js';
+import { entraSender } from './sender.js';
 import { VERSION } from './version.js';
+import { handleWebhook } from './webhooks.js';
 
 /**
  * The Microsoft Entra ID connector: the user population (enabled, guests, MFA registration, directory role holders)
@@ -23,6 +25,8 @@ export const entraConnector = defineConnector({
   kinds: entraKinds,
   configSchema: entraConfigSchema,
   collectors: [usersSnapshot, userLifecycle, policies, accessReviews, signIns],
+  webhook: entraSender,
+  handleWebhook,
 });
 
 export default entraConnector;
@@ -37,4 +41,6 @@ export {
   parseEntraConfig,
 } from './config.js';
 export { entraKinds } from './kinds.js';
+export { entraSender } from './sender.js';
 export { VERSION } from './version.js';
+export { handleWebhook } from './webhooks.js';

@@ -267,6 +267,16 @@ const table: Row[] = [
     operator: 401,
     admin: 401,
   },
+  // Graph's clientState is in the body: no API key opens it, and one without the clientState is refused.
+  {
+    method: 'POST',
+    url: '/v1/webhooks/matrix-entra/entra',
+    body: { value: [{ subscriptionId: 's-1', changeType: 'updated', resource: 'Users/u-1' }] },
+    anonymous: 401,
+    auditor: 401,
+    operator: 401,
+    admin: 401,
+  },
   {
     method: 'POST',
     url: '/v1/webhooks/matrix/generic/org_members',
@@ -291,8 +301,12 @@ describe.skipIf(!services)('Authorization', () => {
     // matrix has no webhook secret, so its deliveries can never be verified, whoever sends them.
     await createWebhookSenders(
       t.runtime,
-      { github: 'matrix', okta: 'matrix-okta', jira: 'matrix-jira' },
-      { okta: 'okta-matrix-hook-secret-0123', jira: 'jira-matrix-hook-secret-0123' },
+      { github: 'matrix', okta: 'matrix-okta', jira: 'matrix-jira', entra: 'matrix-entra' },
+      {
+        okta: 'okta-matrix-hook-secret-0123',
+        jira: 'jira-matrix-hook-secret-0123',
+        entra: 'entra-matrix-client-state-0123',
+      },
     );
   });
   afterAll(() => t?.close());

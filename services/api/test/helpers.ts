@@ -123,7 +123,7 @@ export async function startTestApp(options: {
   };
 }
 
-type WebhookVendor = 'github' | 'okta' | 'jira';
+type WebhookVendor = 'github' | 'okta' | 'jira' | 'entra';
 
 /** A minimal valid config per webhook-sending connector type; the tokens reach no vendor. */
 const WEBHOOK_SENDERS: Record<WebhookVendor, Record<string, unknown>> = {
@@ -139,6 +139,15 @@ const WEBHOOK_SENDERS: Record<WebhookVendor, Record<string, unknown>> = {
     auth: { kind: 'basic', email: 'bot@acme.example', apiToken: 'ATATT3xWebhookSender' },
     kinds: { deprovisioning: { jql: 'project = IT' } },
   },
+  entra: {
+    type: 'entra',
+    tenantId: '84bd8158-6d4d-4958-8b9f-9d6445542f95',
+    auth: {
+      kind: 'secret',
+      clientId: '11111111-1111-4111-a111-111111111111',
+      clientSecret: 'Xy78Q~EntraWebhookSender',
+    },
+  },
 };
 
 /**
@@ -147,13 +156,13 @@ const WEBHOOK_SENDERS: Record<WebhookVendor, Record<string, unknown>> = {
  */
 export async function createWebhookSenders(
   runtime: Runtime,
-  ids: Record<WebhookVendor, string>,
+  ids: Partial<Record<WebhookVendor, string>>,
   secrets: Partial<Record<WebhookVendor, string>> = {},
 ): Promise<void> {
-  for (const vendor of ['github', 'okta', 'jira'] as const) {
+  for (const [vendor, id] of Object.entries(ids) as [WebhookVendor, string][]) {
     const secret = secrets[vendor];
     const config = { ...WEBHOOK_SENDERS[vendor], ...(secret === undefined ? {} : { webhookSecret: secret }) };
-    await runtime.configs.create(ids[vendor], config, 'test');
+    await runtime.configs.create(id, config, 'test');
   }
 }
 

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { changeNotificationExample } from '@crosswalk/connector-entra/testing';
 import { issueUpdatedExample } from '@crosswalk/connector-jira/testing';
 import { eventHookExample } from '@crosswalk/connector-okta/testing';
 
@@ -43,4 +44,15 @@ export function oktaEventHook(): Record<string, any> {
 // biome-ignore lint/suspicious/noExplicitAny: payloads are edited field by field in tests
 export function jiraIssueUpdated(): Record<string, any> {
   return issueUpdatedExample();
+}
+
+/**
+ * Microsoft's documented change notification for a user (connectors/entra/src/sandbox/examples/SOURCE.md), every item
+ * carrying `clientState`.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: payloads are edited field by field in tests
+export function graphUserNotification(clientState: string): Record<string, any> {
+  const example = changeNotificationExample();
+  for (const item of example.value) item.clientState = clientState;
+  return example;
 }

@@ -2,12 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Signature } from '../src/index.js';
 import { createWebhookSenders, services, startTestApp, type TestApp } from './helpers.js';
-import { example, jiraIssueUpdated, mergedPullRequest, oktaEventHook } from './webhook-examples.js';
+import {
+  example,
+  graphUserNotification,
+  jiraIssueUpdated,
+  mergedPullRequest,
+  oktaEventHook,
+} from './webhook-examples.js';
 
 const SECRET = 'whsec-github-0123456789abcdef';
 /** Okta sends the hook's "Authentication secret" verbatim as Authorization; a Basic value is what Okta's guide uses. */
 const OKTA_SECRET = 'Basic Y3Jvc3N3YWxrOm9rdGEtaG9vay1zZWNyZXQ=';
 const JIRA_SECRET = 'jira-webhook-secret-0123456789abcdef';
+/** The clientState given to Graph when the subscription was created. */
+const GRAPH_CLIENT_STATE = 'graph-client-state-6f1d2c9a84b7';
 const LIMIT = 100_000;
 
 describe.skipIf(!services)('Webhooks', () => {
@@ -17,13 +25,14 @@ describe.skipIf(!services)('Webhooks', () => {
     t = await startTestApp({ db: 13, env: { CROSSWALK_WEBHOOK_BODY_LIMIT: String(LIMIT) } });
     await createWebhookSenders(
       t.runtime,
-      { github: 'gh', okta: 'okta', jira: 'jira' },
-      { github: SECRET, okta: OKTA_SECRET, jira: JIRA_SECRET },
+      { github: 'gh', okta: 'okta', jira: 'jira', entra: 'entra' },
+      { github: SECRET, okta: OKTA_SECRET, jira: JIRA_SECRET, entra: GRAPH_CLIENT_STATE },
     );
     await createWebhookSenders(t.runtime, {
       github: 'gh-nosecret',
       okta: 'okta-nosecret',
       jira: 'jira-nosecret',
+      entra: 'entra-nosecret',
     });
   });
   afterAll(() => t?.close());
@@ -430,6 +439,155 @@ describe.skipIf(!services)('Webhooks', () => {
       const outcomes = ['enqueued', 'duplicate', 'ignored', 'verified', 'unauthorized', 'invalid'];
       await expectCountedNotLogged('okta', outcomes, OKTA_SECRET);
       expect(t.logs.join('\n')).not.toContain('Y3Jvc3N3YWxr');
+    });
+  });
+
+  describe('from Microsoft Graph change notifications', () => {
+    /** A notification as Graph POSTs it; a fresh subscription id keeps its derived delivery id this test's own. */
+    function notification(options: { clientState?: string; subscriptionId?: string } = {}) {
+      const body = graphUserNotification(options.clientState ?? GRAPH_CLIENT_STATE);
+      body.value[0].subscriptionId = options.subscriptionId ?? randomUUID();
+      return body;
+    }
+
+    function notify(options: { connector?: string; body?: string; contentType?: string } = {}) {
+      return t.app.inject({
+        method: 'POST',
+        url: `/v1/webhooks/${options.connector ?? 'entra'}/entra`,
+        headers: { 'content-type': options.contentType ?? 'application/json; charset=utf-8' },
+        payload: options.body ?? JSON.stringify(notification()),
+      });
+    }
+
+    function validation(token: string, connector = 'entra') {
+      return t.app.inject({
+        method: 'POST',
+        url: `/v1/webhooks/${connector}/entra?validationToken=${encodeURIComponent(token)}`,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+      });
+    }
+
+    const TOKEN = 'Validation: Testing client application reachability for subscription Request-Id: 7d6a';
+
+    describe('the subscription validation POST', () => {
+      it('echoes validationToken as text/plain, without a credential, and enqueues nothing', async () => {
+        const before = (await webhookJobs()).length;
+        const response = await validation(TOKEN);
+        expect(response.statusCode).toBe(200);
+        expect(response.headers['content-type']).toMatch(/^text\/plain/);
+        expect(response.body).toBe(TOKEN);
+        expect((await webhookJobs()).length).toBe(before);
+      });
+
+      it('answers the same for any connector id, so an unauthenticated caller learns nothing about which exist', async () => {
+        const response = await validation(TOKEN, 'nobody');
+        expect(response.statusCode).toBe(200);
+        expect(response.body).toBe(TOKEN);
+      });
+
+      it.each([
+        ['empty', ''],
+        ['markup', '<script>alert(1)</script>'],
+        ['too long', 'x'.repeat(1025)],
+      ])('answers 400 naming query.validationToken when the token is %s', async (_name, token) => {
+        const response = await validation(token);
+        expect(response.statusCode).toBe(400);
+        expect(response.json().error.issues).toEqual([
+          { path: 'query.validationToken', message: expect.any(String) },
+        ]);
+        expect(response.body).not.toContain('<script>');
+      });
+    });
+
+    it('answers 202 and enqueues one job per notification, its delivery id derived from the items', async () => {
+      const body = notification();
+      const response = await notify({ body: JSON.stringify(body) });
+      expect(response.statusCode).toBe(202);
+      const { deliveryId } = response.json();
+      expect(deliveryId).toMatch(/^graph-[0-9a-f]{64}$/);
+      await expectEnqueued(response, { connectorId: 'entra', event: 'updated', deliveryId, payload: body });
+    });
+
+    it("acknowledges Graph's retry of a notification as a duplicate, however it is serialised", async () => {
+      const body = notification();
+      await expectRetryIsDuplicate(() => notify({ body: JSON.stringify(body) }));
+      const respaced = await notify({ body: JSON.stringify(body, null, 2) });
+      expect(respaced.json()).toMatchObject({ outcome: 'duplicate' });
+      // Another subscription's notification of the same user is another delivery.
+      const other = await notify({
+        body: JSON.stringify({ ...body, value: [{ ...body.value[0], subscriptionId: randomUUID() }] }),
+      });
+      expect(other.json()).toMatchObject({ outcome: 'enqueued' });
+    });
+
+    describe("when the clientState is not the connector's", () => {
+      const wrong = 'graph-client-state-guessed-000000';
+      it.each([
+        [
+          'with another clientState',
+          () => notify({ body: JSON.stringify(notification({ clientState: wrong })) }),
+        ],
+        [
+          'without clientState',
+          () => {
+            const body = notification();
+            delete body.value[0].clientState;
+            return notify({ body: JSON.stringify(body) });
+          },
+        ],
+        [
+          'when one item of several carries another',
+          () => {
+            const body = notification();
+            body.value.push({
+              ...body.value[0],
+              clientState: wrong,
+              resource: 'Users/00000000-0000-4000-a000-000000000000',
+            });
+            return notify({ body: JSON.stringify(body) });
+          },
+        ],
+        ['for a connector without a webhook secret', () => notify({ connector: 'entra-nosecret' })],
+        ['for an Okta connector', () => notify({ connector: 'okta' })],
+        ['for a connector that does not exist', () => notify({ connector: 'nobody' })],
+        ['when the body is not JSON', () => notify({ body: '{"value": [' })],
+      ])('answers 401 naming the field and enqueues nothing %s', async (_name, send) => {
+        const before = (await webhookJobs()).length;
+        const response = await send();
+        expect(response.statusCode).toBe(401);
+        expect(response.json().error).toMatchObject({
+          code: 'CW_UNAUTHORIZED',
+          where: 'body.value[].clientState',
+        });
+        expect(response.body).not.toContain(GRAPH_CLIENT_STATE);
+        expect(response.body).not.toContain(wrong);
+        expect((await webhookJobs()).length).toBe(before);
+      });
+    });
+
+    it('acknowledges a lifecycle notification with no job and logs every one', async () => {
+      const before = (await webhookJobs()).length;
+      const body = notification();
+      const { changeType: _change, resource: _resource, resourceData: _data, ...rest } = body.value[0];
+      for (const lifecycleEvent of ['reauthorizationRequired', 'reauthorizationRequired']) {
+        const response = await notify({ body: JSON.stringify({ value: [{ ...rest, lifecycleEvent }] }) });
+        expect(response.statusCode).toBe(202);
+        expect(response.json()).toMatchObject({
+          outcome: 'notice',
+          event: 'reauthorizationRequired',
+          jobId: null,
+        });
+      }
+      expect((await webhookJobs()).length).toBe(before);
+      const logged = t.logs.filter(
+        (line) => line.includes('subscription notice') && line.includes('"event":"reauthorizationRequired"'),
+      );
+      expect(logged).toHaveLength(2);
+    });
+
+    it('counts notifications and validations under source entra, and never logs the clientState', async () => {
+      const outcomes = ['enqueued', 'duplicate', 'notice', 'verified', 'unauthorized', 'invalid'];
+      await expectCountedNotLogged('entra', outcomes, GRAPH_CLIENT_STATE);
     });
   });
 

@@ -168,6 +168,35 @@ export function lifecycleDraft(
   };
 }
 
+/** A directory object id: the only form a filter's user may take, so nothing else reaches a comparison or a log. */
+export const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** At most this many users one filtered collection is narrowed to (Graph batches at most 1,000 notifications). */
+const MAX_FILTERED_USERS = 1000;
+
+/**
+ * The users a webhook's read-back is narrowed to: `{ userIds: "id,id" }`. Throws CW_INPUT_INVALID naming the filter
+ * field, before any request, for anything else.
+ */
+export function userIdsOf(filter: Readonly<Record<string, string>>): Set<string> | undefined {
+  const unknown = Object.keys(filter).filter((key) => key !== 'userIds');
+  if (unknown.length > 0) {
+    throw new CrosswalkError('CW_INPUT_INVALID', 'user_lifecycle takes a filter of { userIds: "id,id" }', {
+      where: `filter.${unknown[0]}`,
+    });
+  }
+  if (filter.userIds === undefined) return undefined;
+  const ids = filter.userIds.split(',').map((id) => id.trim().toLowerCase());
+  if (ids.length > MAX_FILTERED_USERS || !ids.every((id) => OBJECT_ID.test(id))) {
+    throw new CrosswalkError(
+      'CW_INPUT_INVALID',
+      `filter.userIds must be 1 to ${MAX_FILTERED_USERS} user object ids, comma-separated`,
+      { where: 'filter.userIds' },
+    );
+  }
+  return new Set(ids);
+}
+
 /** The latest activity time collected: progress, for logs and operators. */
 const cursorSchema = z.object({ lastActivity: z.string().min(1) });
 type Cursor = z.infer<typeof cursorSchema>;
@@ -176,7 +205,9 @@ type Cursor = z.infer<typeof cursorSchema>;
  * `entra.user_lifecycle`: one record per directory audit entry of the configured activities (user created,
  * disabled, enabled, deleted, restored; directory role member added or removed) in the window, with who did it. The
  * audit log is asked for the window and the activities in its own $filter, `pageSize` entries a page, following
- * `@odata.nextLink`; each record cites the page request that carried its entry.
+ * `@odata.nextLink`; each record cites the page request that carried its entry. A webhook's read-back narrows it
+ * to the notified users (`filter.userIds`): the same query, only their entries kept, so its records are the
+ * scheduled run's (same ids) and whichever comes second stores nothing.
  */
 export const userLifecycle: CollectorDefinition<EntraConfig, Cursor> = {
   id: 'user_lifecycle',
@@ -184,6 +215,7 @@ export const userLifecycle: CollectorDefinition<EntraConfig, Cursor> = {
   cursorSchema,
   description: 'User lifecycle and directory role changes from the directory audit log',
   async collect(ctx) {
+    const users = userIdsOf(ctx.filter);
     const client = new GraphClient(ctx.config, {
       log: ctx.log,
       signal: ctx.signal,
@@ -216,6 +248,7 @@ export const userLifecycle: CollectorDefinition<EntraConfig, Cursor> = {
           requests,
         });
         if (!draft) continue;
+        if (users && !users.has(draft.payload.target.id?.toLowerCase() ?? '')) continue;
         const at = Date.parse(draft.occurredAt);
         if (at < since || at >= until) continue;
         await ctx.emit(draft);
@@ -227,6 +260,8 @@ export const userLifecycle: CollectorDefinition<EntraConfig, Cursor> = {
       { tenant: client.tenant, entries: count, requests: client.recorder.count },
       'directory audit log read',
     );
+    // A read-back sees only some users' entries: the scheduled run alone moves the cursor.
+    if (users) return;
     const previous = ctx.cursor?.lastActivity;
     if (last && (!previous || last > previous)) ctx.saveCursor({ lastActivity: last } satisfies Cursor);
   },

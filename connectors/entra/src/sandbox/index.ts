@@ -11,6 +11,7 @@ import { graphOpenApi } from './openapi.js';
 
 export type { Fault, ReceivedRequest } from '@crosswalk/sandbox';
 export * from './model.js';
+export * from './notifications.js';
 
 type Json = Record<string, unknown>;
 type Answer = { status: number; body?: unknown; headers?: Record<string, string> };
