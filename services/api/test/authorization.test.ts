@@ -104,6 +104,14 @@ const table: Row[] = [
   },
   {
     method: 'GET',
+    url: `/v1/evidence/${EVIDENCE_ID}/chain`,
+    anonymous: 401,
+    auditor: 404,
+    operator: 404,
+    admin: 404,
+  },
+  {
+    method: 'GET',
     url: '/v1/controls?framework=soc2',
     anonymous: 401,
     auditor: 200,

@@ -107,6 +107,29 @@ describe.skipIf(!services)('Evidence', () => {
     expect((await get(`/v1/evidence/${missing}`)).statusCode).toBe(404);
   });
 
+  it("proves where a record sits in its run chain: the run's manifest lists its hash, the link claims the manifest", async () => {
+    const [first] = await all('control=CC8.1&from=2026-03-01&to=2026-04-01&limit=1');
+    const response = await get(`/v1/evidence/${first!.id}/chain`);
+    expect(response.statusCode).toBe(200);
+    const proof = response.json() as {
+      verified: boolean;
+      problems: string[];
+      run: { runId: string; sequence: number; sha256: string };
+      listed: { sha256: string };
+      link: { sequence: number; sha256: string };
+    };
+    expect(proof.problems).toEqual([]);
+    expect(proof.verified).toBe(true);
+    expect(proof.run.runId).toBe((first as unknown as { provenance: { runId: string } }).provenance.runId);
+    expect(proof.listed.sha256).toBe((first as unknown as { sha256: string }).sha256);
+    expect(proof.link).toMatchObject({ sequence: proof.run.sequence, sha256: proof.run.sha256 });
+    // The manifest the proof names is the one stored, and it does list the record with that hash.
+    const manifest = await t.runtime.locker.runs.read((proof.run as unknown as { key: string }).key);
+    expect(manifest.records.find((r) => r.id === first!.id)?.sha256).toBe(proof.listed.sha256);
+    const missing = first!.id.replace(/~[0-9a-f]{32}$/, `~${'0'.repeat(32)}`);
+    expect((await get(`/v1/evidence/${missing}/chain`)).statusCode).toBe(404);
+  });
+
   it.each([
     ['an unknown framework', 'framework=pci&control=1.1', 'CW_FRAMEWORK_UNKNOWN', 'query.framework'],
     ['an unknown control', 'framework=soc2&control=CC99.9', 'CW_CONTROL_UNKNOWN', undefined],

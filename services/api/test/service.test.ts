@@ -84,6 +84,7 @@ describe.skipIf(!services)('The service', () => {
         'GET /v1/connectors/{id}/schedules',
         'GET /v1/evidence',
         'GET /v1/evidence/{id}',
+        'GET /v1/evidence/{id}/chain',
         'GET /v1/controls',
         'GET /v1/crosswalk',
         'POST /v1/exports',

@@ -143,6 +143,11 @@ describe('the console in Chromium', { timeout: 90_000 }, () => {
       /^https:\/\/github\.com\/northwind\//,
     );
     await page.getByText('Requests that fetched it').waitFor();
+    // The proof it is in the chain: the run's manifest lists this hash, and a link claims that manifest.
+    await page.getByTestId('chain-verdict').filter({ hasText: 'in the chain' }).waitFor();
+    await expect(page.locator('section', { hasText: 'Its manifest lists' }).textContent()).resolves.toContain(
+      hash!,
+    );
     await checkPage(auditor, 'evidence');
   });
 

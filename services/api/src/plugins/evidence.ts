@@ -9,6 +9,7 @@ import {
 } from '@crosswalk/core';
 import { keys, type RecordRef } from '@crosswalk/locker';
 import { z } from 'zod';
+import { chainProof } from '../chain-proof.js';
 import { compare, decodeCursor, encodeCursor, isAfter, type Position } from '../cursor.js';
 import { atField } from '../errors.js';
 import { Listings } from '../listings.js';
@@ -47,6 +48,32 @@ const evidenceItemSchema = z
  * Built when the plugin registers, after the composition registered every connector's kinds, so the OpenAPI
  * document lists the kinds as an enum.
  */
+const chainProofSchema = z
+  .object({
+    connectorId: z.string(),
+    run: z
+      .object({
+        runId: z.string(),
+        sequence: z.number(),
+        startedAt: z.string(),
+        key: z.string(),
+        sha256: z.string(),
+      })
+      .nullable(),
+    listed: z.object({ sha256: z.string(), duplicate: z.boolean() }).nullable(),
+    link: z
+      .object({
+        sequence: z.number(),
+        sha256: z.string(),
+        claimedAt: z.string(),
+        previousLink: z.string().nullable(),
+      })
+      .nullable(),
+    verified: z.boolean(),
+    problems: z.array(z.string()),
+  })
+  .describe("A record's place in its run chain");
+
 const querySchema = () =>
   z
     .object({
@@ -256,22 +283,50 @@ export const evidencePlugin = feature('crosswalk-evidence', PROTECTED, async (ap
       },
     },
     async (request) => {
-      const { id } = request.params;
-      const parts = parseEvidenceId(id);
-      if (!parts) {
-        throw new CrosswalkError('CW_INPUT_INVALID', 'not an evidence id: unknown kind or impossible time', {
-          where: 'params.id',
-          issues: [{ path: 'params.id', message: 'is not an evidence id' }],
-        });
-      }
-      const scope = scopeOf(request.apiKey);
-      assertKinds(scope, [parts.kind]);
-      assertInstant(scope, parts.occurredAt, 'params.id');
-      const record = await locker.records.getById(id).catch((error: unknown) => {
-        if (!isCrosswalkError(error, 'CW_NOT_FOUND')) throw error;
-        throw new CrosswalkError('CW_NOT_FOUND', `no evidence ${id}`, { where: 'params.id' });
-      });
+      const record = await readableRecord(request.params.id, request.apiKey);
       return { ...record, key: keys.evidenceKey(record) };
     },
   );
+
+  app.get(
+    '/:id/chain',
+    {
+      schema: {
+        tags: ['evidence'],
+        summary:
+          "Where a record sits in its connector's run chain: the manifest listing it and the link claiming that",
+        description:
+          "The run that stored the record (its provenance), that run's manifest entry for the record (hash must " +
+          "match), and the chain link at the manifest's sequence (hash must match the manifest). `verified` is true " +
+          'when all three agree; `problems` says what does not. The walk of the whole chain is `crosswalk locker ' +
+          "verify-runs` and an export's offline verify.",
+        security: bearer,
+        params: z.object({
+          id: z
+            .string()
+            .regex(EVIDENCE_ID_PATTERN, 'must be an evidence id: <kind>~<yyyymmddThhmmssmmmZ>~<digest>'),
+        }),
+        response: responses({ 200: chainProofSchema }, [400, 401, 403, 404]),
+      },
+    },
+    async (request) => chainProof(locker, await readableRecord(request.params.id, request.apiKey)),
+  );
+
+  /** The record with this id, when the key may read it: its kind in the key's frameworks, its time in its period. */
+  async function readableRecord(id: string, apiKey: Parameters<typeof scopeOf>[0]) {
+    const parts = parseEvidenceId(id);
+    if (!parts) {
+      throw new CrosswalkError('CW_INPUT_INVALID', 'not an evidence id: unknown kind or impossible time', {
+        where: 'params.id',
+        issues: [{ path: 'params.id', message: 'is not an evidence id' }],
+      });
+    }
+    const scope = scopeOf(apiKey);
+    assertKinds(scope, [parts.kind]);
+    assertInstant(scope, parts.occurredAt, 'params.id');
+    return locker.records.getById(id).catch((error: unknown) => {
+      if (!isCrosswalkError(error, 'CW_NOT_FOUND')) throw error;
+      throw new CrosswalkError('CW_NOT_FOUND', `no evidence ${id}`, { where: 'params.id' });
+    });
+  }
 });

@@ -27,6 +27,76 @@ interface EvidenceRecord {
 const person = (p: { name?: string; login?: string; email?: string }) =>
   p.name ?? p.login ?? p.email ?? 'unknown';
 
+interface ChainProof {
+  connectorId: string;
+  run: { runId: string; sequence: number; startedAt: string; key: string; sha256: string } | null;
+  listed: { sha256: string; duplicate: boolean } | null;
+  link: { sequence: number; sha256: string; claimedAt: string; previousLink: string | null } | null;
+  verified: boolean;
+  problems: string[];
+}
+
+/** The proof it is in the chain (GET /v1/evidence/:id/chain): the run's manifest lists it, a link claims that. */
+function ChainSection({ id }: { id: string }) {
+  const { data, error } = useLoad(`chain:${id}`, () =>
+    get<ChainProof>(`/v1/evidence/${encodeURIComponent(id)}/chain`),
+  );
+  return (
+    <section aria-labelledby="proof-heading">
+      <h2 id="proof-heading">In the chain</h2>
+      <ErrorNote error={error} />
+      {data ? (
+        <>
+          <p>
+            <span data-testid="chain-verdict" className={`badge ${data.verified ? 'ok' : 'bad'}`}>
+              {data.verified ? 'in the chain' : 'not proved'}
+            </span>{' '}
+            {data.problems.join('; ')}
+          </p>
+          <dl className="facts">
+            <dt>Run</dt>
+            <dd>
+              {data.run ? (
+                <>
+                  <code>{data.run.runId}</code> of {data.connectorId}, started {data.run.startedAt}
+                </>
+              ) : (
+                'not found'
+              )}
+            </dd>
+            <dt>Its manifest lists</dt>
+            <dd>{data.listed ? <code className="hash">{data.listed.sha256}</code> : 'not this record'}</dd>
+            <dt>Manifest SHA-256</dt>
+            <dd>{data.run ? <code className="hash">{data.run.sha256}</code> : '–'}</dd>
+            <dt>Chain link</dt>
+            <dd>
+              {data.link ? (
+                <>
+                  {data.link.sequence}, claimed {data.link.claimedAt}, holding{' '}
+                  <code className="hash">{data.link.sha256}</code>
+                  {data.link.previousLink ? (
+                    <>
+                      {' '}
+                      after the link hashed <code className="hash">{data.link.previousLink}</code>
+                    </>
+                  ) : (
+                    ' (the first link)'
+                  )}
+                </>
+              ) : (
+                'not found'
+              )}
+            </dd>
+          </dl>
+          <p className="hint">
+            The whole chain, link by link: <code>crosswalk locker verify-runs {data.connectorId}</code>.
+          </p>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
 /**
  * One evidence record as the locker holds it (GET /v1/evidence/:id re-verifies its hash before answering): the
  * record, its SHA-256, where it came from, the requests that fetched it, and the run whose manifest vouches for it.
@@ -125,8 +195,9 @@ export function EvidencePage() {
               </tbody>
             </table>
           </section>
+          <ChainSection id={id} />
           <section aria-labelledby="chain-heading">
-            <h2 id="chain-heading">In the chain</h2>
+            <h2 id="chain-heading">Where it is stored</h2>
             <dl className="facts">
               <dt>Locker key</dt>
               <dd>
