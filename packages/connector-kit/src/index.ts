@@ -37,6 +37,22 @@ export {
 } from './rate-limit.js';
 export { COMMON_CREDENTIAL_PATTERNS, createRedactor, type Redactor } from './redact.js';
 export {
+  changeOwners,
+  diffDigests,
+  type EntityDigest,
+  fieldDigests,
+  laterChange,
+  mergeChanges,
+  nextSnapshotCursor,
+  type PolicyChange,
+  previousSnapshot,
+  type SnapshotChange,
+  type SnapshotCursor,
+  type SnapshotState,
+  snapshotCursorSchema,
+  snapshotStateSchema,
+} from './snapshot-diff.js';
+export {
   booleanOrNull,
   looksLikeEmail,
   numberOrNull,

@@ -1,10 +1,21 @@
-import { sourceCodeOf, sourceStatusOf } from '@crosswalk/connector-kit';
+import {
+  changeOwners,
+  diffDigests,
+  type EntityDigest,
+  fieldDigests,
+  mergeChanges,
+  nextSnapshotCursor,
+  previousSnapshot,
+  type SnapshotState,
+  snapshotCursorSchema,
+  sourceCodeOf,
+  sourceStatusOf,
+} from '@crosswalk/connector-kit';
 import {
   type CollectorDefinition,
   canonicalSha256,
   evidenceId,
   type PayloadOf,
-  type Person,
   personSchema,
   type Source,
 } from '@crosswalk/core';
@@ -19,7 +30,6 @@ import {
   snapshotDay,
   stringOrNull,
 } from '../people.js';
-import { diffDigests, digest, type EntityDigest, entityDigestSchema } from '../snapshot-diff.js';
 import type { DirectoryAudit } from './user-lifecycle.js';
 
 type Payload = PayloadOf<'entra.policy'>;
@@ -65,13 +75,16 @@ interface GraphMethodsPolicy {
     | null;
 }
 
-const stateSchema = z.object({
-  id: z.string().min(1),
-  occurredAt: z.string().min(1),
-  contentSha256: z.string().min(1),
-  entities: z.record(z.string(), entityDigestSchema),
+/** One object of a snapshot as the diff sees it: a short hash per top-level field. */
+const entityDigestSchema = z.object({
+  subject: z.string().min(1),
+  name: z.string().nullable(),
+  fields: z.record(z.string(), z.string()),
 });
-type SnapshotState = z.infer<typeof stateSchema>;
+
+function digest(subject: string, object: Record<string, unknown>, name: string | null, skip: string[] = []) {
+  return { subject, name, fields: fieldDigests(object, skip) };
+}
 
 const changeEventSchema = z.object({
   eventId: z.string().min(1),
@@ -84,16 +97,8 @@ const changeEventSchema = z.object({
   targetName: z.string().nullable(),
 });
 
-/**
- * What the collector remembers between days: the last snapshot it stored (to point at it and diff against it), the one
- * before (so a same-day rerun compares with what the first run compared with), and the latest change per policy (so
- * "who last changed it" outlives the audit log's retention).
- */
-const cursorSchema = z.object({
-  latest: stateSchema.optional(),
-  beforeLatest: stateSchema.nullable().optional(),
-  lastChanges: z.record(z.string(), changeEventSchema).optional(),
-});
+/** The snapshot cursor (see the kit's snapshot-diff): digests of the last two snapshots, the last change per policy. */
+const cursorSchema = snapshotCursorSchema(entityDigestSchema, changeEventSchema);
 export type PolicyCursor = z.infer<typeof cursorSchema>;
 
 /** Graph's answer when the tenant lacks the licence (Conditional Access needs Entra ID P1). */
@@ -132,12 +137,6 @@ export function policyChangeOf(entry: DirectoryAudit): ChangeEvent | null {
     policyId: methods ? METHODS_POLICY_ID : stringOrNull(target?.id),
     targetName: stringOrNull(target?.displayName),
   };
-}
-
-function later(a: ChangeEvent | undefined | null, b: ChangeEvent | undefined | null): ChangeEvent | null {
-  if (!a) return b ?? null;
-  if (!b) return a;
-  return b.at > a.at || (b.at === a.at && b.eventId > a.eventId) ? b : a;
 }
 
 /** Reads what a tenant may lack as a limitation (403 for a licence or a permission), anything else as a failure. */
@@ -225,10 +224,7 @@ export const policies: CollectorDefinition<EntraConfig, PolicyCursor> = {
         if (change && at >= since && at < until) changeEvents.push(change);
       }
     }
-    changeEvents.sort((a, b) => a.at.localeCompare(b.at) || a.eventId.localeCompare(b.eventId));
-    const lastChanges: Record<string, ChangeEvent> = { ...(cursor.lastChanges ?? {}) };
-    for (const change of changeEvents)
-      if (change.policyId) lastChanges[change.policyId] = later(lastChanges[change.policyId], change)!;
+    const lastChanges = mergeChanges(cursor.lastChanges, changeEvents);
 
     const caPolicies: CaPolicy[] = (rawPolicies ?? []).map((raw) => {
       const item = `Conditional Access policy ${raw.id ?? '(no id)'}`;
@@ -296,22 +292,8 @@ export const policies: CollectorDefinition<EntraConfig, PolicyCursor> = {
       for (const method of methodsPolicy.methods)
         entities[`authentication_method:${method.id}`] = digest('authentication_method', method, method.id);
     }
-    const previous =
-      cursor.latest && cursor.latest.occurredAt < occurredAt
-        ? cursor.latest
-        : cursor.latest?.occurredAt === occurredAt
-          ? (cursor.beforeLatest ?? null)
-          : null;
-
-    // Owner: whoever changed policies in the window; else whoever is known to have changed one last.
-    const owners: Person[] = [];
-    for (const change of [...changeEvents].reverse())
-      if (change.actor && !owners.some((p) => p.id === change.actor?.id && p.login === change.actor?.login))
-        owners.push(change.actor);
-    if (owners.length === 0) {
-      const known = Object.values(lastChanges).reduce<ChangeEvent | null>((a, b) => later(a, b), null);
-      if (known?.actor) owners.push(known.actor);
-    }
+    const previous = previousSnapshot(cursor, occurredAt);
+    const owners = changeOwners(changeEvents, lastChanges);
     const source: Source = {
       system: 'entra',
       instance: client.tenant,
@@ -345,19 +327,13 @@ export const policies: CollectorDefinition<EntraConfig, PolicyCursor> = {
       },
       requests: client.recorder.entries.slice(),
     });
-    // The cursor follows what is stored: a same-day rerun is a duplicate, so the morning's state stays tomorrow's base.
-    const today: SnapshotState = {
+    const today: SnapshotState<EntityDigest> = {
       id: evidenceId('entra.policy', source, occurredAt),
       occurredAt,
       contentSha256,
       entities,
     };
-    const keepsToday = status === 'duplicate' && cursor.latest?.occurredAt === occurredAt;
-    ctx.saveCursor({
-      latest: keepsToday ? cursor.latest : today,
-      beforeLatest: keepsToday ? (cursor.beforeLatest ?? null) : previous,
-      lastChanges,
-    } satisfies PolicyCursor);
+    ctx.saveCursor(nextSnapshotCursor(cursor, today, previous, status, lastChanges));
     ctx.log.info(
       { tenant: client.tenant, policies: caPolicies.length, changes: changeEvents.length, status },
       'Entra policy snapshot taken',

@@ -1,11 +1,21 @@
-import { sourceCodeOf, sourceStatusOf } from '@crosswalk/connector-kit';
+import {
+  changeOwners,
+  diffDigests,
+  fieldDigests,
+  mergeChanges,
+  nextSnapshotCursor,
+  previousSnapshot,
+  type SnapshotState,
+  snapshotCursorSchema,
+  sourceCodeOf,
+  sourceStatusOf,
+} from '@crosswalk/connector-kit';
 import {
   type CollectorDefinition,
   CrosswalkError,
   canonicalSha256,
   evidenceId,
   type PayloadOf,
-  type Person,
   personSchema,
   type Source,
 } from '@crosswalk/core';
@@ -17,7 +27,6 @@ import {
   logPerson,
   numberOrNull,
   optionalTime,
-  samePerson,
   snapshotDay,
   sourceTime,
   stringOrNull,
@@ -61,14 +70,6 @@ const entityDigestSchema = z.object({
 });
 type EntityDigest = z.infer<typeof entityDigestSchema>;
 
-const snapshotStateSchema = z.object({
-  id: z.string().min(1),
-  occurredAt: z.string().min(1),
-  contentSha256: z.string().min(1),
-  entities: z.record(z.string(), entityDigestSchema),
-});
-type SnapshotState = z.infer<typeof snapshotStateSchema>;
-
 const changeEventSchema = z.object({
   eventId: z.string().min(1),
   eventType: z.string().min(1),
@@ -80,16 +81,8 @@ const changeEventSchema = z.object({
   targetName: z.string().nullable(),
 });
 
-/**
- * What the collector remembers between days: the last snapshot it stored (to point at it and diff against it), the
- * one before (so a same-day rerun compares with the same day as the first run did), and the latest known change per
- * policy (so "who last changed it" survives after the System Log event leaves the window).
- */
-const policyCursorSchema = z.object({
-  latest: snapshotStateSchema.optional(),
-  beforeLatest: snapshotStateSchema.nullable().optional(),
-  lastChanges: z.record(z.string(), changeEventSchema).optional(),
-});
+/** The snapshot cursor (see the kit's snapshot-diff): digests of the last two snapshots, the last change per policy. */
+const policyCursorSchema = snapshotCursorSchema(entityDigestSchema, changeEventSchema);
 export type PolicyCursor = z.infer<typeof policyCursorSchema>;
 
 const ACTIONS_ACCESS = (actions: unknown): { access: string | null; requiresMfa: boolean | null } => {
@@ -207,11 +200,7 @@ function digest(
   object: Record<string, unknown>,
   policyId: string | null,
 ): EntityDigest {
-  const fields: Record<string, string> = {};
-  for (const [name, value] of Object.entries(object)) {
-    if (name === 'rules' || name === 'lastChange') continue;
-    fields[name] = canonicalSha256(value ?? null).slice(0, 16);
-  }
+  const fields = fieldDigests(object, ['rules', 'lastChange']);
   return { subject, name: stringOrNull(object.name), policyId, fields };
 }
 
@@ -227,35 +216,12 @@ function entitiesOf(policies: Policy[], authenticators: Authenticator[]): Record
   return entities;
 }
 
-/** What changed between two snapshots' digests, in a stable order. */
+/** What changed between two snapshots' digests: policies, then rules, then authenticators, each by id. */
 export function diffSnapshots(
   previous: Record<string, EntityDigest>,
   current: Record<string, EntityDigest>,
 ): Change[] {
-  const changes: Change[] = [];
-  const entry = (key: string, entity: EntityDigest, change: Change['change'], fields: string[]): Change => ({
-    subject: entity.subject,
-    id: key.slice(key.indexOf(':') + 1),
-    name: entity.name,
-    policyId: entity.policyId,
-    change,
-    fields,
-  });
-  for (const [key, entity] of Object.entries(current)) {
-    const before = previous[key];
-    if (!before) {
-      changes.push(entry(key, entity, 'added', []));
-      continue;
-    }
-    const names = new Set([...Object.keys(before.fields), ...Object.keys(entity.fields)]);
-    const fields = [...names].filter((name) => before.fields[name] !== entity.fields[name]).sort();
-    if (fields.length > 0) changes.push(entry(key, entity, 'modified', fields));
-  }
-  for (const [key, entity] of Object.entries(previous)) {
-    if (!current[key]) changes.push(entry(key, entity, 'removed', []));
-  }
-  const order = { policy: 0, rule: 1, authenticator: 2 } as const;
-  return changes.sort((a, b) => order[a.subject] - order[b.subject] || a.id.localeCompare(b.id));
+  return diffDigests(previous, current, ['policy', 'rule', 'authenticator']);
 }
 
 /** ACTIVE rules of ACTIVE sign-on and access policies that allow access with one factor. */
@@ -275,12 +241,6 @@ function singleFactorRules(policies: Policy[]): Payload['rulesAllowingSingleFact
           ruleName: rule.name,
         })),
     );
-}
-
-function latest(a: ChangeEvent | undefined | null, b: ChangeEvent | undefined | null): ChangeEvent | null {
-  if (!a) return b ?? null;
-  if (!b) return a;
-  return b.at > a.at || (b.at === a.at && b.eventId > a.eventId) ? b : a;
 }
 
 /**
@@ -385,11 +345,7 @@ export const policies: CollectorDefinition<OktaConfig, PolicyCursor> = {
         if (change && at >= since && at < until) changeEvents.push(change);
       }
     }
-    changeEvents.sort((a, b) => a.at.localeCompare(b.at) || a.eventId.localeCompare(b.eventId));
-    const lastChanges: Record<string, ChangeEvent> = { ...(cursor.lastChanges ?? {}) };
-    for (const change of changeEvents) {
-      if (change.policyId) lastChanges[change.policyId] = latest(lastChanges[change.policyId], change)!;
-    }
+    const lastChanges = mergeChanges(cursor.lastChanges, changeEvents);
     for (const policy of policies) policy.lastChange = lastChanges[policy.id] ?? null;
     policies.sort(
       (a, b) =>
@@ -401,22 +357,8 @@ export const policies: CollectorDefinition<OktaConfig, PolicyCursor> = {
       authenticators,
     });
     const entities = entitiesOf(policies, authenticators);
-    const previous =
-      cursor.latest && cursor.latest.occurredAt < occurredAt
-        ? cursor.latest
-        : cursor.latest?.occurredAt === occurredAt
-          ? (cursor.beforeLatest ?? null)
-          : null;
-
-    // Owner: whoever changed policies in the window; else whoever is known to have changed one last.
-    const owners: Person[] = [];
-    for (const change of [...changeEvents].reverse()) {
-      if (change.actor && !owners.some((p) => samePerson(p, change.actor))) owners.push(change.actor);
-    }
-    if (owners.length === 0) {
-      const known = Object.values(lastChanges).reduce<ChangeEvent | null>((a, b) => latest(a, b), null);
-      if (known?.actor) owners.push(known.actor);
-    }
+    const previous = previousSnapshot(cursor, occurredAt);
+    const owners = changeOwners(changeEvents, lastChanges);
 
     const source: Source = {
       system: 'okta',
@@ -447,20 +389,13 @@ export const policies: CollectorDefinition<OktaConfig, PolicyCursor> = {
       requests: client.recorder.entries.slice(),
     });
 
-    // The cursor follows what is stored: a same-day rerun is a duplicate of the morning's record, so the morning's
-    // state stays the one tomorrow is compared with.
-    const today: SnapshotState = {
+    const today: SnapshotState<EntityDigest> = {
       id: evidenceId('okta.policy', source, occurredAt),
       occurredAt,
       contentSha256,
       entities,
     };
-    const keepsToday = status === 'duplicate' && cursor.latest?.occurredAt === occurredAt;
-    ctx.saveCursor({
-      latest: keepsToday ? cursor.latest : today,
-      beforeLatest: keepsToday ? (cursor.beforeLatest ?? null) : previous,
-      lastChanges,
-    } satisfies PolicyCursor);
+    ctx.saveCursor(nextSnapshotCursor(cursor, today, previous, status, lastChanges));
     for (const limitation of limitations) ctx.log.warn({ org: client.host }, limitation);
     ctx.log.info(
       { org: client.host, policies: policies.length, changes: changeEvents.length, status },
