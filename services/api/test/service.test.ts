@@ -112,6 +112,7 @@ describe.skipIf(!services)('The service', () => {
         'POST /v1/webhooks/{connectorId}/okta',
         'GET /v1/webhooks/{connectorId}/okta',
         'POST /v1/webhooks/{connectorId}/jira',
+        'POST /v1/webhooks/{connectorId}/entra',
         'POST /v1/webhooks/{connectorId}/generic/{collector}',
       ].sort(),
     );
