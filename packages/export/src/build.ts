@@ -278,13 +278,13 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
             { where: ref.key },
           );
         }
-        if (expected === undefined) return { ref, item: undefined, record };
+        if (expected === undefined) return { ref, item: undefined, record, bytes };
         const [compressed, sha256] = [zip.compress(bytes), sha256Hex(bytes)];
         return { ref, item: { record, bytes, compressed: await compressed, sha256, expected } };
       });
-      for await (const { ref, item, record: unvouchedRecord } of items) {
-        const read = item?.record ?? unvouchedRecord;
-        if (read) await tee.add(read);
+      for await (const { ref, item, record: unvouchedRecord, bytes: unvouchedBytes } of items) {
+        const read = item ?? (unvouchedRecord && { record: unvouchedRecord, bytes: unvouchedBytes! });
+        if (read) await tee.add(read.record, read.bytes);
         if (!item) {
           unvouched.count++;
           if (unvouched.records.length < MAX_UNVOUCHED_LISTED)

@@ -10,6 +10,9 @@ import {
 } from '@crosswalk/core';
 import type { Spool } from './sink.js';
 
+const LINE_BREAK = 0x0a;
+const NEWLINE = Buffer.from('\n');
+
 interface TeedKind {
   spool: Spool;
   /** Supersession entries of every teed record, for kinds that can supersede (derived, small kinds). */
@@ -44,12 +47,20 @@ export class RecordTee {
     this.kinds.set(kind, { spool, entries: canSupersede(kind) ? [] : null });
   }
 
-  /** One verified record of the listing, in key order. */
-  async add(record: EvidenceRecord): Promise<void> {
+  /**
+   * One verified record of the listing, in key order, with the stored bytes it was proven from. Those bytes are
+   * spooled as they are (no second serialisation): they parse to the same record, and the tests read only values,
+   * never key order. Stored text with a line break (not the locker's one-line canonical JSON) is written re-serialised.
+   */
+  async add(record: EvidenceRecord, bytes: Buffer): Promise<void> {
     const teed = this.kinds.get(record.kind);
     if (!teed) return;
     teed.entries?.push(supersessionEntry(record));
-    await teed.spool.append(`${JSON.stringify(record)}\n`);
+    if (bytes.includes(LINE_BREAK)) await teed.spool.append(`${JSON.stringify(record)}\n`);
+    else {
+      await teed.spool.append(bytes);
+      await teed.spool.append(NEWLINE);
+    }
   }
 
   /** Ends a kind once its listing is read; `later`: the records after the window, for a kind that can supersede. */

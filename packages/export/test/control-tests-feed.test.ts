@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -45,6 +45,8 @@ describe('control tests fed from the export read', () => {
   let key: SigningKey;
 
   let store: CountingStore;
+  /** The record the unvouched case stores: no run names it, so the bundle leaves it out. */
+  let unvouched: string | undefined;
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'cw-export-feed-'));
@@ -176,7 +178,7 @@ describe('control tests fed from the export read', () => {
   });
 
   it('tests a record no run vouches for as testControls over the locker does, though the bundle leaves it out', async () => {
-    const unvouched = (await locker.storeDraft(prDraft(PR_CASES[1]!, 900))).id;
+    unvouched = (await locker.storeDraft(prDraft(PR_CASES[1]!, 900))).id;
     const { file, result, byControl } = await exportAndCompare('unvouched.zip');
     expect(result.manifest.completeness!.unvouched.records.map((r) => r.id)).toEqual([unvouched]);
     const chg = byControl.get('CHG-01')!;
@@ -186,5 +188,20 @@ describe('control tests fed from the export read', () => {
     const verified = await verifyBundle(file, { fingerprint: key.fingerprint });
     expect(verified.failures.map((f) => f.check)).toEqual(['completeness']);
     expect(verified.failures[0]!.message).toContain(unvouched);
+  });
+
+  it('tests a record stored as text over several lines (not the one-line JSON it spools as read) the same way', async () => {
+    // The tee spools each record's stored bytes as they are, one per line; text with line breaks cannot be.
+    const refs = await Array.fromAsync(locker.records.refs('github.pull_request.approval', FEB));
+    const ref = refs.find((r) => r.id !== unvouched);
+    const file = path.join(dir, 'locker', ...ref!.key.split('/'));
+    const text = await readFile(file, 'utf8');
+    expect(text).not.toContain('\n');
+    await writeFile(file, JSON.stringify(JSON.parse(text), null, 2));
+    const { file: bundle, byControl } = await exportAndCompare('multiline.zip');
+    expect(byControl.get('CHG-01')!.population.records).toBe(PR_CASES.length + 1);
+    const entries = await readZip(bundle);
+    const stored = [...entries].find(([name]) => name.endsWith(`${ref!.id}.json`));
+    expect(stored?.[1].toString('utf8')).toContain('\n');
   });
 });
