@@ -62,7 +62,7 @@ export class Sink {
  */
 export class Spool {
   size = 0;
-  crc = 0;
+  private crc = 0;
   private readonly sha: Hash = createHash('sha256');
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -80,8 +80,6 @@ export class Spool {
   async append(data: string | Buffer): Promise<void> {
     const chunk = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     this.size += chunk.length;
-    this.crc = crc32(chunk, this.crc);
-    this.sha.update(chunk);
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     if (this.pendingBytes >= 65_536) await this.flush();
@@ -92,6 +90,9 @@ export class Spool {
     const block = Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
+    // Checksummed a block at a time, not line by line: the same sums, with one call per 64 KiB.
+    this.crc = crc32(block, this.crc);
+    this.sha.update(block);
     await this.handle.write(block);
   }
 
