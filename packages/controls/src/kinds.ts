@@ -101,6 +101,14 @@ export const kindExclusions = deepFreeze({
     'iso27001-2022': ['A.5.11'],
     reason: 'a lifecycle event says nothing about the return of assets',
   },
+  'bamboohr.employees_snapshot': {
+    'iso27001-2022': ['A.5.11'],
+    reason: 'an HR roster says who joined and left, not whether assets were returned',
+  },
+  'bamboohr.termination': {
+    'iso27001-2022': ['A.5.11'],
+    reason: 'a termination in HR says nothing about the return of assets',
+  },
   'crosswalk.deprovisioning_timeliness': {
     'iso27001-2022': ['A.5.11'],
     reason: 'timeliness of account removal says nothing about the return of assets',

@@ -37,6 +37,9 @@ const pinnedFingerprints: Record<string, string> = {
   // 2026.12.4: Entra ID's daily sign-in aggregate.
   'crosswalk-2026.12.4+tsc2017-iso2022-consensus3':
     '4734640f4f906dae7eb116939e31e73cfcefcec22d4383098922c354f4c1935f',
+  // 2026.12.5: BambooHR's employees snapshot and terminations.
+  'crosswalk-2026.12.5+tsc2017-iso2022-consensus3':
+    '522758e62f799f6432b72b8e3be7a4d5a16f0c9ce379b32d8374ea2363c4b0dc',
 };
 
 describe('the evidence kind -> control mapping', () => {
@@ -158,6 +161,8 @@ const pinnedCategories = {
   'jira.deprovisioning_ticket': ['deprovisioning_offboarding'],
   'jira.provisioning_ticket': ['user_provisioning_joiner'],
   'jira.access_review_ticket': ['user_access_review'],
+  'bamboohr.employees_snapshot': ['user_provisioning_joiner', 'deprovisioning_offboarding'],
+  'bamboohr.termination': ['deprovisioning_offboarding'],
   'crosswalk.deprovisioning_timeliness': ['deprovisioning_offboarding'],
 };
 

@@ -41,6 +41,8 @@ describe('the kind catalog (the built-in connectors registered by the test setup
       'entra.user_lifecycle',
       'google_workspace.admin_event',
       'jira.deprovisioning_ticket',
+      'bamboohr.employees_snapshot',
+      'bamboohr.termination',
       'crosswalk.deprovisioning_timeliness',
     ]);
     expect(kindDeclaration('github.pull_request.approval').system).toBe('github');

@@ -1,3 +1,4 @@
+import { bamboohrConnector } from '@crosswalk/connector-bamboohr';
 import { entraConnector } from '@crosswalk/connector-entra';
 import { githubConnector } from '@crosswalk/connector-github';
 import { googleWorkspaceConnector } from '@crosswalk/connector-google-workspace';
@@ -80,6 +81,7 @@ export const registry = composeConnectors([
   entraConnector,
   googleWorkspaceConnector,
   jiraConnector,
+  bamboohrConnector,
   derivedConnector,
 ] as unknown as ConnectorDefinition[]);
 

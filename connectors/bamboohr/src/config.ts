@@ -1,0 +1,115 @@
+import { CrosswalkError, secret, secretValues, sourceUrl, zodIssues } from '@crosswalk/core';
+import { z } from 'zod';
+import { isTimeZone } from './time-zone.js';
+
+const requestsSchema = z
+  .object({
+    /**
+     * The longest wait for a rate limit (503 or 429 with Retry-After) before a run fails with CW_SOURCE_UNAVAILABLE.
+     * @defaultValue 120
+     */
+    maxRateLimitWaitSeconds: z.number().int().min(0).max(3600).default(120),
+    /**
+     * Retries of a 5xx or network failure, with exponential backoff from `backoffMs`.
+     * @defaultValue 3
+     */
+    retries: z.number().int().min(0).max(10).default(3),
+    /** @defaultValue 1000 */
+    backoffMs: z.number().int().min(0).max(60_000).default(1000),
+    /**
+     * Per-request timeout.
+     * @defaultValue 60000
+     */
+    timeoutMs: z.number().int().min(100).max(600_000).default(60_000),
+  })
+  .strict();
+
+export const bamboohrConfigSchema = z
+  .object({
+    type: z.literal('bamboohr'),
+    /** The company's BambooHR subdomain: `acme` for https://acme.bamboohr.com. */
+    companyDomain: z
+      .string()
+      .trim()
+      .regex(
+        /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i,
+        'must be the BambooHR subdomain, e.g. acme for acme.bamboohr.com',
+      ),
+    /**
+     * An API key of a BambooHR user who can see every employee's job and employment status fields (see the README).
+     * BambooHR takes it as the HTTP Basic user name; it is never logged, recorded or echoed in an error.
+     */
+    apiKey: secret(z.string().trim().min(1, 'must not be empty')),
+    /**
+     * The company's time zone (IANA name, e.g. `America/Denver`): BambooHR's dates carry no time, and a termination
+     * dated D takes effect at the end of D in this zone (README, "Time zone rule").
+     */
+    timeZone: z.string().trim().refine(isTimeZone, 'must be an IANA time zone name, e.g. Europe/Berlin'),
+    /**
+     * Where the API lives; every request stays on it.
+     * @defaultValue https://<companyDomain>.bamboohr.com
+     */
+    baseUrl: sourceUrl({
+      example: 'https://acme.bamboohr.com',
+      plainHttp: 'loopback',
+      path: false,
+    }).optional(),
+    /** Who answers for these controls (a person or a team address); stamped on every record's owner. */
+    controlOwner: z.string().min(1).optional(),
+    collectors: z
+      .object({
+        terminations: z
+          .object({
+            /**
+             * How far before the window's start an employee's record may last have changed and its termination
+             * still be read: BambooHR lists table rows by the employee's last change, and HR often enters a
+             * termination ahead of its date.
+             * @defaultValue 400
+             */
+            lookbackDays: z.number().int().min(1).max(3650).default(400),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    requests: requestsSchema.optional(),
+  })
+  .strict();
+
+export type BambooHrConfigInput = z.input<typeof bamboohrConfigSchema>;
+export type BambooHrConfig = z.output<typeof bamboohrConfigSchema>;
+export type RequestSettings = z.output<typeof requestsSchema>;
+
+/** Validates a config before any request is made: CW_CONFIG_INVALID naming every bad field, never a value. */
+export function parseBambooHrConfig(input: unknown): BambooHrConfig {
+  const result = bamboohrConfigSchema.safeParse(input);
+  if (!result.success) {
+    const issues = zodIssues(result.error);
+    throw new CrosswalkError(
+      'CW_CONFIG_INVALID',
+      `invalid BambooHR connector config: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      { issues },
+    );
+  }
+  return result.data;
+}
+
+export function requestSettings(config: BambooHrConfig): RequestSettings {
+  return config.requests ?? requestsSchema.parse({});
+}
+
+export function baseUrlOf(config: BambooHrConfig): string {
+  return config.baseUrl ?? `https://${config.companyDomain.toLowerCase()}.bamboohr.com`;
+}
+
+/** HTTP Basic with the API key as user name and any password (BambooHR's docs use `x`). */
+export function basicAuthorization(apiKey: string): string {
+  return `Basic ${Buffer.from(`${apiKey}:x`).toString('base64')}`;
+}
+
+/** The secrets scrubbed from every message: the key, and the Basic value that carries it. */
+export function configSecrets(config: BambooHrConfig): string[] {
+  const secrets = secretValues(bamboohrConfigSchema, config);
+  return [...secrets, basicAuthorization(config.apiKey).slice('Basic '.length)];
+}
