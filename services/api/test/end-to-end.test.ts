@@ -1,4 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import {
+  audit,
+  contoso,
+  configFor as entraConfigFor,
+  people as entraPeople,
+  type FakeEntra,
+  startFake as startFakeEntra,
+  userChangeNotifications,
+} from '@crosswalk/connector-entra/testing';
 import { acme, configFor, startFake } from '@crosswalk/connector-github/testing';
 import {
   acmeSite,
@@ -258,3 +267,101 @@ describe.skipIf(!services)('End to end: Okta event hooks and Jira webhooks becom
     expect(jira.violations).toEqual([]);
   });
 });
+
+/**
+ * Microsoft Graph: the subscription's validation POST is answered, then a change notification for a user ->
+ * webhook job -> collect job narrowed to that user -> the disable read back from the loopback tenant's directory
+ * audit log -> entra.user_lifecycle record naming the delivery. Another user disabled in the same hour, whom the
+ * notification does not name, is left to the scheduled collection.
+ */
+describe.skipIf(!services)(
+  'End to end: a Graph change notification becomes Entra ID lifecycle evidence',
+  () => {
+    const CLIENT_STATE = 'graph-client-state-end-to-end-0123';
+    let t: TestApp;
+    let worker: RunningWorker;
+    let entra: FakeEntra;
+    const { dave, alice, carol } = entraPeople;
+    // Fresh ids and times: delivery claims and stored records outlive a run.
+    const disabledAt = new Date(Date.now() - 2 * 60_000).toISOString();
+    const daveEntry = randomUUID();
+
+    beforeAll(async () => {
+      t = await startTestApp({ db: 10 });
+      const tenant = contoso();
+      tenant.audits.push(
+        audit('Disable account', disabledAt, dave, { user: carol }, { id: daveEntry }),
+        audit('Disable account', disabledAt, alice, { user: carol }, { id: randomUUID() }),
+      );
+      entra = await startFakeEntra(tenant);
+      worker = await startWorker(t.runtime, { concurrency: 2, stalledIntervalMs: 5_000 });
+    });
+    afterAll(async () => {
+      await worker?.close();
+      await t?.close();
+      await entra?.close();
+    });
+
+    type Item = {
+      source: { ref: string };
+      provenance: { trigger: unknown };
+      payload: Record<string, unknown>;
+    };
+
+    it('stores the disable of the notified user, read back from the audit log, naming the delivery', async () => {
+      const connectorId = `entra-${randomUUID().slice(0, 8)}`;
+      const created = await t.app.inject({
+        method: 'POST',
+        url: '/v1/connectors',
+        headers: t.bearer(t.tokens.admin),
+        payload: { id: connectorId, ...entraConfigFor(entra), webhookSecret: CLIENT_STATE },
+      });
+      expect(created.statusCode).toBe(201);
+      const validated = await t.app.inject({
+        method: 'POST',
+        url: `/v1/webhooks/${connectorId}/entra?validationToken=${encodeURIComponent('Validation: token 42')}`,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+      });
+      expect(validated.statusCode).toBe(200);
+      expect(validated.body).toBe('Validation: token 42');
+
+      const body = userChangeNotifications({
+        subscriptionId: randomUUID(),
+        tenantId: entraConfigFor(entra).tenantId,
+        clientState: CLIENT_STATE,
+        changes: [{ userId: dave.id, changeType: 'updated' }],
+      });
+      const ack = await t.app.inject({
+        method: 'POST',
+        url: `/v1/webhooks/${connectorId}/entra`,
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        payload: JSON.stringify(body),
+      });
+      expect(ack.statusCode).toBe(202);
+      expect(ack.json()).toMatchObject({ outcome: 'enqueued', event: 'updated' });
+      const { deliveryId } = ack.json();
+
+      const day = disabledAt.slice(0, 10);
+      const next = new Date(Date.parse(day) + 2 * 86_400_000).toISOString().slice(0, 10);
+      const url = `/v1/evidence?kind=entra.user_lifecycle&from=${day}&to=${next}`;
+      let items: Item[] = [];
+      for (const started = Date.now(); Date.now() - started < 15_000; ) {
+        const response = await t.app.inject({ method: 'GET', url, headers: t.bearer(t.tokens.auditor) });
+        expect(response.statusCode).toBe(200);
+        items = (response.json().items as Item[]).filter(
+          (item) => (item.provenance.trigger as { deliveryId?: string }).deliveryId === deliveryId,
+        );
+        if (items.length > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      if (items.length === 0) console.error(await diagnose(t));
+      expect(items.map((item) => item.source.ref)).toEqual([daveEntry]);
+      expect(items[0]!.payload).toMatchObject({
+        change: 'disabled',
+        target: expect.objectContaining({ id: dave.id }),
+      });
+      expect(items[0]!.provenance.trigger).toEqual({ type: 'webhook', deliveryId, event: 'updated' });
+      expect(entra.violations).toEqual([]);
+    });
+  },
+);
