@@ -192,7 +192,8 @@ describe('control tests fed from the export read', () => {
 
   it('tests a record stored as text over several lines (not the one-line JSON it spools as read) the same way', async () => {
     // The tee spools each record's stored bytes as they are, one per line; text with line breaks cannot be.
-    const refs = await Array.fromAsync(locker.records.refs('github.pull_request.approval', FEB));
+    const refs = [];
+    for await (const r of locker.records.refs('github.pull_request.approval', FEB)) refs.push(r);
     const ref = refs.find((r) => r.id !== unvouched);
     const file = path.join(dir, 'locker', ...ref!.key.split('/'));
     const text = await readFile(file, 'utf8');
