@@ -1,4 +1,5 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { requestPolicyFields } from '@crosswalk/connector-kit';
 import { CrosswalkError, secret, secretValues, sourceUrl, zodIssues } from '@crosswalk/core';
 import { z } from 'zod';
 
@@ -100,6 +101,14 @@ const certificateAuthSchema = z
     if (problem) context.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
   });
 
+// Okta and Entra name the backoff `retryBaseDelayMs`, as their stored configs do.
+const { backoffMs, ...requestFields } = requestPolicyFields({
+  maxRateLimitWaitSeconds: 300,
+  retries: 3,
+  timeoutMs: 60_000,
+  timeoutCeilingMs: 600_000,
+});
+
 const requestsSchema = z
   .object({
     /**
@@ -108,24 +117,9 @@ const requestsSchema = z
      * @defaultValue 999
      */
     pageSize: z.number().int().min(1).max(999).default(999),
-    /**
-     * The longest wait for a throttled request's Retry-After; a longer one fails with CW_SOURCE_UNAVAILABLE
-     * (retryable).
-     * @defaultValue 300
-     */
-    maxRateLimitWaitSeconds: z.number().int().min(0).max(3600).default(300),
-    /**
-     * Retries of a 5xx or network failure, with exponential backoff from `retryBaseDelayMs`.
-     * @defaultValue 3
-     */
-    retries: z.number().int().min(0).max(10).default(3),
-    /** @defaultValue 1000 */
-    retryBaseDelayMs: z.number().int().min(0).max(60_000).default(1000),
-    /**
-     * Per-request timeout.
-     * @defaultValue 60000
-     */
-    timeoutMs: z.number().int().min(100).max(600_000).default(60_000),
+    ...requestFields,
+    /** The first wait before retrying a 5xx or network failure, doubled on each attempt (`backoffMs` elsewhere). */
+    retryBaseDelayMs: backoffMs,
   })
   .strict();
 

@@ -1,3 +1,4 @@
+import { requestPolicyFields } from '@crosswalk/connector-kit';
 import { CrosswalkError, secret, secretValues, sourceUrl, zodIssues } from '@crosswalk/core';
 import { z } from 'zod';
 
@@ -39,28 +40,14 @@ const requestsSchema = z
      * @defaultValue 1000
      */
     graphqlSpacingMs: z.number().int().min(0).max(60_000).default(1000),
-    /**
-     * The longest wait for a rate limit to reset. GitHub's primary limit resets within the hour, so the default
-     * waits it out rather than failing a run; a longer wait fails with CW_SOURCE_UNAVAILABLE (retryable).
-     * @defaultValue 3660
-     */
-    maxRateLimitWaitSeconds: z.number().int().min(0).default(3660),
-    /**
-     * Retries of a 5xx or network failure.
-     * @defaultValue 3
-     */
-    retries: z.number().int().min(0).max(10).default(3),
-    /**
-     * The first wait before retrying a 5xx or network failure, doubled on each attempt; a rate limit waits as
-     * GitHub's headers say instead.
-     * @defaultValue 1000
-     */
-    backoffMs: z.number().int().min(0).max(60_000).default(1000),
-    /**
-     * How long one request may take.
-     * @defaultValue 30000
-     */
-    timeoutMs: z.number().int().min(100).max(300_000).default(30_000),
+    // GitHub's primary limit resets within the hour: the default waits it out rather than failing a run.
+    ...requestPolicyFields({
+      maxRateLimitWaitSeconds: 3660,
+      maxRateLimitWaitCeiling: null,
+      retries: 3,
+      timeoutMs: 30_000,
+      timeoutCeilingMs: 300_000,
+    }),
   })
   .strict();
 

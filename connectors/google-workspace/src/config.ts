@@ -1,4 +1,5 @@
 import { createPrivateKey } from 'node:crypto';
+import { requestPolicyFields } from '@crosswalk/connector-kit';
 import { CrosswalkError, secret, secretValues, sourceUrl, zodIssues } from '@crosswalk/core';
 import { z } from 'zod';
 
@@ -104,23 +105,12 @@ const requestsSchema = z
      * @defaultValue 1000
      */
     activitiesPageSize: z.number().int().min(1).max(1000).default(1000),
-    /**
-     * The longest wait for a rate limit (429 with Retry-After) before a run fails with CW_SOURCE_UNAVAILABLE.
-     * @defaultValue 120
-     */
-    maxRateLimitWaitSeconds: z.number().int().min(0).max(3600).default(120),
-    /**
-     * Retries of a 5xx or network failure, with exponential backoff from `backoffMs`.
-     * @defaultValue 3
-     */
-    retries: z.number().int().min(0).max(10).default(3),
-    /** @defaultValue 1000 */
-    backoffMs: z.number().int().min(0).max(60_000).default(1000),
-    /**
-     * Per-request timeout.
-     * @defaultValue 60000
-     */
-    timeoutMs: z.number().int().min(100).max(600_000).default(60_000),
+    ...requestPolicyFields({
+      maxRateLimitWaitSeconds: 120,
+      retries: 3,
+      timeoutMs: 60_000,
+      timeoutCeilingMs: 600_000,
+    }),
   })
   .strict();
 

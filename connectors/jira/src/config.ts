@@ -1,3 +1,4 @@
+import { requestPolicyFields } from '@crosswalk/connector-kit';
 import { CrosswalkError, secret, secretValues, sourceUrl, zodIssues } from '@crosswalk/core';
 import { z } from 'zod';
 
@@ -124,29 +125,12 @@ const requestsSchema = z
      * @defaultValue 100
      */
     changelogPageSize: z.number().int().min(1).max(100).default(100),
-    /**
-     * The longest Retry-After the connector waits out on a 429 or 503; a longer one fails with
-     * CW_SOURCE_UNAVAILABLE (retryable) instead of holding a worker.
-     * @defaultValue 300
-     */
-    maxRateLimitWaitSeconds: z.number().int().min(0).max(3600).default(300),
-    /**
-     * Retries of one request after a 429, 5xx or network failure (1 s, 2 s, 4 s, ... when Jira gives no
-     * Retry-After).
-     * @defaultValue 4
-     */
-    retries: z.number().int().min(0).max(10).default(4),
-    /**
-     * The first wait before retrying a 5xx or network failure, doubled on each attempt; a 429 or 503 waits for
-     * Jira's Retry-After instead when it sends one.
-     * @defaultValue 1000
-     */
-    backoffMs: z.number().int().min(0).max(60_000).default(1000),
-    /**
-     * How long one request may take.
-     * @defaultValue 30000
-     */
-    timeoutMs: z.number().int().min(100).max(300_000).default(30_000),
+    ...requestPolicyFields({
+      maxRateLimitWaitSeconds: 300,
+      retries: 4,
+      timeoutMs: 30_000,
+      timeoutCeilingMs: 300_000,
+    }),
   })
   .strict();
 

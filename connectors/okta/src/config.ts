@@ -1,4 +1,5 @@
 import { createPrivateKey, type JsonWebKeyInput } from 'node:crypto';
+import { requestPolicyFields } from '@crosswalk/connector-kit';
 import { CrosswalkError, secret, secretValues, sourceUrl, zodIssues } from '@crosswalk/core';
 import { z } from 'zod';
 
@@ -79,6 +80,16 @@ const oauthAuthSchema = z
     if (problem) issues.addIssue({ code: 'custom', path: ['privateKey'], message: problem });
   });
 
+// Okta and Entra name the backoff `retryBaseDelayMs`, as their stored configs do.
+// Okta's limits reset each minute: the default wait of two minutes sits them out rather than failing a run.
+const { backoffMs, ...requestFields } = requestPolicyFields({
+  maxRateLimitWaitSeconds: 120,
+  retries: 3,
+  timeoutMs: 60_000,
+  timeoutCeilingMs: 600_000,
+  timeoutFloorMs: 1000,
+});
+
 const requestsSchema = z
   .object({
     /**
@@ -91,24 +102,9 @@ const requestsSchema = z
      * @defaultValue 200
      */
     pageSize: z.number().int().min(1).max(200).default(200),
-    /**
-     * The longest wait for a rate limit to reset. Okta's limits reset each minute, so the default waits them out
-     * rather than failing a run; a longer wait fails with CW_SOURCE_UNAVAILABLE (retryable).
-     * @defaultValue 120
-     */
-    maxRateLimitWaitSeconds: z.number().int().min(0).max(3600).default(120),
-    /**
-     * Retries of a 5xx or network failure, with exponential backoff from `retryBaseDelayMs`.
-     * @defaultValue 3
-     */
-    retries: z.number().int().min(0).max(10).default(3),
-    /** @defaultValue 1000 */
-    retryBaseDelayMs: z.number().int().min(0).max(60_000).default(1000),
-    /**
-     * Per-request timeout.
-     * @defaultValue 60000
-     */
-    timeoutMs: z.number().int().min(1000).max(600_000).default(60_000),
+    ...requestFields,
+    /** The first wait before retrying a 5xx or network failure, doubled on each attempt (`backoffMs` elsewhere). */
+    retryBaseDelayMs: backoffMs,
   })
   .strict();
 

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+/** Where one connector's defaults and bounds differ: its source's rate-limit windows and how slow it may answer. */
+export interface RequestFieldDefaults {
+  /** The longest rate-limit wait a run sits out by default, in seconds. */
+  maxRateLimitWaitSeconds: number;
+  /** The most a config may set it to (unset: one hour; null: no bound, as GitHub's hourly budget has none). */
+  maxRateLimitWaitCeiling?: number | null;
+  /** Retries of a failed request by default. */
+  retries: number;
+  /** How long one request may take by default, in milliseconds. */
+  timeoutMs: number;
+  /** The longest and shortest timeout a config may set (the shortest defaults to 100 ms). */
+  timeoutCeilingMs: number;
+  timeoutFloorMs?: number;
+}
+
+/**
+ * The fields every connector's `requests` settings share, the same names and checks everywhere, so that a config
+ * reads alike across connectors and the values go straight to `HttpClient`'s policy. A connector spreads them into
+ * its own `requests` object beside its page sizes.
+ */
+export function requestPolicyFields(defaults: RequestFieldDefaults) {
+  const ceiling = defaults.maxRateLimitWaitCeiling === undefined ? 3600 : defaults.maxRateLimitWaitCeiling;
+  const rateLimitWait = z.number().int().min(0);
+  return {
+    /**
+     * The longest wait for a rate limit to reset; a longer one fails with CW_SOURCE_UNAVAILABLE (retryable) rather
+     * than holding a worker.
+     */
+    maxRateLimitWaitSeconds: (ceiling === null ? rateLimitWait : rateLimitWait.max(ceiling)).default(
+      defaults.maxRateLimitWaitSeconds,
+    ),
+    /** Retries of a 5xx or network failure (and of a rate limit, within the wait above). */
+    retries: z.number().int().min(0).max(10).default(defaults.retries),
+    /** The first wait before retrying a 5xx or network failure, doubled on each attempt. */
+    backoffMs: z.number().int().min(0).max(60_000).default(1000),
+    /** How long one request may take. */
+    timeoutMs: z
+      .number()
+      .int()
+      .min(defaults.timeoutFloorMs ?? 100)
+      .max(defaults.timeoutCeilingMs)
+      .default(defaults.timeoutMs),
+  };
+}
