@@ -203,17 +203,11 @@ export function EvidencePage() {
               <dd>
                 <code className="wrap">{data.key}</code>
               </dd>
-              <dt>Stored by run</dt>
-              <dd>
-                <code>{data.provenance.runId}</code> of connector {data.provenance.connector.id}
-              </dd>
             </dl>
             <p>
-              That run's manifest lists this id with this SHA-256 and is itself a link of the connector's run
-              chain (each link holds the hash of the manifest and of the link before). An export carries the
-              manifests, and <code>crosswalk verify</code> checks both directions offline: every record a
-              bundled run lists is in the bundle with that hash, and every record in the bundle is listed by a
-              bundled run.
+              An export carries the run manifests, and <code>crosswalk verify</code> checks both directions
+              offline: every record a bundled run lists is in the bundle with that hash, and every record in
+              the bundle is listed by a bundled run.
             </p>
           </section>
         </>
