@@ -1,27 +1,17 @@
+import { requestPolicyFields } from '@crosswalk/connector-kit';
 import { CrosswalkError, secret, secretValues, sourceUrl, zodIssues } from '@crosswalk/core';
 import { z } from 'zod';
 import { isTimeZone } from './time-zone.js';
 
 const requestsSchema = z
-  .object({
-    /**
-     * The longest wait for a rate limit (503 or 429 with Retry-After) before a run fails with CW_SOURCE_UNAVAILABLE.
-     * @defaultValue 120
-     */
-    maxRateLimitWaitSeconds: z.number().int().min(0).max(3600).default(120),
-    /**
-     * Retries of a 5xx or network failure, with exponential backoff from `backoffMs`.
-     * @defaultValue 3
-     */
-    retries: z.number().int().min(0).max(10).default(3),
-    /** @defaultValue 1000 */
-    backoffMs: z.number().int().min(0).max(60_000).default(1000),
-    /**
-     * Per-request timeout.
-     * @defaultValue 60000
-     */
-    timeoutMs: z.number().int().min(100).max(600_000).default(60_000),
-  })
+  .object(
+    requestPolicyFields({
+      maxRateLimitWaitSeconds: 120,
+      retries: 3,
+      timeoutMs: 60_000,
+      timeoutCeilingMs: 600_000,
+    }),
+  )
   .strict();
 
 export const bamboohrConfigSchema = z
