@@ -1,4 +1,4 @@
-import { type EvidenceRecord, MAX_INSTANT } from '@crosswalk/core';
+import { EVIDENCE_ID_PATTERN, type EvidenceRecord, MAX_INSTANT } from '@crosswalk/core';
 import type { ChainReport, Locker } from '@crosswalk/locker';
 import { type RunTotal, type SourceTotal, sourceTotals } from './source-totals.js';
 
@@ -224,7 +224,7 @@ export interface ConnectorRuns {
       sourceTotal?: number;
     }[];
   }[];
-  /** Every record id a run manifest of the connector names. */
+  /** Every id of a record of the window that a run manifest of the connector names. */
   named: Set<string>;
   chain: ChainReport;
 }
@@ -266,8 +266,14 @@ async function readRuns(
 ): Promise<ConnectorRuns> {
   const runs: ConnectorRuns['runs'] = [];
   const named = new Set<string>();
+  // Only ids of the window's records are ever asked for: the runs listed reach to now, and holding the ids of
+  // every later record they name would grow with the locker, not the window. An id carries its occurredAt.
+  const [from, to] = [idInstant(window.from), idInstant(window.to)];
   for await (const run of locker.runs.list(connector, { from: listFrom, to: MAX_INSTANT })) {
-    for (const stored of run.records) named.add(stored.id);
+    for (const stored of run.records) {
+      const at = EVIDENCE_ID_PATTERN.exec(stored.id)?.[2];
+      if (at === undefined || (at >= from && at < to)) named.add(stored.id);
+    }
     runs.push({
       runId: run.runId,
       startedAt: run.startedAt,
@@ -281,4 +287,9 @@ async function readRuns(
     });
   }
   return { runs, named, chain: await locker.runs.verifyChain(connector, window) };
+}
+
+/** An instant as evidence ids write it (`2026-02-01T00:00:00.000Z` -> `20260201T000000000Z`), to compare with theirs. */
+function idInstant(instant: string): string {
+  return instant.replace(/[-:.]/g, '');
 }
