@@ -3,12 +3,13 @@ import {
   newSeed,
   type Register,
   type RegisterSource,
+  type Remediation,
   testControls,
   withRemediations,
   withSeed,
 } from '@crosswalk/assurance';
 import type { Locker } from '@crosswalk/locker';
-import { HeadKeyedCache } from './head-keyed-cache.js';
+import { HeadKeyedCache, type Heads } from './head-keyed-cache.js';
 import { RemediationIndex } from './remediation-index.js';
 
 /** How long results answer while every chain head stays put, before they are read again in the background. */
@@ -24,6 +25,18 @@ const MAX_SAMPLES = 64;
 const READING_SEED = 'crosswalk-kept-reading';
 
 type Results = ReadonlyMap<string, ControlTestResult>;
+
+/** What an answer reads from the locker besides the register, started together (ControlTestCache.begin). */
+export interface Begun {
+  heads: Promise<Heads>;
+  remediations: Promise<Map<string, Remediation[]>>;
+}
+
+/** A promise awaited later: a rejection before then is not unhandled (the later await still sees it). */
+function handledLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
 
 /**
  * Control test results of the API, kept per register version and window and keyed by every connector's chain
@@ -48,14 +61,26 @@ export class ControlTestCache {
     this.remediations = new RemediationIndex(locker);
   }
 
+  /**
+   * Starts reading the chain heads and the remediations at once, so a request that reads the register meanwhile
+   * waits for one round of requests, not three in a row. Hand the result to `all` or `one`.
+   */
+  begin(): Begun {
+    return {
+      heads: handledLater(this.results.heads()),
+      remediations: handledLater(this.remediations.byControl()),
+    };
+  }
+
   /** Every control of `register` over `window` (validated by the caller), remediations as stored now. */
   async all(
     register: Register,
     source: RegisterSource,
     window: { from: string; to: string },
+    begun: Begun = this.begin(),
   ): Promise<ControlTestResult[]> {
-    const results = await this.read(register, source, window);
-    const remediations = await this.remediations.byControl();
+    const results = await this.read(register, source, window, begun.heads);
+    const remediations = await begun.remediations;
     return [...results.values()].map((r) => withRemediations(r, remediations.get(r.control.id) ?? []));
   }
 
@@ -66,11 +91,12 @@ export class ControlTestCache {
     control: string,
     window: { from: string; to: string },
     seed: string = newSeed(),
+    begun: Begun = this.begin(),
   ): Promise<ControlTestResult> {
-    const results = await this.read(register, source, window);
+    const results = await this.read(register, source, window, begun.heads);
     const kept = results.get(control);
     if (!kept) throw new Error(`no kept result for ${control}`);
-    const remediations = (await this.remediations.byControl()).get(control) ?? [];
+    const remediations = (await begun.remediations).get(control) ?? [];
     const result = withRemediations(kept, remediations);
     if (seed === kept.sample.seed) return result;
     const key = JSON.stringify([source, window.from, window.to, control, kept.population.sha256, seed]);
@@ -88,17 +114,26 @@ export class ControlTestCache {
     return this.results.idle();
   }
 
-  private read(register: Register, source: RegisterSource, window: { from: string; to: string }) {
-    return this.results.get(JSON.stringify([source, window.from, window.to]), async () => {
-      const tested = await testControls({
-        locker: this.locker,
-        register,
-        registerSource: source,
-        controls: register.controls.map((c) => c.id),
-        ...window,
-        seed: READING_SEED,
-      });
-      return new Map(tested.map((r) => [r.control.id, r]));
-    });
+  private read(
+    register: Register,
+    source: RegisterSource,
+    window: { from: string; to: string },
+    heads: Promise<Heads>,
+  ) {
+    return this.results.get(
+      JSON.stringify([source, window.from, window.to]),
+      async () => {
+        const tested = await testControls({
+          locker: this.locker,
+          register,
+          registerSource: source,
+          controls: register.controls.map((c) => c.id),
+          ...window,
+          seed: READING_SEED,
+        });
+        return new Map(tested.map((r) => [r.control.id, r]));
+      },
+      heads,
+    );
   }
 }

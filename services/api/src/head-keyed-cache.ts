@@ -42,6 +42,10 @@ export class HeadKeyedCache<T> {
   private readonly computing = new Map<string, Promise<Entry<T>>>();
   /** The last sequence seen per connector: links are claimed in order and never removed, so heads only grow. */
   private readonly known = new Map<string, number>();
+  /** Connectors with a chain, as of the last probe (undefined before the first: then they are discovered). */
+  private chained: string[] | undefined;
+  /** Connector configs, as of the last probe. */
+  private configured: string[] = [];
   private probes = 0;
   private probe?: { number: number; heads: Promise<Heads>; settled: boolean };
   private readonly clock: () => number;
@@ -57,8 +61,12 @@ export class HeadKeyedCache<T> {
    * The value under `key` as of the locker when this was called; `read` (given the connectors whose heads were
    * read) computes it when none is kept for the current heads. Requests for the same key and heads share one.
    */
-  async get(key: string, read: (connectors: readonly string[]) => Promise<T>): Promise<T> {
-    const heads = await this.heads();
+  async get(
+    key: string,
+    read: (connectors: readonly string[]) => Promise<T>,
+    probed: Promise<Heads> = this.heads(),
+  ): Promise<T> {
+    const heads = await probed;
     const token = JSON.stringify([...heads]);
     let entry = this.entries.get(key);
     if (!entry || entry.token !== token) entry = await this.compute(key, token, heads, read);
@@ -76,8 +84,11 @@ export class HeadKeyedCache<T> {
     while (this.computing.size > 0) await Promise.allSettled([...this.computing.values()]);
   }
 
-  /** Heads read after this call began: joins a probe started since, else starts one once the one before ends. */
-  private async heads(): Promise<Heads> {
+  /**
+   * Heads read after this call began: joins a probe started since, else starts one once the one before ends. A
+   * caller that has other reading to do first starts this at once and hands it to `get`.
+   */
+  async heads(): Promise<Heads> {
     const arrived = this.probes;
     for (;;) {
       const probe = this.probe;
@@ -97,12 +108,55 @@ export class HeadKeyedCache<T> {
     }
   }
 
+  /**
+   * Every connector's head. The first time, the connectors are discovered by walking the chains; after that the
+   * set is checked in one round of requests, at once with the heads of the connectors already known: the config
+   * listing, and for each gap between known chained connectors (before the first, between two, after the last)
+   * the first chain key after it. A gap that holds a connector's chain, or a config of an unknown one, adds it
+   * (and its head is read then). So a probe with nothing new costs one round of requests, not one per connector.
+   */
   private async readHeads(): Promise<Heads> {
-    const connectors = await discoverConnectors(this.locker);
-    const heads = await Promise.all(
-      connectors.map(async (connectorId) => [connectorId, await this.headOf(connectorId)] as const),
+    const chained = this.chained;
+    if (!chained) {
+      const connectors = await discoverConnectors(this.locker);
+      const heads = await Promise.all(connectors.map(async (id) => [id, await this.headOf(id)] as const));
+      this.chained = heads.flatMap(([id, head]) => (head > 0 ? [id] : []));
+      // discoverConnectors lists configured connectors too: those without a chain can only be configured ones.
+      this.configured = heads.flatMap(([id, head]) => (head > 0 ? [] : [id]));
+      return new Map(heads);
+    }
+    const known = [...new Set([...chained, ...this.configured])].sort();
+    const [configured, unseen, knownHeads] = await Promise.all([
+      this.configIds(),
+      Promise.all(['', ...chained].map((after) => this.nextChained(after))),
+      Promise.all(known.map(async (id) => [id, await this.headOf(id)] as const)),
+    ]);
+    const fresh = [
+      ...new Set([...configured, ...unseen.flatMap((id) => (id && !chained.includes(id) ? [id] : []))]),
+    ].filter((id) => !known.includes(id));
+    const freshHeads = await Promise.all(fresh.map(async (id) => [id, await this.headOf(id)] as const));
+    const heads = new Map(
+      [...knownHeads, ...freshHeads].filter(([id, head]) => head > 0 || configured.includes(id)),
     );
-    return new Map(heads);
+    this.configured = configured;
+    this.chained = [...heads].flatMap(([id, head]) => (head > 0 ? [id] : [])).sort();
+    return new Map([...heads].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  private async configIds(): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const id of this.locker.configs.ids()) ids.push(id);
+    return ids;
+  }
+
+  /** The connector of the first chain key after `after`'s chain ('' = from the start), or undefined. */
+  private async nextChained(after: string): Promise<string | undefined> {
+    // '~' sorts after every character a link or hint name uses (digits, 'head.json').
+    const options = after ? { pageSize: 1, startAfter: `chain/${after}/~` } : { pageSize: 1 };
+    for await (const object of this.locker.store.list('chain/', options)) {
+      return /^chain\/([^/]+)\//.exec(object.key)?.[1];
+    }
+    return undefined;
   }
 
   /** The chain's last sequence: forward from the one last seen (from the head hint the first time). */

@@ -117,9 +117,10 @@ export const controlTestsPlugin = feature('crosswalk-control-tests', PROTECTED, 
       const window = windowOf(request.query);
       const scope = request.apiKey?.scope ?? null;
       assertWindowWithin(scope, window);
+      const begun = cache.begin();
       const { register, source } = await registerFor(runtime.locker, window.to);
       const visible = register.controls.filter((c) => mapsToScope(scope, controlMappings(c)));
-      const results = visible.length === 0 ? [] : await cache.all(register, source, window);
+      const results = visible.length === 0 ? [] : await cache.all(register, source, window, begun);
       const byId = new Map(results.map((r) => [r.control.id, r]));
       return {
         window,
@@ -252,10 +253,11 @@ export const controlTestsPlugin = feature('crosswalk-control-tests', PROTECTED, 
     async (request) => {
       const { query } = request;
       const window = windowOf(query);
+      const begun = cache.begin();
       const { register, source } = await registerFor(runtime.locker, window.to);
       const control = findRegisterControl(register, request.params.id, 'params.id');
       assertControlWithin(request.apiKey?.scope ?? null, window, controlMappings(control));
-      const result = await cache.one(register, source, control.id, window, query.seed);
+      const result = await cache.one(register, source, control.id, window, query.seed, begun);
       return pagePopulation(result, query);
     },
   );

@@ -1,0 +1,73 @@
+import { type Locker, openLocker, parseLockerConfig } from '@crosswalk/locker';
+import { runDraft } from '@crosswalk/locker/testing';
+import {
+  createTestBucket,
+  deleteTestBucket,
+  type S3TestConfig,
+  s3LockerSettings,
+  s3TestConfig,
+} from '@crosswalk/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HeadKeyedCache } from '../src/head-keyed-cache.js';
+
+const s3 = await s3TestConfig();
+
+/**
+ * After the first probe the cache checks the set of connectors in one round of requests (the config listing and
+ * the first chain key after each known chain). A connector whose chain sorts before, between or after the known
+ * ones, or one only configured, must still make the next answer read again.
+ */
+describe.skipIf(!s3)('the chain-head keyed cache finds every new connector', () => {
+  let bucket: string;
+  let locker: Locker;
+  let runs = 0;
+
+  beforeAll(async () => {
+    bucket = await createTestBucket(s3 as S3TestConfig);
+    locker = openLocker(parseLockerConfig(s3LockerSettings(s3 as S3TestConfig, bucket)));
+  });
+  afterAll(async () => {
+    if (bucket) await deleteTestBucket(s3 as S3TestConfig, bucket);
+  });
+
+  const run = (connectorId: string) =>
+    locker.runs.append(
+      runDraft({ runId: `run-${++runs}`, connectorId, startedAt: '2026-03-01T03:00:00.000Z' }),
+    );
+
+  it('reads again for a chain before, between or after the known ones, a configured connector and a new run', async () => {
+    const cache = new HeadKeyedCache<string>(locker, { refreshMs: 3_600_000, maxEntries: 4 });
+    const reads: string[][] = [];
+    const read = async (connectors: readonly string[]) => {
+      reads.push([...connectors]);
+      return connectors.join(',');
+    };
+    const ask = () => cache.get('all', read);
+
+    await run('conn-m');
+    expect(await ask()).toBe('conn-m');
+    expect(await ask()).toBe('conn-m');
+    expect(reads).toHaveLength(1);
+
+    await run('conn-a');
+    expect(await ask()).toBe('conn-a,conn-m');
+    await run('conn-z');
+    expect(await ask()).toBe('conn-a,conn-m,conn-z');
+    await run('conn-n');
+    expect(await ask()).toBe('conn-a,conn-m,conn-n,conn-z');
+    await locker.configs.put('conn-b', { type: 'github' });
+    expect(await ask()).toBe('conn-a,conn-b,conn-m,conn-n,conn-z');
+    expect(reads).toHaveLength(5);
+
+    // Nothing new: the value answers as it is.
+    expect(await ask()).toBe('conn-a,conn-b,conn-m,conn-n,conn-z');
+    expect(reads).toHaveLength(5);
+    // A second run of a known connector moves its head.
+    await run('conn-n');
+    await ask();
+    expect(reads).toHaveLength(6);
+    // A configured connector whose config is removed (and has no chain) leaves the set.
+    await locker.configs.delete('conn-b');
+    expect(await ask()).toBe('conn-a,conn-m,conn-n,conn-z');
+  });
+});
