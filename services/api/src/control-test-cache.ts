@@ -19,6 +19,8 @@ export const CONTROL_TESTS_REFRESH_MS = 900_000;
  * of 100,000 records is 100,000 rows, some 60-100 MB, so only the last two windows asked are kept.
  */
 const MAX_WINDOWS = 2;
+/** Results are read again in the background no sooner than this many times their last reading took. */
+const PACE_FACTOR = 10;
 /** Samples drawn with a seed other than the reading's, kept per window, control and seed. */
 const MAX_SAMPLES = 64;
 /** The seed results are read with; a request's own seed draws its sample from the kept rows (withSeed). */
@@ -57,7 +59,12 @@ export class ControlTestCache {
     refreshMs = CONTROL_TESTS_REFRESH_MS,
     clock: () => number = Date.now,
   ) {
-    this.results = new HeadKeyedCache(locker, { refreshMs, maxEntries: MAX_WINDOWS, clock });
+    this.results = new HeadKeyedCache(locker, {
+      refreshMs,
+      maxEntries: MAX_WINDOWS,
+      clock,
+      paceFactor: refreshMs > 0 ? PACE_FACTOR : 0,
+    });
     this.remediations = new RemediationIndex(locker);
   }
 

@@ -9,6 +9,11 @@ export interface HeadKeyedCacheOptions {
   refreshMs: number;
   /** Values kept at most, least recently asked dropped first. */
   maxEntries: number;
+  /**
+   * A value is read again in the background no sooner than this many times as long as its reading took, so a
+   * window that takes 30 s to read is not read over and over while it is asked (0: refreshMs alone decides).
+   */
+  paceFactor?: number;
   clock?: () => number;
 }
 
@@ -17,6 +22,8 @@ interface Entry<T> {
   token: string;
   value: T;
   computedAt: number;
+  /** How long its reading took. */
+  readingMs: number;
   refreshing?: Promise<unknown>;
 }
 
@@ -33,9 +40,9 @@ interface Entry<T> {
  * background while the previous ones answer, so such a break shows within `refreshMs` plus one reading.
  * Exports and `crosswalk locker verify-runs` always read everything.
  *
- * Per request when nothing moved: the connectors' listing (the config ids and one LIST per connector) and one
- * GET per connector (of the link after its known head, which answers 404), shared by the requests that arrive
- * while it is under way; none of the chain links, manifests or records.
+ * Per request when nothing moved: one round of requests (readHeads), shared by the requests that arrive while it
+ * is under way: the config listing, one one-key chain listing per known chain plus one, and one GET per connector
+ * (of the link after its known head, which answers 404); none of the chain links, manifests or records.
  */
 export class HeadKeyedCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
@@ -70,13 +77,18 @@ export class HeadKeyedCache<T> {
     const token = JSON.stringify([...heads]);
     let entry = this.entries.get(key);
     if (!entry || entry.token !== token) entry = await this.compute(key, token, heads, read);
-    else if (this.clock() - entry.computedAt >= this.options.refreshMs) this.refresh(key, entry, heads, read);
+    else if (this.clock() - entry.computedAt >= this.refreshAfter(entry))
+      this.refresh(key, entry, heads, read);
     // Most recently asked goes last: the first entry is the one dropped (unless a newer reading replaced it).
     if (this.entries.get(key) === entry) {
       this.entries.delete(key);
       this.entries.set(key, entry);
     }
     return entry.value;
+  }
+
+  private refreshAfter(entry: Entry<T>): number {
+    return Math.max(this.options.refreshMs, (this.options.paceFactor ?? 0) * entry.readingMs);
   }
 
   /** Resolves once no reading is under way (for tests of the background refresh). */
@@ -187,7 +199,7 @@ export class HeadKeyedCache<T> {
     const computedAt = this.clock();
     const reading = read([...heads.keys()])
       .then((value) => {
-        const entry: Entry<T> = { token, value, computedAt };
+        const entry: Entry<T> = { token, value, computedAt, readingMs: this.clock() - computedAt };
         this.store(key, entry);
         return entry;
       })

@@ -17,7 +17,7 @@ const s3 = await s3TestConfig();
  * the first chain key after each known chain). A connector whose chain sorts before, between or after the known
  * ones, or one only configured, must still make the next answer read again.
  */
-describe.skipIf(!s3)('the chain-head keyed cache finds every new connector', () => {
+describe.skipIf(!s3)('the chain-head keyed cache', () => {
   let bucket: string;
   let locker: Locker;
   let runs = 0;
@@ -69,5 +69,31 @@ describe.skipIf(!s3)('the chain-head keyed cache finds every new connector', () 
     // A configured connector whose config is removed (and has no chain) leaves the set.
     await locker.configs.delete('conn-b');
     expect(await ask()).toBe('conn-a,conn-m,conn-n,conn-z');
+  });
+
+  it('reads again in the background no sooner than paceFactor times its last reading took', async () => {
+    let now = 0;
+    const cache = new HeadKeyedCache<number>(locker, {
+      refreshMs: 10,
+      maxEntries: 4,
+      paceFactor: 10,
+      clock: () => now,
+    });
+    let readings = 0;
+    // Each reading "takes" 100 ms of the cache's clock.
+    const read = async () => {
+      now += 100;
+      return ++readings;
+    };
+    expect(await cache.get('k', read)).toBe(1);
+    now += 500; // 600 since the reading began: past refreshMs, short of 10 x 100
+    await cache.get('k', read);
+    await cache.idle();
+    expect(readings).toBe(1);
+    now += 500; // 1,100: due
+    expect(await cache.get('k', read)).toBe(1); // the kept value answers while the new one is read
+    await cache.idle();
+    expect(readings).toBe(2);
+    expect(await cache.get('k', read)).toBe(2);
   });
 });
