@@ -47,21 +47,15 @@ interface Entry<T> {
 export class HeadKeyedCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
   private readonly computing = new Map<string, Promise<Entry<T>>>();
-  /** The last sequence seen per connector: links are claimed in order and never removed, so heads only grow. */
-  private readonly known = new Map<string, number>();
-  /** Connectors with a chain, as of the last probe (undefined before the first: then they are discovered). */
-  private chained: string[] | undefined;
-  /** Connector configs, as of the last probe. */
-  private configured: string[] = [];
-  private probes = 0;
-  private probe?: { number: number; heads: Promise<Heads>; settled: boolean };
+  private readonly chain: ChainHeads;
   private readonly clock: () => number;
 
   constructor(
-    private readonly locker: Locker,
+    locker: Locker,
     private readonly options: HeadKeyedCacheOptions,
   ) {
     this.clock = options.clock ?? Date.now;
+    this.chain = chainHeadsOf(locker);
   }
 
   /**
@@ -71,7 +65,7 @@ export class HeadKeyedCache<T> {
   async get(
     key: string,
     read: (connectors: readonly string[]) => Promise<T>,
-    probed: Promise<Heads> = this.heads(),
+    probed: Promise<Heads> = this.chain.read(),
   ): Promise<T> {
     const heads = await probed;
     const token = JSON.stringify([...heads]);
@@ -96,11 +90,84 @@ export class HeadKeyedCache<T> {
     while (this.computing.size > 0) await Promise.allSettled([...this.computing.values()]);
   }
 
+  /** Heads read after this call began (ChainHeads.read), shared with every cache over the same locker. */
+  heads(): Promise<Heads> {
+    return this.chain.read();
+  }
+
+  /** The value under `token`; requests for the same key and token share one reading. */
+  private compute(
+    key: string,
+    token: string,
+    heads: Heads,
+    read: (connectors: readonly string[]) => Promise<T>,
+  ): Promise<Entry<T>> {
+    const shared = `${key}\n${token}`;
+    const pending = this.computing.get(shared);
+    if (pending) return pending;
+    const computedAt = this.clock();
+    const reading = read([...heads.keys()])
+      .then((value) => {
+        const entry: Entry<T> = { token, value, computedAt, readingMs: this.clock() - computedAt };
+        this.store(key, entry);
+        return entry;
+      })
+      .finally(() => this.computing.delete(shared));
+    this.computing.set(shared, reading);
+    return reading;
+  }
+
+  /** Reads the value again behind the current one; a failure leaves it answering until the next try. */
+  private refresh(
+    key: string,
+    entry: Entry<T>,
+    heads: Heads,
+    read: (connectors: readonly string[]) => Promise<T>,
+  ): void {
+    if (entry.refreshing) return;
+    entry.refreshing = this.compute(key, entry.token, heads, read).then(
+      () => undefined,
+      () => {
+        entry.refreshing = undefined;
+      },
+    );
+  }
+
+  private store(key: string, entry: Entry<T>): void {
+    const current = this.entries.get(key);
+    // A reading that started before the one already kept must not replace it.
+    if (current && current.computedAt > entry.computedAt) return;
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    while (this.entries.size > this.options.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done) break;
+      this.entries.delete(oldest.value);
+    }
+  }
+}
+
+/**
+ * The chain heads of a locker, read by one probe at a time for every cache over it (coverage and control tests
+ * share it), so the requests of both routes arriving together wait for one round of requests, not one each.
+ */
+class ChainHeads {
+  /** The last sequence seen per connector: links are claimed in order and never removed, so heads only grow. */
+  private readonly known = new Map<string, number>();
+  /** Connectors with a chain, as of the last probe (undefined before the first: then they are discovered). */
+  private chained: string[] | undefined;
+  /** Connector configs, as of the last probe. */
+  private configured: string[] = [];
+  private probes = 0;
+  private probe?: { number: number; heads: Promise<Heads>; settled: boolean };
+
+  constructor(private readonly locker: Locker) {}
+
   /**
    * Heads read after this call began: joins a probe started since, else starts one once the one before ends. A
    * caller that has other reading to do first starts this at once and hands it to `get`.
    */
-  async heads(): Promise<Heads> {
+  async read(): Promise<Heads> {
     const arrived = this.probes;
     for (;;) {
       const probe = this.probe;
@@ -185,57 +252,17 @@ export class HeadKeyedCache<T> {
     if (sequence > (this.known.get(connectorId) ?? 0)) this.known.set(connectorId, sequence);
     return sequence;
   }
+}
 
-  /** The value under `token`; requests for the same key and token share one reading. */
-  private compute(
-    key: string,
-    token: string,
-    heads: Heads,
-    read: (connectors: readonly string[]) => Promise<T>,
-  ): Promise<Entry<T>> {
-    const shared = `${key}\n${token}`;
-    const pending = this.computing.get(shared);
-    if (pending) return pending;
-    const computedAt = this.clock();
-    const reading = read([...heads.keys()])
-      .then((value) => {
-        const entry: Entry<T> = { token, value, computedAt, readingMs: this.clock() - computedAt };
-        this.store(key, entry);
-        return entry;
-      })
-      .finally(() => this.computing.delete(shared));
-    this.computing.set(shared, reading);
-    return reading;
-  }
+const chainHeads = new WeakMap<Locker, ChainHeads>();
 
-  /** Reads the value again behind the current one; a failure leaves it answering until the next try. */
-  private refresh(
-    key: string,
-    entry: Entry<T>,
-    heads: Heads,
-    read: (connectors: readonly string[]) => Promise<T>,
-  ): void {
-    if (entry.refreshing) return;
-    entry.refreshing = this.compute(key, entry.token, heads, read).then(
-      () => undefined,
-      () => {
-        entry.refreshing = undefined;
-      },
-    );
+function chainHeadsOf(locker: Locker): ChainHeads {
+  let heads = chainHeads.get(locker);
+  if (!heads) {
+    heads = new ChainHeads(locker);
+    chainHeads.set(locker, heads);
   }
-
-  private store(key: string, entry: Entry<T>): void {
-    const current = this.entries.get(key);
-    // A reading that started before the one already kept must not replace it.
-    if (current && current.computedAt > entry.computedAt) return;
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    while (this.entries.size > this.options.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done) break;
-      this.entries.delete(oldest.value);
-    }
-  }
+  return heads;
 }
 
 /** The sequence a head hint names, or 0 (walk forward from the first link) when it is missing or unreadable. */
