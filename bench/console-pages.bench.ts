@@ -17,7 +17,6 @@
  * reads); the coverage picture on the window's record keys and every run manifest (listings + GetObject of each
  * manifest); an evidence item on one GetObject (timed under the same 8 users).
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import os from 'node:os';
@@ -195,12 +194,10 @@ async function rawCoverage(client: S3Client, bucket: string, kinds: EvidenceKind
   return { keysListed, manifests, durationMs: round(performance.now() - started, 1) };
 }
 
+/** What `uptime` prints: how long the machine has been up and its load averages (1, 5, 15 minutes). */
 function uptime(): string {
-  try {
-    return execFileSync('uptime', { encoding: 'utf8' }).trim();
-  } catch {
-    return `loadavg ${os.loadavg().join(' ')}`;
-  }
+  const [one, five, fifteen] = os.loadavg().map((l) => l.toFixed(2));
+  return `${new Date().toISOString()} up ${Math.round(os.uptime() / 60)} min, load average: ${one}, ${five}, ${fifteen}`;
 }
 
 async function run(s3: S3TestConfig, log: (message: string) => void): Promise<BenchResult> {
