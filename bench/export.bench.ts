@@ -17,15 +17,15 @@
  */
 import { spawn } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { type EvidenceKind, sealRecord } from '@crosswalk/core';
 import { pullRequestDraft } from '@crosswalk/core/testing';
-import { keys, type Locker, mapOrdered, type TimeRange } from '@crosswalk/locker';
+import { mapOrdered, type TimeRange } from '@crosswalk/locker';
 import { collectorRun, runDraft } from '@crosswalk/locker/testing';
 import { createTestBucket, type S3TestConfig, s3TestConfig } from '@crosswalk/testing';
 // Relative: the root package does not depend on @crosswalk/export (yet).
@@ -33,6 +33,7 @@ import { buildExport, signingKeyFromPem } from '../packages/export/src/index.js'
 import { Sink, Spool } from '../packages/export/src/sink.js';
 import { ZipWriter } from '../packages/export/src/zip/writer.js';
 import { type Benchmark, CACHE_DIR, mb, RssSampler, round, runPool, s3Locker } from './harness.js';
+import { cachedSeed, cacheName, firstRecordReadable, rawKeys, rememberSeed } from './seeded-records.js';
 
 const KIND: EvidenceKind = 'github.pull_request.approval';
 const FROM = '2026-01-01T00:00:00.000Z';
@@ -208,31 +209,31 @@ async function seed(
   log: (message: string) => void,
 ): Promise<{ bucket: string; seeding: Record<string, unknown> }> {
   const window = windowOf(TOTAL);
-  if (existsSync(CACHE_FILE)) {
-    const cache = JSON.parse(readFileSync(CACHE_FILE, 'utf8')) as SeedCache;
-    if (
-      cache.endpoint === s3.endpoint &&
-      cache.count === TOTAL &&
-      cache.from === FROM &&
-      cache.days === DAYS &&
-      cache.format === SEED_FORMAT
-    ) {
-      const { locker, store } = s3Locker(s3, cache.bucket);
-      let found = -1;
-      try {
-        found = 0;
-        for await (const _ of locker.records.refs(KIND, window)) found++;
-      } catch {
-        found = -1;
-      }
-      const readable = found === TOTAL && (await firstReadable(locker));
-      store.s3.destroy();
-      if (readable) {
-        log(`reusing seeded bucket ${cache.bucket} (${TOTAL} records) from bench/.cache/export.json`);
-        return { bucket: cache.bucket, seeding: { reused: true, seededAt: cache.seededAt } };
-      }
-      log(`cached bucket ${cache.bucket} holds ${found} readable records, not ${TOTAL}: seeding anew`);
+  const cache = cachedSeed<SeedCache>(
+    CACHE_FILE,
+    (c) =>
+      c.endpoint === s3.endpoint &&
+      c.count === TOTAL &&
+      c.from === FROM &&
+      c.days === DAYS &&
+      c.format === SEED_FORMAT,
+  );
+  if (cache) {
+    const { locker, store } = s3Locker(s3, cache.bucket);
+    let found = -1;
+    try {
+      found = 0;
+      for await (const _ of locker.records.refs(KIND, window)) found++;
+    } catch {
+      found = -1;
     }
+    const readable = found === TOTAL && (await firstRecordReadable(locker, KIND, windowOf(1)));
+    store.s3.destroy();
+    if (readable) {
+      log(`reusing seeded bucket ${cache.bucket} (${TOTAL} records) from ${cacheName(CACHE_FILE)}`);
+      return { bucket: cache.bucket, seeding: { reused: true, seededAt: cache.seededAt } };
+    }
+    log(`cached bucket ${cache.bucket} holds ${found} readable records, not ${TOTAL}: seeding anew`);
   }
   const bucket = await createTestBucket(s3);
   const { locker, store } = s3Locker(s3, bucket);
@@ -275,8 +276,7 @@ async function seed(
   }
   store.s3.destroy();
   log(`seeded in ${(run.durationMs / 1000).toFixed(1)} s (${run.perSecond} records/s)`);
-  await mkdir(CACHE_DIR, { recursive: true });
-  const cache: SeedCache = {
+  await rememberSeed(CACHE_FILE, {
     bucket,
     endpoint: s3.endpoint,
     count: TOTAL,
@@ -285,19 +285,8 @@ async function seed(
     kind: KIND,
     seededAt: new Date().toISOString(),
     format: SEED_FORMAT,
-  };
-  await writeFile(CACHE_FILE, `${JSON.stringify(cache, null, 2)}\n`);
+  } satisfies SeedCache);
   return { bucket, seeding: { reused: false, durationMs: run.durationMs, perSecond: run.perSecond } };
-}
-
-async function firstReadable(locker: Locker): Promise<boolean> {
-  for await (const ref of locker.records.refs(KIND, windowOf(1))) {
-    return locker.records.get(ref.key).then(
-      () => true,
-      () => false,
-    );
-  }
-  return false;
 }
 
 function measure(mode: Mode, bucket: string, count: number): Promise<ChildResult> {
@@ -331,7 +320,7 @@ async function rawExport(
     const sink = new Sink(createWriteStream(file));
     const zip = new ZipWriter(sink, await Spool.create(path.join(tmp, 'cd')), new Date());
     let count = 0;
-    const bodies = mapOrdered(rawKeys(client, bucket, range), CONCURRENCY, async (key) => {
+    const bodies = mapOrdered(rawKeys(client, bucket, KIND, range), CONCURRENCY, async (key) => {
       const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       const bytes = Buffer.from(await response.Body!.transformToByteArray());
       return { key, bytes, compressed: await zip.compress(bytes) };
@@ -345,29 +334,6 @@ async function rawExport(
     return { count, bytes };
   } finally {
     await rm(tmp, { recursive: true, force: true });
-  }
-}
-
-async function* rawKeys(client: S3Client, bucket: string, range: TimeRange): AsyncIterable<string> {
-  const stopAt = keys.evidenceStartAfter(KIND, range.to);
-  let continuationToken: string | undefined;
-  for (;;) {
-    const page = await client.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: keys.evidencePrefix(KIND),
-        MaxKeys: 1000,
-        ...(continuationToken
-          ? { ContinuationToken: continuationToken }
-          : { StartAfter: keys.evidenceStartAfter(KIND, range.from) }),
-      }),
-    );
-    for (const object of page.Contents ?? []) {
-      if (object.Key! >= stopAt) return;
-      yield object.Key!;
-    }
-    if (!page.IsTruncated) return;
-    continuationToken = page.NextContinuationToken;
   }
 }
 

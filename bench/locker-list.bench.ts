@@ -8,13 +8,11 @@
  * RSS: each walk of the first 1,000 / 5,000 / all 10,000 records of the window in its own child process.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type EvidenceKind, sealRecord } from '@crosswalk/core';
 import { pullRequestDraft } from '@crosswalk/core/testing';
-import { type Locker, mapOrdered, type TimeRange } from '@crosswalk/locker';
+import { mapOrdered, type TimeRange } from '@crosswalk/locker';
 import { createTestBucket, type S3TestConfig } from '@crosswalk/testing';
 import {
   BENCH_DIR,
@@ -26,7 +24,8 @@ import {
   runPool,
   s3Locker,
 } from './harness.js';
-import { type ChildMeasurement, rawKeys, type WalkMode, walkOurs, walkRaw } from './locker-list.child.js';
+import { type ChildMeasurement, type WalkMode, walkOurs, walkRaw } from './locker-list.child.js';
+import { cachedSeed, cacheName, firstRecordReadable, rawKeys, rememberSeed } from './seeded-records.js';
 
 const COUNT = 10_000;
 const KIND: EvidenceKind = 'github.pull_request.approval';
@@ -246,29 +245,24 @@ async function seed(
   s3: S3TestConfig,
   log: (message: string) => void,
 ): Promise<{ bucket: string; seeding: Record<string, unknown> }> {
-  if (existsSync(CACHE_FILE)) {
-    const cache = JSON.parse(readFileSync(CACHE_FILE, 'utf8')) as SeedCache;
-    if (
-      cache.endpoint === s3.endpoint &&
-      cache.count === COUNT &&
-      cache.from === FROM &&
-      cache.to === TO &&
-      cache.kind === KIND
-    ) {
-      const { locker, store } = s3Locker(s3, cache.bucket);
-      const found = await walkOurs(locker, KIND, windowOf(COUNT)).catch(() => -1);
-      // Records written by an older build (another id format, say) must still read back under this one.
-      const readable = found === COUNT && (await firstRecordReadable(locker));
-      store.s3.destroy();
-      if (readable) {
-        log(`reusing seeded bucket ${cache.bucket} from ${path.relative(BENCH_DIR, CACHE_FILE)}`);
-        return { bucket: cache.bucket, seeding: { reused: true, seededAt: cache.seededAt } };
-      }
-      log(
-        `cached bucket ${cache.bucket} no longer holds ${COUNT} records this build can read ` +
-          `(found ${found} keys): seeding anew`,
-      );
+  const cache = cachedSeed<SeedCache>(
+    CACHE_FILE,
+    (c) =>
+      c.endpoint === s3.endpoint && c.count === COUNT && c.from === FROM && c.to === TO && c.kind === KIND,
+  );
+  if (cache) {
+    const { locker, store } = s3Locker(s3, cache.bucket);
+    const found = await walkOurs(locker, KIND, windowOf(COUNT)).catch(() => -1);
+    const readable = found === COUNT && (await firstRecordReadable(locker, KIND, windowOf(1)));
+    store.s3.destroy();
+    if (readable) {
+      log(`reusing seeded bucket ${cache.bucket} from ${cacheName(CACHE_FILE)}`);
+      return { bucket: cache.bucket, seeding: { reused: true, seededAt: cache.seededAt } };
     }
+    log(
+      `cached bucket ${cache.bucket} no longer holds ${COUNT} records this build can read ` +
+        `(found ${found} keys): seeding anew`,
+    );
   }
   const bucket = await createTestBucket(s3);
   const { locker, store } = s3Locker(s3, bucket);
@@ -282,8 +276,7 @@ async function seed(
   });
   store.s3.destroy();
   log(`seeded in ${(run.durationMs / 1000).toFixed(1)} s (${run.perSecond} records/s)`);
-  await mkdir(CACHE_DIR, { recursive: true });
-  const cache: SeedCache = {
+  await rememberSeed(CACHE_FILE, {
     bucket,
     endpoint: s3.endpoint,
     count: COUNT,
@@ -291,19 +284,8 @@ async function seed(
     to: TO,
     kind: KIND,
     seededAt: new Date().toISOString(),
-  };
-  await writeFile(CACHE_FILE, `${JSON.stringify(cache, null, 2)}\n`);
+  } satisfies SeedCache);
   return { bucket, seeding: { reused: false, durationMs: run.durationMs, perSecond: run.perSecond } };
-}
-
-async function firstRecordReadable(locker: Locker): Promise<boolean> {
-  for await (const ref of locker.records.refs(KIND, windowOf(1))) {
-    return locker.records.get(ref.key).then(
-      () => true,
-      () => false,
-    );
-  }
-  return false;
 }
 
 async function timed(expected: number, fn: () => Promise<number>) {

@@ -55,35 +55,6 @@ export async function walkRaw(
   }
 }
 
-/** The same ListObjectsV2 loop as walkRaw, yielding each key (for the with-bodies detail). */
-export async function* rawKeys(
-  client: S3Client,
-  bucket: string,
-  kind: EvidenceKind,
-  range: TimeRange,
-): AsyncIterable<string> {
-  const stopAt = keys.evidenceStartAfter(kind, range.to);
-  let continuationToken: string | undefined;
-  for (;;) {
-    const page = await client.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: keys.evidencePrefix(kind),
-        MaxKeys: 1000,
-        ...(continuationToken
-          ? { ContinuationToken: continuationToken }
-          : { StartAfter: keys.evidenceStartAfter(kind, range.from) }),
-      }),
-    );
-    for (const object of page.Contents ?? []) {
-      if (object.Key! >= stopAt) return;
-      yield object.Key!;
-    }
-    if (!page.IsTruncated) return;
-    continuationToken = page.NextContinuationToken;
-  }
-}
-
 export interface ChildMeasurement {
   mode: WalkMode;
   /** Keys walked in all, over `repeat` walks of the window. */
