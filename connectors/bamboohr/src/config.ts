@@ -1,5 +1,5 @@
-import { requestPolicyFields } from '@crosswalk/connector-kit';
-import { CrosswalkError, secret, secretValues, sourceUrl, zodIssues } from '@crosswalk/core';
+import { parseConnectorConfig, requestPolicyFields } from '@crosswalk/connector-kit';
+import { secret, secretValues, sourceUrl } from '@crosswalk/core';
 import { z } from 'zod';
 import { isTimeZone } from './time-zone.js';
 
@@ -73,16 +73,7 @@ export type RequestSettings = z.output<typeof requestsSchema>;
 
 /** Validates a config before any request is made: CW_CONFIG_INVALID naming every bad field, never a value. */
 export function parseBambooHrConfig(input: unknown): BambooHrConfig {
-  const result = bamboohrConfigSchema.safeParse(input);
-  if (!result.success) {
-    const issues = zodIssues(result.error);
-    throw new CrosswalkError(
-      'CW_CONFIG_INVALID',
-      `invalid BambooHR connector config: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-      { issues },
-    );
-  }
-  return result.data;
+  return parseConnectorConfig(bamboohrConfigSchema, 'BambooHR', input);
 }
 
 export function requestSettings(config: BambooHrConfig): RequestSettings {

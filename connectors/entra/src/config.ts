@@ -1,6 +1,6 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { requestPolicyFields } from '@crosswalk/connector-kit';
-import { CrosswalkError, secret, secretValues, sourceUrl, zodIssues } from '@crosswalk/core';
+import { parseConnectorConfig, requestPolicyFields } from '@crosswalk/connector-kit';
+import { secret, secretValues, sourceUrl } from '@crosswalk/core';
 import { z } from 'zod';
 
 /**
@@ -181,16 +181,7 @@ export type RequestSettings = z.output<typeof requestsSchema>;
  * echo a value, so a secret pasted into the wrong field is not repeated back.
  */
 export function parseEntraConfig(input: unknown): EntraConfig {
-  const result = entraConfigSchema.safeParse(input);
-  if (!result.success) {
-    const issues = zodIssues(result.error);
-    throw new CrosswalkError(
-      'CW_CONFIG_INVALID',
-      `invalid Entra ID connector config: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
-      { issues },
-    );
-  }
-  return result.data;
+  return parseConnectorConfig(entraConfigSchema, 'Entra ID', input);
 }
 
 export function requestSettings(config: EntraConfig): RequestSettings {

@@ -1,5 +1,5 @@
-import { requestPolicyFields } from '@crosswalk/connector-kit';
-import { CrosswalkError, secret, secretValues, sourceUrl, zodIssues } from '@crosswalk/core';
+import { parseConnectorConfig, requestPolicyFields } from '@crosswalk/connector-kit';
+import { secret, secretValues, sourceUrl } from '@crosswalk/core';
 import { z } from 'zod';
 
 const GITHUB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
@@ -119,16 +119,7 @@ export type RequestSettings = z.output<typeof requestsSchema>;
  * @example const config = parseGitHubConfig({ type: 'github', org: 'acme', auth: { kind: 'token', token } });
  */
 export function parseGitHubConfig(input: unknown): GitHubConfig {
-  const result = githubConfigSchema.safeParse(input);
-  if (!result.success) {
-    const issues = zodIssues(result.error);
-    throw new CrosswalkError(
-      'CW_CONFIG_INVALID',
-      `invalid GitHub connector config: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
-      { issues },
-    );
-  }
-  return result.data;
+  return parseConnectorConfig(githubConfigSchema, 'GitHub', input);
 }
 
 export function requestSettings(config: GitHubConfig): RequestSettings {

@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
-import { requestPolicyFields } from '@crosswalk/connector-kit';
-import { CrosswalkError, secret, secretValues, sourceUrl, zodIssues } from '@crosswalk/core';
+import { parseConnectorConfig, requestPolicyFields } from '@crosswalk/connector-kit';
+import { CrosswalkError, secret, secretValues, sourceUrl } from '@crosswalk/core';
 import { z } from 'zod';
 
 /** Google's OAuth token endpoint, where a service account's signed assertion is exchanged for an access token. */
@@ -200,16 +200,7 @@ export type RequestSettings = z.output<typeof requestsSchema>;
  * never echo a value, so a key pasted into the wrong field is not repeated back.
  */
 export function parseGoogleWorkspaceConfig(input: unknown): GoogleWorkspaceConfig {
-  const result = googleWorkspaceConfigSchema.safeParse(input);
-  if (!result.success) {
-    const issues = zodIssues(result.error);
-    throw new CrosswalkError(
-      'CW_CONFIG_INVALID',
-      `invalid Google Workspace connector config: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-      { issues },
-    );
-  }
-  return result.data;
+  return parseConnectorConfig(googleWorkspaceConfigSchema, 'Google Workspace', input);
 }
 
 export function requestSettings(config: GoogleWorkspaceConfig): RequestSettings {

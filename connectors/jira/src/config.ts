@@ -1,5 +1,5 @@
-import { requestPolicyFields } from '@crosswalk/connector-kit';
-import { CrosswalkError, secret, secretValues, sourceUrl, zodIssues } from '@crosswalk/core';
+import { parseConnectorConfig, requestPolicyFields } from '@crosswalk/connector-kit';
+import { secret, secretValues, sourceUrl } from '@crosswalk/core';
 import { z } from 'zod';
 
 /** A Jira field id: `customfield_10042`, or a system field such as `reporter`. */
@@ -195,16 +195,7 @@ export type RequestSettings = z.output<typeof requestsSchema>;
  *   auth: { kind: 'basic', email, apiToken }, kinds: { deprovisioning: { jql: 'project = IT' } } });
  */
 export function parseJiraConfig(input: unknown): JiraConfig {
-  const result = jiraConfigSchema.safeParse(input);
-  if (!result.success) {
-    const issues = zodIssues(result.error);
-    throw new CrosswalkError(
-      'CW_CONFIG_INVALID',
-      `invalid Jira connector config: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
-      { issues },
-    );
-  }
-  return result.data;
+  return parseConnectorConfig(jiraConfigSchema, 'Jira', input);
 }
 
 export function requestSettings(config: JiraConfig): RequestSettings {

@@ -1,6 +1,6 @@
 import { createPrivateKey, type JsonWebKeyInput } from 'node:crypto';
-import { requestPolicyFields } from '@crosswalk/connector-kit';
-import { CrosswalkError, secret, secretValues, sourceUrl, zodIssues } from '@crosswalk/core';
+import { parseConnectorConfig, requestPolicyFields } from '@crosswalk/connector-kit';
+import { secret, secretValues, sourceUrl } from '@crosswalk/core';
 import { z } from 'zod';
 
 /** The OAuth scopes each collector needs; a service app asks only for those of the collector that runs. */
@@ -181,16 +181,7 @@ export type RequestSettings = z.output<typeof requestsSchema>;
  * @example const config = parseOktaConfig({ type: 'okta', orgUrl: 'https://acme.okta.com', auth: { kind: 'token', token } });
  */
 export function parseOktaConfig(input: unknown): OktaConfig {
-  const result = oktaConfigSchema.safeParse(input);
-  if (!result.success) {
-    const issues = zodIssues(result.error);
-    throw new CrosswalkError(
-      'CW_CONFIG_INVALID',
-      `invalid Okta connector config: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
-      { issues },
-    );
-  }
-  return result.data;
+  return parseConnectorConfig(oktaConfigSchema, 'Okta', input);
 }
 
 export function requestSettings(config: OktaConfig): RequestSettings {

@@ -36,7 +36,7 @@ export {
   retryAfterRule,
 } from './rate-limit.js';
 export { COMMON_CREDENTIAL_PATTERNS, createRedactor, type Redactor } from './redact.js';
-export { type RequestFieldDefaults, requestPolicyFields } from './request-settings.js';
+export { parseConnectorConfig, type RequestFieldDefaults, requestPolicyFields } from './request-settings.js';
 export {
   changeOwners,
   diffDigests,

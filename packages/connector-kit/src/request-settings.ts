@@ -1,3 +1,4 @@
+import { CrosswalkError, zodIssues } from '@crosswalk/core';
 import { z } from 'zod';
 
 /** Where one connector's defaults and bounds differ: its source's rate-limit windows and how slow it may answer. */
@@ -43,4 +44,25 @@ export function requestPolicyFields(defaults: RequestFieldDefaults) {
       .max(defaults.timeoutCeilingMs)
       .default(defaults.timeoutMs),
   };
+}
+
+/**
+ * Validates a connector's config before any request is made. Throws CW_CONFIG_INVALID naming every bad field; the
+ * messages describe the expected shape and never echo a value, so a token pasted into the wrong field is not repeated.
+ */
+export function parseConnectorConfig<Schema extends z.ZodType>(
+  schema: Schema,
+  source: string,
+  input: unknown,
+): z.output<Schema> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const issues = zodIssues(result.error);
+    throw new CrosswalkError(
+      'CW_CONFIG_INVALID',
+      `invalid ${source} connector config: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
+      { issues },
+    );
+  }
+  return result.data;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { requestPolicyFields } from '../src/request-settings.js';
+import { parseConnectorConfig, requestPolicyFields } from '../src/request-settings.js';
 
 const schema = (ceiling?: number | null) =>
   z
@@ -39,5 +39,29 @@ describe("a connector's request settings", () => {
   it('lets a connector lift the rate-limit ceiling or drop it', () => {
     expect(schema(7200).safeParse({ maxRateLimitWaitSeconds: 7200 }).success).toBe(true);
     expect(schema(null).parse({ maxRateLimitWaitSeconds: 86_400 }).maxRateLimitWaitSeconds).toBe(86_400);
+  });
+});
+
+describe("parsing a connector's config", () => {
+  it('returns the parsed config, or CW_CONFIG_INVALID naming each field and never its value', () => {
+    const config = z.object({
+      token: z.string().min(8, 'must be at least 8 characters'),
+      requests: schema(),
+    });
+    expect(
+      parseConnectorConfig(config, 'Acme', { token: 'long-enough', requests: {} }).requests.retries,
+    ).toBe(4);
+    let caught: unknown;
+    try {
+      parseConnectorConfig(config, 'Acme', { token: 'sekrit', requests: { retries: 99 } });
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as { code?: string }).code).toBe('CW_CONFIG_INVALID');
+    const message = (caught as Error).message;
+    expect(message).toMatch(/^invalid Acme connector config: /);
+    expect(message).toContain('token: must be at least 8 characters');
+    expect(message).toContain('requests.retries');
+    expect(message).not.toContain('sekrit');
   });
 });
