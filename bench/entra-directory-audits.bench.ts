@@ -21,8 +21,8 @@ import { entraConnector } from '../connectors/entra/src/index.js';
 import type { FakeEntra } from '../connectors/entra/src/sandbox/index.js';
 import { configFor, manyAuditEntries, startFake } from '../connectors/entra/test/helpers.js';
 import { runConnector } from '../packages/collect/src/index.js';
-import { collectorPass, type Pass, quiet } from './collector-pass.js';
-import { type Benchmark, type BenchResult, median, RssSampler, round } from './harness.js';
+import { collectorPass, comparePasses, type Pass, perSecond, quiet } from './collector-pass.js';
+import { type Benchmark, type BenchResult, round } from './harness.js';
 
 const EVENTS = 10_000;
 const ROUNDS = 3;
@@ -85,37 +85,16 @@ async function run(log: (message: string) => void): Promise<BenchResult> {
   // Validation against Graph's description is what the tests prove; here it would only time the checker.
   const server = await startFake(manyAuditEntries(EVENTS, WINDOW), { validate: false });
   const config = parseEntraConfig(configFor(server, { requests: {} }));
-  const rss = new RssSampler();
-  const oursPasses: Pass[] = [];
-  const naivePasses: Pass[] = [];
-  let full: Pass & { stored: number };
-  try {
-    // One warm-up each, then alternating rounds so drift hits both alike.
-    await ours(server, config);
-    await naive(server, config);
-    for (let round_ = 1; round_ <= ROUNDS; round_++) {
-      oursPasses.push(await ours(server, config));
-      naivePasses.push(await naive(server, config));
-      const [o, n] = [oursPasses.at(-1)!, naivePasses.at(-1)!];
-      log(
-        `round ${round_}: ours ${o.requests} requests ${o.items} entries ${round(o.durationMs, 0)} ms; ` +
-          `naive ${n.requests} requests ${n.items} entries ${round(n.durationMs, 0)} ms`,
-      );
-    }
-    full = await fullRun(server);
-    log(
-      `full run into a filesystem locker: ${full.requests} requests, ${full.stored} stored, ${round(full.durationMs, 0)} ms`,
-    );
-  } finally {
-    await server.close();
-  }
-  const peakRssMb = rss.stop();
-  for (const pass of [...oursPasses, ...naivePasses, full]) {
-    if (pass.items !== EVENTS) throw new Error(`a pass collected ${pass.items} entries, not ${EVENTS}`);
-  }
-  const oursRequests = oursPasses[0]!.requests;
-  const naiveRequests = naivePasses[0]!.requests;
-  const perSecond = (passes: Pass[]) => round(median(passes.map((p) => (p.items * 1000) / p.durationMs)), 1);
+  const { oursPasses, naivePasses, full, peakRssMb, oursRequests, naiveRequests } = await comparePasses({
+    ours: () => ours(server, config),
+    naive: () => naive(server, config),
+    full: () => fullRun(server),
+    rounds: ROUNDS,
+    expected: EVENTS,
+    items: 'entries',
+    close: () => server.close(),
+    log,
+  });
   return {
     name: 'entra-directory-audits',
     unit: 'requests',

@@ -12,8 +12,8 @@ import { pullRequestApprovals } from '../connectors/github/src/collectors/pull-r
 import { type GitHubConfig, parseGitHubConfig } from '../connectors/github/src/config.js';
 import { FakeGitHub } from '../connectors/github/src/sandbox/index.js';
 import { manyPullRequests, TOKEN } from '../connectors/github/test/helpers.js';
-import { collectorPass, type Pass, quiet } from './collector-pass.js';
-import { type Benchmark, type BenchResult, median, RssSampler, round } from './harness.js';
+import { collectorPass, comparePasses, type Pass, perSecond, quiet } from './collector-pass.js';
+import { type Benchmark, type BenchResult, round } from './harness.js';
 
 const PULL_REQUESTS = 1000;
 const ROUNDS = 3;
@@ -83,33 +83,15 @@ async function run(log: (message: string) => void): Promise<BenchResult> {
     // Loopback: no need to space GraphQL queries the way the production default (1 s) does for GitHub.
     requests: { graphqlSpacingMs: 0 },
   });
-  const rss = new RssSampler();
-  const oursPasses: Pass[] = [];
-  const naivePasses: Pass[] = [];
-  try {
-    // One warm-up each (JIT, connection pool), then alternating rounds so drift hits both alike.
-    await ours(server, config);
-    await naive(server, config);
-    for (let round_ = 1; round_ <= ROUNDS; round_++) {
-      oursPasses.push(await ours(server, config));
-      naivePasses.push(await naive(server, config));
-      const [o, n] = [oursPasses.at(-1)!, naivePasses.at(-1)!];
-      log(
-        `round ${round_}: ours ${o.requests} requests ${o.items} PRs ${round(o.durationMs, 0)} ms; ` +
-          `naive ${n.requests} requests ${n.items} PRs ${round(n.durationMs, 0)} ms`,
-      );
-    }
-  } finally {
-    await server.close();
-  }
-  const peakRssMb = rss.stop();
-  for (const pass of [...oursPasses, ...naivePasses]) {
-    if (pass.items !== PULL_REQUESTS)
-      throw new Error(`a pass collected ${pass.items} PRs, not ${PULL_REQUESTS}`);
-  }
-  const oursRequests = oursPasses[0]!.requests;
-  const naiveRequests = naivePasses[0]!.requests;
-  const perSecond = (passes: Pass[]) => round(median(passes.map((p) => (p.items * 1000) / p.durationMs)), 1);
+  const { oursPasses, naivePasses, peakRssMb, oursRequests, naiveRequests } = await comparePasses({
+    ours: () => ours(server, config),
+    naive: () => naive(server, config),
+    rounds: ROUNDS,
+    expected: PULL_REQUESTS,
+    items: 'PRs',
+    close: () => server.close(),
+    log,
+  });
   const ratio = round(naiveRequests / oursRequests, 2);
   return {
     name: 'github-pr-approvals',

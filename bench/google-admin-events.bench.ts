@@ -34,8 +34,8 @@ import {
   SERVICE_ACCOUNT,
 } from '../connectors/google-workspace/test/helpers.js';
 import { runConnector } from '../packages/collect/src/index.js';
-import { collectorPass, type Pass, quiet } from './collector-pass.js';
-import { type Benchmark, type BenchResult, median, RssSampler, round } from './harness.js';
+import { collectorPass, comparePasses, type Pass, perSecond, quiet } from './collector-pass.js';
+import { type Benchmark, type BenchResult, round } from './harness.js';
 
 const EVENTS = 10_000;
 const ROUNDS = 3;
@@ -112,37 +112,17 @@ async function run(log: (message: string) => void): Promise<BenchResult> {
     validate: false,
   });
   const config = parseGoogleWorkspaceConfig(configFor(server));
-  const rss = new RssSampler();
-  const oursPasses: Pass[] = [];
-  const naivePasses: Pass[] = [];
-  let full: Pass & { stored: number };
-  try {
-    // One warm-up each (JIT, connection pool), then alternating rounds so drift hits both alike.
-    await ours(server, config);
-    await naive(server, config);
-    for (let round_ = 1; round_ <= ROUNDS; round_++) {
-      oursPasses.push(await ours(server, config));
-      naivePasses.push(await naive(server, config));
-      const [o, n] = [oursPasses.at(-1)!, naivePasses.at(-1)!];
-      log(
-        `round ${round_}: ours ${o.requests} requests ${o.items} events ${round(o.durationMs, 0)} ms; ` +
-          `per event name ${n.requests} requests ${n.items} events ${round(n.durationMs, 0)} ms`,
-      );
-    }
-    full = await fullRun(server);
-    log(
-      `full run into a filesystem locker: ${full.requests} requests, ${full.stored} stored, ${round(full.durationMs, 0)} ms`,
-    );
-  } finally {
-    await server.close();
-  }
-  const peakRssMb = rss.stop();
-  for (const pass of [...oursPasses, ...naivePasses, full]) {
-    if (pass.items !== EVENTS) throw new Error(`a pass collected ${pass.items} events, not ${EVENTS}`);
-  }
-  const oursRequests = oursPasses[0]!.requests;
-  const naiveRequests = naivePasses[0]!.requests;
-  const perSecond = (passes: Pass[]) => round(median(passes.map((p) => (p.items * 1000) / p.durationMs)), 1);
+  const { oursPasses, naivePasses, full, peakRssMb, oursRequests, naiveRequests } = await comparePasses({
+    ours: () => ours(server, config),
+    naive: () => naive(server, config),
+    full: () => fullRun(server),
+    rounds: ROUNDS,
+    expected: EVENTS,
+    items: 'events',
+    naiveName: 'per event name',
+    close: () => server.close(),
+    log,
+  });
   return {
     name: 'google-admin-events',
     unit: 'requests',
