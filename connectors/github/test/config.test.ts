@@ -1,10 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { runConnector } from '@crosswalk/collect';
-import { fixedClock, isCrosswalkError } from '@crosswalk/core';
-import { FsObjectStore, Locker } from '@crosswalk/locker';
+import { runOnce, tempLocker } from '@crosswalk/connector-testkit';
+import { isCrosswalkError } from '@crosswalk/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { githubConnector, parseGitHubConfig, VERSION } from '../src/index.js';
 import type { FakeGitHub } from '../src/sandbox/index.js';
@@ -99,16 +95,15 @@ describe('the GitHub connector config', () => {
   it('is rejected before any request is made', async () => {
     const server = await startFake(acme());
     started.push(server);
-    const locker = new Locker(new FsObjectStore(await mkdtemp(path.join(tmpdir(), 'cw-github-config-'))));
+    const locker = await tempLocker('cw-github-config-', NOW);
     await expect(
-      runConnector({
+      runOnce({
         connector: githubConnector,
         connectorId: 'github-acme',
         config: { ...valid, baseUrl: server.url, repositories: 'api' },
         locker,
         window: WINDOW,
-        trigger: { type: 'manual', by: 'test' },
-        clock: fixedClock(NOW),
+        now: NOW,
       }),
     ).rejects.toMatchObject({
       code: 'CW_CONFIG_INVALID',

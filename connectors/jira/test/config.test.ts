@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { inspect } from 'node:util';
-import { runConnector } from '@crosswalk/collect';
-import { fixedClock, isCrosswalkError } from '@crosswalk/core';
-import { FsObjectStore, Locker } from '@crosswalk/locker';
+import { runOnce, tempLocker } from '@crosswalk/connector-testkit';
+import { isCrosswalkError } from '@crosswalk/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSecrets } from '../src/config.js';
 import { jiraConnector, parseJiraConfig, VERSION } from '../src/index.js';
@@ -172,9 +168,9 @@ describe('the Jira connector config', () => {
   it('is rejected before any request is made', async () => {
     const server = await startFakeJira(acmeSite());
     started.push(server);
-    const locker = new Locker(new FsObjectStore(await mkdtemp(path.join(tmpdir(), 'cw-jira-config-'))));
+    const locker = await tempLocker('cw-jira-config-', NOW);
     await expect(
-      runConnector({
+      runOnce({
         connector: jiraConnector,
         connectorId: 'jira-acme',
         config: {
@@ -184,8 +180,7 @@ describe('the Jira connector config', () => {
         },
         locker,
         window: WINDOW,
-        trigger: { type: 'manual', by: 'test' },
-        clock: fixedClock(NOW),
+        now: NOW,
       }),
     ).rejects.toMatchObject({
       code: 'CW_CONFIG_INVALID',
