@@ -1,4 +1,7 @@
+export { bamboohrCompany } from './bamboohr.js';
+export { entraTenant } from './entra.js';
 export { githubOrganization } from './github.js';
+export { googleTenant } from './google.js';
 export { JQL, jiraSite } from './jira.js';
 export { oktaOrg } from './okta.js';
 export {

@@ -1,7 +1,7 @@
 /**
  * Northwind's people over the audit year: who works there from the start, who joins and who leaves, on which day
- * of the window (days after its start). One roster feeds all three sandboxes, so the same person is the same
- * person in Okta, GitHub and Jira, as the derived evidence expects.
+ * of the window (days after its start). One roster feeds every sandbox, so the same person is the same
+ * person in Okta, GitHub, Jira, Entra ID, Google Workspace and BambooHR, as the derived evidence expects.
  */
 
 export const DOMAIN = 'northwind.example';

@@ -52,6 +52,15 @@ export function plusHours(at: Date, hours: number): Date {
   return new Date(at.getTime() + hours * 3_600_000);
 }
 
+/**
+ * Yesterday (UTC) `hours` after midnight: sign-ins are summarised by whole day, so the last day with a summary is
+ * yesterday, and it is in the past whatever time the demo runs.
+ */
+export function yesterdayAt(time: Timeline, hours: number): Date {
+  const midnight = Date.UTC(time.now.getUTCFullYear(), time.now.getUTCMonth(), time.now.getUTCDate());
+  return new Date(midnight - 86_400_000 + hours * 3_600_000);
+}
+
 /** A small deterministic generator, so every run of the demo tells the same story. */
 export function random(seed: number): () => number {
   let state = seed >>> 0;

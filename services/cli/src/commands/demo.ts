@@ -13,7 +13,7 @@ const MARKER = '.crosswalk-demo';
 
 /**
  * `crosswalk demo`: the main job end to end with no credentials and no services. Northwind's year is served by the
- * three sandboxes on loopback; the real connectors collect it into a filesystem locker, the starter controls are
+ * connectors' sandboxes on loopback; the real connectors collect it into a filesystem locker, the starter controls are
  * tested, a signed export is written and verified, and the API serves the locker, all in this process. Each step
  * is the same command a user would type (printed as it runs), so every figure can be reproduced by hand.
  */
@@ -21,7 +21,7 @@ export function registerDemo(program: Command, output: Output, runCommand: RunCo
   program
     .command('demo')
     .description(
-      "Collect a sandbox organisation's year from loopback GitHub, Okta and Jira, test the controls, export and verify",
+      "Collect a sandbox organisation's year from loopback GitHub, Okta, Jira, Entra ID, Google Workspace and BambooHR, test the controls, export and verify",
     )
     .option(
       '--dir <dir>',
@@ -46,7 +46,7 @@ export function registerDemo(program: Command, output: Output, runCommand: RunCo
       const sandboxes = await startSandboxes(time);
       let window: { from: string; to: string } | undefined;
       try {
-        for (const [vendor, url] of Object.entries(sandboxes.urls)) output.err(`${vendor.padEnd(6)} ${url}`);
+        for (const [vendor, url] of Object.entries(sandboxes.urls)) output.err(`${vendor.padEnd(8)} ${url}`);
         const config = path.join(dir, 'crosswalk.yaml');
         await writeFile(
           config,
