@@ -1,4 +1,4 @@
-import { defineKinds, type PayloadsOf } from '@crosswalk/core';
+import { accountOf, defineKinds, type PayloadsOf } from '@crosswalk/core';
 import {
   entraAccessReviewSchema,
   entraPolicySchema,
@@ -18,6 +18,12 @@ export const entraKinds = defineKinds({
     title: 'Entra ID users, sign-in state, guests, MFA registration and directory role holders snapshot',
     payload: entraUsersSnapshotSchema,
     categories: ['user_access_review', 'privileged_role_assignment'],
+    accounts: {
+      // Sign-in blocked is access ended; a user Graph said nothing about counts as still able to sign in.
+      read: (snapshot) => snapshot.users.map((u) => accountOf(u.person, u.accountEnabled !== false)),
+      holds: 'access',
+      matchBy: 'directory',
+    },
   },
   'entra.user_lifecycle': {
     cadence: 'event',

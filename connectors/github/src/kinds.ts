@@ -1,4 +1,4 @@
-import { defineKinds, type PayloadsOf } from '@crosswalk/core';
+import { accountOf, defineKinds, type PayloadsOf } from '@crosswalk/core';
 import {
   githubBranchProtectionSchema,
   githubMemberRemovedSchema,
@@ -29,6 +29,13 @@ export const githubKinds = defineKinds({
     title: 'Organization members, roles and 2FA snapshot',
     payload: githubOrgMembersSchema,
     categories: ['user_access_review', 'org_2fa_enforcement', 'privileged_role_assignment'],
+    accounts: {
+      // Members only: a member removed from the organization is absent, not listed inactive. Outside
+      // collaborators are listed by the snapshot but are not the organization's accounts.
+      read: (snapshot) => snapshot.members.map((m) => accountOf(m.person, true)),
+      holds: 'access',
+      matchBy: 'account',
+    },
   },
   'github.member_removed': {
     cadence: 'event',

@@ -1,4 +1,4 @@
-import { defineKinds, type PayloadsOf } from '@crosswalk/core';
+import { accountOf, defineKinds, type PayloadsOf } from '@crosswalk/core';
 import {
   googleWorkspaceAdminEventSchema,
   googleWorkspaceLoginActivitySchema,
@@ -16,6 +16,12 @@ export const googleWorkspaceKinds = defineKinds({
     title: 'Google Workspace users, 2-Step Verification and admin roles snapshot',
     payload: googleWorkspaceUsersSnapshotSchema,
     categories: ['user_access_review', 'privileged_role_assignment', 'org_2fa_enforcement'],
+    accounts: {
+      // A suspended or archived user cannot sign in.
+      read: (snapshot) => snapshot.users.map((u) => accountOf(u.person, !u.suspended && !u.archived)),
+      holds: 'access',
+      matchBy: 'directory',
+    },
   },
   'google_workspace.admin_event': {
     cadence: 'event',

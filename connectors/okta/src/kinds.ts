@@ -1,4 +1,4 @@
-import { defineKinds, type PayloadsOf } from '@crosswalk/core';
+import { accountOf, defineKinds, type PayloadsOf } from '@crosswalk/core';
 import {
   oktaAccessReviewSchema,
   oktaPolicySchema,
@@ -39,6 +39,15 @@ export const oktaKinds = defineKinds({
     title: 'Okta users, admin roles and app assignments snapshot',
     payload: oktaUsersSnapshotSchema,
     categories: ['user_access_review', 'privileged_role_assignment'],
+    accounts: {
+      // Staged and provisioned users can still be activated: only a suspended or deactivated one has lost access.
+      read: (snapshot) =>
+        snapshot.users.map((u) =>
+          accountOf(u.person, u.status !== 'SUSPENDED' && u.status !== 'DEPROVISIONED'),
+        ),
+      holds: 'access',
+      matchBy: 'directory',
+    },
   },
   'okta.access_review': {
     cadence: 'quarterly',

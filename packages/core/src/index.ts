@@ -1,3 +1,10 @@
+export {
+  type AccountFacts,
+  type AccountsDeclaration,
+  accountOf,
+  type TerminationDeclaration,
+  type TerminationFacts,
+} from './accounts.js';
 export { canonicalJson, canonicalSha256, sha256Hex } from './canonical.js';
 export { type Clock, fixedClock, systemClock, toTimestamp } from './clock.js';
 export {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AccountsDeclaration, TerminationDeclaration } from './accounts.js';
 import { CrosswalkError } from './errors.js';
 import type { Person } from './person.js';
 
@@ -69,6 +70,10 @@ export interface KindDeclaration<Schema extends z.ZodType = z.ZodType> {
   categories: readonly string[];
   /** Kinds of the `deprovisioning_offboarding` category that record a removal of access say how to read one. */
   removal?: RemovalDeclaration<z.output<Schema>>;
+  /** Snapshot kinds that list accounts (or an HR roster) say how to read them (see accounts.ts). */
+  accounts?: AccountsDeclaration<z.output<Schema>>;
+  /** Kinds of the `deprovisioning_offboarding` category that record an HR termination say how to read one. */
+  termination?: TerminationDeclaration<z.output<Schema>>;
   supersession?: SupersessionDeclaration<z.output<Schema>>;
 }
 
