@@ -5,8 +5,26 @@ export {
   type ControlTestPlan,
   planControlTests,
 } from './bundle.js';
+export {
+  buildCoverage,
+  COVERAGE_COLUMNS,
+  type ComputeCoverageOptions,
+  type ControlCoverage,
+  type ControlStatus,
+  type CoverageReport,
+  type CoverageTallies,
+  compactDays,
+  computeCoverage,
+  coverageRows,
+  FoundTally,
+  type KindCoverage,
+  type PeriodCoverage,
+  RunTally,
+  tallyCoverage,
+} from './coverage.js';
 export { coverageSvg } from './coverage-svg.js';
 export { csvLine, csvText } from './csv.js';
+export { currencyInWindow, laterEntries } from './currency.js';
 export {
   controlTestFiles,
   EXCEPTION_COLUMNS,
@@ -60,6 +78,7 @@ export {
   remediationControlOf,
   remediationInputSchema,
 } from './remediations.js';
+export { chainLinkTarget, discoverConnectors, parseRunBytes, type RunRead, readRun } from './runs.js';
 export {
   DEFAULT_SAMPLE_TABLE,
   drawSample,
@@ -72,6 +91,22 @@ export {
   type SampleTable,
   sampleSize,
 } from './sample.js';
+export {
+  type ExportFramework,
+  type ExportRequest,
+  exportRequestSchema,
+  MAX_WINDOW_YEARS,
+  outsideLimits,
+  parseBound,
+  type ResolvedRequest,
+  resolveRequest,
+  resolveScope,
+  resolveWindow,
+  type Scope,
+  type ScopeControl,
+  type ScopeLimits,
+  type Window,
+} from './scope.js';
 export { type SoaRow, soaCsv, statementOfApplicability } from './soa.js';
 export {
   type ControlTestResult,
@@ -88,3 +123,4 @@ export {
   withSeed,
 } from './test-control.js';
 export { builtinTests } from './tests/builtin.js';
+export { type CompletenessProblem, VouchedSet } from './vouched.js';

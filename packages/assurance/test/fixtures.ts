@@ -416,3 +416,16 @@ export function entraAccessReviewDraft(
     },
   };
 }
+export {
+  branchProtectionDraft,
+  CONNECTOR,
+  FAILED_RUN_DAY,
+  MISSING_SNAPSHOT_DAY,
+  NO_RUN_DAY,
+  NOW,
+  PULL_REQUESTS,
+  type Seeded,
+  SNAPSHOT_DAYS,
+  seedLocker,
+  WINDOW,
+} from './seeded-locker.js';

@@ -5,7 +5,26 @@ import { mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
-import { bundleControlTests, planControlTests } from '@crosswalk/assurance';
+import {
+  buildCoverage,
+  bundleControlTests,
+  COVERAGE_COLUMNS,
+  type CompletenessProblem,
+  type CoverageReport,
+  chainLinkTarget,
+  coverageRows,
+  discoverConnectors,
+  FoundTally,
+  laterEntries,
+  planControlTests,
+  type RunRead,
+  RunTally,
+  readRun,
+  resolveRequest,
+  type Scope,
+  VouchedSet,
+  type Window,
+} from '@crosswalk/assurance';
 import { controlsFor, MAPPING_VERSION, recordClaims } from '@crosswalk/controls';
 import {
   CrosswalkError,
@@ -17,24 +36,13 @@ import {
   verifyRecordBytes,
 } from '@crosswalk/core';
 import { keys, type Locker, mapOrdered } from '@crosswalk/locker';
-import {
-  buildCoverage,
-  COVERAGE_COLUMNS,
-  type CoverageReport,
-  coverageRows,
-  FoundTally,
-  RunTally,
-} from './coverage.js';
 import { csvLine } from './csv.js';
-import { CURRENCY_COLUMNS, KindPopulation, type KindPopulationFiles, laterEntries } from './current.js';
+import { CURRENCY_COLUMNS, KindPopulation, type KindPopulationFiles } from './current.js';
 import { type ExportManifest, FILE_NAMES, MANIFEST_FORMAT, serializeManifest } from './manifest.js';
 import { renderReadme } from './readme.js';
-import { chainLinkTarget, discoverConnectors, type RunRead, readRun } from './runs.js';
-import { resolveRequest, type Scope, type Window } from './scope.js';
 import { type SigningKey, signBytes } from './signing.js';
 import { Sink, Spool } from './sink.js';
 import { RecordTee } from './tee.js';
-import { type CompletenessProblem, VouchedSet } from './vouched.js';
 import { type EntryDigest, ZipWriter } from './zip/writer.js';
 
 export const MEMBERSHIP_RULE =

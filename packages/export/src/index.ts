@@ -10,23 +10,8 @@ export {
   POPULATION_COLUMNS,
   runPath,
 } from './build.js';
-export {
-  buildCoverage,
-  COVERAGE_COLUMNS,
-  type ComputeCoverageOptions,
-  type ControlCoverage,
-  type ControlStatus,
-  type CoverageReport,
-  type CoverageTallies,
-  compactDays,
-  computeCoverage,
-  coverageRows,
-  type KindCoverage,
-  type PeriodCoverage,
-  tallyCoverage,
-} from './coverage.js';
 export { CsvParser, csvLine, parseCsv } from './csv.js';
-export { CURRENCY_COLUMNS, currencyInWindow } from './current.js';
+export { CURRENCY_COLUMNS } from './current.js';
 export {
   type ExportFailureRecord,
   type ExportIdempotencyRecord,
@@ -43,23 +28,6 @@ export {
   resultOf,
 } from './ledger.js';
 export { type ExportManifest, FILE_NAMES, MANIFEST_FORMAT, manifestSchema } from './manifest.js';
-export { discoverConnectors } from './runs.js';
-export {
-  type ExportFramework,
-  type ExportRequest,
-  exportRequestSchema,
-  MAX_WINDOW_YEARS,
-  outsideLimits,
-  parseBound,
-  type ResolvedRequest,
-  resolveRequest,
-  resolveScope,
-  resolveWindow,
-  type Scope,
-  type ScopeControl,
-  type ScopeLimits,
-  type Window,
-} from './scope.js';
 export {
   defaultSigningKeyPath,
   type LoadedSigningKey,

@@ -1,5 +1,5 @@
+import { type CoverageReport, compactDays } from '@crosswalk/assurance';
 import { isEvidenceKind, kindDeclaration } from '@crosswalk/core';
-import { type CoverageReport, compactDays } from './coverage.js';
 import type { ExportManifest } from './manifest.js';
 
 const html = (value: unknown): string =>

@@ -7,6 +7,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { computeCoverage } from '@crosswalk/assurance';
+import { CONNECTOR, NOW, type Seeded, seedLocker, WINDOW } from '@crosswalk/assurance/testing';
 import {
   CrosswalkError,
   type EvidenceRecord,
@@ -21,16 +23,10 @@ import { runDraft } from '@crosswalk/locker/testing';
 import { createTestBucket, s3LockerSettings, s3TestConfig } from '@crosswalk/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { criterionIndex } from '../src/build.js';
-import {
-  computeCoverage,
-  type ExportManifest,
-  exportToFile,
-  manifestSchema,
-  verifyBundle,
-} from '../src/index.js';
+import { type ExportManifest, exportToFile, manifestSchema, verifyBundle } from '../src/index.js';
 import { serializeManifest } from '../src/manifest.js';
 import { type SigningKey, signBytes } from '../src/signing.js';
-import { CONNECTOR, NOW, type Seeded, seedLocker, testSigningKey, WINDOW } from './fixtures.js';
+import { testSigningKey } from './fixtures.js';
 import { readZip, writeZip } from './zip-tools.js';
 
 const s3 = await s3TestConfig();

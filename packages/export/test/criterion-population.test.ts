@@ -1,6 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { NOW, seedLocker, WINDOW } from '@crosswalk/assurance/testing';
 import { controlsFor } from '@crosswalk/controls';
 import { sha256Hex } from '@crosswalk/core';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
@@ -8,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type ExportResult, exportToFile, parseCsv, type SigningKey, verifyBundle } from '../src/index.js';
 import { type ExportManifest, serializeManifest } from '../src/manifest.js';
 import { signBytes } from '../src/signing.js';
-import { NOW, seedLocker, testSigningKey, WINDOW } from './fixtures.js';
+import { testSigningKey } from './fixtures.js';
 import { readZip, repack, writeZip } from './zip-tools.js';
 
 /**

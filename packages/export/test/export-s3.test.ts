@@ -1,11 +1,12 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { NOW, seedLocker, WINDOW } from '@crosswalk/assurance/testing';
 import { openLocker, parseLockerConfig } from '@crosswalk/locker';
 import { createTestBucket, s3LockerSettings, s3TestConfig } from '@crosswalk/testing';
 import { describe, expect, it } from 'vitest';
 import { exportToFile, verifyBundle } from '../src/index.js';
-import { NOW, seedLocker, testSigningKey, WINDOW } from './fixtures.js';
+import { testSigningKey } from './fixtures.js';
 import { readZip } from './zip-tools.js';
 
 // Real S3 (Ceph RGW in CI; MinIO through testcontainers where Docker runs). Undefined only off CI with neither.

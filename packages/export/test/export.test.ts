@@ -3,13 +3,23 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { computeCoverage } from '@crosswalk/assurance';
+import {
+  CONNECTOR,
+  FAILED_RUN_DAY,
+  MISSING_SNAPSHOT_DAY,
+  NOW,
+  PULL_REQUESTS,
+  type Seeded,
+  seedLocker,
+  WINDOW,
+} from '@crosswalk/assurance/testing';
 import { MAPPING_VERSION } from '@crosswalk/controls';
 import { sha256Hex } from '@crosswalk/core';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   buildExport,
-  computeCoverage,
   type ExportResult,
   exportToFile,
   POPULATION_COLUMNS,
@@ -19,18 +29,7 @@ import {
   verifyBundle,
 } from '../src/index.js';
 import { signBytes } from '../src/signing.js';
-import {
-  CONNECTOR,
-  FAILED_RUN_DAY,
-  MISSING_SNAPSHOT_DAY,
-  NO_RUN_DAY,
-  NOW,
-  PULL_REQUESTS,
-  type Seeded,
-  seedLocker,
-  testSigningKey,
-  WINDOW,
-} from './fixtures.js';
+import { testSigningKey } from './fixtures.js';
 import { readZip, repack, writeZip, zipWithName } from './zip-tools.js';
 
 const generator = { name: 'crosswalk', version: '0.1.0-test' };
@@ -443,7 +442,7 @@ describe('bad export input', () => {
       where: 'to',
       message: expect.stringMatching(/longer than 2 years/),
     });
-    const { resolveWindow } = await import('../src/index.js');
+    const { resolveWindow } = await import('@crosswalk/assurance');
     expect(resolveWindow('2024-01-01', '2026-01-01')).toEqual({
       from: '2024-01-01T00:00:00.000Z',
       to: '2026-01-01T00:00:00.000Z',
@@ -474,7 +473,7 @@ describe('bad export input', () => {
       code: 'CW_INPUT_INVALID',
       where: 'from',
     });
-    const { resolveWindow } = await import('../src/index.js');
+    const { resolveWindow } = await import('@crosswalk/assurance');
     expect(resolveWindow('2026-01-01T00:00Z', '2026-01-02T00:00:00+02:00')).toEqual({
       from: '2026-01-01T00:00:00.000Z',
       to: '2026-01-01T22:00:00.000Z',
@@ -509,20 +508,6 @@ describe('bad export input', () => {
 });
 
 describe('scope', () => {
-  it("says why a request reaches outside an auditor key's period or frameworks", async () => {
-    const { outsideLimits, resolveRequest } = await import('../src/index.js');
-    const request = resolveRequest({ frameworks: ['soc2', 'iso'], from: '2026-01-01', to: '2026-04-01' });
-    expect(
-      outsideLimits(request, { from: '2026-01-01', to: '2026-04-01', frameworks: ['soc2-2017', 'iso27001'] }),
-    ).toBeUndefined();
-    expect(outsideLimits(request, {})).toBeUndefined();
-    expect(outsideLimits(request, { from: '2026-02-01' })).toMatch(
-      /starts at 2026-01-01T00:00:00.000Z, before/,
-    );
-    expect(outsideLimits(request, { to: '2026-03-31' })).toMatch(/ends at 2026-04-01T00:00:00.000Z, after/);
-    expect(outsideLimits(request, { frameworks: ['soc2'] })).toBe('this key may not read iso27001-2022');
-  });
-
   it('limits the bundle to the controls asked for, and their kinds', async () => {
     const file = path.join(await freshDir(), 'cc81.zip');
     const out = createWriteStream(file);
@@ -549,7 +534,7 @@ describe('scope', () => {
   });
 });
 
-describe('coverage', () => {
+describe('coverage in the bundle', () => {
   let report: Awaited<ReturnType<typeof computeCoverage>>;
   beforeAll(async () => {
     report = await computeCoverage({
@@ -559,59 +544,6 @@ describe('coverage', () => {
       to: WINDOW.to,
       now: NOW,
     });
-  });
-  const kind = (k: string) => report.kinds.find((x) => x.kind === k)!;
-
-  it('shows the missing day of a daily kind as a gap', () => {
-    const snapshots = kind('github.branch_protection');
-    expect(snapshots).toMatchObject({
-      cadence: 'daily',
-      expected: 7,
-      found: 6,
-      gapPeriods: [MISSING_SNAPSHOT_DAY],
-    });
-    expect(snapshots.periods.find((p) => p.period === MISSING_SNAPSHOT_DAY)).toMatchObject({
-      expected: 1,
-      found: 0,
-      gap: true,
-    });
-  });
-
-  it('shows the day the connector failed and the day it did not run', () => {
-    const snapshots = kind('github.branch_protection');
-    expect(snapshots.failedRunDays).toEqual([FAILED_RUN_DAY]);
-    expect(snapshots.noRunDays).toEqual([NO_RUN_DAY]);
-    expect(snapshots.connectors).toEqual([CONNECTOR]);
-    // The pull-request collector succeeded that day: only the day without any run counts against it.
-    expect(kind('github.pull_request.approval')).toMatchObject({
-      failedRunDays: [],
-      noRunDays: [NO_RUN_DAY],
-    });
-  });
-
-  it('reports found counts for event kinds and expects nothing of them', () => {
-    expect(kind('github.pull_request.approval')).toMatchObject({
-      cadence: 'event',
-      expected: null,
-      found: 3,
-      gapPeriods: [],
-    });
-  });
-
-  it('lists controls no connector can evidence as manual', () => {
-    const control = (framework: string, id: string) =>
-      report.controls.find((c) => c.framework === framework && c.id === id);
-    expect(control('iso27001-2022', '9.3')).toMatchObject({ status: 'manual', kinds: [] });
-    expect(control('soc2-2017', 'CC1.1')).toMatchObject({ status: 'manual' });
-    expect(control('soc2-2017', 'CC8.1')).toMatchObject({
-      status: 'gaps',
-      found: 9,
-      gapPeriods: 1,
-      failedRunDays: 1,
-      noRunDays: 1,
-    });
-    expect(control('soc2-2017', 'CC6.2')).toMatchObject({ status: 'no-evidence', found: 0 });
-    expect(report.summary.manual).toBeGreaterThan(50);
   });
 
   it('writes the same coverage into the bundle, one row per control, kind and period', () => {
@@ -629,28 +561,6 @@ describe('coverage', () => {
     expect(failed[at('failedRunDays')]).toBe(FAILED_RUN_DAY);
     expect(rows.find((r) => r[at('control')] === '9.3')![at('status')]).toBe('manual');
     expect(result.coverage.kinds).toEqual(report.kinds);
-  });
-
-  it('expects nothing of periods that are not over yet or only partly in the window', async () => {
-    const midDay = await computeCoverage({
-      locker,
-      frameworks: ['soc2'],
-      controls: ['CC8.1'],
-      from: '2026-01-01T12:00:00Z',
-      to: WINDOW.to,
-      now: new Date('2026-01-05T12:00:00Z'),
-    });
-    const snapshots = midDay.kinds.find((k) => k.kind === 'github.branch_protection')!;
-    expect(snapshots.periods.map((p) => [p.period, p.expected])).toEqual([
-      ['2026-01-01', 0],
-      ['2026-01-02', 1],
-      ['2026-01-03', 1],
-      ['2026-01-04', 1],
-      ['2026-01-05', 0],
-      ['2026-01-06', 0],
-      ['2026-01-07', 0],
-    ]);
-    expect(midDay.evaluatedUntil).toBe('2026-01-05T12:00:00.000Z');
   });
 });
 

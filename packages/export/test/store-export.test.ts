@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { NOW, seedLocker, WINDOW } from '@crosswalk/assurance/testing';
 import { pullRequestDraft } from '@crosswalk/core/testing';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ExportLedger, exportKey, storeExport, verifyBundle } from '../src/index.js';
-import { NOW, seedLocker, testSigningKey, WINDOW } from './fixtures.js';
+import { testSigningKey } from './fixtures.js';
 
 const generator = { name: 'crosswalk', version: 'test' };
 

@@ -1,6 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { computeCoverage, currencyInWindow } from '@crosswalk/assurance';
 import { controlsFor } from '@crosswalk/controls';
 import { sha256Hex } from '@crosswalk/core';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
@@ -8,8 +9,6 @@ import { runDraft } from '@crosswalk/locker/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { criterionIndex } from '../src/build.js';
 import {
-  computeCoverage,
-  currencyInWindow,
   type ExportResult,
   exportToFile,
   POPULATION_COLUMNS,

@@ -1,4 +1,4 @@
-import { MAX_WINDOW_YEARS } from '@crosswalk/export';
+import { MAX_WINDOW_YEARS } from '@crosswalk/assurance';
 
 /**
  * What is wrong with a collection window [since, until) (fixed-width UTC instants), or undefined when it is

@@ -1,4 +1,9 @@
-import { buildCoverage, type CoverageReport, type CoverageTallies, tallyCoverage } from '@crosswalk/export';
+import {
+  buildCoverage,
+  type CoverageReport,
+  type CoverageTallies,
+  tallyCoverage,
+} from '@crosswalk/assurance';
 import type { Locker } from '@crosswalk/locker';
 import { HeadKeyedCache } from './head-keyed-cache.js';
 

@@ -1,5 +1,5 @@
+import { outsideLimits, type ResolvedRequest, resolveRequest, type ScopeLimits } from '@crosswalk/assurance';
 import { CrosswalkError, isCrosswalkError } from '@crosswalk/core';
-import { outsideLimits, type ResolvedRequest, resolveRequest, type ScopeLimits } from '@crosswalk/export';
 import type { ApiKeyView } from '@crosswalk/runtime';
 
 /** The request fields an export or coverage selection came from, for errors that name them. */

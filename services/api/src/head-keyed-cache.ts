@@ -1,4 +1,4 @@
-import { discoverConnectors } from '@crosswalk/export';
+import { discoverConnectors } from '@crosswalk/assurance';
 import { keys, type Locker } from '@crosswalk/locker';
 
 /** Each connector that matters (discoverConnectors) and the sequence of its chain's last link (0: none). */

@@ -1,6 +1,6 @@
+import { type CoverageReport, computeCoverage } from '@crosswalk/assurance';
 import { type EvidenceRecord, sealRecord } from '@crosswalk/core';
 import { pullRequestDraft } from '@crosswalk/core/testing';
-import { type CoverageReport, computeCoverage } from '@crosswalk/export';
 import { type Locker, openLocker, parseLockerConfig } from '@crosswalk/locker';
 import { collectorRun, listed, runDraft } from '@crosswalk/locker/testing';
 import {

@@ -1,15 +1,15 @@
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pullRequestDraft } from '@crosswalk/core/testing';
 import {
   FAILED_RUN_DAY,
   MISSING_SNAPSHOT_DAY,
   type Seeded,
   seedLocker,
-  testSigningKey,
   WINDOW,
-} from '@crosswalk/export/testing';
+} from '@crosswalk/assurance/testing';
+import { pullRequestDraft } from '@crosswalk/core/testing';
+import { testSigningKey } from '@crosswalk/export/testing';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from './run-cli.js';

@@ -3,11 +3,11 @@
  * against SHA256SUMS and the manifest, the signature and each record; the steps over runs (chains.ts) and
  * populations (populations.ts, current.ts) follow. Every failure is reported, none stops the walk (failures.ts).
  */
+import { parseRunBytes } from '@crosswalk/assurance';
 import { verifyRecordBytes } from '@crosswalk/core';
 import { keys, type RunManifest } from '@crosswalk/locker';
 import { evidencePath, runPath } from '../build.js';
 import { type ExportManifest, FILE_NAMES, MANIFEST_FORMATS, manifestSchema } from '../manifest.js';
-import { parseRunBytes } from '../runs.js';
 import { normalizeFingerprint, publicKeyFingerprint, verifyBytes } from '../signing.js';
 import { eachEntry } from '../zip/reader.js';
 import { checkCompleteness, checkRunChains } from './chains.js';

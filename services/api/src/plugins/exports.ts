@@ -1,12 +1,6 @@
+import { exportRequestSchema, resolveRequest } from '@crosswalk/assurance';
 import { CrosswalkError, type ErrorCode, errorCatalog } from '@crosswalk/core';
-import {
-  ExportLedger,
-  type ExportRequestRecord,
-  exportRequestSchema,
-  newExportId,
-  requestFingerprint,
-  resolveRequest,
-} from '@crosswalk/export';
+import { ExportLedger, type ExportRequestRecord, newExportId, requestFingerprint } from '@crosswalk/export';
 import type { Runtime } from '@crosswalk/runtime';
 import { z } from 'zod';
 import { allAt, assertExportWithin, BODY_FIELDS, resolveSelection } from '../export-scope.js';

@@ -1,14 +1,11 @@
+import { type CoverageReport, compactDays, computeCoverage, resolveRequest } from '@crosswalk/assurance';
 import { CrosswalkError, VERSION } from '@crosswalk/core';
 import {
-  type CoverageReport,
-  compactDays,
-  computeCoverage,
   type ExportProgress,
   type ExportResult,
   exportToFile,
   type LoadedSigningKey,
   loadSigningKey,
-  resolveRequest,
   type VerifyResult,
   verifyBundle,
 } from '@crosswalk/export';

@@ -1,7 +1,7 @@
 import { MAPPING_VERSION } from '@crosswalk/controls';
 import { type Cadence, type EvidenceKind, kindDeclaration } from '@crosswalk/core';
 import type { Locker, RunManifest } from '@crosswalk/locker';
-import { currencyInWindow } from './current.js';
+import { currencyInWindow } from './currency.js';
 import { discoverConnectors } from './runs.js';
 import { type ExportFramework, resolveRequest, type Scope, type Window } from './scope.js';
 import { VouchedSet } from './vouched.js';
