@@ -416,6 +416,7 @@ export function entraAccessReviewDraft(
     },
   };
 }
+
 export {
   branchProtectionDraft,
   CONNECTOR,
@@ -424,6 +425,7 @@ export {
   NO_RUN_DAY,
   NOW,
   PULL_REQUESTS,
+  RUN_DAYS,
   type Seeded,
   SNAPSHOT_DAYS,
   seedLocker,

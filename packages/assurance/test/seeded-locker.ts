@@ -42,6 +42,22 @@ export const MISSING_SNAPSHOT_DAY = '2026-01-04';
 export const FAILED_RUN_DAY = '2026-01-06';
 export const NO_RUN_DAY = '2026-01-07';
 
+/**
+ * One run a day from the day before the window to the day after, except NO_RUN_DAY; each lists what it stored
+ * that day. Plus the run that collected the late pull request.
+ */
+export const RUN_DAYS = [
+  '2025-12-31',
+  '2026-01-01',
+  '2026-01-02',
+  '2026-01-03',
+  '2026-01-04',
+  '2026-01-05',
+  '2026-01-06',
+  '2026-01-08',
+  '2026-02-01',
+] as const;
+
 export interface Seeded {
   /** Ids by PULL_REQUESTS name. */
   pullRequests: Record<keyof typeof PULL_REQUESTS, string>;
@@ -113,21 +129,8 @@ export async function seedLocker(locker: Locker): Promise<Seeded> {
     });
   }
 
-  // One run a day from the day before the window to the day after, except NO_RUN_DAY; each lists what it
-  // stored that day. Plus the run that collected the late pull request.
-  const runDays = [
-    '2025-12-31',
-    '2026-01-01',
-    '2026-01-02',
-    '2026-01-03',
-    '2026-01-04',
-    '2026-01-05',
-    '2026-01-06',
-    '2026-01-08',
-    '2026-02-01',
-  ];
   let previousDay = '';
-  for (const day of runDays) {
+  for (const day of RUN_DAYS) {
     const failed = day === FAILED_RUN_DAY;
     const startedAt = `${day}T02:17:00.000Z`;
     await locker.runs.append(
@@ -156,7 +159,7 @@ export async function seedLocker(locker: Locker): Promise<Seeded> {
     ...SNAPSHOT_DAYS.filter((d) => d >= WINDOW.from.slice(0, 10)).map((d) => snapshots[d]!),
   ];
   const outside = stored.map((s) => s.id).filter((id) => !inside.includes(id));
-  return { pullRequests, snapshots, inside, outside, runs: runDays.length };
+  return { pullRequests, snapshots, inside, outside, runs: RUN_DAYS.length };
 }
 
 function collector(id: string, kind: string, day: string, status: 'succeeded' | 'failed') {
