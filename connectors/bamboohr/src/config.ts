@@ -1,5 +1,5 @@
-import { parseConnectorConfig, requestPolicyFields } from '@crosswalk/connector-kit';
-import { secret, secretValues, sourceUrl } from '@crosswalk/core';
+import { connectorConfig, controlOwnerField, requestPolicyFields } from '@crosswalk/connector-kit';
+import { secret, sourceUrl } from '@crosswalk/core';
 import { z } from 'zod';
 import { isTimeZone } from './time-zone.js';
 
@@ -44,8 +44,7 @@ export const bamboohrConfigSchema = z
       plainHttp: 'loopback',
       path: false,
     }).optional(),
-    /** Who answers for these controls (a person or a team address); stamped on every record's owner. */
-    controlOwner: z.string().min(1).optional(),
+    controlOwner: controlOwnerField,
     collectors: z
       .object({
         terminations: z
@@ -71,14 +70,10 @@ export type BambooHrConfigInput = z.input<typeof bamboohrConfigSchema>;
 export type BambooHrConfig = z.output<typeof bamboohrConfigSchema>;
 export type RequestSettings = z.output<typeof requestsSchema>;
 
-/** Validates a config before any request is made: CW_CONFIG_INVALID naming every bad field, never a value. */
-export function parseBambooHrConfig(input: unknown): BambooHrConfig {
-  return parseConnectorConfig(bamboohrConfigSchema, 'BambooHR', input);
-}
+const bamboohr = connectorConfig('BambooHR', bamboohrConfigSchema, requestsSchema);
 
-export function requestSettings(config: BambooHrConfig): RequestSettings {
-  return config.requests ?? requestsSchema.parse({});
-}
+/** Validates a config before any request is made: CW_CONFIG_INVALID naming every bad field, never a value. */
+export const { parse: parseBambooHrConfig, requestSettings } = bamboohr;
 
 export function baseUrlOf(config: BambooHrConfig): string {
   return config.baseUrl ?? `https://${config.companyDomain.toLowerCase()}.bamboohr.com`;
@@ -91,6 +86,6 @@ export function basicAuthorization(apiKey: string): string {
 
 /** The secrets scrubbed from every message: the key, and the Basic value that carries it. */
 export function configSecrets(config: BambooHrConfig): string[] {
-  const secrets = secretValues(bamboohrConfigSchema, config);
+  const secrets = bamboohr.secrets(config);
   return [...secrets, basicAuthorization(config.apiKey).slice('Basic '.length)];
 }

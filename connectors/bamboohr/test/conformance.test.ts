@@ -1,4 +1,4 @@
-import { describeConformance } from '@crosswalk/connector-testkit';
+import { describeConformance, policyRequests } from '@crosswalk/connector-testkit';
 import { bamboohrConnector } from '../src/index.js';
 import { configFor, type FakeBambooHr, SECRETS, startFake, throttled } from './helpers.js';
 
@@ -6,15 +6,7 @@ describeConformance<FakeBambooHr>({
   connector: bamboohrConnector,
   collector: 'terminations',
   start: () => startFake(),
-  config: (fake, policy) =>
-    configFor(fake, {
-      requests: {
-        timeoutMs: policy.timeoutMs,
-        retries: policy.retries,
-        backoffMs: policy.backoffMs,
-        maxRateLimitWaitSeconds: 5,
-      },
-    }),
+  config: (fake, policy) => configFor(fake, { requests: policyRequests(policy) }),
   secrets: SECRETS,
   invalid: (fake) => [
     { config: configFor(fake, { baseUrl: 'not a url' }), path: 'baseUrl' },

@@ -1,6 +1,6 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { parseConnectorConfig, requestPolicyFields } from '@crosswalk/connector-kit';
-import { secret, secretValues, sourceUrl } from '@crosswalk/core';
+import { connectorConfig, controlOwnerField, requestPolicyFields } from '@crosswalk/connector-kit';
+import { secret, sourceUrl } from '@crosswalk/core';
 import { z } from 'zod';
 
 /**
@@ -154,8 +154,7 @@ export const entraConfigSchema = z
     webhookSecret: secret(
       z.string().min(16, 'must be at least 16 characters').max(128, 'must be at most 128 characters'),
     ).optional(),
-    /** Who answers for these controls (a person or a team address); stamped on every record's owner. */
-    controlOwner: z.string().min(1).optional(),
+    controlOwner: controlOwnerField,
     collectors: z
       .object({
         user_lifecycle: z
@@ -176,19 +175,9 @@ export type EntraConfigInput = z.input<typeof entraConfigSchema>;
 export type EntraConfig = z.output<typeof entraConfigSchema>;
 export type RequestSettings = z.output<typeof requestsSchema>;
 
-/**
- * Validates a config before any request is made. Throws CW_CONFIG_INVALID naming every bad field; the messages never
- * echo a value, so a secret pasted into the wrong field is not repeated back.
- */
-export function parseEntraConfig(input: unknown): EntraConfig {
-  return parseConnectorConfig(entraConfigSchema, 'Entra ID', input);
-}
-
-export function requestSettings(config: EntraConfig): RequestSettings {
-  return config.requests ?? requestsSchema.parse({});
-}
-
-/** The secrets in a config (the fields its schema marks `secret`): scrubbed from every message this connector writes. */
-export function configSecrets(config: EntraConfig): string[] {
-  return secretValues(entraConfigSchema, config);
-}
+/** Parsing, request settings and the secrets to scrub (the fields the schema marks `secret`), bound to this schema. */
+export const {
+  parse: parseEntraConfig,
+  requestSettings,
+  secrets: configSecrets,
+} = connectorConfig('Entra ID', entraConfigSchema, requestsSchema);

@@ -1,4 +1,4 @@
-import { describeConformance } from '@crosswalk/connector-testkit';
+import { describeConformance, policyRequests } from '@crosswalk/connector-testkit';
 import { entraConnector } from '../src/index.js';
 import { CLIENT_SECRET, configFor, contoso, type FakeEntra, startFake, throttled } from './helpers.js';
 
@@ -8,15 +8,7 @@ describeConformance<FakeEntra>({
   start: () => startFake(contoso()),
   // Pages of two, so users, registrations and role members are read over several pages by @odata.nextLink.
   config: (fake, policy) =>
-    configFor(fake, {
-      requests: {
-        timeoutMs: policy.timeoutMs,
-        retries: policy.retries,
-        retryBaseDelayMs: policy.backoffMs,
-        maxRateLimitWaitSeconds: 5,
-        pageSize: 2,
-      },
-    }),
+    configFor(fake, { requests: policyRequests(policy, { pageSize: 2 }, 'retryBaseDelayMs') }),
   secrets: [CLIENT_SECRET],
   invalid: (fake) => [
     { config: configFor(fake, { graphUrl: 'not a url' }), path: 'graphUrl' },

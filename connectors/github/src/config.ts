@@ -1,5 +1,5 @@
-import { parseConnectorConfig, requestPolicyFields } from '@crosswalk/connector-kit';
-import { secret, secretValues, sourceUrl } from '@crosswalk/core';
+import { connectorConfig, controlOwnerField, requestPolicyFields } from '@crosswalk/connector-kit';
+import { secret, sourceUrl } from '@crosswalk/core';
 import { z } from 'zod';
 
 const GITHUB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
@@ -75,8 +75,7 @@ export const githubConfigSchema = z
      * Unset: the service refuses this connector's deliveries (401). Write-only, like every credential.
      */
     webhookSecret: secret(z.string().min(16, 'must be at least 16 characters')).optional(),
-    /** Who answers for these controls (a person or a team address); stamped on every record's owner. */
-    controlOwner: z.string().min(1).optional(),
+    controlOwner: controlOwnerField,
     collectors: z
       .object({
         member_removed: z
@@ -113,25 +112,14 @@ export type GitHubConfigInput = z.input<typeof githubConfigSchema>;
 export type GitHubConfig = z.output<typeof githubConfigSchema>;
 export type RequestSettings = z.output<typeof requestsSchema>;
 
-/**
- * Validates a config before any request is made. Throws CW_CONFIG_INVALID naming every bad field; zod's messages
- * describe the expected shape and never echo the value, so a token put in the wrong field is not repeated back.
- * @example const config = parseGitHubConfig({ type: 'github', org: 'acme', auth: { kind: 'token', token } });
- */
-export function parseGitHubConfig(input: unknown): GitHubConfig {
-  return parseConnectorConfig(githubConfigSchema, 'GitHub', input);
-}
-
-export function requestSettings(config: GitHubConfig): RequestSettings {
-  return config.requests ?? requestsSchema.parse({});
-}
+/** Parsing, request settings and the secrets to scrub (the fields the schema marks `secret`), bound to this schema. */
+export const {
+  parse: parseGitHubConfig,
+  requestSettings,
+  secrets: configSecrets,
+} = connectorConfig('GitHub', githubConfigSchema, requestsSchema);
 
 /** `org/name` for every configured repository, or undefined for "the whole org". */
 export function configuredRepositories(config: GitHubConfig): string[] | undefined {
   return config.repositories?.map((name) => (name.includes('/') ? name : `${config.org}/${name}`));
-}
-
-/** The secrets in a config (the fields its schema marks `secret`): scrubbed from every message this connector writes. */
-export function configSecrets(config: GitHubConfig): string[] {
-  return secretValues(githubConfigSchema, config);
 }

@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
-import { parseConnectorConfig, requestPolicyFields } from '@crosswalk/connector-kit';
-import { CrosswalkError, secret, secretValues, sourceUrl } from '@crosswalk/core';
+import { connectorConfig, controlOwnerField, requestPolicyFields } from '@crosswalk/connector-kit';
+import { CrosswalkError, secret, sourceUrl } from '@crosswalk/core';
 import { z } from 'zod';
 
 /** Google's OAuth token endpoint, where a service account's signed assertion is exchanged for an access token. */
@@ -149,8 +149,7 @@ export const googleWorkspaceConfigSchema = z
       plainHttp: 'loopback',
       path: false,
     }).default('https://admin.googleapis.com'),
-    /** Who answers for these controls (a person or a team address); stamped on every record's owner. */
-    controlOwner: z.string().min(1).optional(),
+    controlOwner: controlOwnerField,
     collectors: z
       .object({
         admin_events: z
@@ -195,17 +194,10 @@ export type GoogleWorkspaceConfigInput = z.input<typeof googleWorkspaceConfigSch
 export type GoogleWorkspaceConfig = z.output<typeof googleWorkspaceConfigSchema>;
 export type RequestSettings = z.output<typeof requestsSchema>;
 
-/**
- * Validates a config before any request is made. Throws CW_CONFIG_INVALID naming every bad field; the messages
- * never echo a value, so a key pasted into the wrong field is not repeated back.
- */
-export function parseGoogleWorkspaceConfig(input: unknown): GoogleWorkspaceConfig {
-  return parseConnectorConfig(googleWorkspaceConfigSchema, 'Google Workspace', input);
-}
+const googleWorkspace = connectorConfig('Google Workspace', googleWorkspaceConfigSchema, requestsSchema);
 
-export function requestSettings(config: GoogleWorkspaceConfig): RequestSettings {
-  return config.requests ?? requestsSchema.parse({});
-}
+/** Validates a config before any request is made: CW_CONFIG_INVALID naming every bad field, never a value. */
+export const { parse: parseGoogleWorkspaceConfig, requestSettings } = googleWorkspace;
 
 /** The service account key of a parsed config (the schema has already refused a bad one). */
 export function serviceAccountKey(config: GoogleWorkspaceConfig): ServiceAccountKey {
@@ -223,7 +215,7 @@ export function serviceAccountKey(config: GoogleWorkspaceConfig): ServiceAccount
  * JSON), and its private key and key id on their own, since a message could quote either.
  */
 export function configSecrets(config: GoogleWorkspaceConfig): string[] {
-  const secrets = new Set(secretValues(googleWorkspaceConfigSchema, config));
+  const secrets = new Set(googleWorkspace.secrets(config));
   const key = config.serviceAccountKey;
   if (typeof key !== 'string') secrets.add(JSON.stringify(key));
   const read = readServiceAccountKey(key);

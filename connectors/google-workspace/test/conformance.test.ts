@@ -1,4 +1,4 @@
-import { describeConformance } from '@crosswalk/connector-testkit';
+import { describeConformance, policyRequests } from '@crosswalk/connector-testkit';
 import { googleWorkspaceConnector } from '../src/index.js';
 import { acme, configFor, type FakeGoogleWorkspace, rateLimited, SECRETS, startFake } from './helpers.js';
 
@@ -7,16 +7,7 @@ describeConformance<FakeGoogleWorkspace>({
   collector: 'users_snapshot',
   start: () => startFake(acme()),
   // Pages of two users, so the account's six users are read over three pages by their page tokens.
-  config: (fake, policy) =>
-    configFor(fake, {
-      requests: {
-        timeoutMs: policy.timeoutMs,
-        retries: policy.retries,
-        backoffMs: policy.backoffMs,
-        maxRateLimitWaitSeconds: 5,
-        usersPageSize: 2,
-      },
-    }),
+  config: (fake, policy) => configFor(fake, { requests: policyRequests(policy, { usersPageSize: 2 }) }),
   secrets: SECRETS,
   invalid: (fake) => [
     { config: configFor(fake, { baseUrl: 'not a url' }), path: 'baseUrl' },

@@ -1,5 +1,5 @@
-import { parseConnectorConfig, requestPolicyFields } from '@crosswalk/connector-kit';
-import { secret, secretValues, sourceUrl } from '@crosswalk/core';
+import { connectorConfig, controlOwnerField, requestPolicyFields } from '@crosswalk/connector-kit';
+import { secret, sourceUrl } from '@crosswalk/core';
 import { z } from 'zod';
 
 /** A Jira field id: `customfield_10042`, or a system field such as `reporter`. */
@@ -178,8 +178,7 @@ export const jiraConfigSchema = z
      * https://developer.atlassian.com/cloud/jira/platform/webhooks/#secure-admin-webhooks
      */
     webhookSecret: secret(z.string().min(16, 'must be at least 16 characters')).optional(),
-    /** Who answers for these controls (a person or a team address); stamped on every record's owner. */
-    controlOwner: z.string().min(1).optional(),
+    controlOwner: controlOwnerField,
     requests: requestsSchema.optional(),
   })
   .strict();
@@ -188,19 +187,14 @@ export type JiraConfigInput = z.input<typeof jiraConfigSchema>;
 export type JiraConfig = z.output<typeof jiraConfigSchema>;
 export type RequestSettings = z.output<typeof requestsSchema>;
 
+const jira = connectorConfig('Jira', jiraConfigSchema, requestsSchema);
+
 /**
- * Validates a config before any request is made. Throws CW_CONFIG_INVALID naming every bad field; zod's messages
- * describe the expected shape and never echo the value, so a token put in the wrong field is not repeated back.
+ * Validates a config before any request is made: CW_CONFIG_INVALID naming every bad field, never a value.
  * @example const config = parseJiraConfig({ type: 'jira', siteUrl: 'https://acme.atlassian.net',
  *   auth: { kind: 'basic', email, apiToken }, kinds: { deprovisioning: { jql: 'project = IT' } } });
  */
-export function parseJiraConfig(input: unknown): JiraConfig {
-  return parseConnectorConfig(jiraConfigSchema, 'Jira', input);
-}
-
-export function requestSettings(config: JiraConfig): RequestSettings {
-  return config.requests ?? requestsSchema.parse({});
-}
+export const { parse: parseJiraConfig, requestSettings } = jira;
 
 export function webUrlOf(config: JiraConfig): string {
   return config.webUrl ?? config.siteUrl;
@@ -211,7 +205,7 @@ export function webUrlOf(config: JiraConfig): string {
  * them: scrubbed from every message.
  */
 export function configSecrets(config: JiraConfig): string[] {
-  const marked = secretValues(jiraConfigSchema, config);
+  const marked = jira.secrets(config);
   if (config.auth.kind === 'oauth') return marked;
   return [...marked, Buffer.from(`${config.auth.email}:${config.auth.apiToken}`).toString('base64')];
 }

@@ -1,6 +1,6 @@
 import { createPrivateKey, type JsonWebKeyInput } from 'node:crypto';
-import { parseConnectorConfig, requestPolicyFields } from '@crosswalk/connector-kit';
-import { secret, secretValues, sourceUrl } from '@crosswalk/core';
+import { connectorConfig, controlOwnerField, requestPolicyFields } from '@crosswalk/connector-kit';
+import { secret, sourceUrl } from '@crosswalk/core';
 import { z } from 'zod';
 
 /** The OAuth scopes each collector needs; a service app asks only for those of the collector that runs. */
@@ -126,8 +126,7 @@ export const oktaConfigSchema = z
      * https://developer.okta.com/docs/concepts/event-hooks/#http-headers
      */
     webhookSecret: secret(z.string().min(16, 'must be at least 16 characters')).optional(),
-    /** Who answers for these controls (a person or a team address); stamped on every record's owner. */
-    controlOwner: z.string().min(1).optional(),
+    controlOwner: controlOwnerField,
     collectors: z
       .object({
         policies: z
@@ -175,29 +174,24 @@ export type OktaConfigInput = z.input<typeof oktaConfigSchema>;
 export type OktaConfig = z.output<typeof oktaConfigSchema>;
 export type RequestSettings = z.output<typeof requestsSchema>;
 
+const okta = connectorConfig('Okta', oktaConfigSchema, requestsSchema);
+
 /**
- * Validates a config before any request is made. Throws CW_CONFIG_INVALID naming every bad field; the messages
- * describe the expected shape and never echo a value, so a token pasted into the wrong field is not repeated back.
+ * Validates a config before any request is made: CW_CONFIG_INVALID naming every bad field, never a value.
  * @example const config = parseOktaConfig({ type: 'okta', orgUrl: 'https://acme.okta.com', auth: { kind: 'token', token } });
  */
-export function parseOktaConfig(input: unknown): OktaConfig {
-  return parseConnectorConfig(oktaConfigSchema, 'Okta', input);
-}
-
-export function requestSettings(config: OktaConfig): RequestSettings {
-  return config.requests ?? requestsSchema.parse({});
-}
+export const { parse: parseOktaConfig, requestSettings } = okta;
 
 /** The secrets in a config (the fields its schema marks `secret`): scrubbed from every message this connector writes. */
 export function configSecrets(config: OktaConfig): string[] {
   const key = config.auth.kind === 'oauth' ? config.auth.privateKey : undefined;
-  if (!key || typeof key === 'string') return secretValues(oktaConfigSchema, config);
+  if (!key || typeof key === 'string') return okta.secrets(config);
   // A JWK is scrubbed whole, and each secret member (d, p, q, dp, dq, qi) on its own; its short public members
   // (kty, e, alg) would garble messages and reveal nothing.
   const members = new Set(Object.values(key));
   return [
     JSON.stringify(key),
-    ...secretValues(oktaConfigSchema, config).filter((value) => !members.has(value) || value.length > 16),
+    ...okta.secrets(config).filter((value) => !members.has(value) || value.length > 16),
   ];
 }
 

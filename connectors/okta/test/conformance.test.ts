@@ -1,4 +1,4 @@
-import { describeConformance } from '@crosswalk/connector-testkit';
+import { describeConformance, policyRequests } from '@crosswalk/connector-testkit';
 import { oktaConnector } from '../src/index.js';
 import { acme, configFor, type FakeOkta, rateLimited, startFake, TOKEN } from './helpers.js';
 
@@ -10,13 +10,11 @@ describeConformance<FakeOkta>({
   // allows no timeout under a second, so the suite's short timeout is raised to that floor.
   config: (fake, policy) =>
     configFor(fake, {
-      requests: {
-        timeoutMs: Math.max(policy.timeoutMs, 1_000),
-        retries: policy.retries,
-        retryBaseDelayMs: policy.backoffMs,
-        maxRateLimitWaitSeconds: 5,
-        pageSize: 2,
-      },
+      requests: policyRequests(
+        { ...policy, timeoutMs: Math.max(policy.timeoutMs, 1_000) },
+        { pageSize: 2 },
+        'retryBaseDelayMs',
+      ),
     }),
   secrets: [TOKEN],
   invalid: (fake) => [

@@ -36,7 +36,14 @@ export {
   retryAfterRule,
 } from './rate-limit.js';
 export { COMMON_CREDENTIAL_PATTERNS, createRedactor, type Redactor } from './redact.js';
-export { parseConnectorConfig, type RequestFieldDefaults, requestPolicyFields } from './request-settings.js';
+export {
+  type ConnectorConfigReader,
+  connectorConfig,
+  controlOwnerField,
+  parseConnectorConfig,
+  type RequestFieldDefaults,
+  requestPolicyFields,
+} from './request-settings.js';
 export {
   changeOwners,
   diffDigests,

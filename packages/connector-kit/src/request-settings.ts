@@ -1,4 +1,4 @@
-import { CrosswalkError, zodIssues } from '@crosswalk/core';
+import { CrosswalkError, secretValues, zodIssues } from '@crosswalk/core';
 import { z } from 'zod';
 
 /** Where one connector's defaults and bounds differ: its source's rate-limit windows and how slow it may answer. */
@@ -65,4 +65,33 @@ export function parseConnectorConfig<Schema extends z.ZodType>(
     );
   }
   return result.data;
+}
+
+/** Who answers for a connector's controls (a person or a team address); stamped on every record's owner. */
+export const controlOwnerField = z.string().min(1).optional();
+
+/** What every connector does with its config, bound once to its schema (see `connectorConfig`). */
+export interface ConnectorConfigReader<Config, Requests> {
+  /** The config, validated before any request is made (CW_CONFIG_INVALID naming every bad field, never a value). */
+  parse(input: unknown): Config;
+  /** The config's `requests` settings, the connector's defaults where it sets none. */
+  requestSettings(config: Config): Requests;
+  /** The values the schema marks `secret`: scrubbed from every message the connector writes. */
+  secrets(config: Config): string[];
+}
+
+/**
+ * Binds the three things every connector does with its config to its schema, so each is written once: a connector
+ * that scrubs more than its marked fields (a derived Authorization value, a key's parts) builds on `secrets`.
+ */
+export function connectorConfig<Schema extends z.ZodType<{ requests?: unknown }>, Requests extends z.ZodType>(
+  source: string,
+  schema: Schema,
+  requests: Requests,
+): ConnectorConfigReader<z.output<Schema>, z.output<Requests>> {
+  return {
+    parse: (input) => parseConnectorConfig(schema, source, input),
+    requestSettings: (config) => (config.requests as z.output<Requests> | undefined) ?? requests.parse({}),
+    secrets: (config) => secretValues(schema, config),
+  };
 }

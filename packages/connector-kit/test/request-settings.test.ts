@@ -1,6 +1,12 @@
+import { secret } from '@crosswalk/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { parseConnectorConfig, requestPolicyFields } from '../src/request-settings.js';
+import {
+  connectorConfig,
+  controlOwnerField,
+  parseConnectorConfig,
+  requestPolicyFields,
+} from '../src/request-settings.js';
 
 const schema = (ceiling?: number | null) =>
   z
@@ -63,5 +69,33 @@ describe("parsing a connector's config", () => {
     expect(message).toContain('token: must be at least 8 characters');
     expect(message).toContain('requests.retries');
     expect(message).not.toContain('sekrit');
+  });
+});
+
+describe("a connector's config reader", () => {
+  const requests = schema();
+  const reader = connectorConfig(
+    'Acme',
+    z.object({
+      token: secret(z.string().min(8)),
+      controlOwner: controlOwnerField,
+      requests: requests.optional(),
+    }),
+    requests,
+  );
+
+  it("parses, fills the connector's request defaults where the config sets none, and keeps those it sets", () => {
+    const config = reader.parse({ token: 'long-enough' });
+    expect(reader.requestSettings(config)).toEqual(requests.parse({}));
+    expect(
+      reader.requestSettings(reader.parse({ token: 'long-enough', requests: { retries: 1 } })).retries,
+    ).toBe(1);
+    expect(() => reader.parse({ token: 'long-enough', controlOwner: '' })).toThrow(/controlOwner/);
+  });
+
+  it('finds the values the schema marks secret, and only those', () => {
+    expect(
+      reader.secrets(reader.parse({ token: 'long-enough', controlOwner: 'secops@acme.example' })),
+    ).toEqual(['long-enough']);
   });
 });

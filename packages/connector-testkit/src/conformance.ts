@@ -42,6 +42,26 @@ export interface ConformanceRule {
 
 const POLICY: ConformancePolicy = { timeoutMs: 5_000, retries: 2, backoffMs: 10 };
 
+/**
+ * The suite's policy as a connector's `requests` settings, in the names the connector kit gives them (Okta and Entra
+ * keep `retryBaseDelayMs` for the backoff), with a five-second rate-limit wait and the connector's own extras (page
+ * sizes small enough that the collector reads several pages).
+ */
+export function policyRequests<Extra extends object = object, Backoff extends string = 'backoffMs'>(
+  policy: ConformancePolicy,
+  extra?: Extra,
+  backoff?: Backoff,
+): { timeoutMs: number; retries: number; maxRateLimitWaitSeconds: number } & Record<Backoff, number> & Extra {
+  return {
+    timeoutMs: policy.timeoutMs,
+    retries: policy.retries,
+    [backoff ?? 'backoffMs']: policy.backoffMs,
+    maxRateLimitWaitSeconds: 5,
+    ...extra,
+  } as { timeoutMs: number; retries: number; maxRateLimitWaitSeconds: number } & Record<Backoff, number> &
+    Extra;
+}
+
 class Broken extends Error {
   override name = 'ConformanceBroken';
 }

@@ -11,6 +11,7 @@ export {
   type ConformanceSubject,
   conformanceRules,
   describeConformance,
+  policyRequests,
 } from './conformance.js';
 export {
   type EndToEndSetup,
