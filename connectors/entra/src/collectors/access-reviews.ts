@@ -1,8 +1,8 @@
-import { sourceCodeOf, sourceStatusOf } from '@crosswalk/connector-kit';
 import type { CollectorDefinition, PayloadOf } from '@crosswalk/core';
 import { z } from 'zod';
 import { GraphClient } from '../client.js';
 import { COLLECTOR_PERMISSIONS, type EntraConfig } from '../config.js';
+import { isUnlicensed, licenceCursorShape } from '../licence.js';
 import {
   booleanOrNull,
   type GraphUserLike,
@@ -57,17 +57,11 @@ interface GraphDecision {
 const ENDED = new Set(['Completed', 'Applied']);
 /** Apply results that mean the denied access was removed (or was already gone). */
 const APPLIED = new Set(['AppliedSuccessfully', 'AppliedSuccessfullyButObjectNotFound']);
-/** Graph's answer when the tenant lacks the licence (access reviews need Entra ID P2 or ID Governance). */
-const NOT_LICENSED = 'Authentication_RequestFromNonPremiumTenantOrB2CTenant';
 /** How far before the window an instance may have ended and still be picked up: Entra applies decisions after the end. */
 const GRACE_DAYS = 14;
 
 /** What the collector remembers: whether the tenant has access reviews, so the state says why there are no records. */
-const cursorSchema = z.object({
-  licence: z.enum(['available', 'not_available']),
-  checkedAt: z.string().min(1),
-  reason: z.string().optional(),
-});
+const cursorSchema = z.object(licenceCursorShape);
 export type AccessReviewCursor = z.infer<typeof cursorSchema>;
 
 /** Graph writes an unset time as the year 1 (`0001-01-01T00:00:00Z`) in some places: that is no time. */
@@ -149,7 +143,7 @@ export const accessReviews: CollectorDefinition<EntraConfig, AccessReviewCursor>
       ))
         definitions.push(...page);
     } catch (error) {
-      if (sourceStatusOf(error) === 403 && sourceCodeOf(error) === NOT_LICENSED) {
+      if (isUnlicensed(error)) {
         const reason = `the tenant has no licence for access reviews (Microsoft Entra ID P2 or ID Governance): ${(error as Error).message}`;
         ctx.log.info({ tenant: client.tenant }, `access reviews not collected: ${reason}`);
         ctx.saveCursor({ licence: 'not_available', checkedAt, reason } satisfies AccessReviewCursor);

@@ -8,8 +8,6 @@ import {
   previousSnapshot,
   type SnapshotState,
   snapshotCursorSchema,
-  sourceCodeOf,
-  sourceStatusOf,
 } from '@crosswalk/connector-kit';
 import {
   type CollectorDefinition,
@@ -22,6 +20,7 @@ import {
 import { z } from 'zod';
 import { GraphClient } from '../client.js';
 import { COLLECTOR_PERMISSIONS, type EntraConfig } from '../config.js';
+import { readOrLimit } from '../licence.js';
 import {
   graphPerson,
   graphTime,
@@ -101,9 +100,6 @@ const changeEventSchema = z.object({
 const cursorSchema = snapshotCursorSchema(entityDigestSchema, changeEventSchema);
 export type PolicyCursor = z.infer<typeof cursorSchema>;
 
-/** Graph's answer when the tenant lacks the licence (Conditional Access needs Entra ID P1). */
-const NOT_LICENSED = 'Authentication_RequestFromNonPremiumTenantOrB2CTenant';
-
 /** Whether a Conditional Access policy lets anyone in only with multifactor authentication. */
 function requiresMfa(policy: GraphCaPolicy): boolean {
   const grant = policy.grantControls;
@@ -137,25 +133,6 @@ export function policyChangeOf(entry: DirectoryAudit): ChangeEvent | null {
     policyId: methods ? METHODS_POLICY_ID : stringOrNull(target?.id),
     targetName: stringOrNull(target?.displayName),
   };
-}
-
-/** Reads what a tenant may lack as a limitation (403 for a licence or a permission), anything else as a failure. */
-async function readOrLimit<T>(
-  read: () => Promise<T>,
-  what: string,
-  limitations: string[],
-): Promise<T | null> {
-  try {
-    return await read();
-  } catch (error) {
-    if (sourceStatusOf(error) !== 403) throw error;
-    const why =
-      sourceCodeOf(error) === NOT_LICENSED
-        ? 'the tenant has no Microsoft Entra ID P1/P2 licence'
-        : 'not readable with these credentials';
-    limitations.push(`${what}: ${why} (${(error as Error).message})`);
-    return null;
-  }
 }
 
 /**

@@ -1,8 +1,8 @@
-import { sourceCodeOf, sourceStatusOf } from '@crosswalk/connector-kit';
 import type { CollectorDefinition, PayloadOf, Person } from '@crosswalk/core';
 import { z } from 'zod';
 import { GraphClient } from '../client.js';
 import { COLLECTOR_PERMISSIONS, type EntraConfig } from '../config.js';
+import { isUnlicensed, licenceCursorShape } from '../licence.js';
 import { graphPerson } from '../people.js';
 
 type Payload = PayloadOf<'entra.sign_in_summary'>;
@@ -31,14 +31,10 @@ const SELECT = [
   'appliedConditionalAccessPolicies',
 ].join(',');
 
-/** Graph's answer when the tenant lacks the licence: sign-in logs need Microsoft Entra ID P1 or P2. */
-const NOT_LICENSED = 'Authentication_RequestFromNonPremiumTenantOrB2CTenant';
 const DAY_MS = 86_400_000;
 
 const cursorSchema = z.object({
-  licence: z.enum(['available', 'not_available']),
-  checkedAt: z.string().min(1),
-  reason: z.string().optional(),
+  ...licenceCursorShape,
   /** The last day summarised. */
   lastDay: z.string().optional(),
 });
@@ -134,7 +130,7 @@ export const signIns: CollectorDefinition<EntraConfig, SignInCursor> = {
           }
         }
       } catch (error) {
-        if (sourceStatusOf(error) === 403 && sourceCodeOf(error) === NOT_LICENSED) {
+        if (isUnlicensed(error)) {
           const reason = `the tenant has no licence for sign-in logs (Microsoft Entra ID P1 or P2): ${(error as Error).message}`;
           ctx.log.info({ tenant: client.tenant }, `sign-ins not collected: ${reason}`);
           ctx.saveCursor({

@@ -1,7 +1,8 @@
-import { sourceCodeOf, sourceStatusOf } from '@crosswalk/connector-kit';
+import { sourceStatusOf } from '@crosswalk/connector-kit';
 import type { CollectorDefinition, PayloadOf, Person } from '@crosswalk/core';
 import { GraphClient } from '../client.js';
 import { COLLECTOR_PERMISSIONS, type EntraConfig } from '../config.js';
+import { readOrLimit } from '../licence.js';
 import {
   booleanOrNull,
   graphPerson,
@@ -60,42 +61,34 @@ interface DirectoryObject {
   displayName?: string | null;
 }
 
-/** Graph's answer when the tenant lacks the Entra ID P1/P2 licence a report needs. */
-const NOT_LICENSED = 'Authentication_RequestFromNonPremiumTenantOrB2CTenant';
-
 /**
  * Registration details per user id (authentication methods registration report). null when the report cannot be read:
  * the tenant has no P1/P2 licence, or the app lacks AuditLog.Read.All; the snapshot says which.
  */
-async function registrations(client: GraphClient, limitations: string[]): Promise<Map<string, Mfa> | null> {
-  const found = new Map<string, Mfa>();
-  try {
-    for await (const page of client.pages<RegistrationDetails>(
-      '/reports/authenticationMethods/userRegistrationDetails',
-      { $top: client.pageSize },
-      'authentication methods registration details',
-    )) {
-      for (const details of page) {
-        const id = requireId(details.id, 'a registration details entry');
-        found.set(id, {
-          registered: details.isMfaRegistered === true,
-          capable: details.isMfaCapable === true,
-          methods: Array.isArray(details.methodsRegistered) ? [...details.methodsRegistered].sort() : [],
-        });
+function registrations(client: GraphClient, limitations: string[]): Promise<Map<string, Mfa> | null> {
+  return readOrLimit(
+    async () => {
+      const found = new Map<string, Mfa>();
+      for await (const page of client.pages<RegistrationDetails>(
+        '/reports/authenticationMethods/userRegistrationDetails',
+        { $top: client.pageSize },
+        'authentication methods registration details',
+      )) {
+        for (const details of page) {
+          const id = requireId(details.id, 'a registration details entry');
+          found.set(id, {
+            registered: details.isMfaRegistered === true,
+            capable: details.isMfaCapable === true,
+            methods: Array.isArray(details.methodsRegistered) ? [...details.methodsRegistered].sort() : [],
+          });
+        }
       }
-    }
-  } catch (error) {
-    if (sourceStatusOf(error) === 403) {
-      const why =
-        sourceCodeOf(error) === NOT_LICENSED
-          ? 'the tenant has no Microsoft Entra ID P1/P2 licence for the registration report'
-          : 'not readable with these credentials';
-      limitations.push(`mfa: ${why} (${(error as Error).message})`);
-      return null;
-    }
-    throw error;
-  }
-  return found;
+      return found;
+    },
+    'mfa',
+    limitations,
+    'the tenant has no Microsoft Entra ID P1/P2 licence for the registration report',
+  );
 }
 
 interface Roles {

@@ -191,14 +191,15 @@ export class FakeGitHub extends FakeApi {
       status: 404,
       body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' },
     });
-    const repoShape = (repo: FakeRepository) => ({
-      org: org().account,
-      name: repo.name,
-      id: repo.id,
-      defaultBranch: repo.defaultBranch,
-      archived: repo.archived,
-      private: repo.private,
-      empty: repo.empty,
+    const repoShape = (repo: FakeRepository) => ({ ...repo, org: org().account });
+    // A branch that does not exist (an empty repository has none), answered with the operation's documentation page.
+    const branchNotFound = (page: string): Answer => ({
+      status: 404,
+      body: {
+        message: 'Branch not found',
+        documentation_url: `https://docs.github.com/rest/branches/${page}`,
+        status: '404',
+      },
     });
     const get = (template: string, handler: Handler) =>
       this.routes.push({ method: 'GET', template, handler });
@@ -277,16 +278,7 @@ export class FakeGitHub extends FakeApi {
     get('/repos/{owner}/{repo}/branches/{branch}', (p) => {
       const repo = this.repository(p.owner!, p.repo!);
       if (!repo) return notFound();
-      if (repo.empty || p.branch !== repo.defaultBranch) {
-        return {
-          status: 404,
-          body: {
-            message: 'Branch not found',
-            documentation_url: 'https://docs.github.com/rest/branches/branches#get-a-branch',
-            status: '404',
-          },
-        };
-      }
+      if (repo.empty || p.branch !== repo.defaultBranch) return branchNotFound('branches#get-a-branch');
       const isProtected = repo.classicProtection !== null || repo.rulesets.length > 0;
       return {
         status: 200,
@@ -303,15 +295,7 @@ export class FakeGitHub extends FakeApi {
       const repo = this.repository(p.owner!, p.repo!);
       if (!repo) return notFound();
       if (repo.empty || p.branch !== repo.defaultBranch) {
-        return {
-          status: 404,
-          body: {
-            message: 'Branch not found',
-            documentation_url:
-              'https://docs.github.com/rest/branches/branch-protection#get-branch-protection',
-            status: '404',
-          },
-        };
+        return branchNotFound('branch-protection#get-branch-protection');
       }
       if (!repo.classicProtection) return { status: 404, body: shapes.branchNotProtected() };
       return {

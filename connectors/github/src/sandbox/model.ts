@@ -4,7 +4,7 @@
  * GraphQL shapes.
  */
 import { createHash } from 'node:crypto';
-import type { Account, ClassicProtectionShape, RulesetShape } from './templates.js';
+import type { Account, ClassicProtectionShape, RepositoryShape, RulesetShape } from './templates.js';
 
 export type { Account, ClassicProtectionShape, RulesetShape };
 
@@ -32,14 +32,7 @@ export interface FakePullRequest {
   reviews: FakeReview[];
 }
 
-export interface FakeRepository {
-  name: string;
-  id: number;
-  defaultBranch: string;
-  archived: boolean;
-  private: boolean;
-  /** No commits yet: the default branch does not exist. */
-  empty: boolean;
+export interface FakeRepository extends Omit<RepositoryShape, 'org'> {
   classicProtection: ClassicProtectionShape | null;
   rulesets: RulesetShape[];
   pulls: FakePullRequest[];

@@ -114,7 +114,23 @@ export interface RepositoryShape {
   defaultBranch: string;
   archived: boolean;
   private: boolean;
+  /** No commits yet: the default branch does not exist. */
   empty: boolean;
+}
+
+/** The fields both repository shapes take from the fake's repository rather than from their template. */
+function repositoryFields(shape: RepositoryShape): Json {
+  return {
+    id: shape.id,
+    node_id: `R_${shape.id}`,
+    name: shape.name,
+    full_name: `${shape.org.login}/${shape.name}`,
+    private: shape.private,
+    visibility: shape.private ? 'private' : 'public',
+    archived: shape.archived,
+    default_branch: shape.defaultBranch,
+    size: shape.empty ? 0 : 1024,
+  };
 }
 
 /** `full-repository`, from a recorded GET /repos/{owner}/{repo}. */
@@ -133,15 +149,7 @@ export function fullRepository(shape: RepositoryShape): Json {
     ...body,
     // Required by today's description, added after the fixture was recorded.
     has_discussions: false,
-    id: shape.id,
-    node_id: `R_${shape.id}`,
-    name: shape.name,
-    full_name: `${shape.org.login}/${shape.name}`,
-    private: shape.private,
-    visibility: shape.private ? 'private' : 'public',
-    archived: shape.archived,
-    default_branch: shape.defaultBranch,
-    size: shape.empty ? 0 : 1024,
+    ...repositoryFields(shape),
     owner: { ...(body.owner as Json), id: shape.org.id, node_id: shape.org.node_id, type: 'Organization' },
     organization: { ...(body.organization as Json), id: shape.org.id, node_id: shape.org.node_id },
   };
@@ -156,15 +164,7 @@ export function minimalRepository(shape: RepositoryShape): Json {
   ]);
   return {
     ...body,
-    id: shape.id,
-    node_id: `R_${shape.id}`,
-    name: shape.name,
-    full_name: `${shape.org.login}/${shape.name}`,
-    private: shape.private,
-    visibility: shape.private ? 'private' : 'public',
-    archived: shape.archived,
-    default_branch: shape.defaultBranch,
-    size: shape.empty ? 0 : 1024,
+    ...repositoryFields(shape),
     owner: {
       ...(body.owner as Json),
       login: shape.org.login,

@@ -42,31 +42,27 @@ export interface FakeApp {
   assignments: { userId: string; scope: 'USER' | 'GROUP' }[];
 }
 
-export interface FakeRule {
+/** What a policy and a rule of it both carry: Okta orders, activates and dates them alike. */
+interface FakePolicyPart {
   id: string;
   name: string;
-  /** SIGN_ON, ACCESS_POLICY, PASSWORD, MFA_ENROLL */
-  type: string;
   status: 'ACTIVE' | 'INACTIVE';
   priority: number;
   system: boolean;
   created: string;
   lastUpdated: string;
   conditions: Record<string, unknown> | null;
+}
+
+export interface FakeRule extends FakePolicyPart {
+  /** SIGN_ON, ACCESS_POLICY, PASSWORD, MFA_ENROLL */
+  type: string;
   actions: Record<string, unknown>;
 }
 
-export interface FakePolicy {
-  id: string;
+export interface FakePolicy extends FakePolicyPart {
   type: 'OKTA_SIGN_ON' | 'PASSWORD' | 'MFA_ENROLL' | 'ACCESS_POLICY';
-  name: string;
   description: string;
-  status: 'ACTIVE' | 'INACTIVE';
-  priority: number;
-  system: boolean;
-  created: string;
-  lastUpdated: string;
-  conditions: Record<string, unknown> | null;
   settings: Record<string, unknown> | undefined;
   rules: FakeRule[];
 }

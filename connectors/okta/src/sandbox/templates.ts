@@ -226,7 +226,8 @@ function campaignLinks(base: string, id: string) {
   };
 }
 
-export function campaignSparse(base: string, c: FakeCampaign) {
+/** What the sparse and the full campaign both say about a campaign: who made it, when, and its name. */
+function campaignHead(c: FakeCampaign) {
   return {
     id: c.id,
     created: c.created,
@@ -235,6 +236,12 @@ export function campaignSparse(base: string, c: FakeCampaign) {
     lastUpdatedBy: c.createdBy,
     name: c.name,
     description: c.description,
+  };
+}
+
+export function campaignSparse(base: string, c: FakeCampaign) {
+  return {
+    ...campaignHead(c),
     scheduleType: 'ONE_OFF',
     startDate: c.startDate,
     endDate: c.endDate,
@@ -247,13 +254,7 @@ export function campaignSparse(base: string, c: FakeCampaign) {
 export function campaignFull(base: string, c: FakeCampaign) {
   const days = Math.round((Date.parse(c.endDate) - Date.parse(c.startDate)) / 86_400_000);
   return {
-    id: c.id,
-    created: c.created,
-    createdBy: c.createdBy,
-    lastUpdated: c.endDate,
-    lastUpdatedBy: c.createdBy,
-    name: c.name,
-    description: c.description,
+    ...campaignHead(c),
     campaignType: 'RESOURCE',
     scheduleSettings: {
       type: 'ONE_OFF',
