@@ -10,6 +10,7 @@ import {
   populationCsvLine,
 } from './files.js';
 import { flagConcerns, flagsCsv, listFlags } from './flags.js';
+import type { RunSummaries } from './ipe.js';
 import { controlMappings } from './mappings.js';
 import type { RecordFeed } from './population.js';
 import type { Register } from './register/schema.js';
@@ -80,6 +81,8 @@ export async function bundleControlTests(options: {
   plan?: ControlTestPlan;
   /** The records the caller already read (testControls' `feed`); other kinds are read from the locker. */
   feed?: RecordFeed;
+  /** The connectors' runs as the caller read them (testControls' `runs`); others are read from the locker. */
+  runs?: (connector: string) => RunSummaries | undefined;
 }): Promise<BundledControlTests> {
   const { register, source, ids } = options.plan ?? (await planControlTests(options));
   // population.csv and exceptions.csv grow with the period (a period where most items fail has an exception per
@@ -105,6 +108,7 @@ export async function bundleControlTests(options: {
     seed: options.seed,
     now: options.now,
     ...(options.feed ? { feed: options.feed } : {}),
+    ...(options.runs ? { runs: options.runs } : {}),
     sinks: (control) => {
       const spool = spools.get(control.id);
       return spool && { add: (row) => spool.append(populationCsvLine(row)) };

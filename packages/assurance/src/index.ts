@@ -47,7 +47,7 @@ export {
   flagsCsv,
   listFlags,
 } from './flags.js';
-export type { IpePack } from './ipe.js';
+export { type IpePack, type RunSummaries, runSummary, runsListedFrom } from './ipe.js';
 export { type ControlMappings, controlMappings, type FrameworkMapping } from './mappings.js';
 export { type Period, periodsIn } from './periods.js';
 export { type FedRecords, type RecordFeed, supersededAmong } from './population.js';

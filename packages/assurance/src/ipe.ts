@@ -1,5 +1,5 @@
 import { EVIDENCE_ID_PATTERN, type EvidenceRecord, MAX_INSTANT } from '@crosswalk/core';
-import type { ChainReport, Locker } from '@crosswalk/locker';
+import type { ChainReport, Locker, RunManifest } from '@crosswalk/locker';
 import { type RunTotal, type SourceTotal, sourceTotals } from './source-totals.js';
 
 /**
@@ -110,7 +110,7 @@ export class IpeCollector {
     kinds: readonly string[],
     population: { records: number; sha256: string; supersededLeftOut: number },
     evaluatedUntil: string,
-    runsOf: (connector: string) => Promise<ConnectorRuns>,
+    runsOf: (connector: string) => Promise<RunSummaries>,
   ): Promise<IpePack> {
     const sources = [...this.sources.values()]
       .sort((a, b) => `${a.connector} ${a.collector}`.localeCompare(`${b.connector} ${b.collector}`))
@@ -211,7 +211,8 @@ export class IpeCollector {
   }
 }
 
-export interface ConnectorRuns {
+/** A connector's runs as the IPE pack reports them: from a day before the window on, and its chain's check. */
+export interface RunSummaries {
   runs: {
     runId: string;
     startedAt: string;
@@ -224,9 +225,12 @@ export interface ConnectorRuns {
       sourceTotal?: number;
     }[];
   }[];
+  chain: ChainReport;
+}
+
+export interface ConnectorRuns extends RunSummaries {
   /** Every id of a record of the window that a run manifest of the connector names. */
   named: Set<string>;
-  chain: ChainReport;
 }
 
 /**
@@ -244,7 +248,7 @@ export function connectorRuns(
 ): (connector: string) => Promise<ConnectorRuns> {
   // Runs from a day before the window (a run can start before the items it stores occurred) to now: late
   // collections vouch for records of the window too.
-  const listFrom = new Date(Date.parse(window.from) - DAY_MS).toISOString();
+  const listFrom = runsListedFrom(window);
   return (connector) => {
     const key = `${connector}\u0000${listFrom}\u0000${window.from}\u0000${window.to}`;
     let index = cache.get(key);
@@ -274,19 +278,29 @@ async function readRuns(
       const at = EVIDENCE_ID_PATTERN.exec(stored.id)?.[2];
       if (at === undefined || (at >= from && at < to)) named.add(stored.id);
     }
-    runs.push({
-      runId: run.runId,
-      startedAt: run.startedAt,
-      collectors: run.collectors.map((c) => ({
-        kind: c.kind,
-        status: c.status,
-        window: c.window,
-        stored: c.stored + c.duplicates,
-        ...(c.sourceTotal !== undefined ? { sourceTotal: c.sourceTotal } : {}),
-      })),
-    });
+    runs.push(runSummary(run));
   }
   return { runs, named, chain: await locker.runs.verifyChain(connector, window) };
+}
+
+/** What the IPE pack keeps of one run manifest. */
+export function runSummary(run: RunManifest): RunSummaries['runs'][number] {
+  return {
+    runId: run.runId,
+    startedAt: run.startedAt,
+    collectors: run.collectors.map((c) => ({
+      kind: c.kind,
+      status: c.status,
+      window: c.window,
+      stored: c.stored + c.duplicates,
+      ...(c.sourceTotal !== undefined ? { sourceTotal: c.sourceTotal } : {}),
+    })),
+  };
+}
+
+/** The first run start the IPE pack reports for a window: a run can start before the items it stores occurred. */
+export function runsListedFrom(window: { from: string }): string {
+  return new Date(Date.parse(window.from) - DAY_MS).toISOString();
 }
 
 /** An instant as evidence ids write it (`2026-02-01T00:00:00.000Z` -> `20260201T000000000Z`), to compare with theirs. */

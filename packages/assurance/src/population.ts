@@ -71,6 +71,11 @@ export type RecordFeed = (kind: EvidenceKind) => Promise<FedRecords | undefined>
 export interface FedRecords {
   records: AsyncIterable<EvidenceRecord>;
   superseded: ReadonlySet<string> | null;
+  /**
+   * The ids among `records` that no chained run manifest vouches for, as the caller's own check of the chain found
+   * them (an export's), or undefined: then each record's connector's run manifests are read to tell.
+   */
+  unvouched?: ReadonlySet<string>;
 }
 
 /**

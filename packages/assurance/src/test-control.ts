@@ -7,7 +7,14 @@ import {
   toTimestamp,
 } from '@crosswalk/core';
 import type { Locker } from '@crosswalk/locker';
-import { type ConnectorRuns, connectorRuns, IpeCollector, type IpePack, type RunIndexCache } from './ipe.js';
+import {
+  type ConnectorRuns,
+  connectorRuns,
+  IpeCollector,
+  type IpePack,
+  type RunIndexCache,
+  type RunSummaries,
+} from './ipe.js';
 import { type ControlMappings, controlMappings } from './mappings.js';
 import { type Period, periodsIn } from './periods.js';
 import { currentRecords, matches, type RecordFeed } from './population.js';
@@ -154,10 +161,15 @@ export interface TestControlsOptions {
    * fetched from the locker once; kinds it does not feed are read from the locker. Same answer either way.
    */
   feed?: RecordFeed;
+  /**
+   * A connector's runs for the IPE pack as the caller already read and checked them (an export's own walk of the
+   * chain), or undefined for a connector it did not read: those are read from the locker.
+   */
+  runs?: (connector: string) => RunSummaries | undefined;
 }
 
 export interface TestOptions
-  extends Omit<TestControlsOptions, 'controls' | 'sinks' | 'exceptionSinks' | 'feed'> {
+  extends Omit<TestControlsOptions, 'controls' | 'sinks' | 'exceptionSinks' | 'feed' | 'runs'> {
   control: string;
 }
 
@@ -238,25 +250,37 @@ export async function testControls(options: TestControlsOptions): Promise<Contro
       byKind.set(kind, [...(byKind.get(kind) ?? []), run]);
     }
   }
-  const runsOf = connectorRuns(options.locker, window, options.runIndex ?? new Map());
+  const readRuns = connectorRuns(options.locker, window, options.runIndex ?? new Map());
+  const given = options.runs;
+  const runsOf = given
+    ? async (connector: string): Promise<RunSummaries> => given(connector) ?? readRuns(connector)
+    : readRuns;
   const known = new Map<string, ConnectorRuns>();
   const superseded = new Map<EvidenceKind, number>();
-  for await (const record of currentRecords(
-    options.locker,
-    [...byKind.keys()],
-    window,
-    superseded,
-    options.feed,
-  )) {
+  // Kinds the caller fed with its own verdict on vouching: their records' connectors' manifests are not read again.
+  const unvouchedOf = new Map<EvidenceKind, ReadonlySet<string>>();
+  const feed: RecordFeed | undefined =
+    options.feed &&
+    (async (kind) => {
+      const fed = await options.feed!(kind);
+      if (fed?.unvouched) unvouchedOf.set(kind, fed.unvouched);
+      return fed;
+    });
+  for await (const record of currentRecords(options.locker, [...byKind.keys()], window, superseded, feed)) {
     const wanting = byKind.get(record.kind)!.filter((run) => run.wants(record));
     if (wanting.length === 0) continue;
-    const connector = record.provenance.connector.id;
-    let index = known.get(connector);
-    if (!index) {
-      index = await runsOf(connector);
-      known.set(connector, index);
+    let vouched: boolean;
+    const unvouched = unvouchedOf.get(record.kind);
+    if (unvouched) vouched = !unvouched.has(record.id);
+    else {
+      const connector = record.provenance.connector.id;
+      let index = known.get(connector);
+      if (!index) {
+        index = await readRuns(connector);
+        known.set(connector, index);
+      }
+      vouched = index.named.has(record.id);
     }
-    const vouched = index.named.has(record.id);
     for (const run of wanting) await run.add(record, vouched);
   }
   const results: ControlTestResult[] = [];
@@ -417,7 +441,7 @@ class ControlRun {
     register: RegisterSource;
     now: Date;
     supersededLeftOut: number;
-    runsOf: (connector: string) => Promise<ConnectorRuns>;
+    runsOf: (connector: string) => Promise<RunSummaries>;
   }): Promise<ControlTestResult> {
     const { control, context, counts } = this;
     const sha256 = this.hash.digest('hex');

@@ -18,9 +18,12 @@ import {
   laterEntries,
   planControlTests,
   type RunRead,
+  type RunSummaries,
   RunTally,
   readRun,
   resolveRequest,
+  runSummary,
+  runsListedFrom,
   type Scope,
   VouchedSet,
   type Window,
@@ -35,7 +38,7 @@ import {
   sha256Hex,
   verifyRecordBytes,
 } from '@crosswalk/core';
-import { keys, type Locker, mapOrdered } from '@crosswalk/locker';
+import { keys, type Locker, mapOrdered, type RunManifest } from '@crosswalk/locker';
 import { csvLine } from './csv.js';
 import { CURRENCY_COLUMNS, KindPopulation, type KindPopulationFiles } from './current.js';
 import { type ExportManifest, FILE_NAMES, MANIFEST_FORMAT, serializeManifest } from './manifest.js';
@@ -215,9 +218,20 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
     const runs = new RunTally();
     const runChains: ExportManifest['runChains'] = [];
     const breaks: CompletenessProblem[] = [];
+    // What the control tests' IPE packs report of each connector's runs, from this walk: not read a second time.
+    const ipeRuns = new Map<string, RunSummaries>();
     for (const connectorId of discovered) {
       report('runs', connectorId, true);
-      const chain = await exportRuns(locker, connectorId, window, vouched, zip, runs, () => progress.runs++);
+      const chain = await exportRuns(
+        locker,
+        connectorId,
+        window,
+        vouched,
+        zip,
+        runs,
+        ipeRuns,
+        () => progress.runs++,
+      );
       runChains.push(chain);
       for (const problem of chain.lockerCheck.problems) {
         breaks.push({
@@ -292,7 +306,7 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
       });
       for await (const { ref, item, record: unvouchedRecord, bytes: unvouchedBytes } of items) {
         const read = item ?? (unvouchedRecord && { record: unvouchedRecord, bytes: unvouchedBytes! });
-        if (read) await tee.add(read.record, read.bytes);
+        if (read) await tee.add(read.record, read.bytes, item !== undefined);
         if (!item) {
           unvouched.count++;
           if (unvouched.records.length < MAX_UNVOUCHED_LISTED)
@@ -397,6 +411,7 @@ export async function buildExport(options: BuildExportOptions): Promise<ExportRe
       spool,
       plan: controlPlan,
       feed: tee.feed(),
+      runs: (connector) => ipeRuns.get(connector),
     });
     // A control's population.csv grows with the period: assurance spooled it (spooled). The other files are
     // small texts, streamed in slices and each let go once written, so no whole-file Buffer copy is made.
@@ -619,6 +634,13 @@ async function* coverageCsv(report: CoverageReport): AsyncIterable<Buffer> {
  * sequence from the first run that started in the period to the last one (continuity, coverage), and every other
  * run whose manifest vouches for a record of the period (a backfill, the next morning's run, a late webhook, a
  * retry after a crash). Returns the connector's manifest entry; its `lockerCheck` names every break found.
+ *
+ * `ipeRuns` gets what the control tests' IPE pack reports of the connector (the runs read here that started from a
+ * day before the period on, and the chain check of the runs that started in it), so the pack does not list the
+ * connector's manifests and walk its chain again. Read here are the runs that started in the period and every run
+ * that stored records of its days: a run outside the period that stored none of them is not, so a source count
+ * such a run recorded is not in the pack's reconciliation (a run that stored none of the period's records has none
+ * of its population to reconcile).
  */
 async function exportRuns(
   locker: Locker,
@@ -627,6 +649,7 @@ async function exportRuns(
   vouched: VouchedSet,
   zip: ZipWriter,
   tally: RunTally,
+  ipeRuns: Map<string, RunSummaries>,
   counted: () => void,
 ): Promise<ExportManifest['runChains'][number]> {
   const seen = new Set<number>();
@@ -635,6 +658,13 @@ async function exportRuns(
     | { sequence: number; previous: ExportManifest['runChains'][number]['window']['before'] }
     | undefined;
   let last = 0;
+  const listFrom = runsListedFrom(window);
+  const summaries: { key: string; run: RunSummaries['runs'][number] }[] = [];
+  const summarise = (key: string, manifest: RunManifest) => {
+    if (manifest.startedAt >= listFrom) summaries.push({ key, run: runSummary(manifest) });
+  };
+  // Links of runs that started in the period: what a check of the period alone (the IPE's) counts as checked.
+  let checkedInPeriod = 0;
   const include = async (read: RunRead): Promise<void> => {
     if (read.bytes) {
       await zip.addBuffer(runPath(read.key), read.bytes);
@@ -649,7 +679,10 @@ async function exportRuns(
   const check = await locker.runs.verifyChain(connectorId, window, {
     wants: (link) => vouched.wants(link),
     onVisit: async ({ link, manifest, bytes }) => {
+      const startedAt = keys.parseRunKey(link.key)?.startedAt;
+      if (startedAt !== undefined && startedAt >= window.from && startedAt < window.to) checkedInPeriod++;
       if (!manifest || !bytes) return;
+      summarise(link.key, manifest);
       const inPeriod = manifest.startedAt >= window.from && manifest.startedAt < window.to;
       const vouches = (await vouched.addRun(connectorId, manifest)) > 0;
       tally.noteRetention(manifest);
@@ -678,10 +711,17 @@ async function exportRuns(
       }
       const key = await chainLinkTarget(locker, connectorId, sequence);
       const read = key && keys.parseRunKey(key) ? await readRun(locker, connectorId, key) : undefined;
-      if (read?.manifest?.sequence === sequence) await include(read);
-      else missing.push(sequence);
+      if (read?.manifest?.sequence === sequence) {
+        await include(read);
+        summarise(read.key, read.manifest);
+      } else missing.push(sequence);
     }
   }
+  summaries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  ipeRuns.set(connectorId, {
+    runs: summaries.map((s) => s.run),
+    chain: { ...check, checked: checkedInPeriod },
+  });
   return {
     connectorId,
     lockerCheck: {

@@ -15,6 +15,8 @@ const NEWLINE = Buffer.from('\n');
 
 interface TeedKind {
   spool: Spool;
+  /** Ids of the teed records no chained run vouches for (normally none; left out of the bundle). */
+  unvouched: Set<string>;
   /** Supersession entries of every teed record, for kinds that can supersede (derived, small kinds). */
   entries: SupersessionEntry[] | null;
   closed?: { path: string; superseded: ReadonlySet<string> | null };
@@ -44,17 +46,19 @@ export class RecordTee {
   async open(kind: EvidenceKind, index: number): Promise<void> {
     if (!this.wants(kind)) return;
     const spool = await this.spool(`tee-${index}.jsonl`);
-    this.kinds.set(kind, { spool, entries: canSupersede(kind) ? [] : null });
+    this.kinds.set(kind, { spool, unvouched: new Set(), entries: canSupersede(kind) ? [] : null });
   }
 
   /**
    * One verified record of the listing, in key order, with the stored bytes it was proven from. Those bytes are
    * spooled as they are (no second serialisation): they parse to the same record, and the tests read only values,
    * never key order. Stored text with a line break (not the locker's one-line canonical JSON) is written re-serialised.
+   * `vouched`: whether a chained run vouches for it (the export's own check), which the tests' IPE pack reports.
    */
-  async add(record: EvidenceRecord, bytes: Buffer): Promise<void> {
+  async add(record: EvidenceRecord, bytes: Buffer, vouched: boolean): Promise<void> {
     const teed = this.kinds.get(record.kind);
     if (!teed) return;
+    if (!vouched) teed.unvouched.add(record.id);
     teed.entries?.push(supersessionEntry(record));
     if (bytes.includes(LINE_BREAK)) await teed.spool.append(`${JSON.stringify(record)}\n`);
     else {
@@ -78,7 +82,11 @@ export class RecordTee {
     return async (kind) => {
       const closed = this.kinds.get(kind)?.closed;
       if (!closed) return undefined;
-      const fed: FedRecords = { records: readRecords(closed.path), superseded: closed.superseded };
+      const fed: FedRecords = {
+        records: readRecords(closed.path),
+        superseded: closed.superseded,
+        unvouched: this.kinds.get(kind)!.unvouched,
+      };
       return fed;
     };
   }

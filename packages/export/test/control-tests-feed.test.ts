@@ -148,7 +148,7 @@ describe('control tests fed from the export read', () => {
     return { file, result, byControl };
   };
 
-  it('reads each record of the window from the locker once', async () => {
+  it('reads each record of the window, and each run of its chains, from the locker once', async () => {
     store.reads.clear();
     const result = await exportToFile(path.join(dir, 'once.zip'), {
       locker,
@@ -163,6 +163,11 @@ describe('control tests fed from the export read', () => {
     // The records of the period, and the timeliness answer after it (read for currency), each once.
     expect(evidence.length).toBe(result.records + 1);
     expect(evidence.filter(([, count]) => count > 1)).toEqual([]);
+    // The runs too: the control tests' IPE packs take them from the export's own walk of the chains, so no chain
+    // link or run manifest is read twice (the packs used to list each connector's manifests and walk it again).
+    const runs = [...store.reads].filter(([key]) => key.startsWith('runs/') || key.startsWith('chain/'));
+    expect(runs.filter(([key]) => key.startsWith('runs/')).length).toBeGreaterThan(0);
+    expect(runs.filter(([, count]) => count > 1)).toEqual([]);
   });
 
   it('writes every control-test file exactly as testControls over the locker gives it, and verifies', async () => {
