@@ -1,3 +1,4 @@
+import { gitBlobId } from '@crosswalk/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bamboohrConnector } from '../src/index.js';
 import {
@@ -6,7 +7,6 @@ import {
   collect,
   configFor,
   type FakeBambooHr,
-  gitBlobId,
   SPEC_BLOB,
   specBytes,
   startFake,

@@ -1,6 +1,7 @@
+import { gitBlobId } from '@crosswalk/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entraConnector } from '../src/index.js';
-import { gitBlobId, graphOpenApi, SPEC_BLOB, specBytes } from '../src/sandbox/openapi.js';
+import { graphOpenApi, SPEC_BLOB, specBytes } from '../src/sandbox/openapi.js';
 import { certificateConfigFor, collect, configFor, contoso, type FakeEntra, startFake } from './helpers.js';
 
 /** The fake is only worth its answers: these prove they are Graph's shapes, and that the check can fail. */

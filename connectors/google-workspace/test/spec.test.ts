@@ -1,7 +1,8 @@
+import { gitBlobId } from '@crosswalk/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTOR_SCOPES } from '../src/config.js';
 import { googleWorkspaceConnector } from '../src/index.js';
-import { type DocumentId, discovery, gitBlobId, SPEC_BLOBS, specBytes } from '../src/sandbox/discovery.js';
+import { type DocumentId, discovery, SPEC_BLOBS, specBytes } from '../src/sandbox/discovery.js';
 import type { FakeGoogleWorkspace } from '../src/sandbox/index.js';
 import { acme, collect, configFor, people, startFake } from './helpers.js';
 

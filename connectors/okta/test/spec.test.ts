@@ -1,7 +1,8 @@
+import { gitBlobId } from '@crosswalk/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oktaConnector } from '../src/index.js';
 import type { FakeOkta } from '../src/sandbox/index.js';
-import { type DescriptionId, gitBlobId, openApi, SPEC_BLOBS, specBytes } from '../src/sandbox/openapi.js';
+import { type DescriptionId, openApi, SPEC_BLOBS, specBytes } from '../src/sandbox/openapi.js';
 import { acme, collect, configFor, oauthConfigFor, startFake, TOKEN } from './helpers.js';
 
 /** The fake is only worth its answers: these prove they are Okta's shapes, and that the checks can fail. */

@@ -10,7 +10,7 @@ import { bamboohrOpenApi } from './openapi.js';
 
 export type { Fault, ReceivedRequest } from '@crosswalk/sandbox';
 export * from './model.js';
-export { BambooHrOpenApi, bamboohrOpenApi, gitBlobId, SPEC_BLOB, specBytes } from './openapi.js';
+export { BambooHrOpenApi, bamboohrOpenApi, SPEC_BLOB, specBytes } from './openapi.js';
 
 export interface FakeBambooHrOptions {
   company: FakeCompany;

@@ -3,7 +3,6 @@
  * and every request body the connector sends, is validated against the operation's schema, so neither can drift
  * from BambooHR's published shapes.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { OpenApiChecker } from '@crosswalk/sandbox';
@@ -16,11 +15,6 @@ export const SPEC_BLOB = 'da03cc634eba1492ed50bc06b4ffc6f70b1da64e';
 /** The uncompressed description, byte for byte as BambooHR published it. */
 export function specBytes(): Buffer {
   return gunzipSync(readFileSync(SPEC_FILE));
-}
-
-/** `git hash-object` of some bytes: how SOURCE.md pins the file. */
-export function gitBlobId(bytes: Buffer): string {
-  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
 /** The description parsed for checking; one per process (parsing 690 KB of YAML takes a while). */

@@ -3,7 +3,6 @@
  * the fake Entra tenant gives is validated against the schema of the operation and status it answers, so the fake
  * cannot drift from Graph's real shapes.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { OpenApiChecker } from '@crosswalk/sandbox';
@@ -17,11 +16,6 @@ export const SPEC_BLOB = '837ac08495c725e21f2c15832fbc0f5ca355cb87';
 /** The uncompressed description, byte for byte as vendored. */
 export function specBytes(): Buffer {
   return gunzipSync(readFileSync(SPEC_FILE));
-}
-
-/** `git hash-object` of some bytes: how SOURCE.md pins the file. */
-export function gitBlobId(bytes: Buffer): string {
-  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
 const SCHEMA_REF = '#/components/schemas/';

@@ -4,7 +4,6 @@
  * sends against the method's declared parameters (types, bounds, enums, patterns), so neither the fake nor the
  * connector can drift from Google's published shapes.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,11 +27,6 @@ export type DocumentId = keyof typeof SPEC_BLOBS;
 /** The bytes of a discovery document, as Google published it. */
 export function specBytes(id: DocumentId): Buffer {
   return readFileSync(path.join(SPEC_DIR, SPEC_BLOBS[id].file));
-}
-
-/** `git hash-object` of some bytes: how SOURCE.md pins each file to its upstream version. */
-export function gitBlobId(bytes: Buffer): string {
-  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
 /** A discovery method: its HTTP method, path template, parameters, response schema and scopes. */

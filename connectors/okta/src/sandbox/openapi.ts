@@ -3,7 +3,6 @@
  * Okta gives is validated against the schema of the operation and status it answers, so the fake cannot drift from
  * Okta's real shapes.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,11 +38,6 @@ interface Description {
 /** The bytes of a description, as Okta published them. */
 export function specBytes(id: DescriptionId): Buffer {
   return gunzipSync(readFileSync(path.join(SPEC_DIR, SPEC_BLOBS[id].file)));
-}
-
-/** `git hash-object` of some bytes: how SOURCE.md pins each file to its upstream version. */
-export function gitBlobId(bytes: Buffer): string {
-  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
 /** Which description documents a route: governance and OAuth have their own. */
