@@ -3,6 +3,7 @@ import {
   HttpClient,
   type RateLimitRule,
   RequestRecorder,
+  requestPolicyOf,
   type SourceSaid,
 } from '@crosswalk/connector-kit';
 import type { CollectorLogger } from '@crosswalk/core';
@@ -58,12 +59,7 @@ export class BambooHrClient {
         accept: 'application/json',
         'user-agent': `crosswalk-connector-bamboohr/${VERSION}`,
       },
-      policy: {
-        timeoutMs: this.settings.timeoutMs,
-        retries: this.settings.retries,
-        backoffMs: this.settings.backoffMs,
-        maxRateLimitWaitSeconds: this.settings.maxRateLimitWaitSeconds,
-      },
+      policy: requestPolicyOf(this.settings),
       rateLimit: bamboohrRateLimitRule,
       requestIdHeader: 'x-request-id',
       describeError: describeBambooHrError,

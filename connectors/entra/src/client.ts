@@ -1,4 +1,10 @@
-import { HttpClient, paginate, type RateLimitRule, type RequestRecorder } from '@crosswalk/connector-kit';
+import {
+  HttpClient,
+  paginate,
+  type RateLimitRule,
+  type RequestRecorder,
+  requestPolicyOf,
+} from '@crosswalk/connector-kit';
 import type { CollectorLogger } from '@crosswalk/core';
 import { configSecrets, type EntraConfig, type RequestSettings, requestSettings } from './config.js';
 import { describeGraphError, entraRedactor } from './errors.js';
@@ -43,12 +49,7 @@ export class GraphClient {
     this.tenant = config.tenantId.toLowerCase();
     this.graphUrl = config.graphUrl.replace(/\/+$/, '');
     const redact = entraRedactor(configSecrets(config));
-    const policy = {
-      timeoutMs: this.settings.timeoutMs,
-      retries: this.settings.retries,
-      backoffMs: this.settings.retryBaseDelayMs,
-      maxRateLimitWaitSeconds: this.settings.maxRateLimitWaitSeconds,
-    };
+    const policy = requestPolicyOf(this.settings);
     const shared = {
       policy,
       redact,

@@ -1,5 +1,10 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { connectorConfig, controlOwnerField, requestPolicyFields } from '@crosswalk/connector-kit';
+import {
+  connectorConfig,
+  controlOwnerField,
+  requestPolicyFields,
+  withRetryBaseDelay,
+} from '@crosswalk/connector-kit';
 import { secret, sourceUrl } from '@crosswalk/core';
 import { z } from 'zod';
 
@@ -101,14 +106,6 @@ const certificateAuthSchema = z
     if (problem) context.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
   });
 
-// Okta and Entra name the backoff `retryBaseDelayMs`, as their stored configs do.
-const { backoffMs, ...requestFields } = requestPolicyFields({
-  maxRateLimitWaitSeconds: 300,
-  retries: 3,
-  timeoutMs: 60_000,
-  timeoutCeilingMs: 600_000,
-});
-
 const requestsSchema = z
   .object({
     /**
@@ -117,9 +114,14 @@ const requestsSchema = z
      * @defaultValue 999
      */
     pageSize: z.number().int().min(1).max(999).default(999),
-    ...requestFields,
-    /** The first wait before retrying a 5xx or network failure, doubled on each attempt (`backoffMs` elsewhere). */
-    retryBaseDelayMs: backoffMs,
+    ...withRetryBaseDelay(
+      requestPolicyFields({
+        maxRateLimitWaitSeconds: 300,
+        retries: 3,
+        timeoutMs: 60_000,
+        timeoutCeilingMs: 600_000,
+      }),
+    ),
   })
   .strict();
 

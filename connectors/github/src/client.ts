@@ -6,6 +6,7 @@ import {
   type HttpRequest,
   paginate,
   RequestRecorder,
+  requestPolicyOf,
   type SourceError,
 } from '@crosswalk/connector-kit';
 import type { CollectorLogger } from '@crosswalk/core';
@@ -93,12 +94,7 @@ export class GitHubClient {
         'user-agent': `crosswalk-connector-github/${VERSION}`,
         'x-github-api-version': '2022-11-28',
       },
-      policy: {
-        timeoutMs: this.settings.timeoutMs,
-        retries: this.settings.retries,
-        backoffMs: this.settings.backoffMs,
-        maxRateLimitWaitSeconds: this.settings.maxRateLimitWaitSeconds,
-      },
+      policy: requestPolicyOf(this.settings),
       rateLimit: githubRateLimitRule,
       requestIdHeader: 'x-github-request-id',
       describeError: describeGitHubError,

@@ -5,6 +5,7 @@ import {
   type HttpRequest,
   paginate,
   RequestRecorder,
+  requestPolicyOf,
 } from '@crosswalk/connector-kit';
 import { type CollectorLogger, CrosswalkError } from '@crosswalk/core';
 import {
@@ -101,12 +102,7 @@ export class GoogleClient {
         accept: 'application/json',
         'user-agent': `crosswalk-connector-google-workspace/${VERSION}`,
       },
-      policy: {
-        timeoutMs: this.settings.timeoutMs,
-        retries: this.settings.retries,
-        backoffMs: this.settings.backoffMs,
-        maxRateLimitWaitSeconds: this.settings.maxRateLimitWaitSeconds,
-      },
+      policy: requestPolicyOf(this.settings),
       rateLimit: googleRateLimitRule,
       requestIdHeader: REQUEST_ID_HEADER,
       describeError: (body) => describeGoogleError(body, this.scopes, this.subject),

@@ -4,6 +4,7 @@ import {
   jiraRateLimitRule,
   paginate,
   type RequestRecorder,
+  requestPolicyOf,
   type SourceSaid,
 } from '@crosswalk/connector-kit';
 import type { CollectorLogger } from '@crosswalk/core';
@@ -52,12 +53,7 @@ export class JiraClient {
         accept: 'application/json',
         'user-agent': `crosswalk-connector-jira/${VERSION}`,
       },
-      policy: {
-        timeoutMs: this.settings.timeoutMs,
-        retries: this.settings.retries,
-        backoffMs: this.settings.backoffMs,
-        maxRateLimitWaitSeconds: this.settings.maxRateLimitWaitSeconds,
-      },
+      policy: requestPolicyOf(this.settings),
       // A 429 is retried as often as any other failure: `requests.retries` is Jira's one retry budget.
       rateLimit: { ...jiraRateLimitRule, maxRetries: this.settings.retries },
       requestIdHeader: REQUEST_ID_HEADER,

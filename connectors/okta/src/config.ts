@@ -1,5 +1,10 @@
 import { createPrivateKey, type JsonWebKeyInput } from 'node:crypto';
-import { connectorConfig, controlOwnerField, requestPolicyFields } from '@crosswalk/connector-kit';
+import {
+  connectorConfig,
+  controlOwnerField,
+  requestPolicyFields,
+  withRetryBaseDelay,
+} from '@crosswalk/connector-kit';
 import { secret, sourceUrl } from '@crosswalk/core';
 import { z } from 'zod';
 
@@ -80,16 +85,6 @@ const oauthAuthSchema = z
     if (problem) issues.addIssue({ code: 'custom', path: ['privateKey'], message: problem });
   });
 
-// Okta and Entra name the backoff `retryBaseDelayMs`, as their stored configs do.
-// Okta's limits reset each minute: the default wait of two minutes sits them out rather than failing a run.
-const { backoffMs, ...requestFields } = requestPolicyFields({
-  maxRateLimitWaitSeconds: 120,
-  retries: 3,
-  timeoutMs: 60_000,
-  timeoutCeilingMs: 600_000,
-  timeoutFloorMs: 1000,
-});
-
 const requestsSchema = z
   .object({
     /**
@@ -102,9 +97,16 @@ const requestsSchema = z
      * @defaultValue 200
      */
     pageSize: z.number().int().min(1).max(200).default(200),
-    ...requestFields,
-    /** The first wait before retrying a 5xx or network failure, doubled on each attempt (`backoffMs` elsewhere). */
-    retryBaseDelayMs: backoffMs,
+    // Okta's limits reset each minute: the default wait of two minutes sits them out rather than failing a run.
+    ...withRetryBaseDelay(
+      requestPolicyFields({
+        maxRateLimitWaitSeconds: 120,
+        retries: 3,
+        timeoutMs: 60_000,
+        timeoutCeilingMs: 600_000,
+        timeoutFloorMs: 1000,
+      }),
+    ),
   })
   .strict();
 

@@ -1,4 +1,9 @@
-import { HttpClient, oktaRateLimitRule, type RequestRecorder } from '@crosswalk/connector-kit';
+import {
+  HttpClient,
+  oktaRateLimitRule,
+  type RequestRecorder,
+  requestPolicyOf,
+} from '@crosswalk/connector-kit';
 import type { CollectorLogger } from '@crosswalk/core';
 import type { RequestSettings } from './config.js';
 import { oktaRedactor } from './errors.js';
@@ -55,12 +60,7 @@ export class OktaTransport {
       source: 'Okta',
       baseUrl: new URL(options.origin).origin,
       headers: {},
-      policy: {
-        timeoutMs: options.settings.timeoutMs,
-        retries: options.settings.retries,
-        backoffMs: options.settings.retryBaseDelayMs,
-        maxRateLimitWaitSeconds: options.settings.maxRateLimitWaitSeconds,
-      },
+      policy: requestPolicyOf(options.settings),
       rateLimit: oktaRateLimitRule,
       requestIdHeader: 'x-okta-request-id',
       redact: this.redact,

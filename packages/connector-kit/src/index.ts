@@ -9,6 +9,14 @@ export {
   sourceStatusOf,
 } from './errors.js';
 export {
+  type EventLogProgress,
+  type EventPagesOptions,
+  emitEventPages,
+  type ProgressContext,
+  progressCursorSchema,
+  saveProgress,
+} from './event-log.js';
+export {
   abortableSleep,
   DEFAULT_REQUEST_POLICY,
   type HttpAnswer,
@@ -40,9 +48,12 @@ export {
   type ConnectorConfigReader,
   connectorConfig,
   controlOwnerField,
+  type PolicySettings,
   parseConnectorConfig,
   type RequestFieldDefaults,
   requestPolicyFields,
+  requestPolicyOf,
+  withRetryBaseDelay,
 } from './request-settings.js';
 export {
   changeOwners,

@@ -1,5 +1,6 @@
 import { CrosswalkError, secretValues, zodIssues } from '@crosswalk/core';
 import { z } from 'zod';
+import type { RequestPolicy } from './http.js';
 
 /** Where one connector's defaults and bounds differ: its source's rate-limit windows and how slow it may answer. */
 export interface RequestFieldDefaults {
@@ -43,6 +44,31 @@ export function requestPolicyFields(defaults: RequestFieldDefaults) {
       .min(defaults.timeoutFloorMs ?? 100)
       .max(defaults.timeoutCeilingMs)
       .default(defaults.timeoutMs),
+  };
+}
+
+/**
+ * The shared fields with the backoff named `retryBaseDelayMs`, the name Okta's and Entra's stored configs have always
+ * used (`backoffMs` elsewhere); the first wait before retrying a 5xx or network failure, doubled on each attempt.
+ */
+export function withRetryBaseDelay<Fields extends { backoffMs: z.ZodType }>(
+  fields: Fields,
+): Omit<Fields, 'backoffMs'> & { retryBaseDelayMs: Fields['backoffMs'] } {
+  const { backoffMs, ...rest } = fields;
+  return { ...rest, retryBaseDelayMs: backoffMs };
+}
+
+/** A connector's `requests` settings as far as the connection goes: the policy, the backoff under either name. */
+export type PolicySettings = Omit<RequestPolicy, 'backoffMs'> &
+  ({ backoffMs: number } | { retryBaseDelayMs: number });
+
+/** The HttpClient policy a connector's `requests` settings give (the rest of them, page sizes, are the connector's). */
+export function requestPolicyOf(settings: PolicySettings): RequestPolicy {
+  return {
+    timeoutMs: settings.timeoutMs,
+    retries: settings.retries,
+    backoffMs: 'retryBaseDelayMs' in settings ? settings.retryBaseDelayMs : settings.backoffMs,
+    maxRateLimitWaitSeconds: settings.maxRateLimitWaitSeconds,
   };
 }
 

@@ -1,5 +1,6 @@
+import { emitEventPages, progressCursorSchema, saveProgress } from '@crosswalk/connector-kit';
 import { type CollectorDefinition, CrosswalkError, type EmittedDraft, type PayloadOf } from '@crosswalk/core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { GraphClient } from '../client.js';
 import { COLLECTOR_PERMISSIONS, type EntraConfig, LIFECYCLE_ACTIVITIES } from '../config.js';
 import { type GraphUserLike, graphPerson, graphTime, stringOrNull } from '../people.js';
@@ -198,7 +199,7 @@ export function userIdsOf(filter: Readonly<Record<string, string>>): Set<string>
 }
 
 /** The latest activity time collected: progress, for logs and operators. */
-const cursorSchema = z.object({ lastActivity: z.string().min(1) });
+const cursorSchema = progressCursorSchema('lastActivity');
 type Cursor = z.infer<typeof cursorSchema>;
 
 /**
@@ -223,46 +224,36 @@ export const userLifecycle: CollectorDefinition<EntraConfig, Cursor> = {
     });
     const activities: readonly string[] =
       ctx.config.collectors?.user_lifecycle?.activities ?? LIFECYCLE_ACTIVITIES;
-    const since = Date.parse(ctx.window.since);
-    const until = Date.parse(ctx.window.until);
     const controlOwner = ctx.config.controlOwner ?? null;
-    let last: string | undefined;
-    let count = 0;
-    let mark = client.recorder.mark();
-    for await (const page of client.pages<DirectoryAudit>(
-      '/auditLogs/directoryAudits',
-      { $filter: auditFilter(ctx.window.since, ctx.window.until, activities), $top: client.pageSize },
-      'the directory audit log (user lifecycle)',
-    )) {
-      const requests = client.recorder.since(mark);
-      mark = client.recorder.mark();
-      for (const entry of page) {
-        // Graph's answer is checked against the question: another activity, or a time outside the half-open window
-        // (the filter's `le` includes its end), is not this collector's to record.
+    // Graph's answer is checked against the question: another activity, or a time outside the half-open window
+    // (the filter's `le` includes its end), is not this collector's to record.
+    const progress = await emitEventPages({
+      pages: client.pages<DirectoryAudit>(
+        '/auditLogs/directoryAudits',
+        { $filter: auditFilter(ctx.window.since, ctx.window.until, activities), $top: client.pageSize },
+        'the directory audit log (user lifecycle)',
+      ),
+      recorder: client.recorder,
+      since: Date.parse(ctx.window.since),
+      until: Date.parse(ctx.window.until),
+      *drafts(entry, requests) {
         if (typeof entry?.activityDisplayName === 'string' && !activities.includes(entry.activityDisplayName))
-          continue;
+          return;
         const draft = lifecycleDraft(entry, {
           tenant: client.tenant,
           link: (p) => client.link(p),
           controlOwner,
           requests,
         });
-        if (!draft) continue;
-        if (users && !users.has(draft.payload.target.id?.toLowerCase() ?? '')) continue;
-        const at = Date.parse(draft.occurredAt);
-        if (at < since || at >= until) continue;
-        await ctx.emit(draft);
-        count += 1;
-        if (last === undefined || draft.occurredAt > last) last = draft.occurredAt;
-      }
-    }
+        if (draft && (!users || users.has(draft.payload.target.id?.toLowerCase() ?? ''))) yield draft;
+      },
+      emit: (draft) => ctx.emit(draft),
+    });
     ctx.log.info(
-      { tenant: client.tenant, entries: count, requests: client.recorder.count },
+      { tenant: client.tenant, entries: progress.count, requests: client.recorder.count },
       'directory audit log read',
     );
     // A read-back sees only some users' entries: the scheduled run alone moves the cursor.
-    if (users) return;
-    const previous = ctx.cursor?.lastActivity;
-    if (last && (!previous || last > previous)) ctx.saveCursor({ lastActivity: last } satisfies Cursor);
+    if (!users) saveProgress(ctx, 'lastActivity', progress.last);
   },
 };

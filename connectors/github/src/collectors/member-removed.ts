@@ -1,4 +1,4 @@
-import { sourceStatusOf } from '@crosswalk/connector-kit';
+import { progressCursorSchema, saveProgress, sourceStatusOf } from '@crosswalk/connector-kit';
 import {
   type CollectorContext,
   type CollectorDefinition,
@@ -8,7 +8,7 @@ import {
   type Person,
   toTimestamp,
 } from '@crosswalk/core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { GitHubClient, webUrlFor } from '../client.js';
 import type { GitHubConfig } from '../config.js';
 import { sourceTime } from '../people.js';
@@ -25,7 +25,7 @@ interface AuditEvent {
 }
 
 /** The latest removal collected: progress, for logs and operators. */
-const cursorSchema = z.object({ lastRemovedAt: z.string().min(1) });
+const cursorSchema = progressCursorSchema('lastRemovedAt');
 type Cursor = z.infer<typeof cursorSchema>;
 
 type TimeFrom = NonNullable<PayloadOf<'github.member_removed'>['timeFrom']>;
@@ -261,7 +261,6 @@ export const memberRemoved: CollectorDefinition<GitHubConfig, Cursor> = {
     }
     ctx.log.info({ org, removals: emitted.length }, 'audit log read for member removals');
     const last = emitted.reduce<string | undefined>((a, b) => (a === undefined || b > a ? b : a), undefined);
-    const previous = ctx.cursor?.lastRemovedAt;
-    if (last && (!previous || last > previous)) ctx.saveCursor({ lastRemovedAt: last } satisfies Cursor);
+    saveProgress(ctx, 'lastRemovedAt', last);
   },
 };

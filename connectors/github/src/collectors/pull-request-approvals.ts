@@ -1,3 +1,4 @@
+import { progressCursorSchema, saveProgress } from '@crosswalk/connector-kit';
 import {
   type CollectorContext,
   type CollectorDefinition,
@@ -7,7 +8,7 @@ import {
   type Person,
   type ProvenanceRequest,
 } from '@crosswalk/core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { GitHubClient } from '../client.js';
 import { configuredRepositories, type GitHubConfig, requestSettings } from '../config.js';
 import { personOrNull, sameAccount, sourceTime } from '../people.js';
@@ -125,7 +126,7 @@ interface SearchResult {
 }
 
 /** The latest merge time collected: progress, for logs and operators. */
-const cursorSchema = z.object({ lastMergedAt: z.string().min(1) });
+const cursorSchema = progressCursorSchema('lastMergedAt');
 type Cursor = z.infer<typeof cursorSchema>;
 
 /** GitHub search qualifiers take seconds; the window is half-open, so the last included second is ceil(until) - 1 s. */
@@ -486,10 +487,7 @@ export const pullRequestApprovals: CollectorDefinition<GitHubConfig, Cursor> = {
       );
     }
     // The cursor records progress; membership is the window's, so a rerun re-lists and the locker dedups.
-    const previous = ctx.cursor?.lastMergedAt;
-    if (collection.lastMergedAt && (!previous || collection.lastMergedAt > previous)) {
-      ctx.saveCursor({ lastMergedAt: collection.lastMergedAt } satisfies Cursor);
-    }
+    saveProgress(ctx, 'lastMergedAt', collection.lastMergedAt);
     // GitHub's own count of the window, for the IPE pack to reconcile with what was stored; one pull request
     // fetched by a webhook's filter has none.
     return filtered ? {} : { sourceTotal: collection.issueCount };

@@ -1,5 +1,6 @@
+import { emitEventPages, progressCursorSchema, saveProgress } from '@crosswalk/connector-kit';
 import { type CollectorDefinition, CrosswalkError, type EmittedDraft, type PayloadOf } from '@crosswalk/core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   type Activity,
   activityPages,
@@ -106,7 +107,7 @@ export function adminEventDraft(
 }
 
 /** The latest event time collected: progress, for logs and operators. */
-const cursorSchema = z.object({ lastEventAt: z.string().min(1) });
+const cursorSchema = progressCursorSchema('lastEventAt');
 type Cursor = z.infer<typeof cursorSchema>;
 
 /**
@@ -143,39 +144,25 @@ export const adminEvents: CollectorDefinition<GoogleWorkspaceConfig, Cursor> = {
     if (start >= until) return;
     const controlOwner = ctx.config.controlOwner ?? null;
     const url = client.url('/admin/reports/v1/activity/users/all/applications/admin');
-    let last: string | undefined;
-    let count = 0;
-    let mark = client.recorder.mark();
-    for await (const page of activityPages(client, 'admin', {
-      start: new Date(start).toISOString(),
-      end: ctx.window.until,
-    })) {
-      const requests = client.recorder.since(mark);
-      mark = client.recorder.mark();
-      for (const activity of page) {
+    // The window is half-open; Google's bounds are its own, so they are checked again (by emitEventPages).
+    const progress = await emitEventPages({
+      pages: activityPages(client, 'admin', { start: new Date(start).toISOString(), end: ctx.window.until }),
+      recorder: client.recorder,
+      since: start,
+      until,
+      *drafts(activity, requests) {
         for (const [index, event] of (activity.events ?? []).entries()) {
           // Another type's events are not this collector's to judge, whatever their shape.
           if (typeof event?.type === 'string' && !types.includes(event.type)) continue;
-          const draft = adminEventDraft(activity, index, {
-            customer: client.customer,
-            controlOwner,
-            url,
-            requests,
-          });
-          const at = Date.parse(draft.occurredAt);
-          // The window is half-open; Google's bounds are its own, so they are checked again here.
-          if (at < start || at >= until) continue;
-          await ctx.emit(draft);
-          count += 1;
-          if (last === undefined || draft.occurredAt > last) last = draft.occurredAt;
+          yield adminEventDraft(activity, index, { customer: client.customer, controlOwner, url, requests });
         }
-      }
-    }
+      },
+      emit: (draft) => ctx.emit(draft),
+    });
     ctx.log.info(
-      { customer: client.customer, events: count, requests: client.recorder.count },
+      { customer: client.customer, events: progress.count, requests: client.recorder.count },
       'admin events read',
     );
-    const previous = ctx.cursor?.lastEventAt;
-    if (last && (!previous || last > previous)) ctx.saveCursor({ lastEventAt: last });
+    saveProgress(ctx, 'lastEventAt', progress.last);
   },
 };

@@ -1,12 +1,13 @@
+import { progressCursorSchema, saveProgress } from '@crosswalk/connector-kit';
 import { type CollectorDefinition, CrosswalkError } from '@crosswalk/core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { JiraClient } from '../client.js';
 import { type JiraConfig, type TicketKindKey, ticketKinds, webUrlOf } from '../config.js';
 import { sourceStatusOf } from '../errors.js';
 import { type JiraHistory, type JiraIssue, jiraTime, searchFields, ticketDraft } from '../tickets.js';
 
 /** The latest resolution time collected: progress, for logs and operators. */
-const cursorSchema = z.object({ lastResolvedAt: z.string().min(1) });
+const cursorSchema = progressCursorSchema('lastResolvedAt');
 type Cursor = z.infer<typeof cursorSchema>;
 
 const DAY_MS = 86_400_000;
@@ -198,8 +199,7 @@ function ticketCollector(
       );
       // A one-ticket run is not progress through the window.
       if (issueKey) return;
-      const previous = ctx.cursor?.lastResolvedAt;
-      if (last && (!previous || last > previous)) ctx.saveCursor({ lastResolvedAt: last } satisfies Cursor);
+      saveProgress(ctx, 'lastResolvedAt', last);
     },
   };
 }

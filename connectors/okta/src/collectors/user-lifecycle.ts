@@ -1,5 +1,6 @@
+import { emitEventPages, progressCursorSchema, saveProgress } from '@crosswalk/connector-kit';
 import { type CollectorDefinition, CrosswalkError, type EmittedDraft, type PayloadOf } from '@crosswalk/core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { OktaClient } from '../client.js';
 import { COLLECTOR_SCOPES, LIFECYCLE_EVENT_TYPES, type OktaConfig } from '../config.js';
 import { type LogActorLike, logPerson, sourceTime, stringOrNull } from '../people.js';
@@ -132,7 +133,7 @@ export function lifecycleDraft(
 }
 
 /** The latest event publication time collected: progress, for logs and operators. */
-const cursorSchema = z.object({ lastPublished: z.string().min(1) });
+const cursorSchema = progressCursorSchema('lastPublished');
 type Cursor = z.infer<typeof cursorSchema>;
 
 /**
@@ -159,51 +160,40 @@ export const userLifecycle: CollectorDefinition<OktaConfig, Cursor> = {
     const since = Date.parse(ctx.window.since);
     const until = Date.parse(ctx.window.until);
     const controlOwner = ctx.config.controlOwner ?? null;
-    let last: string | undefined;
-    let count = 0;
-    let mark = client.recorder.mark();
-    for await (const page of client.pages<LogEvent>(
-      '/api/v1/logs',
-      {
-        since: ctx.window.since,
-        until: ctx.window.until,
-        filter: eventIds ? eventIds.map((id) => `uuid eq "${id}"`).join(' or ') : eventTypeFilter(types),
-        limit: client.settings.logPageSize,
-        sortOrder: 'ASCENDING',
-      },
-      'the System Log (user lifecycle events)',
-      { scopes: ['okta.logs.read'] },
-    )) {
-      const requests = client.recorder.since(mark);
-      mark = client.recorder.mark();
-      for (const event of page) {
+    const progress = await emitEventPages({
+      pages: client.pages<LogEvent>(
+        '/api/v1/logs',
+        {
+          since: ctx.window.since,
+          until: ctx.window.until,
+          filter: eventIds ? eventIds.map((id) => `uuid eq "${id}"`).join(' or ') : eventTypeFilter(types),
+          limit: client.settings.logPageSize,
+          sortOrder: 'ASCENDING',
+        },
+        'the System Log (user lifecycle events)',
+        { scopes: ['okta.logs.read'] },
+      ),
+      recorder: client.recorder,
+      since,
+      until,
+      *drafts(event, requests) {
         // What the collector does not keep is skipped before it is read as evidence: an event of another type (or
         // outside the window) is not this collector's to judge, and a shape it may lawfully have (e.g. no user
         // target) must not fail the run. An event with no type or time at all is still malformed data.
-        if (typeof event?.eventType === 'string' && !types.includes(event.eventType)) continue;
+        if (typeof event?.eventType === 'string' && !types.includes(event.eventType)) return;
         if (typeof event?.published === 'string') {
           const at = Date.parse(event.published);
           // The window is half-open; Okta's bounds are its own, so they are checked again here.
-          if (!Number.isNaN(at) && (at < since || at >= until)) continue;
+          if (!Number.isNaN(at) && (at < since || at >= until)) return;
         }
-        const draft = lifecycleDraft(event, {
-          host: client.host,
-          orgUrl: client.orgUrl,
-          controlOwner,
-          requests,
-        });
-        const at = Date.parse(draft.occurredAt);
-        if (at < since || at >= until) continue;
-        await ctx.emit(draft);
-        count += 1;
-        if (last === undefined || draft.occurredAt > last) last = draft.occurredAt;
-      }
-    }
+        yield lifecycleDraft(event, { host: client.host, orgUrl: client.orgUrl, controlOwner, requests });
+      },
+      emit: (draft) => ctx.emit(draft),
+    });
     ctx.log.info(
-      { org: client.host, events: count, requests: client.recorder.count },
+      { org: client.host, events: progress.count, requests: client.recorder.count },
       'System Log read for lifecycle events',
     );
-    const previous = ctx.cursor?.lastPublished;
-    if (last && (!previous || last > previous)) ctx.saveCursor({ lastPublished: last } satisfies Cursor);
+    saveProgress(ctx, 'lastPublished', progress.last);
   },
 };
