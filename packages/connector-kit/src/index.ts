@@ -72,6 +72,12 @@ export {
   snapshotStateSchema,
 } from './snapshot-diff.js';
 export {
+  type DiffedSnapshot,
+  emitDiffedSnapshot,
+  type SincePrevious,
+  type SnapshotContext,
+} from './snapshot-emit.js';
+export {
   booleanOrNull,
   looksLikeEmail,
   numberOrNull,

@@ -1,22 +1,11 @@
 import {
-  changeOwners,
-  diffDigests,
   type EntityDigest,
+  emitDiffedSnapshot,
   fieldDigests,
   mergeChanges,
-  nextSnapshotCursor,
-  previousSnapshot,
-  type SnapshotState,
   snapshotCursorSchema,
 } from '@crosswalk/connector-kit';
-import {
-  type CollectorDefinition,
-  canonicalSha256,
-  evidenceId,
-  type PayloadOf,
-  personSchema,
-  type Source,
-} from '@crosswalk/core';
+import { type CollectorDefinition, canonicalSha256, type PayloadOf, personSchema } from '@crosswalk/core';
 import { z } from 'zod';
 import { GraphClient } from '../client.js';
 import { COLLECTOR_PERMISSIONS, type EntraConfig } from '../config.js';
@@ -269,22 +258,22 @@ export const policies: CollectorDefinition<EntraConfig, PolicyCursor> = {
       for (const method of methodsPolicy.methods)
         entities[`authentication_method:${method.id}`] = digest('authentication_method', method, method.id);
     }
-    const previous = previousSnapshot(cursor, occurredAt);
-    const owners = changeOwners(changeEvents, lastChanges);
-    const source: Source = {
-      system: 'entra',
-      instance: client.tenant,
-      ref: `${client.tenant}:policies`,
-      url: client.link('/identity/conditionalAccess/policies'),
-    };
     for (const limitation of limitations) ctx.log.warn({ tenant: client.tenant }, limitation);
-    const status = await ctx.emit({
+    const status = await emitDiffedSnapshot(ctx, {
       kind: 'entra.policy',
       occurredAt,
-      owner: { people: owners, controlOwner: ctx.config.controlOwner ?? null },
-      actors: [],
-      source,
-      payload: {
+      source: {
+        system: 'entra',
+        instance: client.tenant,
+        ref: `${client.tenant}:policies`,
+        url: client.link('/identity/conditionalAccess/policies'),
+      },
+      cursor,
+      changeEvents,
+      lastChanges,
+      contentSha256,
+      entities,
+      payload: (since) => ({
         tenant: client.tenant,
         conditionalAccessPolicies: caPolicies,
         authenticationMethodsPolicy: methodsPolicy,
@@ -293,24 +282,13 @@ export const policies: CollectorDefinition<EntraConfig, PolicyCursor> = {
           .map((policy) => ({ id: policy.id!, displayName: stringOrNull(policy.displayName) }))
           .sort((a, b) => a.id.localeCompare(b.id)),
         contentSha256,
-        previousSnapshot: previous
-          ? { id: previous.id, occurredAt: previous.occurredAt, contentSha256: previous.contentSha256 }
-          : null,
-        changedSincePrevious: previous
-          ? (diffDigests(previous.entities, entities) as NonNullable<Payload['changedSincePrevious']>)
-          : null,
+        previousSnapshot: since.previousSnapshot,
+        changedSincePrevious: since.changedSincePrevious as Payload['changedSincePrevious'],
         changeEvents,
         limitations,
-      },
+      }),
       requests: client.recorder.entries.slice(),
     });
-    const today: SnapshotState<EntityDigest> = {
-      id: evidenceId('entra.policy', source, occurredAt),
-      occurredAt,
-      contentSha256,
-      entities,
-    };
-    ctx.saveCursor(nextSnapshotCursor(cursor, today, previous, status, lastChanges));
     ctx.log.info(
       { tenant: client.tenant, policies: caPolicies.length, changes: changeEvents.length, status },
       'Entra policy snapshot taken',

@@ -1,11 +1,8 @@
 import {
-  changeOwners,
   diffDigests,
+  emitDiffedSnapshot,
   fieldDigests,
   mergeChanges,
-  nextSnapshotCursor,
-  previousSnapshot,
-  type SnapshotState,
   snapshotCursorSchema,
   sourceCodeOf,
   sourceStatusOf,
@@ -14,10 +11,8 @@ import {
   type CollectorDefinition,
   CrosswalkError,
   canonicalSha256,
-  evidenceId,
   type PayloadOf,
   personSchema,
-  type Source,
 } from '@crosswalk/core';
 import { z } from 'zod';
 import { OktaClient } from '../client.js';
@@ -216,12 +211,15 @@ function entitiesOf(policies: Policy[], authenticators: Authenticator[]): Record
   return entities;
 }
 
-/** What changed between two snapshots' digests: policies, then rules, then authenticators, each by id. */
+/** The order of what changed between two snapshots: policies, then rules, then authenticators, each by id. */
+const SUBJECT_ORDER = ['policy', 'rule', 'authenticator'] as const;
+
+/** What changed between two snapshots' digests, in SUBJECT_ORDER. */
 export function diffSnapshots(
   previous: Record<string, EntityDigest>,
   current: Record<string, EntityDigest>,
 ): Change[] {
-  return diffDigests(previous, current, ['policy', 'rule', 'authenticator']);
+  return diffDigests(previous, current, SUBJECT_ORDER);
 }
 
 /** ACTIVE rules of ACTIVE sign-on and access policies that allow access with one factor. */
@@ -357,45 +355,35 @@ export const policies: CollectorDefinition<OktaConfig, PolicyCursor> = {
       authenticators,
     });
     const entities = entitiesOf(policies, authenticators);
-    const previous = previousSnapshot(cursor, occurredAt);
-    const owners = changeOwners(changeEvents, lastChanges);
-
-    const source: Source = {
-      system: 'okta',
-      instance: client.host,
-      ref: `${client.host}:policies`,
-      url: new URL('/api/v1/policies', client.orgUrl).href,
-    };
-    const status = await ctx.emit({
+    const status = await emitDiffedSnapshot(ctx, {
       kind: 'okta.policy',
       occurredAt,
-      owner: { people: owners, controlOwner: ctx.config.controlOwner ?? null },
-      actors: [],
-      source,
-      payload: {
+      source: {
+        system: 'okta',
+        instance: client.host,
+        ref: `${client.host}:policies`,
+        url: new URL('/api/v1/policies', client.orgUrl).href,
+      },
+      cursor,
+      changeEvents,
+      lastChanges,
+      contentSha256,
+      entities,
+      subjectOrder: SUBJECT_ORDER,
+      payload: (since) => ({
         org: client.host,
         policyTypes: [...types],
         policies,
         authenticators,
         rulesAllowingSingleFactor: singleFactorRules(policies),
         contentSha256,
-        previousSnapshot: previous
-          ? { id: previous.id, occurredAt: previous.occurredAt, contentSha256: previous.contentSha256 }
-          : null,
-        changedSincePrevious: previous ? diffSnapshots(previous.entities, entities) : null,
+        previousSnapshot: since.previousSnapshot,
+        changedSincePrevious: since.changedSincePrevious,
         changeEvents,
         limitations,
-      },
+      }),
       requests: client.recorder.entries.slice(),
     });
-
-    const today: SnapshotState<EntityDigest> = {
-      id: evidenceId('okta.policy', source, occurredAt),
-      occurredAt,
-      contentSha256,
-      entities,
-    };
-    ctx.saveCursor(nextSnapshotCursor(cursor, today, previous, status, lastChanges));
     for (const limitation of limitations) ctx.log.warn({ org: client.host }, limitation);
     ctx.log.info(
       { org: client.host, policies: policies.length, changes: changeEvents.length, status },
