@@ -1,4 +1,4 @@
-import { endToEnd, expectNothingNew, expectStoredRecord, storedRecords } from '@crosswalk/connector-testkit';
+import { endToEnd, expectFirstRun, expectNothingNew, storedRecords } from '@crosswalk/connector-testkit';
 import type { EvidenceKind } from '@crosswalk/core';
 import { describe, expect, it } from 'vitest';
 import { bamboohrConnector } from '../src/index.js';
@@ -20,12 +20,7 @@ describe('running the BambooHR connector into a filesystem locker', () => {
 
   it('stores the snapshot and the two terminations, each dated, owned, attributed and mapped to both frameworks', async () => {
     const manifest = await e2e.run();
-    expect(manifest.status).toBe('succeeded');
-    expect(manifest.collectors.map((c) => [c.id, c.status, c.stored, c.error])).toEqual([
-      ['employees_snapshot', 'succeeded', 1, null],
-      ['terminations', 'succeeded', 2, null],
-    ]);
-    expect(e2e.fake.violations).toEqual([]);
+    expectFirstRun(manifest, e2e.fake, { employees_snapshot: 1, terminations: 2 });
     const records = await storedRecords(e2e.locker, KINDS);
     expect(records.map((r) => [r.kind, r.occurredAt])).toEqual(
       expect.arrayContaining([
@@ -36,10 +31,7 @@ describe('running the BambooHR connector into a filesystem locker', () => {
     );
     expect(records).toHaveLength(3);
     for (const record of records) {
-      expectStoredRecord(record, {
-        connector,
-        connectorId: 'hr',
-        now: NOW,
+      e2e.expectStored(record, {
         controlOwner: 'people-ops@acme.example',
         requestId: /^fake-/,
         secrets: SECRETS,

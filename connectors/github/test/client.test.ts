@@ -6,7 +6,7 @@ import { graphqlUrlFor, webUrlFor } from '../src/client.js';
 import { orgMembers } from '../src/collectors/org-members.js';
 import { pullRequestApprovals } from '../src/collectors/pull-request-approvals.js';
 import { redact } from '../src/errors.js';
-import { primaryRateLimit, secondaryRateLimit, tooManyRequests } from '../src/sandbox/index.js';
+import { primaryRateLimit, secondaryRateLimit } from '../src/sandbox/index.js';
 import { acme, collect, configFor, errorText, startFake, TOKEN } from './helpers.js';
 
 const fake = closedAfterEach((options: Parameters<typeof startFake>[1] = {}) => startFake(acme(), options));
@@ -25,19 +25,6 @@ describe('the GitHub client', () => {
       expect(result.logs.some((l) => l.level === 'warn' && /secondary rate limit/.test(l.message))).toBe(
         true,
       );
-    });
-
-    it('waits out a 429 with Retry-After', async () => {
-      const server = await fake();
-      server.fault({ path: '/orgs/acme', ...tooManyRequests(1) });
-      const result = await collect(orgMembers, configFor(server));
-      expect(result.error).toBeUndefined();
-      expect(
-        server
-          .received('/orgs/acme')
-          .filter((r) => r.path === '/orgs/acme')
-          .map((r) => r.status),
-      ).toEqual([429, 200]);
     });
 
     it('waits for the primary limit to reset (x-ratelimit-remaining 0)', async () => {

@@ -1,4 +1,4 @@
-import { endToEnd, expectNothingNew, expectStoredRecord, storedRecords } from '@crosswalk/connector-testkit';
+import { endToEnd, expectFirstRun, expectNothingNew, storedRecords } from '@crosswalk/connector-testkit';
 import { describe, expect, it } from 'vitest';
 import { githubConnector } from '../src/index.js';
 import { acme, configFor, NOW, startFake, TOKEN, WINDOW } from './helpers.js';
@@ -18,14 +18,12 @@ describe('running the GitHub connector into a filesystem locker', () => {
 
   it('stores records of all four kinds, each dated, owned, attributed and mapped to both frameworks', async () => {
     const manifest = await run();
-    expect(manifest.status).toBe('succeeded');
-    expect(manifest.collectors.map((c) => [c.id, c.status, c.stored, c.error])).toEqual([
-      ['pull_request_approvals', 'succeeded', 5, null],
-      ['branch_protection', 'succeeded', 3, null],
-      ['org_members', 'succeeded', 1, null],
-      ['member_removed', 'succeeded', 1, null],
-    ]);
-    expect(e2e.fake.violations).toEqual([]);
+    expectFirstRun(manifest, e2e.fake, {
+      pull_request_approvals: 5,
+      branch_protection: 3,
+      org_members: 1,
+      member_removed: 1,
+    });
     // GitHub's own count of the window rides in the manifest; sources without one leave the field out.
     expect(manifest.collectors.map((c) => c.sourceTotal)).toEqual([5, undefined, undefined, undefined]);
     expect(manifest.collectors.filter((c) => 'sourceTotal' in c)).toHaveLength(1);
@@ -39,10 +37,7 @@ describe('running the GitHub connector into a filesystem locker', () => {
     expect(records).toHaveLength(10);
     for (const record of records) {
       expect(record.occurredAt).toMatch(/^2026-03-0\d/);
-      expectStoredRecord(record, {
-        connector,
-        connectorId: 'github-acme',
-        now: NOW,
+      e2e.expectStored(record, {
         controlOwner: 'secops@acme.example',
         requestId: /^C0DE:/,
         secrets: [TOKEN],

@@ -1,7 +1,7 @@
 import {
   endToEnd,
+  expectFirstRun,
   expectNothingNew,
-  expectStoredRecord,
   runOnce,
   storedRecords,
   tempLocker,
@@ -42,26 +42,17 @@ describe('running the Google Workspace connector into a filesystem locker', () =
 
   it('stores records of all three kinds, each dated, owned, attributed and mapped to both frameworks', async () => {
     const manifest = await e2e.run();
-    expect(manifest.status).toBe('succeeded');
-    expect(manifest.collectors.map((c) => [c.id, c.status, c.stored, c.error])).toEqual([
-      ['users_snapshot', 'succeeded', 1, null],
-      ['admin_events', 'succeeded', 6, null],
-      ['login_activity', 'succeeded', 6, null],
-    ]);
+    expectFirstRun(manifest, e2e.fake, { users_snapshot: 1, admin_events: 6, login_activity: 6 });
     // The Reports API's collectors say how long their source keeps events; this window is well inside it.
     expect(manifest.collectors.map((c) => [c.sourceRetentionDays, c.sourceUnavailableBefore])).toEqual([
       [undefined, undefined],
       [180, undefined],
       [180, undefined],
     ]);
-    expect(e2e.fake.violations).toEqual([]);
     const records = await storedRecords(e2e.locker, KINDS);
     expect(records).toHaveLength(13);
     for (const record of records) {
-      expectStoredRecord(record, {
-        connector,
-        connectorId: 'gws-acme',
-        now: NOW,
+      e2e.expectStored(record, {
         controlOwner: 'secops@acme.example',
         requestId: /^"fake-/,
         secrets: SECRETS,

@@ -69,14 +69,6 @@ describe('the Jira client', () => {
   });
 
   describe('when Jira fails', () => {
-    it('retries a 5xx and succeeds', async () => {
-      const server = await fake();
-      server.fault({ method: 'POST', path: SEARCH, status: 502, body: { errorMessages: ['Bad gateway'] } });
-      const result = await collect(deprovisioningTickets, configFor(server));
-      expect(result.error).toBeUndefined();
-      expect(server.received(SEARCH).map((r) => r.status)).toEqual([502, 200]);
-    });
-
     it('fails with CW_SOURCE_UNAVAILABLE once the retries are spent', async () => {
       const server = await fake();
       server.fault({

@@ -1,7 +1,7 @@
 import {
   endToEnd,
+  expectFirstRun,
   expectNothingNew,
-  expectStoredRecord,
   runOnce,
   storedRecords,
   tempLocker,
@@ -36,22 +36,17 @@ describe('running the Jira connector into a filesystem locker', () => {
 
   it('stores ticket records of all three kinds, each dated, owned, attributed and mapped to both frameworks', async () => {
     const manifest = await run();
-    expect(manifest.status).toBe('succeeded');
-    expect(manifest.collectors.map((c) => [c.id, c.status, c.stored, c.error])).toEqual([
-      ['deprovisioning_tickets', 'succeeded', 5, null],
-      ['provisioning_tickets', 'succeeded', 2, null],
-      ['access_review_tickets', 'succeeded', 1, null],
-    ]);
-    expect(e2e.fake.violations).toEqual([]);
+    expectFirstRun(manifest, e2e.fake, {
+      deprovisioning_tickets: 5,
+      provisioning_tickets: 2,
+      access_review_tickets: 1,
+    });
 
     const records = await storedRecords(e2e.locker, KINDS);
     expect(records).toHaveLength(8);
     for (const record of records) {
       expect(record.occurredAt).toMatch(/^2026-03-0[1-7]/);
-      expectStoredRecord(record, {
-        connector,
-        connectorId: 'jira-acme',
-        now: NOW,
+      e2e.expectStored(record, {
         controlOwner: 'secops@acme.example',
         requestId: /^\d+x\d+x1$/,
         secrets: [API_TOKEN, Buffer.from(`${EMAIL}:${API_TOKEN}`).toString('base64')],

@@ -1,7 +1,7 @@
 import {
   endToEnd,
+  expectFirstRun,
   expectNothingNew,
-  expectStoredRecord,
   runOnce,
   storedRecords,
   tempLocker,
@@ -34,14 +34,12 @@ describe('running the Okta connector into a filesystem locker', () => {
 
   it('stores records of all four kinds, each dated, owned, attributed and mapped to both frameworks', async () => {
     const manifest = await run();
-    expect(manifest.status).toBe('succeeded');
-    expect(manifest.collectors.map((c) => [c.id, c.status, c.stored, c.error])).toEqual([
-      ['policies', 'succeeded', 1, null],
-      ['user_lifecycle', 'succeeded', 5, null],
-      ['users_snapshot', 'succeeded', 1, null],
-      ['access_reviews', 'succeeded', 1, null],
-    ]);
-    expect(e2e.fake.violations).toEqual([]);
+    expectFirstRun(manifest, e2e.fake, {
+      policies: 1,
+      user_lifecycle: 5,
+      users_snapshot: 1,
+      access_reviews: 1,
+    });
 
     const records = await storedRecords(e2e.locker, KINDS);
     expect(records.map((r) => r.kind).sort()).toEqual([
@@ -55,10 +53,7 @@ describe('running the Okta connector into a filesystem locker', () => {
         record.occurredAt >= '2026-03-02T00:00:00.000Z' && record.occurredAt <= '2026-03-08T00:00:00.000Z',
         record.kind,
       ).toBe(true);
-      expectStoredRecord(record, {
-        connector,
-        connectorId: 'okta-acme',
-        now: NOW,
+      e2e.expectStored(record, {
         controlOwner: 'secops@acme.example',
         requestId: /^XfakeOkta/,
         secrets: [TOKEN],

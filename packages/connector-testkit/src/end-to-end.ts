@@ -84,6 +84,22 @@ export function expectStoredRecord(record: EvidenceRecord, rules: StoredRecordRu
   for (const secret of rules.secrets) expect(text).not.toContain(secret);
 }
 
+/**
+ * A first run: it succeeds, each collector (in the connector's order) stored the records expected of it without an
+ * error, and the fake met no request or answer off its vendor's description.
+ */
+export function expectFirstRun(
+  manifest: RunManifest,
+  fake: { violations: readonly unknown[] },
+  stored: Readonly<Record<string, number>>,
+): void {
+  expect(manifest.status).toBe('succeeded');
+  expect(manifest.collectors.map((c) => [c.id, c.status, c.stored, c.error])).toEqual(
+    Object.entries(stored).map(([id, count]) => [id, 'succeeded', count, null]),
+  );
+  expect(fake.violations).toEqual([]);
+}
+
 /** A rerun of the same window: it succeeds and vouches for what it met, and every record it met was stored before. */
 export function expectNothingNew(manifest: RunManifest, duplicatesPerCollector: readonly number[]): void {
   expect(manifest.status).toBe('succeeded');
@@ -123,6 +139,17 @@ export function endToEnd<Fake extends { close(): Promise<void> }>(setup: EndToEn
     get locker(): Locker {
       return state.locker!;
     },
+    /** expectStoredRecord with this setup's connector, connector id and clock. */
+    expectStored: (
+      record: EvidenceRecord,
+      rules: Omit<StoredRecordRules, 'connector' | 'connectorId' | 'now'>,
+    ) =>
+      expectStoredRecord(record, {
+        ...rules,
+        connector: setup.connector,
+        connectorId: setup.connectorId,
+        now: setup.now,
+      }),
     run: (config: unknown = setup.config(state.fake!)) =>
       runOnce({
         connector: setup.connector,

@@ -16,6 +16,7 @@ export {
 export {
   type EndToEndSetup,
   endToEnd,
+  expectFirstRun,
   expectNothingNew,
   expectStoredRecord,
   type RunOnceOptions,
