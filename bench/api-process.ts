@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -79,6 +80,18 @@ export function residentMbOf(pid: number | undefined, field: 'VmRSS' | 'VmHWM'):
   } catch {
     return null;
   }
+}
+
+/** A response's status and whole body, read by hand (the benchmarks send through node:http, not fetch). */
+export function answerOf(response: IncomingMessage): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    response.on('end', () =>
+      resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+    );
+    response.on('error', reject);
+  });
 }
 
 async function serve(): Promise<void> {

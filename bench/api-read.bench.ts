@@ -17,18 +17,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { type EvidenceKind, sealRecord } from '@crosswalk/core';
 import { pullRequestDraft } from '@crosswalk/core/testing';
 import { keys as lockerKeys } from '@crosswalk/locker';
 import { collectorRun, listed, runDraft } from '@crosswalk/locker/testing';
-import { createTestBucket, type S3TestConfig } from '@crosswalk/testing';
+import { createTestBucket, type S3TestConfig, s3ServiceVars } from '@crosswalk/testing';
 import { ApiKeys } from '../services/runtime/src/api-keys.js';
 import { PrivateRedis } from '../services/worker/test/helpers.js';
 import { residentMbOf, startApi, stopChild } from './api-process.js';
 import { type Benchmark, type BenchResult, CACHE_DIR, round, runPool, s3Locker } from './harness.js';
+import { rememberSeed } from './seeded-records.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
@@ -358,7 +358,6 @@ async function seed(s3: S3TestConfig, log: (message: string) => void) {
   await chainRuns(locker, stored);
   store.s3.destroy();
   log(`chained in ${((performance.now() - chained) / 1000).toFixed(1)} s`);
-  await mkdir(CACHE_DIR, { recursive: true });
   const cache: SeedCache = {
     layout: SEED_LAYOUT,
     bucket,
@@ -368,7 +367,7 @@ async function seed(s3: S3TestConfig, log: (message: string) => void) {
     to: TO,
     seededAt: new Date().toISOString(),
   };
-  await writeFile(CACHE_FILE, `${JSON.stringify(cache, null, 2)}\n`);
+  await rememberSeed(CACHE_FILE, cache);
   return { bucket, seeding: { reused: false, durationMs: run.durationMs } };
 }
 
@@ -388,12 +387,7 @@ async function run(s3: S3TestConfig, log: (message: string) => void): Promise<Be
   const vars = {
     REDIS_URL: redis.url,
     CROSSWALK_SECRET_KEY: randomBytes(32).toString('base64'),
-    CROSSWALK_S3_BUCKET: bucket,
-    CROSSWALK_S3_ENDPOINT: s3.endpoint,
-    CROSSWALK_S3_REGION: s3.region,
-    CROSSWALK_S3_FORCE_PATH_STYLE: String(s3.forcePathStyle),
-    CROSSWALK_S3_ACCESS_KEY_ID: s3.accessKeyId,
-    CROSSWALK_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    ...s3ServiceVars(s3, bucket),
     LOG_LEVEL: 'warn',
   };
   const api = await startApi('api-read', vars);

@@ -24,10 +24,10 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import { starterRegister } from '@crosswalk/assurance';
 import type { EvidenceKind } from '@crosswalk/core';
 import { keys } from '@crosswalk/locker';
-import type { S3TestConfig } from '@crosswalk/testing';
+import { type S3TestConfig, s3ServiceVars } from '@crosswalk/testing';
 import { ApiKeys } from '../services/runtime/src/api-keys.js';
 import { PrivateRedis } from '../services/worker/test/helpers.js';
-import { residentMbOf, startApi, stopChild } from './api-process.js';
+import { answerOf, residentMbOf, startApi, stopChild } from './api-process.js';
 import { CONNECTORS, FROM, seedYear, TO } from './console-seed.js';
 import { type Benchmark, type BenchResult, round, s3Locker } from './harness.js';
 
@@ -77,12 +77,7 @@ function summarize(samples: { ms: number; status: number; bytes: number }[]): La
 function slowGet(url: URL, token: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const request = http.get(url, { headers: { authorization: `Bearer ${token}` } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () =>
-        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-      );
-      response.on('error', reject);
+      answerOf(response).then(resolve, reject);
     });
     request.on('error', reject);
   });
@@ -213,12 +208,7 @@ async function run(s3: S3TestConfig, log: (message: string) => void): Promise<Be
   const api = await startApi('console-pages', {
     REDIS_URL: redis.url,
     CROSSWALK_SECRET_KEY: randomBytes(32).toString('base64'),
-    CROSSWALK_S3_BUCKET: seeded.bucket,
-    CROSSWALK_S3_ENDPOINT: s3.endpoint,
-    CROSSWALK_S3_REGION: s3.region,
-    CROSSWALK_S3_FORCE_PATH_STYLE: String(s3.forcePathStyle),
-    CROSSWALK_S3_ACCESS_KEY_ID: s3.accessKeyId,
-    CROSSWALK_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    ...s3ServiceVars(s3, seeded.bucket),
     LOG_LEVEL: 'warn',
   });
   const token = auditor.token;

@@ -9,14 +9,14 @@
  * manifest per day naming what it stored, as the collectors leave them.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { accessReviewDraft, PR_CASES, prDraft } from '@crosswalk/assurance/testing';
+import { accessReviewDraft, PR_CASES } from '@crosswalk/assurance/testing';
 import { type EvidenceDraft, sealRecord } from '@crosswalk/core';
 import { keys, mapOrdered } from '@crosswalk/locker';
 import { createTestBucket, type S3TestConfig } from '@crosswalk/testing';
 import { CACHE_DIR, s3Locker } from './harness.js';
-import { membersDraft, protectionDraft } from './year-of-evidence.js';
+import { rememberSeed } from './seeded-records.js';
+import { membersDraft, protectionDraft, spreadPullRequest } from './year-of-evidence.js';
 
 export const FROM = '2025-01-01T00:00:00.000Z';
 export const TO = '2026-01-01T00:00:00.000Z';
@@ -57,17 +57,10 @@ async function* drafts(): AsyncGenerator<{ connector: ConnectorId; draft: Eviden
   for (let i = 0; i < PRS; i++) {
     const index =
       i % FAILING_EVERY === 0 ? FAILING[(i / FAILING_EVERY) % FAILING.length]! : PASSING[i % PASSING.length]!;
-    const base = PR_CASES[index]!;
-    const mergedAt = new Date(
-      Date.parse(FROM) + Math.floor((i * DAYS * 86_400_000) / PRS) + 3_600_000,
-    ).toISOString();
-    // The case's review history moved to this merge: each review keeps its offset from the merge.
-    const shift = Date.parse(mergedAt) - Date.parse(base.mergedAt);
-    const reviews = base.reviews.map((r) => ({
-      ...r,
-      submittedAt: r.submittedAt && new Date(Date.parse(r.submittedAt) + shift).toISOString(),
-    }));
-    yield { connector: 'github-acme', draft: prDraft({ ...base, mergedAt, reviews }, i + 1) };
+    yield {
+      connector: 'github-acme',
+      draft: spreadPullRequest(PR_CASES[index]!, i, { from: FROM, days: DAYS, count: PRS }),
+    };
   }
   for (let n = 0; n < DAYS; n++) {
     for (let r = 0; r < REPOS; r++)
@@ -175,7 +168,6 @@ export async function seedYear(s3: S3TestConfig, log: (message: string) => void)
   }
   store.s3.destroy();
   const durationMs = Math.round(performance.now() - started);
-  await mkdir(CACHE_DIR, { recursive: true });
   const cache: SeedCache = {
     layout: LAYOUT,
     bucket,
@@ -186,7 +178,7 @@ export async function seedYear(s3: S3TestConfig, log: (message: string) => void)
     runs,
     seededAt: new Date().toISOString(),
   };
-  await writeFile(CACHE_FILE, `${JSON.stringify(cache, null, 2)}\n`);
+  await rememberSeed(CACHE_FILE, cache);
   log(`seeded in ${(durationMs / 1000).toFixed(0)} s`);
   return { bucket, records, reused: false, durationMs };
 }

@@ -18,18 +18,17 @@
  * with mapOrdered, as the locker reads), nothing else. Each side runs in a child process measuring its own wall
  * time and peak RSS (sampled every 5 ms). Order: raw, ours, ours, raw; figure = records / total wall time per side.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { populationCsvLine, registerFor, starterRegister, testControls } from '@crosswalk/assurance';
-import { accessReviewDraft, PR_CASES, prDraft } from '@crosswalk/assurance/testing';
+import { accessReviewDraft, PR_CASES } from '@crosswalk/assurance/testing';
 import { type EvidenceDraft, type EvidenceKind, sealRecord } from '@crosswalk/core';
 import { FsObjectStore, keys, Locker, mapOrdered } from '@crosswalk/locker';
 import { collectorRun, runDraft } from '@crosswalk/locker/testing';
-import { type Benchmark, RssSampler, round } from './harness.js';
-import { membersDraft, protectionDraft } from './year-of-evidence.js';
+import { type Benchmark, measureInChild, RssSampler, round } from './harness.js';
+import { membersDraft, protectionDraft, spreadPullRequest } from './year-of-evidence.js';
 
 const FROM = '2025-01-01T00:00:00.000Z';
 const TO = '2026-01-01T00:00:00.000Z';
@@ -62,17 +61,7 @@ async function seed(root: string, log: (m: string) => void): Promise<number> {
   let stored = 0;
   const drafts = async function* (): AsyncGenerator<EvidenceDraft> {
     for (let i = 0; i < PRS; i++) {
-      const base = PR_CASES[i % PR_CASES.length]!;
-      const mergedAt = new Date(
-        Date.parse(FROM) + Math.floor((i * DAYS * 86_400_000) / PRS) + 3_600_000,
-      ).toISOString();
-      // The case's review history, moved to this merge: each review keeps its offset from the merge.
-      const shift = Date.parse(mergedAt) - Date.parse(base.mergedAt);
-      const reviews = base.reviews.map((r) => ({
-        ...r,
-        submittedAt: r.submittedAt && new Date(Date.parse(r.submittedAt) + shift).toISOString(),
-      }));
-      yield prDraft({ ...base, mergedAt, reviews }, i + 1);
+      yield spreadPullRequest(PR_CASES[i % PR_CASES.length]!, i, { from: FROM, days: DAYS, count: PRS });
     }
     for (let n = 0; n < DAYS; n++) {
       for (let r = 0; r < REPOS; r++) yield protectionDraft(FROM, n, r);
@@ -124,21 +113,7 @@ async function seed(root: string, log: (m: string) => void): Promise<number> {
 }
 
 function measure(mode: Mode, root: string): Promise<ChildResult> {
-  const child = spawn(process.execPath, [...process.execArgv, SELF, '--child', mode, root], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-  });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const line = output.trim().split('\n').at(-1) ?? '';
-      if (code !== 0 || !line.startsWith('{')) reject(new Error(`child ${mode} exited ${code}: ${output}`));
-      else resolve(JSON.parse(line) as ChildResult);
-    });
-  });
+  return measureInChild([...process.execArgv, SELF, '--child', mode, root], `child ${mode}`);
 }
 
 async function child(mode: Mode, root: string): Promise<void> {

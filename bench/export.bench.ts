@@ -15,7 +15,6 @@
  * The 100,000-record bucket is seeded once (about 6 minutes on RGW here) and reused while it still holds the
  * records: its name is kept in bench/.cache/export.json.
  */
-import { spawn } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -32,8 +31,24 @@ import { createTestBucket, type S3TestConfig, s3TestConfig } from '@crosswalk/te
 import { buildExport, signingKeyFromPem } from '../packages/export/src/index.js';
 import { Sink, Spool } from '../packages/export/src/sink.js';
 import { ZipWriter } from '../packages/export/src/zip/writer.js';
-import { type Benchmark, CACHE_DIR, mb, RssSampler, round, runPool, s3Locker } from './harness.js';
-import { cachedSeed, cacheName, firstRecordReadable, rawKeys, rememberSeed } from './seeded-records.js';
+import {
+  type Benchmark,
+  CACHE_DIR,
+  mb,
+  measureInChild,
+  RssSampler,
+  round,
+  runPool,
+  s3Locker,
+} from './harness.js';
+import {
+  cachedSeed,
+  cacheName,
+  firstRecordReadable,
+  firstRecords,
+  rawKeys,
+  rememberSeed,
+} from './seeded-records.js';
 
 const KIND: EvidenceKind = 'github.pull_request.approval';
 const FROM = '2026-01-01T00:00:00.000Z';
@@ -86,9 +101,7 @@ interface ChildResult {
   zipBytes: number;
 }
 
-function windowOf(count: number): TimeRange {
-  return { from: FROM, to: new Date(Date.parse(FROM) + count * SPACING_MS).toISOString() };
-}
+const windowOf = (count: number) => firstRecords(FROM, SPACING_MS, count);
 
 const bench: Benchmark = {
   name: 'export',
@@ -290,22 +303,10 @@ async function seed(
 }
 
 function measure(mode: Mode, bucket: string, count: number): Promise<ChildResult> {
-  const child = spawn(process.execPath, [...process.execArgv, SELF, '--child', mode, bucket, String(count)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-  });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const line = output.trim().split('\n').at(-1) ?? '';
-      if (code !== 0 || !line.startsWith('{'))
-        reject(new Error(`child ${mode} ${count} exited ${code}: ${output}`));
-      else resolve(JSON.parse(line) as ChildResult);
-    });
-  });
+  return measureInChild(
+    [...process.execArgv, SELF, '--child', mode, bucket, String(count)],
+    `child ${mode} ${count}`,
+  );
 }
 
 /** Baseline: the same keys (a plain ListObjectsV2 walk), GetObject 16 ahead in order, deflated into a zip. */

@@ -3,7 +3,7 @@
  * record, a fixed-concurrency work pool, RSS and CPU sampling, and the result file. Nothing here knows a figure:
  * every number in a result comes from the run that wrote it.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -328,4 +328,24 @@ export function summaryLine(result: BenchResult): string {
 
 function fmt(value: number): string {
   return value.toFixed(1);
+}
+
+/**
+ * Runs a measurement in a process of its own (its heap and peak RSS start fresh): `node <args>`, which prints its
+ * result as the last line of stdout, in JSON. `what` names the child in the error when it fails.
+ */
+export function measureInChild<Result>(args: readonly string[], what: string): Promise<Result> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const line = output.trim().split('\n').at(-1) ?? '';
+      if (code !== 0 || !line.startsWith('{')) reject(new Error(`${what} exited ${code}: ${output}`));
+      else resolve(JSON.parse(line) as Result);
+    });
+  });
 }

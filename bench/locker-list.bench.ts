@@ -7,7 +7,6 @@
  * Detail, not the headline: `locker.records.list` (GET + verify every record) vs raw ListObjectsV2 + GetObject.
  * RSS: each walk of the first 1,000 / 5,000 / all 10,000 records of the window in its own child process.
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type EvidenceKind, sealRecord } from '@crosswalk/core';
@@ -18,6 +17,7 @@ import {
   BENCH_DIR,
   type Benchmark,
   CACHE_DIR,
+  measureInChild,
   median,
   RssSampler,
   round,
@@ -25,7 +25,14 @@ import {
   s3Locker,
 } from './harness.js';
 import { type ChildMeasurement, type WalkMode, walkOurs, walkRaw } from './locker-list.child.js';
-import { cachedSeed, cacheName, firstRecordReadable, rawKeys, rememberSeed } from './seeded-records.js';
+import {
+  cachedSeed,
+  cacheName,
+  firstRecordReadable,
+  firstRecords,
+  rawKeys,
+  rememberSeed,
+} from './seeded-records.js';
 
 const COUNT = 10_000;
 const KIND: EvidenceKind = 'github.pull_request.approval';
@@ -59,10 +66,7 @@ interface SeedCache {
   seededAt: string;
 }
 
-/** The window holding the first `count` records: they are evenly spaced from FROM. */
-function windowOf(count: number): TimeRange {
-  return { from: FROM, to: new Date(Date.parse(FROM) + count * SPACING_MS).toISOString() };
-}
+const windowOf = (count: number) => firstRecords(FROM, SPACING_MS, count);
 
 const bench: Benchmark = {
   name: 'locker-list',
@@ -119,8 +123,8 @@ const bench: Benchmark = {
     const rssByCount: { count: number; ours: ChildMeasurement; raw: ChildMeasurement }[] = [];
     for (const count of RSS_COUNTS) {
       const range = windowOf(count);
-      const oursChild = await measureInChild('ours', bucket, range);
-      const rawChild = await measureInChild('raw', bucket, range);
+      const oursChild = await measureWalk('ours', bucket, range);
+      const rawChild = await measureWalk('raw', bucket, range);
       for (const m of [oursChild, rawChild]) {
         if (m.keys !== count) throw new Error(`${m.mode} child walked ${m.keys} keys, expected ${count}`);
       }
@@ -131,14 +135,14 @@ const bench: Benchmark = {
       );
     }
     // The same 10,000-record window walked 3 times in one child: 30,000 keys through one process.
-    const repeated = await measureInChild('ours', bucket, window, 3);
+    const repeated = await measureWalk('ours', bucket, window, 3);
     if (repeated.keys !== 3 * COUNT) throw new Error(`repeated walk saw ${repeated.keys} keys`);
     log(`  ${COUNT} x 3 walks in one process: ours peak ${repeated.peakRssMb} MB (+${repeated.growthMb})`);
     // With V8's default heap sizing, garbage is collected lazily and RSS creeps up with work done whether or not
     // anything is kept. Under a small heap, retention would show as growth rising with keys; garbage does not.
     const small = [`--max-old-space-size=${SMALL_HEAP_MB}`, '--max-semi-space-size=2'];
-    const smallOnce = await measureInChild('ours', bucket, window, 1, small);
-    const smallTimes6 = await measureInChild('ours', bucket, window, 6, small);
+    const smallOnce = await measureWalk('ours', bucket, window, 1, small);
+    const smallTimes6 = await measureWalk('ours', bucket, window, 6, small);
     log(
       `  small heap (${small.join(' ')}): ${COUNT} keys +${smallOnce.growthMb} MB, ` +
         `${6 * COUNT} keys +${smallTimes6.growthMb} MB`,
@@ -319,7 +323,7 @@ function rawListWithBodies(client: S3Client, bucket: string, range: TimeRange): 
 }
 
 /** Runs one walk in `tsx bench/locker-list.child.ts --child ...` and returns what it measured. */
-function measureInChild(
+function measureWalk(
   mode: WalkMode,
   bucket: string,
   range: TimeRange,
@@ -334,20 +338,5 @@ function measureInChild(
     ...['--mode', mode, '--bucket', bucket, '--from', range.from, '--to', range.to, '--kind', KIND],
     ...['--repeat', String(repeat)],
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-  });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const line = output.trim().split('\n').at(-1) ?? '';
-      if (code !== 0 || !line.startsWith('{')) {
-        reject(new Error(`child (${mode}, ${range.to}) exited ${code}: ${output}`));
-        return;
-      }
-      resolve(JSON.parse(line) as ChildMeasurement);
-    });
-  });
+  return measureInChild(args, `child (${mode}, ${range.to})`);
 }

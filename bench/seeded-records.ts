@@ -27,6 +27,11 @@ export function cacheName(file: string): string {
   return path.relative(path.dirname(CACHE_DIR), file);
 }
 
+/** The window holding the first `count` records of a seeding that spaces them evenly, `spacingMs` apart from `from`. */
+export function firstRecords(from: string, spacingMs: number, count: number): TimeRange {
+  return { from, to: new Date(Date.parse(from) + count * spacingMs).toISOString() };
+}
+
 /** Records written by an older build (another id format, say) must still read back under this one. */
 export async function firstRecordReadable(
   locker: Locker,

@@ -33,7 +33,7 @@ import {
   sleep,
   WorkerProcess,
 } from '../services/worker/test/helpers.js';
-import { type ApiProcess, residentMbOf, startApi, stopChild } from './api-process.js';
+import { type ApiProcess, answerOf, residentMbOf, startApi, stopChild } from './api-process.js';
 import { type Benchmark, type BenchResult, CACHE_DIR, ROOT_DIR, round, serverCpuMs } from './harness.js';
 
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 2000);
@@ -120,12 +120,7 @@ function post(agent: http.Agent, url: URL, headers: Record<string, string>, body
         headers: { ...headers, 'content-length': String(body.length) },
       },
       (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        response.on('error', reject);
+        answerOf(response).then(resolve, reject);
       },
     );
     request.on('error', reject);

@@ -243,24 +243,27 @@ export function flagConcerns(flag: Flag, window: { from: string; to: string }): 
   return (flag.from === null || flag.from < window.to) && (flag.to === null || flag.to > window.from);
 }
 
+/** The columns of flags.csv. */
+export const FLAG_COLUMNS = [
+  'flag',
+  'item',
+  'comment',
+  'from',
+  'to',
+  'flaggedBy',
+  'flaggedAt',
+  'status',
+  'answer',
+  'answerType',
+  'answerText',
+  'answeredBy',
+  'answeredAt',
+] as const;
+
 /** A control's threads as flags.csv: one line per answer, or one with empty answer columns for an open flag. */
 export function flagsCsv(threads: readonly FlagThread[]): string {
   return csvText(
-    [
-      'flag',
-      'item',
-      'comment',
-      'from',
-      'to',
-      'flaggedBy',
-      'flaggedAt',
-      'status',
-      'answer',
-      'answerType',
-      'answerText',
-      'answeredBy',
-      'answeredAt',
-    ],
+    FLAG_COLUMNS,
     threads.flatMap((t) =>
       (t.answers.length > 0 ? t.answers : [null]).map((a) => [
         t.id,

@@ -35,6 +35,7 @@ export {
 export {
   addFlag,
   addFlagAnswer,
+  FLAG_COLUMNS,
   type Flag,
   type FlagAnswer,
   type FlagAnswerInput,

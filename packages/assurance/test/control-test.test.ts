@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { controlsFor } from '@crosswalk/controls';
 import { type EvidenceDraft, isCrosswalkError } from '@crosswalk/core';
+import { scheduledProvenance } from '@crosswalk/core/testing';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -356,12 +357,11 @@ describe("the starter register's Google Workspace controls", () => {
           withoutSecondFactor > 0 ? [{ email: 'bob.jones@acme.example', logins: withoutSecondFactor }] : [],
         byLoginType: { google_password: 10 + withoutSecondFactor },
       },
-      provenance: {
-        connector: { id: 'gws-acme', type: 'google-workspace', version: '0.1.0' },
-        collector: 'login_activity',
-        runId: `run-${day}`,
-        trigger: { type: 'schedule', scheduler: null },
-        requests: [
+      provenance: scheduledProvenance(
+        { id: 'gws-acme', type: 'google-workspace' },
+        'login_activity',
+        `run-${day}`,
+        [
           {
             method: 'GET',
             path: '/admin/reports/v1/activity/users/all/applications/login',
@@ -369,7 +369,7 @@ describe("the starter register's Google Workspace controls", () => {
             requestId: null,
           },
         ],
-      },
+      ),
     };
   }
 

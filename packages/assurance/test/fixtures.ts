@@ -1,5 +1,6 @@
 import { controlsFor } from '@crosswalk/controls';
 import { type EvidenceDraft, kindDeclaration, type Person } from '@crosswalk/core';
+import { scheduledProvenance } from '@crosswalk/core/testing';
 import type { Locker } from '@crosswalk/locker';
 import { collectorRun, runDraft } from '@crosswalk/locker/testing';
 
@@ -38,6 +39,14 @@ export interface PrCase {
 const M = (day: string) => `2026-02-${day}T12:00:00.000Z`;
 const B = (day: string, hour = '10') => `2026-02-${day}T${hour}:00:00.000Z`;
 
+/** The facts of a change approved once before its merge, on its final commit, with nothing standing against it. */
+const REVIEWED: PrCase['facts'] = {
+  approvalsBeforeMerge: 1,
+  approvalOnFinalCommit: true,
+  changesRequestedAtMerge: false,
+  approvedAfterMerge: false,
+};
+
 export const PR_CASES: PrCase[] = [
   {
     name: 'approved by another on the merged commit',
@@ -45,12 +54,7 @@ export const PR_CASES: PrCase[] = [
     author: 'alice',
     mergedBy: 'alice',
     reviews: [review('bob', 'APPROVED', B('02'))],
-    facts: {
-      approvalsBeforeMerge: 1,
-      approvalOnFinalCommit: true,
-      changesRequestedAtMerge: false,
-      approvedAfterMerge: false,
-    },
+    facts: REVIEWED,
     expected: [],
   },
   {
@@ -148,12 +152,7 @@ export const PR_CASES: PrCase[] = [
     author: 'dave',
     mergedBy: 'erin',
     reviews: [review('bob', 'APPROVED', B('11', '09')), review('erin', 'COMMENTED', B('11', '10'))],
-    facts: {
-      approvalsBeforeMerge: 1,
-      approvalOnFinalCommit: true,
-      changesRequestedAtMerge: false,
-      approvedAfterMerge: false,
-    },
+    facts: REVIEWED,
     expected: [],
   },
 ];
@@ -198,13 +197,12 @@ export function prDraft(c: PrCase, number: number): EvidenceDraft<'github.pull_r
       ...facts,
       ...(stateAtMergeStored ? { changesRequestedAtMerge, approvedAfterMerge } : {}),
     } as EvidenceDraft<'github.pull_request.approval'>['payload'],
-    provenance: {
-      connector: { id: 'github-acme', type: 'github', version: '0.1.0' },
-      collector: 'pull_request_approvals',
-      runId: `run-${c.mergedAt.slice(0, 10)}`,
-      trigger: { type: 'schedule', scheduler: null },
-      requests: [{ method: 'POST', path: '/graphql', status: 200, requestId: null }],
-    },
+    provenance: scheduledProvenance(
+      { id: 'github-acme', type: 'github' },
+      'pull_request_approvals',
+      `run-${c.mergedAt.slice(0, 10)}`,
+      [{ method: 'POST', path: '/graphql', status: 200, requestId: null }],
+    ),
   };
 }
 
@@ -310,20 +308,14 @@ export function accessReviewDraft(
         revokedNotRemediated: revoke.remediationStatus === 'SUCCESS' ? 0 : 1,
       },
     },
-    provenance: {
-      connector: { id: 'okta-acme', type: 'okta', version: '0.1.0' },
-      collector: 'access_reviews',
-      runId: 'run-okta',
-      trigger: { type: 'schedule', scheduler: null },
-      requests: [
-        {
-          method: 'GET',
-          path: '/governance/api/v1/campaigns?filter=status eq "COMPLETED"',
-          status: 200,
-          requestId: null,
-        },
-      ],
-    },
+    provenance: scheduledProvenance({ id: 'okta-acme', type: 'okta' }, 'access_reviews', 'run-okta', [
+      {
+        method: 'GET',
+        path: '/governance/api/v1/campaigns?filter=status eq "COMPLETED"',
+        status: 200,
+        requestId: null,
+      },
+    ]),
   };
 }
 
@@ -400,20 +392,14 @@ export function entraAccessReviewDraft(
         deniedNotApplied: 1,
       },
     },
-    provenance: {
-      connector: { id: 'entra-contoso', type: 'entra', version: '0.1.0' },
-      collector: 'access_reviews',
-      runId: 'run-entra',
-      trigger: { type: 'schedule', scheduler: null },
-      requests: [
-        {
-          method: 'GET',
-          path: '/identityGovernance/accessReviews/definitions',
-          status: 200,
-          requestId: null,
-        },
-      ],
-    },
+    provenance: scheduledProvenance({ id: 'entra-contoso', type: 'entra' }, 'access_reviews', 'run-entra', [
+      {
+        method: 'GET',
+        path: '/identityGovernance/accessReviews/definitions',
+        status: 200,
+        requestId: null,
+      },
+    ]),
   };
 }
 

@@ -1,6 +1,6 @@
 import { controlsFor } from '@crosswalk/controls';
 import type { EvidenceDraft } from '@crosswalk/core';
-import { pullRequestDraft } from '@crosswalk/core/testing';
+import { pullRequestDraft, scheduledProvenance } from '@crosswalk/core/testing';
 import type { Locker } from '@crosswalk/locker';
 import { collectorRun, listed, runDraft } from '@crosswalk/locker/testing';
 
@@ -84,15 +84,12 @@ export function branchProtectionDraft(occurredAt: string): EvidenceDraft<'github
       protected: true,
       rules: [],
     },
-    provenance: {
-      connector: { id: CONNECTOR, type: 'github', version: '0.1.0' },
-      collector: 'branch_protection',
-      runId: `run-${occurredAt.slice(0, 10)}`,
-      trigger: { type: 'schedule', scheduler: null },
-      requests: [
-        { method: 'GET', path: '/repos/acme/api/branches/main/protection', status: 200, requestId: null },
-      ],
-    },
+    provenance: scheduledProvenance(
+      { id: CONNECTOR, type: 'github' },
+      'branch_protection',
+      `run-${occurredAt.slice(0, 10)}`,
+      [{ method: 'GET', path: '/repos/acme/api/branches/main/protection', status: 200, requestId: null }],
+    ),
   };
 }
 

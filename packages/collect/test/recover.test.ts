@@ -18,22 +18,24 @@ async function setup() {
   return { locker: new Locker(store, { clock }), store };
 }
 
+/** A manual run of connector `ex` over the window that stores `upTo` records. */
+const exampleRun = (locker: Locker, upTo: number, runId?: string) =>
+  runConnector({
+    connector,
+    connectorId: 'ex',
+    config: { upTo },
+    locker,
+    trigger: { type: 'manual', by: 'test' },
+    window,
+    clock,
+    ...(runId ? { runId } : {}),
+  });
+
 /** A run that stores `upTo` records and dies before its manifest. */
 async function dyingRun(store: FsObjectStore, upTo: number): Promise<string> {
   const dying = new Locker(store, { clock });
   dying.runs.append = () => Promise.reject(new Error('killed before the manifest'));
-  await expect(
-    runConnector({
-      connector,
-      connectorId: 'ex',
-      config: { upTo },
-      locker: dying,
-      trigger: { type: 'manual', by: 'test' },
-      window,
-      clock,
-      runId: 'dead-run',
-    }),
-  ).rejects.toThrow('killed before the manifest');
+  await expect(exampleRun(dying, upTo, 'dead-run')).rejects.toThrow('killed before the manifest');
   return 'dead-run';
 }
 
@@ -49,15 +51,7 @@ describe('after a run died before its manifest', () => {
   it('the retry of the same window vouches for them, with the hashes first stored', async () => {
     const { locker, store } = await setup();
     await dyingRun(store, 3);
-    const retry = await runConnector({
-      connector,
-      connectorId: 'ex',
-      config: { upTo: 5 },
-      locker,
-      trigger: { type: 'manual', by: 'test' },
-      window,
-      clock,
-    });
+    const retry = await exampleRun(locker, 5);
     expect(retry.records.filter((r) => r.duplicate)).toHaveLength(3);
     expect(retry.records).toHaveLength(5);
     for (const listed of retry.records)
@@ -69,15 +63,7 @@ describe('after a run died before its manifest', () => {
     const { locker, store } = await setup();
     await dyingRun(store, 4);
     // A later run of a narrower window collects only part of it again.
-    await runConnector({
-      connector,
-      connectorId: 'ex',
-      config: { upTo: 1 },
-      locker,
-      trigger: { type: 'manual', by: 'test' },
-      window,
-      clock,
-    });
+    await exampleRun(locker, 1);
     const { adopted, manifest } = await recoverUnvouched({
       locker,
       connectorId: 'ex',

@@ -3,38 +3,28 @@ import { sourceRetention } from '../src/run.js';
 
 describe("a collector's source retention in its manifest entry", () => {
   const now = new Date('2026-08-30T00:00:00.000Z');
+  const days180 = { sourceRetentionDays: 180 };
 
-  it('is absent for a collector that declares none', () => {
-    expect(
-      sourceRetention({}, { since: '2020-01-01T00:00:00.000Z', until: '2026-08-30T00:00:00.000Z' }, now),
-    ).toEqual({});
-  });
-
-  it('names the retention alone when the window is inside it', () => {
-    expect(
-      sourceRetention(
-        { sourceRetentionDays: 180 },
-        { since: '2026-03-03T00:00:00.000Z', until: '2026-08-30T00:00:00.000Z' },
-        now,
-      ),
-    ).toEqual({ sourceRetentionDays: 180 });
-  });
-
-  it('says from when the source still has items when the window reaches further back', () => {
-    expect(
-      sourceRetention(
-        { sourceRetentionDays: 180 },
-        { since: '2026-01-01T00:00:00.000Z', until: '2026-08-30T00:00:00.000Z' },
-        now,
-      ),
-    ).toEqual({ sourceRetentionDays: 180, sourceUnavailableBefore: '2026-03-03T00:00:00.000Z' });
-    // A window wholly past the retention could not be read at all: unavailable up to its end.
-    expect(
-      sourceRetention(
-        { sourceRetentionDays: 180 },
-        { since: '2026-01-01T00:00:00.000Z', until: '2026-02-01T00:00:00.000Z' },
-        now,
-      ),
-    ).toEqual({ sourceRetentionDays: 180, sourceUnavailableBefore: '2026-02-01T00:00:00.000Z' });
+  it.each([
+    ['is absent for a collector that declares none', {}, '2020-01-01', '2026-08-30', {}],
+    ['names the retention alone when the window is inside it', days180, '2026-03-03', '2026-08-30', days180],
+    [
+      'says from when the source still has items when the window reaches further back',
+      days180,
+      '2026-01-01',
+      '2026-08-30',
+      { ...days180, sourceUnavailableBefore: '2026-03-03T00:00:00.000Z' },
+    ],
+    [
+      // It could not be read at all: unavailable up to its end.
+      'says the whole window is unavailable when it lies wholly past the retention',
+      days180,
+      '2026-01-01',
+      '2026-02-01',
+      { ...days180, sourceUnavailableBefore: '2026-02-01T00:00:00.000Z' },
+    ],
+  ])('%s', (_case, declared, since, until, expected) => {
+    const window = { since: `${since}T00:00:00.000Z`, until: `${until}T00:00:00.000Z` };
+    expect(sourceRetention(declared, window, now)).toEqual(expected);
   });
 });

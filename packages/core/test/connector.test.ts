@@ -10,6 +10,17 @@ import {
 
 const noop = async () => {};
 
+/** A connector of type `example` with no config, and whatever `parts` a case declares. */
+const example = (parts: Partial<Parameters<typeof defineConnector>[0]>) =>
+  defineConnector({
+    type: 'example',
+    version: '1.0.0',
+    title: 'Example',
+    configSchema: z.object({}).strict(),
+    collectors: [],
+    ...parts,
+  });
+
 describe('defineConnector', () => {
   it('returns the declaration, frozen', () => {
     const connector = defineConnector({
@@ -25,11 +36,7 @@ describe('defineConnector', () => {
 
   it('rejects two collectors with one id', () => {
     expect(() =>
-      defineConnector({
-        type: 'example',
-        version: '1.0.0',
-        title: 'Example',
-        configSchema: z.object({}).strict(),
+      example({
         collectors: [
           { id: 'members', kind: 'github.org_members', description: 'a', collect: noop },
           { id: 'members', kind: 'github.org_members', description: 'b', collect: noop },
@@ -40,15 +47,10 @@ describe('defineConnector', () => {
 
   it('rejects a kind named for another system', () => {
     expect(() =>
-      defineConnector({
-        type: 'example',
-        version: '1.0.0',
-        title: 'Example',
-        configSchema: z.object({}).strict(),
+      example({
         kinds: defineKinds({
           'github.stars': { cadence: 'daily', title: 'Stars', payload: z.object({}), categories: ['x'] },
         }),
-        collectors: [],
       }),
     ).toThrow(/declares kind "github.stars": its name must start with "example\."/);
   });
@@ -81,15 +83,7 @@ describe('a declared webhook sender', () => {
     headers: { 'x-example-signature': 'sha256=<hex>', 'x-example-delivery': 'unique per delivery' },
   };
   const withSender = (webhook: WebhookSenderDeclaration, handle = true) =>
-    defineConnector({
-      type: 'example',
-      version: '1.0.0',
-      title: 'Example',
-      configSchema: z.object({}).strict(),
-      collectors: [],
-      webhook,
-      ...(handle ? { handleWebhook: () => ({ emit: [], collect: [] }) } : {}),
-    });
+    example({ webhook, ...(handle ? { handleWebhook: () => ({ emit: [], collect: [] }) } : {}) });
 
   it('comes with the handleWebhook that reads its deliveries', () => {
     expect(withSender(sender).webhook).toEqual(sender);

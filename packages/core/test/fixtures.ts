@@ -45,13 +45,31 @@ export function pullRequestDraft(
       selfMerged: true,
       approvalsBeforeMerge: 1,
     },
-    provenance: {
-      connector: { id: 'github-acme', type: 'github', version: '0.1.0' },
-      collector: 'pull_request_approvals',
-      runId: 'run-1',
-      trigger: { type: 'schedule', scheduler: null },
-      requests: [{ method: 'POST', path: '/graphql', status: 200, requestId: 'C0DE:1234' }],
-    },
+    provenance: scheduledProvenance(
+      { id: 'github-acme', type: 'github' },
+      'pull_request_approvals',
+      'run-1',
+      [{ method: 'POST', path: '/graphql', status: 200, requestId: 'C0DE:1234' }],
+    ),
     ...rest,
+  };
+}
+
+/**
+ * The provenance a scheduled run `runId` of connector `connector.id` (version 0.1.0) gives its records of
+ * `collector`, with the requests that read them.
+ */
+export function scheduledProvenance(
+  connector: { id: string; type: string },
+  collector: string,
+  runId: string,
+  requests: EvidenceDraft['provenance']['requests'] = [],
+): EvidenceDraft['provenance'] {
+  return {
+    connector: { ...connector, version: '0.1.0' },
+    collector,
+    runId,
+    trigger: { type: 'schedule', scheduler: null },
+    requests,
   };
 }

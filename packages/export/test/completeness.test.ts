@@ -23,14 +23,13 @@ import { runDraft } from '@crosswalk/locker/testing';
 import { createTestBucket, s3LockerSettings, s3TestConfig } from '@crosswalk/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { criterionIndex } from '../src/build.js';
-import { type ExportManifest, exportToFile, manifestSchema, verifyBundle } from '../src/index.js';
+import { type ExportManifest, manifestSchema, verifyBundle } from '../src/index.js';
 import { serializeManifest } from '../src/manifest.js';
 import { type SigningKey, signBytes } from '../src/signing.js';
-import { testSigningKey } from './fixtures.js';
+import { exportWindow, testSigningKey } from './fixtures.js';
 import { readZip, writeZip } from './zip-tools.js';
 
 const s3 = await s3TestConfig();
-const generator = { name: 'crosswalk', version: 'test' };
 const freshDir = () => mkdtemp(path.join(tmpdir(), 'cw-complete-'));
 
 async function s3Locker(): Promise<Locker> {
@@ -40,20 +39,6 @@ async function s3Locker(): Promise<Locker> {
 
 async function fsLocker(): Promise<Locker> {
   return new Locker(new FsObjectStore(path.join(await freshDir(), 'locker')));
-}
-
-async function exportWindow(locker: Locker, key: SigningKey, window: { from: string; to: string } = WINDOW) {
-  const file = path.join(await freshDir(), 'bundle.zip');
-  const result = await exportToFile(file, {
-    locker,
-    frameworks: ['soc2', 'iso27001'],
-    from: window.from,
-    to: window.to,
-    signingKey: key,
-    generator,
-    now: NOW,
-  });
-  return { file, result };
 }
 
 async function refused(promise: Promise<unknown>): Promise<CrosswalkError> {

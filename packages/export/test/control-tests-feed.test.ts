@@ -12,9 +12,10 @@ import {
 } from '@crosswalk/assurance';
 import { PR_CASES, prDraft, seedPullRequests } from '@crosswalk/assurance/testing';
 import { FsObjectStore, keys, Locker } from '@crosswalk/locker';
+import { runDraft } from '@crosswalk/locker/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { exportToFile, type SigningKey, verifyBundle } from '../src/index.js';
-import { answerDraft, testSigningKey } from './fixtures.js';
+import { type SigningKey, verifyBundle } from '../src/index.js';
+import { answerDraft, exportFebruary, FEB, FEB_NOW, testSigningKey } from './fixtures.js';
 import { readZip } from './zip-tools.js';
 
 /**
@@ -34,10 +35,7 @@ class CountingStore extends FsObjectStore {
   }
 }
 
-const FEB = { from: '2026-02-01T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z' };
-const NOW = new Date('2026-04-01T00:00:00.000Z');
 const SEED = 'feed-seed';
-const generator = { name: 'crosswalk', version: '0.1.0-test' };
 
 describe('control tests fed from the export read', () => {
   let locker: Locker;
@@ -85,35 +83,23 @@ describe('control tests fed from the export read', () => {
         key: keys.evidenceKey(record),
       });
     }
-    await locker.runs.append({
-      runId: 'derived-1',
-      connectorId: 'timeliness',
-      connectorType: 'crosswalk',
-      connectorVersion: '0.1.0',
-      trigger: { type: 'schedule', scheduler: null },
-      window: null,
-      filter: {},
-      startedAt: '2026-03-07T00:00:00.000Z',
-      finishedAt: '2026-03-07T00:01:00.000Z',
-      status: 'succeeded',
-      collectors: [],
-      records,
-    });
+    await locker.runs.append(
+      runDraft({
+        runId: 'derived-1',
+        connectorId: 'timeliness',
+        connectorType: 'crosswalk',
+        startedAt: '2026-03-07T00:00:00.000Z',
+        finishedAt: '2026-03-07T00:01:00.000Z',
+        records,
+      }),
+    );
     key = await testSigningKey();
   });
 
   /** Builds the bundle and checks its control-tests/ against testControls over the locker, file by file. */
   const exportAndCompare = async (name: string) => {
     const file = path.join(dir, name);
-    const result = await exportToFile(file, {
-      locker,
-      frameworks: ['soc2', 'iso27001'],
-      ...FEB,
-      signingKey: key,
-      generator,
-      now: NOW,
-      controlSeed: SEED,
-    });
+    const result = await exportFebruary(file, { locker, signingKey: key, controlSeed: SEED });
     const entries = await readZip(file);
     const plan = await planControlTests({ locker, window: FEB, frameworks: result.scope.frameworks });
     expect(plan.ids).toEqual(expect.arrayContaining(['CHG-01', 'IAM-01']));
@@ -124,7 +110,7 @@ describe('control tests fed from the export read', () => {
       controls: plan.ids,
       ...FEB,
       seed: SEED,
-      now: NOW,
+      now: FEB_NOW,
     });
     const expected = new Map<string, string>();
     const threads = await listFlags(locker);
@@ -150,13 +136,9 @@ describe('control tests fed from the export read', () => {
 
   it('reads each record of the window, and each run of its chains, from the locker once', async () => {
     store.reads.clear();
-    const result = await exportToFile(path.join(dir, 'once.zip'), {
+    const result = await exportFebruary(path.join(dir, 'once.zip'), {
       locker,
-      frameworks: ['soc2', 'iso27001'],
-      ...FEB,
       signingKey: key,
-      generator,
-      now: NOW,
       controlSeed: SEED,
     });
     const evidence = [...store.reads].filter(([key]) => key.startsWith('evidence/'));

@@ -1,12 +1,19 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { addFlag, addFlagAnswer, addRemediation, registerFor, testControl } from '@crosswalk/assurance';
+import {
+  addFlag,
+  addFlagAnswer,
+  addRemediation,
+  FLAG_COLUMNS,
+  registerFor,
+  testControl,
+} from '@crosswalk/assurance';
 import { PR_CASES, seedPullRequests } from '@crosswalk/assurance/testing';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { exportToFile, parseCsv, type SigningKey, verifyBundle } from '../src/index.js';
-import { testSigningKey } from './fixtures.js';
+import { parseCsv, type SigningKey, verifyBundle } from '../src/index.js';
+import { exportFebruary, FEB, FEB_NOW, testSigningKey } from './fixtures.js';
 import { readZip } from './zip-tools.js';
 
 /**
@@ -14,9 +21,6 @@ import { readZip } from './zip-tools.js';
  * the API give for the same seed, a README that leads with them and a coverage picture that needs no script, all
  * under the signed manifest.
  */
-const FEB = { from: '2026-02-01T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z' };
-const NOW = new Date('2026-04-01T00:00:00.000Z');
-const generator = { name: 'crosswalk', version: '0.1.0-test' };
 
 describe('control tests in the export bundle', () => {
   let locker: Locker;
@@ -33,15 +37,7 @@ describe('control tests in the export bundle', () => {
 
   const build = async (name: string) => {
     const file = path.join(dir, name);
-    await exportToFile(file, {
-      locker,
-      frameworks: ['soc2', 'iso27001'],
-      ...FEB,
-      signingKey: key,
-      generator,
-      now: NOW,
-      controlSeed: 'bundle-seed',
-    });
+    await exportFebruary(file, { locker, signingKey: key, controlSeed: 'bundle-seed' });
     return { file, entries: await readZip(file) };
   };
 
@@ -81,7 +77,7 @@ describe('control tests in the export bundle', () => {
       control: 'CHG-01',
       ...FEB,
       seed: 'bundle-seed',
-      now: NOW,
+      now: FEB_NOW,
     });
     const rows = parseCsv(entries.get('control-tests/CHG-01/sample.csv')!.toString('utf8'));
     expect(rows.slice(1).map((r) => r[1])).toEqual(direct.sample.items.map((i) => i.id));
@@ -146,21 +142,7 @@ describe('control tests in the export bundle', () => {
     );
     const { file, entries } = await build('third.zip');
     const rows = parseCsv(entries.get('control-tests/CHG-01/flags.csv')!.toString('utf8'));
-    expect(rows[0]).toEqual([
-      'flag',
-      'item',
-      'comment',
-      'from',
-      'to',
-      'flaggedBy',
-      'flaggedAt',
-      'status',
-      'answer',
-      'answerType',
-      'answerText',
-      'answeredBy',
-      'answeredAt',
-    ]);
+    expect(rows[0]).toEqual([...FLAG_COLUMNS]);
     expect(rows.slice(1)).toEqual([
       [
         flag.id,

@@ -1,12 +1,10 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { NOW, seedLocker, WINDOW } from '@crosswalk/assurance/testing';
+import { seedLocker } from '@crosswalk/assurance/testing';
 import { openLocker, parseLockerConfig } from '@crosswalk/locker';
 import { createTestBucket, s3LockerSettings, s3TestConfig } from '@crosswalk/testing';
 import { describe, expect, it } from 'vitest';
-import { exportToFile, verifyBundle } from '../src/index.js';
-import { testSigningKey } from './fixtures.js';
+import { verifyBundle } from '../src/index.js';
+import { exportWindow, testSigningKey } from './fixtures.js';
 import { readZip } from './zip-tools.js';
 
 // Real S3 (Ceph RGW in CI; MinIO through testcontainers where Docker runs). Undefined only off CI with neither.
@@ -18,16 +16,7 @@ describe.skipIf(!s3)('an export from an S3 locker', () => {
     const locker = openLocker(parseLockerConfig({ ...s3LockerSettings(s3!, bucket), prefix: 'export-test' }));
     const seeded = await seedLocker(locker);
     const key = await testSigningKey();
-    const file = path.join(await mkdtemp(path.join(tmpdir(), 'cw-export-s3-')), 'bundle.zip');
-    const result = await exportToFile(file, {
-      locker,
-      frameworks: ['soc2', 'iso27001'],
-      from: WINDOW.from,
-      to: WINDOW.to,
-      signingKey: key,
-      generator: { name: 'crosswalk', version: 'test' },
-      now: NOW,
-    });
+    const { file, result } = await exportWindow(locker, key);
     const ids = [...(await readZip(file)).keys()]
       .filter((n) => n.startsWith('evidence/'))
       .map((n) => path.basename(n, '.json'));

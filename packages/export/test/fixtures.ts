@@ -1,9 +1,13 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { NOW, WINDOW } from '@crosswalk/assurance/testing';
 import { controlsFor } from '@crosswalk/controls';
 import type { EvidenceDraft } from '@crosswalk/core';
-import { type SigningKey, signingKeyFromPem } from '../src/index.js';
+import { scheduledProvenance } from '@crosswalk/core/testing';
+import type { Locker } from '@crosswalk/locker';
+import { type ExportResult, exportToFile, type SigningKey, signingKeyFromPem } from '../src/index.js';
 
 /** One answer of derived deprovisioning timeliness about a ticket (supersession tests). */
 export interface Answer {
@@ -59,13 +63,11 @@ export function answerDraft(answer: Answer): EvidenceDraft<'crosswalk.deprovisio
       final: found,
       supersedes: answer.supersedes,
     },
-    provenance: {
-      connector: { id: 'timeliness', type: 'crosswalk', version: '0.1.0' },
-      collector: 'deprovisioning_timeliness',
-      runId: `run-${answer.collectedAt}`,
-      trigger: { type: 'schedule', scheduler: null },
-      requests: [],
-    },
+    provenance: scheduledProvenance(
+      { id: 'timeliness', type: 'crosswalk' },
+      'deprovisioning_timeliness',
+      `run-${answer.collectedAt}`,
+    ),
   };
 }
 
@@ -79,3 +81,48 @@ export async function testSigningKey(dir?: string): Promise<SigningKey & { file?
 }
 
 export { readZip, repack, writeZip, zipWithName } from './zip-tools.js';
+
+/** February 2026, where the control tests' pull-request cases fall (`@crosswalk/assurance/testing`). */
+export const FEB = { from: '2026-02-01T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z' };
+/** Well after February: every period of it is over. */
+export const FEB_NOW = new Date('2026-04-01T00:00:00.000Z');
+
+/** Who the test bundles say made them. */
+export const GENERATOR = { name: 'crosswalk', version: '0.1.0-test' };
+
+/**
+ * A bundle of `window` (the seeded locker's week unless told) for both frameworks, made at the seeded locker's NOW,
+ * in a fresh temporary directory.
+ */
+export async function exportWindow(
+  locker: Locker,
+  signingKey: SigningKey,
+  window: { from: string; to: string } = WINDOW,
+): Promise<{ file: string; result: ExportResult }> {
+  const file = path.join(await mkdtemp(path.join(tmpdir(), 'cw-export-window-')), 'bundle.zip');
+  const { from, to } = window;
+  const result = await exportToFile(file, {
+    locker,
+    frameworks: ['soc2', 'iso27001'],
+    from,
+    to,
+    signingKey,
+    generator: GENERATOR,
+    now: NOW,
+  });
+  return { file, result };
+}
+
+/** A bundle of February for both frameworks, its controls tested with `controlSeed`, made at FEB_NOW. */
+export function exportFebruary(
+  file: string,
+  options: { locker: Locker; signingKey: SigningKey; controlSeed: string },
+): Promise<ExportResult> {
+  return exportToFile(file, {
+    ...options,
+    frameworks: ['soc2', 'iso27001'],
+    ...FEB,
+    generator: GENERATOR,
+    now: FEB_NOW,
+  });
+}

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type EvidenceDraft, type EvidenceRecord, sealRecord, serializeRecord } from '@crosswalk/core';
-import { pullRequestDraft } from '@crosswalk/core/testing';
+import { pullRequestDraft, scheduledProvenance } from '@crosswalk/core/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Locker, type ObjectStore, PROBE_PREFIX, type RunManifestDraft } from '../src/index.js';
 import { runDraft } from './fixtures.js';
@@ -481,13 +481,7 @@ function orgMembersDraft(occurredAt: string): EvidenceDraft<'github.org_members'
       membersWithoutTwoFactor: [],
       limitations: [],
     },
-    provenance: {
-      connector: { id: 'github-acme', type: 'github', version: '0.1.0' },
-      collector: 'org_members',
-      runId: 'run-1',
-      trigger: { type: 'schedule', scheduler: null },
-      requests: [],
-    },
+    provenance: scheduledProvenance({ id: 'github-acme', type: 'github' }, 'org_members', 'run-1'),
   };
 }
 

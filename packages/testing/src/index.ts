@@ -4,6 +4,7 @@ export {
   deleteTestBucket,
   type S3TestConfig,
   s3LockerSettings,
+  s3ServiceVars,
   s3TestClient,
   s3TestConfig,
 } from './s3.js';

@@ -95,6 +95,21 @@ export function s3LockerSettings(config: S3TestConfig, bucket: string) {
 }
 
 /**
+ * The environment variables (`CROSSWALK_S3_*`) that point a service's locker at `bucket` on the test S3 server, as
+ * a deployment sets them.
+ */
+export function s3ServiceVars(config: S3TestConfig, bucket: string): Record<string, string> {
+  return {
+    CROSSWALK_S3_BUCKET: bucket,
+    CROSSWALK_S3_ENDPOINT: config.endpoint,
+    CROSSWALK_S3_REGION: config.region,
+    CROSSWALK_S3_FORCE_PATH_STYLE: String(config.forcePathStyle),
+    CROSSWALK_S3_ACCESS_KEY_ID: config.accessKeyId,
+    CROSSWALK_S3_SECRET_ACCESS_KEY: config.secretAccessKey,
+  };
+}
+
+/**
  * Creates a bucket with a fresh name (`cw-test-<random>`) so tests never see each other's objects.
  *
  * @param options.objectLock - create it with Object Lock enabled (which also turns on versioning).

@@ -7,7 +7,13 @@ import { acme, configFor, NOW, startFake, WINDOW } from '@crosswalk/connector-gi
 import { fixedClock } from '@crosswalk/core';
 import type { Locker } from '@crosswalk/locker';
 import { createRuntime, parseServiceEnv, REDACT_PATHS, type Role, type Runtime } from '@crosswalk/runtime';
-import { createTestBucket, deleteTestBucket, redisTestUrl, s3TestConfig } from '@crosswalk/testing';
+import {
+  createTestBucket,
+  deleteTestBucket,
+  redisTestUrl,
+  s3ServiceVars,
+  s3TestConfig,
+} from '@crosswalk/testing';
 import { pino } from 'pino';
 import { type App, buildApp, sha256Signature } from '../src/index.js';
 import { queueRedis } from '../src/redis.js';
@@ -58,12 +64,7 @@ export async function startTestApp(options: {
   const env = parseServiceEnv({
     REDIS_URL: redis.toString(),
     CROSSWALK_SECRET_KEY: randomBytes(32).toString('base64'),
-    CROSSWALK_S3_BUCKET: bucket,
-    CROSSWALK_S3_ENDPOINT: s3.endpoint,
-    CROSSWALK_S3_REGION: s3.region,
-    CROSSWALK_S3_FORCE_PATH_STYLE: String(s3.forcePathStyle),
-    CROSSWALK_S3_ACCESS_KEY_ID: s3.accessKeyId,
-    CROSSWALK_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    ...s3ServiceVars(s3, bucket),
     LOG_LEVEL: 'debug',
     ...options.env,
   });

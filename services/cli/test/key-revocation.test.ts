@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { type App, buildApp } from '@crosswalk/api';
 import { createRuntime, parseServiceEnv, type Runtime } from '@crosswalk/runtime';
-import { createTestBucket, deleteTestBucket, redisTestUrl, s3TestConfig } from '@crosswalk/testing';
+import {
+  createTestBucket,
+  deleteTestBucket,
+  redisTestUrl,
+  s3ServiceVars,
+  s3TestConfig,
+} from '@crosswalk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../src/main.js';
 
@@ -26,14 +32,7 @@ describe.skipIf(!redis || !s3)('crosswalk keys revoke across API processes', () 
 
   beforeAll(async () => {
     bucket = await createTestBucket(s3!);
-    Object.assign(vars, {
-      CROSSWALK_S3_BUCKET: bucket,
-      CROSSWALK_S3_ENDPOINT: s3!.endpoint,
-      CROSSWALK_S3_REGION: s3!.region,
-      CROSSWALK_S3_FORCE_PATH_STYLE: String(s3!.forcePathStyle),
-      CROSSWALK_S3_ACCESS_KEY_ID: s3!.accessKeyId,
-      CROSSWALK_S3_SECRET_ACCESS_KEY: s3!.secretAccessKey,
-    });
+    Object.assign(vars, s3ServiceVars(s3!, bucket));
     const env = parseServiceEnv({
       ...vars,
       REDIS_URL: redisDb(),

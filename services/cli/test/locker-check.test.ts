@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createTestBucket, s3TestConfig } from '@crosswalk/testing';
+import { createTestBucket, s3ServiceVars, s3TestConfig } from '@crosswalk/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cliWithEnv } from './run-cli.js';
 
@@ -10,12 +10,7 @@ describe.skipIf(!s3)('crosswalk locker check on S3', () => {
   let plain: string;
   let locked: string;
   const env = (bucket: string, extra: Record<string, string> = {}) => ({
-    CROSSWALK_S3_BUCKET: bucket,
-    CROSSWALK_S3_ENDPOINT: s3!.endpoint,
-    CROSSWALK_S3_REGION: s3!.region,
-    CROSSWALK_S3_FORCE_PATH_STYLE: String(s3!.forcePathStyle),
-    CROSSWALK_S3_ACCESS_KEY_ID: s3!.accessKeyId,
-    CROSSWALK_S3_SECRET_ACCESS_KEY: s3!.secretAccessKey,
+    ...s3ServiceVars(s3!, bucket),
     CROSSWALK_S3_PREFIX: `check-${randomBytes(4).toString('hex')}`,
     ...extra,
   });

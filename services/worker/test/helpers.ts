@@ -15,7 +15,7 @@ import { collect, configFor, type startFake } from '@crosswalk/connector-github/
 import type { EvidenceKind } from '@crosswalk/core';
 import type { Locker, TimeRange } from '@crosswalk/locker';
 import { createLogger, createRuntime, parseServiceEnv, type Runtime } from '@crosswalk/runtime';
-import { createTestBucket, type S3TestConfig } from '@crosswalk/testing';
+import { createTestBucket, type S3TestConfig, s3ServiceVars } from '@crosswalk/testing';
 import type { Job, Queue } from 'bullmq';
 
 /** The loopback GitHub of the connector's tests. */
@@ -52,12 +52,8 @@ export async function serviceVars(
   return {
     REDIS_URL: options.redisUrl,
     CROSSWALK_SECRET_KEY: randomBytes(32).toString('base64'),
-    CROSSWALK_S3_BUCKET: bucket,
-    CROSSWALK_S3_ENDPOINT: options.s3Endpoint ?? s3.endpoint,
-    CROSSWALK_S3_REGION: s3.region,
-    CROSSWALK_S3_FORCE_PATH_STYLE: String(s3.forcePathStyle),
-    CROSSWALK_S3_ACCESS_KEY_ID: s3.accessKeyId,
-    CROSSWALK_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    ...s3ServiceVars(s3, bucket),
+    ...(options.s3Endpoint ? { CROSSWALK_S3_ENDPOINT: options.s3Endpoint } : {}),
     LOG_LEVEL: 'silent',
     ...options.extra,
   };
