@@ -12,8 +12,8 @@ import path from 'node:path';
 import { CrosswalkError, canonicalJson, canonicalSha256 } from '@crosswalk/core';
 import { FsObjectStore, keys, Locker } from '@crosswalk/locker';
 import { describe, expect, it } from 'vitest';
-import { findUnvouched, recoverUnvouched, runConnector } from '../src/index.js';
-import { clock, connector, range, window } from './removals.js';
+import { findUnvouched, recoverUnvouched } from '../src/index.js';
+import { clock, exampleRun, range } from './removals.js';
 
 /** The locker's directory, with manifest writes failing while `down` (the store is gone after the claim). */
 class ManifestsDown extends FsObjectStore {
@@ -30,24 +30,12 @@ async function setup() {
   return { locker: new Locker(store, { clock }), store };
 }
 
-const run = (locker: Locker, upTo: number, runId?: string) =>
-  runConnector({
-    connector,
-    connectorId: 'ex',
-    config: { upTo },
-    locker,
-    trigger: { type: 'manual', by: 'test' },
-    window,
-    clock,
-    ...(runId ? { runId } : {}),
-  });
-
 /** A healthy run (#1), then one that claims #2 and dies before its manifest. */
 async function brokenAtTwo() {
   const { locker, store } = await setup();
-  await run(locker, 1);
+  await exampleRun(locker, 1);
   store.down = true;
-  await expect(run(locker, 4, 'dead-run')).rejects.toThrow('locker unreachable');
+  await expect(exampleRun(locker, 4, 'dead-run')).rejects.toThrow('locker unreachable');
   store.down = false;
   return { locker, store };
 }
@@ -104,7 +92,7 @@ describe('a run that died between claiming its link and writing its manifest', (
     });
     expect(again).toMatchObject({ completed: [], adopted: [], manifest: null });
     // The chain goes on after it.
-    expect((await run(locker, 5)).sequence).toBe(3);
+    expect((await exampleRun(locker, 5)).sequence).toBe(3);
     expect((await locker.runs.verifyChain('ex')).ok).toBe(true);
   });
 
@@ -127,10 +115,10 @@ describe('a run that died between claiming its link and writing its manifest', (
 
   it('a staged manifest whose claim was lost is removed, never written', async () => {
     const { locker, store } = await setup();
-    await run(locker, 1);
+    await exampleRun(locker, 1);
     // A run that staged #2 and lost the claim to another run, then died before cleaning up.
     const { sha256: _, ...first } = await locker.runs.read((await locker.runs.verifyChain('ex')).head!.key);
-    await run(locker, 2);
+    await exampleRun(locker, 2);
     const lost = { ...first, runId: 'lost-run', sequence: 2 };
     const stale = keys.stagedManifestKey('ex', 2, 'lost-run');
     await store.put(stale, Buffer.from(canonicalJson({ ...lost, sha256: canonicalSha256(lost) })));
@@ -146,7 +134,7 @@ describe('two recoveries of the same dead records at once', () => {
     const { locker, store } = await setup();
     const dying = new Locker(store, { clock });
     dying.runs.append = () => Promise.reject(new Error('killed before the manifest'));
-    await expect(run(dying, 3, 'dead-run')).rejects.toThrow('killed before the manifest');
+    await expect(exampleRun(dying, 3, 'dead-run')).rejects.toThrow('killed before the manifest');
     const other = new Locker(store, { clock });
     const results = await Promise.all([
       recoverUnvouched({ locker, connectorId: 'ex', range, by: 'worker-a' }),

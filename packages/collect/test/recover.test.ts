@@ -9,27 +9,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FsObjectStore, Locker } from '@crosswalk/locker';
 import { describe, expect, it } from 'vitest';
-import { findUnvouched, recoverUnvouched, runConnector } from '../src/index.js';
-import { clock, connector, range, window } from './removals.js';
+import { findUnvouched, recoverUnvouched } from '../src/index.js';
+import { clock, exampleRun, range } from './removals.js';
 
 async function setup() {
   const dir = await mkdtemp(path.join(tmpdir(), 'cw-recover-'));
   const store = new FsObjectStore(dir);
   return { locker: new Locker(store, { clock }), store };
 }
-
-/** A manual run of connector `ex` over the window that stores `upTo` records. */
-const exampleRun = (locker: Locker, upTo: number, runId?: string) =>
-  runConnector({
-    connector,
-    connectorId: 'ex',
-    config: { upTo },
-    locker,
-    trigger: { type: 'manual', by: 'test' },
-    window,
-    clock,
-    ...(runId ? { runId } : {}),
-  });
 
 /** A run that stores `upTo` records and dies before its manifest. */
 async function dyingRun(store: FsObjectStore, upTo: number): Promise<string> {

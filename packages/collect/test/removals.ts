@@ -3,7 +3,9 @@
  * day: the small, deterministic source the recovery tests run, die and retry against.
  */
 import { defineConnector, type EmittedDraft, fixedClock } from '@crosswalk/core';
+import type { Locker } from '@crosswalk/locker';
 import { z } from 'zod';
+import { runConnector } from '../src/index.js';
 
 export function removal(login: string, occurredAt: string): EmittedDraft<'github.member_removed'> {
   return {
@@ -39,3 +41,16 @@ export const connector = defineConnector({
 export const clock = fixedClock('2026-03-10T00:00:00.000Z');
 export const window = { since: '2026-03-01T00:00:00.000Z', until: '2026-03-08T00:00:00.000Z' };
 export const range = { from: window.since, to: window.until };
+
+/** A manual run of connector `ex` over the window that emits the first `upTo` removals. */
+export const exampleRun = (locker: Locker, upTo: number, runId?: string) =>
+  runConnector({
+    connector,
+    connectorId: 'ex',
+    config: { upTo },
+    locker,
+    trigger: { type: 'manual', by: 'test' },
+    window,
+    clock,
+    ...(runId ? { runId } : {}),
+  });

@@ -5,6 +5,7 @@ import {
   createTestBucket,
   type S3TestConfig,
   s3LockerSettings,
+  s3ServiceVars,
   s3TestClient,
   s3TestConfig,
 } from '@crosswalk/testing';
@@ -17,15 +18,7 @@ export const newSecretKey = (): string => randomBytes(32).toString('base64');
 
 /** The CROSSWALK_S3_* variables for a fresh bucket: what the service reads to open its locker. */
 export async function lockerEnv(config: S3TestConfig = s3!): Promise<Record<string, string>> {
-  const bucket = await createTestBucket(config);
-  return {
-    CROSSWALK_S3_BUCKET: bucket,
-    CROSSWALK_S3_ENDPOINT: config.endpoint,
-    CROSSWALK_S3_REGION: config.region,
-    CROSSWALK_S3_FORCE_PATH_STYLE: String(config.forcePathStyle),
-    CROSSWALK_S3_ACCESS_KEY_ID: config.accessKeyId,
-    CROSSWALK_S3_SECRET_ACCESS_KEY: config.secretAccessKey,
-  };
+  return s3ServiceVars(config, await createTestBucket(config));
 }
 
 /** A locker on a fresh bucket of the test S3 server. */
