@@ -113,6 +113,14 @@ export const kindExclusions = deepFreeze({
     'iso27001-2022': ['A.5.11'],
     reason: 'timeliness of account removal says nothing about the return of assets',
   },
+  'crosswalk.leaver_timeliness': {
+    'iso27001-2022': ['A.5.11'],
+    reason: 'when a leaver lost access says nothing about the return of assets',
+  },
+  'crosswalk.orphaned_accounts': {
+    'iso27001-2022': ['A.5.11'],
+    reason: 'accounts left active say nothing about the return of assets',
+  },
   'jira.deprovisioning_ticket': {
     'iso27001-2022': ['A.5.11'],
     reason:

@@ -40,6 +40,9 @@ const pinnedFingerprints: Record<string, string> = {
   // 2026.12.5: BambooHR's employees snapshot and terminations.
   'crosswalk-2026.12.5+tsc2017-iso2022-consensus3':
     '522758e62f799f6432b72b8e3be7a4d5a16f0c9ce379b32d8374ea2363c4b0dc',
+  // 2026.12.6: the HR leaver timeliness and the daily orphaned accounts (derived).
+  'crosswalk-2026.12.6+tsc2017-iso2022-consensus3':
+    '1f76aedc27d856964d114047890c062d8b1b63aa0ff1ced6ccc71aeb317bbb65',
 };
 
 describe('the evidence kind -> control mapping', () => {
@@ -164,6 +167,8 @@ const pinnedCategories = {
   'bamboohr.employees_snapshot': ['user_provisioning_joiner', 'deprovisioning_offboarding'],
   'bamboohr.termination': ['deprovisioning_offboarding'],
   'crosswalk.deprovisioning_timeliness': ['deprovisioning_offboarding'],
+  'crosswalk.leaver_timeliness': ['deprovisioning_offboarding'],
+  'crosswalk.orphaned_accounts': ['deprovisioning_offboarding'],
 };
 
 describe('the kind -> category declarations the composition registers', () => {

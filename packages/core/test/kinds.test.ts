@@ -44,6 +44,8 @@ describe('the kind catalog (the built-in connectors registered by the test setup
       'bamboohr.employees_snapshot',
       'bamboohr.termination',
       'crosswalk.deprovisioning_timeliness',
+      'crosswalk.leaver_timeliness',
+      'crosswalk.orphaned_accounts',
     ]);
     expect(kindDeclaration('github.pull_request.approval').system).toBe('github');
   });

@@ -1,6 +1,9 @@
 import { CrosswalkError, zodIssues } from '@crosswalk/core';
 import { z } from 'zod';
+import { accountSources, terminationKinds } from './accounts.js';
+import { leaversConfigSchema } from './leavers-config.js';
 import { removalSources, sourceKey } from './removals.js';
+import { checkSlaWithinLookahead, systemListSchema, timingFields } from './timing-config.js';
 
 const connectorId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a connector id');
 const eventType = z.string().regex(/^[a-z][a-z0-9_.]*$/, 'must be an event type');
@@ -25,30 +28,14 @@ const identitySchema = z
 export const timelinessConfigSchema = z
   .object({
     type: z.literal('crosswalk'),
-    /** How long, from the ticket's creation, access may take to be removed, e.g. 1440 for a day. */
-    slaMinutes: z.number().int().positive(),
-    /**
-     * How long after the ticket's creation a removal is looked for; once this has passed, the answer is final.
-     * @defaultValue 14
-     */
-    lookaheadDays: z.number().int().min(1).max(365).default(14),
-    /**
-     * How long before the ticket's creation a removal still counts (HR-driven deactivations often precede the
-     * ticket); earlier ones belong to someone's previous departure.
-     * @defaultValue 1
-     */
-    lookbehindDays: z.number().int().min(0).max(30).default(1),
+    ...timingFields,
     /**
      * The systems access must be removed from: connector types with a kind of the `deprovisioning_offboarding`
      * category that declares how to read a removal (checked against the registered kinds when parsed). The default
      * is what configs stored without the field have always meant.
      * @defaultValue ['okta', 'github']
      */
-    systems: z
-      .array(z.string().min(1))
-      .min(1)
-      .refine((systems) => new Set(systems).size === systems.length, 'must not repeat a system')
-      .default(['okta', 'github']),
+    systems: systemListSchema.default(['okta', 'github']),
     /**
      * Per system, the actions (event types) that count as removing a person's access, instead of those its kind
      * declares (Okta: `user.lifecycle.deactivate`, `user.lifecycle.suspend`).
@@ -66,6 +53,8 @@ export const timelinessConfigSchema = z
     sources: z.record(z.string(), connectorId).default({}),
     /** Stamped on every record's owner; unset, the ticket's control owner. */
     controlOwner: z.string().min(1).optional(),
+    /** The HR-driven leaver and orphaned-account joins; unset, they do not run. */
+    leavers: leaversConfigSchema.optional(),
   })
   .strict()
   .superRefine((config, issues) => {
@@ -89,7 +78,13 @@ export const timelinessConfigSchema = z
         });
       }
     }
-    const keys = [TICKETS_KEY, ...[...known.keys()].map(sourceKey)];
+    const systemsWithSources = new Set([
+      ...known.keys(),
+      ...accountSources('access').keys(),
+      ...accountSources('employment').keys(),
+      ...terminationKinds().map((t) => t.system),
+    ]);
+    const keys = [TICKETS_KEY, ...[...systemsWithSources].map(sourceKey)];
     for (const key of Object.keys(config.sources)) {
       if (!keys.includes(key)) {
         issues.addIssue({
@@ -99,13 +94,7 @@ export const timelinessConfigSchema = z
         });
       }
     }
-    if (config.slaMinutes > config.lookaheadDays * 1440) {
-      issues.addIssue({
-        code: 'custom',
-        path: ['slaMinutes'],
-        message: `must not exceed lookaheadDays (${config.lookaheadDays} days = ${config.lookaheadDays * 1440} minutes)`,
-      });
-    }
+    checkSlaWithinLookahead(config, issues);
     const seen = new Map<string, number>();
     for (const [index, entry] of config.identityMap.entries()) {
       if (seen.has(entry.email)) {

@@ -1,4 +1,5 @@
 import { defineKinds, type PayloadsOf } from '@crosswalk/core';
+import { leaverTimelinessSchema, orphanedAccountsSchema } from './leaver-payloads.js';
 import { deprovisioningTimelinessSchema } from './payload.js';
 
 /**
@@ -13,6 +14,26 @@ export const derivedKinds = defineKinds({
     categories: ['deprovisioning_offboarding'],
     supersession: {
       subjectOf: (payload) => payload.ticket.evidenceId,
+      supersedesOf: (payload) => payload.supersedes,
+    },
+  },
+  'crosswalk.leaver_timeliness': {
+    cadence: 'event',
+    title: 'HR termination joined to when the leaver lost access in each identity system',
+    payload: leaverTimelinessSchema,
+    categories: ['deprovisioning_offboarding'],
+    supersession: {
+      subjectOf: (payload) => payload.termination.evidenceId,
+      supersedesOf: (payload) => payload.supersedes,
+    },
+  },
+  'crosswalk.orphaned_accounts': {
+    cadence: 'daily',
+    title: "Active accounts of leavers or of no one HR knows, on each day's snapshots",
+    payload: orphanedAccountsSchema,
+    categories: ['deprovisioning_offboarding'],
+    supersession: {
+      subjectOf: (payload) => payload.day,
       supersedesOf: (payload) => payload.supersedes,
     },
   },

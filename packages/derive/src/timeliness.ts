@@ -2,21 +2,15 @@ import {
   type CollectorContext,
   type CollectorDefinition,
   CrosswalkError,
-  canonicalSha256,
-  defineConnector,
   type EmittedDraft,
   type EvidenceKind,
-  type EvidenceReader,
   type EvidenceRecord,
   type PayloadOf,
-  type Person,
-  type ProvenanceRequest,
 } from '@crosswalk/core';
-import { type TimelinessConfig, timelinessConfigSchema } from './config.js';
+import type { TimelinessConfig } from './config.js';
 import { type Identity, resolveIdentity } from './identity.js';
-import { derivedKinds } from './kinds.js';
-import { type RemovalSource, removalSources, sourceKey } from './removals.js';
-import { VERSION } from './version.js';
+import { fromConnector, type Removal, readRemovals, removalSources } from './removals.js';
+import { answerRef, read, readPrevious, replacedBy, tally } from './supersede.js';
 
 type Payload = PayloadOf<'crosswalk.deprovisioning_timeliness'>;
 type SystemResult = Payload['systems'][number];
@@ -25,25 +19,7 @@ const MINUTE = 60_000;
 const DAY = 86_400_000;
 const KIND = 'crosswalk.deprovisioning_timeliness' satisfies EvidenceKind;
 
-/** A removal read from the locker, reduced to what the join needs. */
-interface Removal {
-  evidenceId: string;
-  sha256: string;
-  key: string;
-  at: string;
-  /** Lower-cased handles the removed person goes by, each as `login:x` or `email:x`. */
-  handles: string[];
-  removedBy: Person | null;
-}
-
 const iso = (ms: number) => new Date(ms).toISOString();
-
-function handlesOf(person: Person): string[] {
-  const handles: string[] = [];
-  if (person.login) handles.push(`login:${person.login.toLowerCase()}`);
-  if (person.email) handles.push(`email:${person.email.toLowerCase()}`);
-  return handles;
-}
 
 /**
  * What an identity is searched by in a system, as its removal kinds declare: a directory's accounts by the
@@ -53,68 +29,6 @@ function handlesOf(person: Person): string[] {
 function wanted(identity: Identity, matchBy: 'directory' | 'account'): Set<string> {
   const handles = matchBy === 'account' ? identity.githubLogins : identity.oktaLogins;
   return new Set(handles.flatMap((l) => [`login:${l}`, `email:${l}`]));
-}
-
-/** The actions that count as a removal in a system: configured, or as its kind declares (undefined: all). */
-function removalActions(
-  config: TimelinessConfig,
-  system: string,
-  declared: readonly string[] | undefined,
-): ReadonlySet<string> | undefined {
-  const configured = config.removalActions[system] ?? (system === 'okta' ? config.oktaEventTypes : undefined);
-  const actions = configured ?? declared;
-  return actions ? new Set(actions) : undefined;
-}
-
-function fromConnector(record: EvidenceRecord, connectorId: string | undefined): boolean {
-  return connectorId === undefined || record.provenance.connector.id === connectorId;
-}
-
-/**
- * The removals of one system in `range`, read through each of its kinds' removal declarations (the kinds of the
- * deprovisioning category that declare one), in occurredAt order per kind.
- */
-async function readRemovals(
-  evidence: EvidenceReader,
-  config: TimelinessConfig,
-  source: RemovalSource,
-  range: { from: string; to: string },
-): Promise<Removal[]> {
-  const removals: Removal[] = [];
-  for (const { kind, removal } of source.kinds) {
-    const actions = removalActions(config, source.system, removal.actions);
-    for await (const record of evidence.list(kind, range)) {
-      if (!fromConnector(record, config.sources[sourceKey(source.system)])) continue;
-      const facts = removal.read(record.payload);
-      if (!facts || (actions && !actions.has(facts.action))) continue;
-      removals.push({
-        evidenceId: record.id,
-        sha256: record.sha256,
-        key: evidence.keyOf(record.id),
-        at: record.occurredAt,
-        handles: handlesOf(facts.removed),
-        removedBy: facts.removedBy,
-      });
-    }
-  }
-  // Several kinds of one system: the earliest removal first, as one kind's records come.
-  if (source.kinds.length > 1) removals.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-  return removals;
-}
-
-/** Earlier records of this kind for each ticket, by the ticket's evidence id. */
-async function readPrevious(
-  evidence: EvidenceReader,
-  connectorId: string,
-  range: { from: string; to: string },
-): Promise<Map<string, EvidenceRecord[]>> {
-  const byTicket = new Map<string, EvidenceRecord[]>();
-  for await (const record of evidence.list(KIND, range)) {
-    if (record.source.instance !== connectorId) continue;
-    const ticketId = (record.payload as Payload).ticket.evidenceId;
-    byTicket.set(ticketId, [...(byTicket.get(ticketId) ?? []), record]);
-  }
-  return byTicket;
 }
 
 /**
@@ -178,8 +92,6 @@ export function systemResult(input: {
   };
 }
 
-const read = (key: string): ProvenanceRequest => ({ method: 'GET', path: key, status: 200, requestId: null });
-
 async function collectTimeliness(ctx: CollectorContext<TimelinessConfig>): Promise<void> {
   const evidence = ctx.evidence;
   if (!evidence)
@@ -220,10 +132,13 @@ async function collectTimeliness(ctx: CollectorContext<TimelinessConfig>): Promi
       throw new CrosswalkError('CW_CONFIG_INVALID', `no registered kind records removals in ${system}`);
     removals.set(system, await readRemovals(evidence, config, source, removalRange));
   }
-  const previous = await readPrevious(evidence, ctx.connectorId, {
-    from: ticketRange.from,
-    to: iso(Date.parse(tickets.at(-1)!.occurredAt) + 1),
-  });
+  const previous = await readPrevious(
+    evidence,
+    KIND,
+    ctx.connectorId,
+    { from: ticketRange.from, to: iso(Date.parse(tickets.at(-1)!.occurredAt) + 1) },
+    (record) => (record.payload as Payload).ticket.evidenceId,
+  );
   const counts: Record<string, number> = {};
 
   for (const ticket of tickets) {
@@ -246,15 +161,12 @@ async function collectTimeliness(ctx: CollectorContext<TimelinessConfig>): Promi
       systems: systems.map((s) => [s.system, s.status, s.removal?.evidenceId ?? null]),
       final,
     };
-    const ref = `${ticket.id}/${canonicalSha256(outcome).slice(0, 16)}`;
-    const earlier = (previous.get(ticket.id) ?? []).sort((a, b) =>
-      a.collectedAt === b.collectedAt ? a.id.localeCompare(b.id) : a.collectedAt < b.collectedAt ? -1 : 1,
+    const ref = answerRef(ticket.id, outcome);
+    const { id: replaced, record: replacedRecord } = replacedBy(
+      previous.get(ticket.id) ?? [],
+      ref,
+      (record) => (record.payload as Payload).supersedes ?? null,
     );
-    const same = earlier.find((r) => r.source.ref === ref);
-    const replaced = same
-      ? ((same.payload as Payload).supersedes ?? null)
-      : (earlier.filter((r) => r.source.ref !== ref).at(-1)?.id ?? null);
-    const replacedRecord = earlier.find((r) => r.id === replaced);
 
     const payload: Payload = {
       ticket: {
@@ -296,8 +208,7 @@ async function collectTimeliness(ctx: CollectorContext<TimelinessConfig>): Promi
         ...(replacedRecord ? [read(evidence.keyOf(replacedRecord.id))] : []),
       ],
     });
-    const label = `${systems.map((s) => `${s.system}:${s.status}`).join(' ')}${final ? ' final' : ''}`;
-    counts[label] = (counts[label] ?? 0) + 1;
+    const label = tally(counts, systems, final);
     if (status === 'stored') {
       ctx.log.info(
         { ticket: ticket.payload.key, supersedes: replaced },
@@ -320,20 +231,3 @@ export const deprovisioningTimelinessCollector: CollectorDefinition<TimelinessCo
     'Deprovisioning tickets joined to the removals of the same person in each configured system, timed against the SLA',
   collect: (ctx) => collectTimeliness(ctx),
 };
-
-/**
- * Crosswalk's derived evidence as a connector, so it runs through `runConnector` like any other: config validated
- * before anything is read, a run manifest in the chain, cursors, controls and provenance stamped by the runner,
- * and the evidence it joins read through the runner's evidence reader.
- * @example
- * await runConnector({ connector: derivedConnector, connectorId: 'timeliness', locker, trigger,
- *   config: { type: 'crosswalk', slaMinutes: 1440, sources: { jiraConnectorId: 'jira-acme' } } });
- */
-export const derivedConnector = defineConnector({
-  type: 'crosswalk',
-  version: VERSION,
-  title: 'Crosswalk derived evidence',
-  kinds: derivedKinds,
-  configSchema: timelinessConfigSchema,
-  collectors: [deprovisioningTimelinessCollector],
-});
