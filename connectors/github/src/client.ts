@@ -6,6 +6,7 @@ import {
   type HttpRequest,
   paginate,
   RequestRecorder,
+  renewingToken,
   requestPolicyOf,
   type SourceError,
 } from '@crosswalk/connector-kit';
@@ -77,7 +78,6 @@ export class GitHubClient {
   private readonly secrets: string[];
   private readonly signal: AbortSignal | undefined;
   private readonly appJwt: (() => Promise<string>) | undefined;
-  private installation: { token: Promise<string>; renewAt: number } | undefined;
   /** When (our clock, ms) the next GraphQL query may start. */
   private nextGraphqlAt = 0;
 
@@ -104,8 +104,11 @@ export class GitHubClient {
       recorder: this.recorder,
     };
     const auth = config.auth;
+    // An App installation's token is bought when first needed and again shortly before it expires.
+    const installationToken =
+      auth.kind === 'app' ? renewingToken(() => this.buyInstallationToken(auth.installationId)) : undefined;
     const credentials = async () => ({
-      authorization: `token ${auth.kind === 'token' ? auth.token : await this.installationToken(auth.installationId)}`,
+      authorization: `token ${auth.kind === 'token' ? auth.token : await installationToken!()}`,
     });
     this.rest = new HttpClient({ ...common, baseUrl: config.baseUrl, credentials });
     this.graph = new HttpClient({ ...common, baseUrl: graphqlUrlFor(config.baseUrl), credentials });
@@ -167,27 +170,6 @@ export class GitHubClient {
       throw graphqlError([{ message: 'the answer has no data' }], what, (text) => text);
     }
     return body.data;
-  }
-
-  /**
-   * An App installation's token, bought when first needed and again shortly before it expires; requests that ask
-   * at the same time share one purchase, and a failed purchase is not remembered.
-   */
-  private installationToken(installationId: number): Promise<string> {
-    if (this.installation === undefined || Date.now() >= this.installation.renewAt) {
-      const purchase = this.buyInstallationToken(installationId);
-      const current = { token: purchase.then((bought) => bought.token), renewAt: Number.POSITIVE_INFINITY };
-      this.installation = current;
-      purchase.then(
-        (bought) => {
-          current.renewAt = bought.renewAt;
-        },
-        () => {
-          if (this.installation === current) this.installation = undefined;
-        },
-      );
-    }
-    return this.installation.token;
   }
 
   private async buyInstallationToken(installationId: number): Promise<{ token: string; renewAt: number }> {

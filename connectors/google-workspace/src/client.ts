@@ -5,6 +5,7 @@ import {
   type HttpRequest,
   paginate,
   RequestRecorder,
+  renewingToken,
   requestPolicyOf,
 } from '@crosswalk/connector-kit';
 import { type CollectorLogger, CrosswalkError } from '@crosswalk/core';
@@ -86,7 +87,6 @@ export class GoogleClient {
   private readonly key: ServiceAccountKey;
   private readonly subject: string;
   private readonly scopes: readonly string[];
-  private token: { value: Promise<string>; renewAt: number } | undefined;
 
   constructor(config: GoogleWorkspaceConfig, options: GoogleClientOptions) {
     this.settings = requestSettings(config);
@@ -115,10 +115,12 @@ export class GoogleClient {
       signal: options.signal,
       recorder: this.recorder,
     };
+    // The access token is bought when first needed and again shortly before it expires.
+    const accessToken = renewingToken(() => this.buyToken());
     this.api = new HttpClient({
       ...common,
       baseUrl: config.baseUrl,
-      credentials: async () => ({ authorization: `Bearer ${await this.accessToken()}` }),
+      credentials: async () => ({ authorization: `Bearer ${await accessToken()}` }),
     });
     this.tokens = new HttpClient({ ...common, baseUrl: this.key.token_uri });
   }
@@ -137,27 +139,6 @@ export class GoogleClient {
   /** An absolute URL on the API for a path and query: where an auditor can read the same thing again. */
   url(path: string, query: Query = {}): string {
     return this.api.resolve(path, query).href;
-  }
-
-  /**
-   * The access token, bought when first needed and again shortly before it expires; requests that ask at the
-   * same time share one purchase, and a failed purchase is not remembered.
-   */
-  private accessToken(): Promise<string> {
-    if (this.token === undefined || Date.now() >= this.token.renewAt) {
-      const purchase = this.buyToken();
-      const current = { value: purchase.then((bought) => bought.token), renewAt: Number.POSITIVE_INFINITY };
-      this.token = current;
-      purchase.then(
-        (bought) => {
-          current.renewAt = bought.renewAt;
-        },
-        () => {
-          if (this.token === current) this.token = undefined;
-        },
-      );
-    }
-    return this.token.value;
   }
 
   private async buyToken(): Promise<{ token: string; renewAt: number }> {

@@ -44,6 +44,7 @@ export {
   retryAfterRule,
 } from './rate-limit.js';
 export { COMMON_CREDENTIAL_PATTERNS, createRedactor, type Redactor } from './redact.js';
+export { type BoughtToken, renewingToken } from './renewing-token.js';
 export {
   type ConnectorConfigReader,
   connectorConfig,
