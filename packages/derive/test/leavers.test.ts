@@ -15,6 +15,7 @@
  *   systems, still 03-05 locally: on time, -30 minutes (read as UTC it would be 450 minutes late).
  * alice stays. Snapshots are read at 12:00Z each day from 03-02 to 03-08.
  */
+import { registerFor, testControl } from '@crosswalk/assurance';
 import { runConnector } from '@crosswalk/collect';
 import { bamboohrConnector } from '@crosswalk/connector-bamboohr';
 import {
@@ -361,6 +362,32 @@ describe.skipIf(!s3)('leavers from HR, joined across Okta and GitHub, on a locke
       // dave and erin-gh were removed that morning: absent, not listed inactive.
       ['github', 4, 4],
     ]);
+  });
+
+  it("gives the starter register's HR controls exactly the leavers and days at fault", async () => {
+    const window = { from: WEEK.since, to: WEEK.until };
+    const { register, source } = await registerFor(locker, window.to);
+    const test = (control: string) =>
+      testControl({
+        locker,
+        register,
+        registerSource: source,
+        control,
+        ...window,
+        seed: 'audit-2026',
+        now: new Date(NOW),
+      });
+    const leavers = await list('crosswalk.leaver_timeliness');
+    const idOf = (name: string) => leavers.find((r) => r.payload.termination.email === email(name))!.id;
+    const late = await test('IAM-10');
+    // erin late in Okta, gus still active in GitHub, uma unmatched in GitHub; dave and edge pass.
+    expect(late.exceptions.map((e) => e.item).sort()).toEqual(
+      [idOf('erin'), idOf('gus'), idOf('uma')].sort(),
+    );
+    const orphans = await list('crosswalk.orphaned_accounts');
+    const dayOf = (id: string) => orphans.find((r) => r.id === id)!.payload.day;
+    const orphaned = await test('IAM-11');
+    expect(orphaned.exceptions.map((e) => dayOf(e.item)).sort()).toEqual(DAYS.map((d) => `2026-03-${d}`));
   });
 
   it('stores nothing new when run again knowing nothing new', async () => {
