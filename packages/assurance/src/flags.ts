@@ -72,31 +72,31 @@ export interface FlagThread extends Flag {
   status: FlagStatus;
 }
 
-const storedFlagSchema = z
-  .object({
-    schemaVersion: z.literal(1),
-    id: z.string(),
-    control: z.string(),
-    item: z.string(),
-    comment: z.string(),
-    from: z.string().nullable(),
-    to: z.string().nullable(),
-    by: z.string(),
-    at: z.string(),
-  })
-  .strict();
+/** A flag as it reads back (and as the API answers it). */
+export const flagSchema = z.object({
+  id: z.string(),
+  control: z.string(),
+  item: z.string(),
+  comment: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  by: z.string(),
+  at: z.string(),
+});
 
-const storedAnswerSchema = z
-  .object({
-    schemaVersion: z.literal(1),
-    id: z.string(),
-    flag: z.string(),
-    control: z.string(),
-    type: z.enum(['remediation', 'justification']),
-    text: z.string(),
-    by: z.string(),
-    at: z.string(),
-  })
+/** An answer to a flag as it reads back (and as the API answers it). */
+export const flagAnswerSchema = z.object({
+  id: z.string(),
+  type: z.enum(['remediation', 'justification']),
+  text: z.string(),
+  by: z.string(),
+  at: z.string(),
+});
+
+const storedFlagSchema = flagSchema.extend({ schemaVersion: z.literal(1) }).strict();
+
+const storedAnswerSchema = flagAnswerSchema
+  .extend({ schemaVersion: z.literal(1), flag: z.string(), control: z.string() })
   .strict();
 
 function invalid(where: string, message: string): CrosswalkError {

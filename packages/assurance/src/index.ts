@@ -43,8 +43,10 @@ export {
   type FlagStatus,
   type FlagThread,
   flagAnswerInputSchema,
+  flagAnswerSchema,
   flagConcerns,
   flagInputSchema,
+  flagSchema,
   flagsCsv,
   listFlags,
 } from './flags.js';

@@ -47,6 +47,9 @@ const REVIEWED: PrCase['facts'] = {
   approvedAfterMerge: false,
 };
 
+/** The facts of a change merged without any approval standing before it, and nothing else against it. */
+const UNAPPROVED: PrCase['facts'] = { ...REVIEWED, approvalsBeforeMerge: 0, approvalOnFinalCommit: false };
+
 export const PR_CASES: PrCase[] = [
   {
     name: 'approved by another on the merged commit',
@@ -63,12 +66,7 @@ export const PR_CASES: PrCase[] = [
     author: 'alice',
     mergedBy: 'alice',
     reviews: [review('alice', 'APPROVED', B('03'))],
-    facts: {
-      approvalsBeforeMerge: 0,
-      approvalOnFinalCommit: false,
-      changesRequestedAtMerge: false,
-      approvedAfterMerge: false,
-    },
+    facts: UNAPPROVED,
     expected: ['approvalsBeforeMerge = 0, needs 1'],
   },
   {
@@ -91,12 +89,7 @@ export const PR_CASES: PrCase[] = [
     author: 'carol',
     mergedBy: 'dave',
     reviews: [review('bob', 'DISMISSED', B('05'))],
-    facts: {
-      approvalsBeforeMerge: 0,
-      approvalOnFinalCommit: false,
-      changesRequestedAtMerge: false,
-      approvedAfterMerge: false,
-    },
+    facts: UNAPPROVED,
     expected: ['approvalsBeforeMerge = 0, needs 1'],
   },
   {

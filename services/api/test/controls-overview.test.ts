@@ -1,6 +1,7 @@
 import { registerFor, starterRegister, testControl } from '@crosswalk/assurance';
 import { PR_CASES, prDraft, seedPullRequests } from '@crosswalk/assurance/testing';
 import { controlsFor } from '@crosswalk/controls';
+import { collectorRun, runDraft } from '@crosswalk/locker/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { services, startTestApp, type TestApp } from './helpers.js';
 
@@ -102,31 +103,22 @@ describe.skipIf(!services)('the controls overview and kept control tests', () =>
     );
     expect((await overview()).controls.find((c) => c.id === 'CHG-01')).toEqual(before);
 
-    await locker.runs.append({
-      runId: 'run-late',
-      connectorId: 'github-acme',
-      connectorType: 'github',
-      connectorVersion: '0.1.0',
-      trigger: { type: 'schedule', scheduler: null },
-      window: null,
-      filter: {},
-      startedAt: '2026-02-21T13:00:00.000Z',
-      finishedAt: '2026-02-21T13:01:00.000Z',
-      status: 'succeeded',
-      collectors: [
-        {
-          id: 'pull_request_approvals',
-          kind: 'github.pull_request.approval',
-          window: { since: '2026-02-20T00:00:00.000Z', until: '2026-02-21T13:00:00.000Z' },
-          status: 'succeeded',
-          stored: 1,
-          duplicates: 0,
-          requests: 1,
-          error: null,
-        },
-      ],
-      records: [{ id: late.id, kind: 'github.pull_request.approval', sha256: late.sha256, key: late.key }],
-    });
+    await locker.runs.append(
+      runDraft({
+        runId: 'run-late',
+        startedAt: '2026-02-21T13:00:00.000Z',
+        finishedAt: '2026-02-21T13:01:00.000Z',
+        collectors: [
+          collectorRun({
+            id: 'pull_request_approvals',
+            kind: 'github.pull_request.approval',
+            window: { since: '2026-02-20T00:00:00.000Z', until: '2026-02-21T13:00:00.000Z' },
+            stored: 1,
+          }),
+        ],
+        records: [{ id: late.id, kind: 'github.pull_request.approval', sha256: late.sha256, key: late.key }],
+      }),
+    );
     const after = (await overview()).controls.find((c) => c.id === 'CHG-01')!;
     expect(after.populationSize).toBe(before.populationSize + 1);
     expect(after.exceptions).toEqual({

@@ -4,7 +4,9 @@ import {
   controlMappings,
   findRegisterControl,
   flagAnswerInputSchema,
+  flagAnswerSchema,
   flagInputSchema,
+  flagSchema,
   listFlags,
   registerFor,
 } from '@crosswalk/assurance';
@@ -17,27 +19,8 @@ import { feature, PROTECTED } from './feature.js';
 const controlId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a register control id');
 const flagId = z.uuid('a flag id (UUID)');
 
-const flagSchema = z.object({
-  id: z.string(),
-  control: z.string(),
-  item: z.string(),
-  comment: z.string(),
-  from: z.string().nullable(),
-  to: z.string().nullable(),
-  by: z.string(),
-  at: z.string(),
-});
-
-const answerSchema = z.object({
-  id: z.string(),
-  type: z.enum(['remediation', 'justification']),
-  text: z.string(),
-  by: z.string(),
-  at: z.string(),
-});
-
 const threadSchema = flagSchema.extend({
-  answers: z.array(answerSchema),
+  answers: z.array(flagAnswerSchema),
   status: z.enum(['open', 'answered']),
 });
 
@@ -109,7 +92,7 @@ export const flagsPlugin = feature('crosswalk-flags', PROTECTED, async (app) => 
         security: bearer,
         params: z.object({ id: controlId, flagId }).strict(),
         body: flagAnswerInputSchema,
-        response: responses({ 201: answerSchema }, [400, 401, 403, 404, 503]),
+        response: responses({ 201: flagAnswerSchema }, [400, 401, 403, 404, 503]),
       },
     },
     async (request, reply) => {
