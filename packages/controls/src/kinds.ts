@@ -109,6 +109,23 @@ export const kindExclusions = deepFreeze({
     'iso27001-2022': ['A.5.11'],
     reason: 'a termination in HR says nothing about the return of assets',
   },
+  'aws.users_snapshot': {
+    'soc2-2017': ['CC4.1', 'CC4.2'],
+    reason: 'a user snapshot is the population a review samples from, not the review (monitoring) itself',
+  },
+  'aws.identity_center_snapshot': {
+    'soc2-2017': ['CC4.1', 'CC4.2'],
+    reason:
+      'an assignment snapshot is the population a review samples from, not the review (monitoring) itself',
+  },
+  'aws.credential_report': {
+    'soc2-2017': ['CC4.1', 'CC4.2'],
+    reason: 'a credential report is the population a review samples from, not the review (monitoring) itself',
+  },
+  'aws.iam_change': {
+    'iso27001-2022': ['A.5.11'],
+    reason: 'an IAM call says nothing about the return of assets',
+  },
   'crosswalk.deprovisioning_timeliness': {
     'iso27001-2022': ['A.5.11'],
     reason: 'timeliness of account removal says nothing about the return of assets',

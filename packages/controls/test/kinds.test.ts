@@ -43,6 +43,9 @@ const pinnedFingerprints: Record<string, string> = {
   // 2026.12.6: the HR leaver timeliness and the daily orphaned accounts (derived).
   'crosswalk-2026.12.6+tsc2017-iso2022-consensus3':
     '1f76aedc27d856964d114047890c062d8b1b63aa0ff1ced6ccc71aeb317bbb65',
+  // 2026.12.7: AWS IAM's credential report, users and Identity Center snapshots, and CloudTrail IAM changes.
+  'crosswalk-2026.12.7+tsc2017-iso2022-consensus3':
+    'PENDING',
 };
 
 describe('the evidence kind -> control mapping', () => {
@@ -166,6 +169,10 @@ const pinnedCategories = {
   'jira.access_review_ticket': ['user_access_review'],
   'bamboohr.employees_snapshot': ['user_provisioning_joiner', 'deprovisioning_offboarding'],
   'bamboohr.termination': ['deprovisioning_offboarding'],
+  'aws.credential_report': ['user_access_review', 'idp_auth_policy_mfa_password_session'],
+  'aws.users_snapshot': ['user_access_review', 'privileged_role_assignment'],
+  'aws.identity_center_snapshot': ['user_access_review', 'privileged_role_assignment'],
+  'aws.iam_change': ['deprovisioning_offboarding', 'privileged_role_assignment'],
   'crosswalk.deprovisioning_timeliness': ['deprovisioning_offboarding'],
   'crosswalk.leaver_timeliness': ['deprovisioning_offboarding'],
   'crosswalk.orphaned_accounts': ['deprovisioning_offboarding'],
@@ -193,6 +200,7 @@ describe('kindsFor', () => {
       'google_workspace.users_snapshot',
       'google_workspace.admin_event',
       'google_workspace.login_activity',
+      'aws.credential_report',
     ]);
   });
 

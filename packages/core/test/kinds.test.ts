@@ -43,6 +43,7 @@ describe('the kind catalog (the built-in connectors registered by the test setup
       'jira.deprovisioning_ticket',
       'bamboohr.employees_snapshot',
       'bamboohr.termination',
+      'aws.iam_change',
       'crosswalk.deprovisioning_timeliness',
       'crosswalk.leaver_timeliness',
       'crosswalk.orphaned_accounts',

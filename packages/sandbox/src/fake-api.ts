@@ -138,12 +138,17 @@ export abstract class FakeApi {
     return {};
   }
 
+  /** An answer's bytes: JSON by default; a vendor that answers in XML (AWS's query protocol) encodes its own. */
+  protected encode(_request: FakeRequest, body: unknown, _requestId: string): string {
+    return JSON.stringify(body);
+  }
+
   /** What the fake answers a path outside its prefix or with no route: the vendor's 404. */
   protected notFound(request: FakeRequest): void {
     this.send(request, 404, { message: 'Not Found' });
   }
 
-  /** Records the request, checks the answer against the description, and sends it as JSON. */
+  /** Records the request, checks the answer against the description, and sends it (as JSON unless `encode` says). */
   protected send(
     request: FakeRequest,
     status: number,
@@ -169,7 +174,7 @@ export abstract class FakeApi {
       ...this.answerHeaders(request),
       ...headers,
     });
-    request.response.end(body === undefined ? '' : JSON.stringify(body));
+    request.response.end(body === undefined ? '' : this.encode(request, body, requestId));
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

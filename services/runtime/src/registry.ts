@@ -1,3 +1,4 @@
+import { awsConnector } from '@crosswalk/connector-aws';
 import { bamboohrConnector } from '@crosswalk/connector-bamboohr';
 import { entraConnector } from '@crosswalk/connector-entra';
 import { githubConnector } from '@crosswalk/connector-github';
@@ -82,6 +83,7 @@ export const registry = composeConnectors([
   googleWorkspaceConnector,
   jiraConnector,
   bamboohrConnector,
+  awsConnector,
   derivedConnector,
 ] as unknown as ConnectorDefinition[]);
 
