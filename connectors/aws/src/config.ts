@@ -1,5 +1,5 @@
-import { parseConnectorConfig, requestPolicyFields } from '@crosswalk/connector-kit';
-import { secret, secretValues, sourceUrl } from '@crosswalk/core';
+import { connectorConfig, controlOwnerField, requestPolicyFields } from '@crosswalk/connector-kit';
+import { secret, sourceUrl } from '@crosswalk/core';
 import { z } from 'zod';
 
 const requestsSchema = z
@@ -121,8 +121,7 @@ export const awsConfigSchema = z
         message: 'is for tests only: a loopback http URL',
       })
       .optional(),
-    /** Who answers for these controls (a person or a team address); stamped on every record's owner. */
-    controlOwner: z.string().min(1).optional(),
+    controlOwner: controlOwnerField,
     requests: requestsSchema.optional(),
   })
   .strict()
@@ -148,15 +147,7 @@ export type AwsConfig = z.output<typeof awsConfigSchema>;
 export type AwsAccount = AwsConfig['accounts'][number];
 export type RequestSettings = z.output<typeof requestsSchema>;
 
+const aws = connectorConfig('AWS', awsConfigSchema, requestsSchema);
+
 /** Validates a config before any request is made: CW_CONFIG_INVALID naming every bad field, never a value. */
-export function parseAwsConfig(input: unknown): AwsConfig {
-  return parseConnectorConfig(awsConfigSchema, 'AWS', input);
-}
-
-export function requestSettings(config: AwsConfig): RequestSettings {
-  return config.requests ?? requestsSchema.parse({});
-}
-
-export function configSecrets(config: AwsConfig): string[] {
-  return secretValues(awsConfigSchema, config);
-}
+export const { parse: parseAwsConfig, requestSettings, secrets: configSecrets } = aws;

@@ -1,4 +1,4 @@
-import { defineKinds, type PayloadsOf } from '@crosswalk/core';
+import { accountOf, defineKinds, type PayloadsOf } from '@crosswalk/core';
 import {
   awsCredentialReportSchema,
   awsIamChangeSchema,
@@ -23,12 +23,26 @@ export const awsKinds = defineKinds({
     title: 'AWS IAM users, groups and attached policies, root MFA and keys snapshot',
     payload: awsUsersSnapshotSchema,
     categories: ['user_access_review', 'privileged_role_assignment'],
+    accounts: {
+      // Every IAM user listed exists and can be given a password or key at any time: active until DeleteUser, after
+      // which the snapshot no longer lists it. Whether it holds a password or key today is the credential report's.
+      read: (snapshot) => snapshot.users.map((u) => accountOf(u.person, true)),
+      holds: 'access',
+      // IAM user names are handles of their own (often not emails): found by login or the email's local part.
+      matchBy: 'account',
+    },
   },
   'aws.identity_center_snapshot': {
     cadence: 'daily',
     title: 'AWS IAM Identity Center users and permission-set assignments snapshot',
     payload: awsIdentityCenterSnapshotSchema,
     categories: ['user_access_review', 'privileged_role_assignment'],
+    accounts: {
+      // Identity Center users sign in with their directory email; a user removed from the identity store is gone.
+      read: (snapshot) => snapshot.users.map((u) => accountOf(u.person, true, { name: u.displayName })),
+      holds: 'access',
+      matchBy: 'directory',
+    },
   },
   'aws.iam_change': {
     cadence: 'event',

@@ -178,6 +178,14 @@ describe('users_snapshot', () => {
     ]);
     expect(production!.counts).toEqual({ users: 3, groups: 2, administrators: 1 });
     expect(production!.root).toEqual({ mfaEnabled: true, accessKeysPresent: false });
+    // The leaver and orphaned-account joins read every listed IAM user as an account of its own login.
+    const accounts = kindDeclaration('aws.users_snapshot').accounts!;
+    expect(accounts.read(result.records[0]!.payload).map((a) => [a.login, a.email, a.active])).toEqual([
+      ['alice@acme.example', 'alice@acme.example', true],
+      ['bob', null, true],
+      ['ci-deployer', null, true],
+    ]);
+    expect([accounts.holds, accounts.matchBy]).toEqual(['access', 'account']);
     expect(staging!.root).toEqual({ mfaEnabled: false, accessKeysPresent: true });
     // Five entities at two a page: three pages in production, one in staging.
     expect(fake.calledFor('iam:GetAccountAuthorizationDetails')).toBe(4);
@@ -212,6 +220,12 @@ describe('identity_center_snapshot', () => {
       [STAGING, 'ReadOnly', 'GROUP', null],
     ]);
     expect(snapshot.counts).toEqual({ users: 3, assignments: 4 });
+    const accounts = kindDeclaration('aws.identity_center_snapshot').accounts!;
+    expect(accounts.read(snapshot).map((a) => [a.login, a.email, a.name])).toEqual([
+      ['erin@acme.example', 'erin@acme.example', 'Erin'],
+      ['frank@acme.example', 'frank@acme.example', 'Frank'],
+      ['grace@acme.example', 'grace@acme.example', 'Grace'],
+    ]);
     // Identity Center is read with production's own key: no role is assumed for it.
     expect(fake.sessions.size).toBe(0);
     expect(fake.violations).toEqual([]);

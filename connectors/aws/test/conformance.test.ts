@@ -1,4 +1,4 @@
-import { describeConformance } from '@crosswalk/connector-testkit';
+import { describeConformance, policyRequests } from '@crosswalk/connector-testkit';
 import { awsConnector } from '../src/index.js';
 import { ACCESS_KEY_ID, configFor, type FakeAws, SECRETS, STAGING, startFake, throttled } from './helpers.js';
 
@@ -8,15 +8,7 @@ describeConformance<FakeAws>({
   collector: 'iam_changes',
   start: () => startFake(),
   config: (fake, policy) =>
-    configFor(fake, {
-      requests: {
-        timeoutMs: policy.timeoutMs,
-        retries: policy.retries,
-        backoffMs: policy.backoffMs,
-        maxRateLimitWaitSeconds: 5,
-        lookupEventsPageSize: 2,
-      },
-    }),
+    configFor(fake, { requests: policyRequests(policy, { lookupEventsPageSize: 2 }) }),
   secrets: SECRETS,
   invalid: (fake) => [
     { config: configFor(fake, { endpoint: 'https://cloudtrail.us-east-1.amazonaws.com' }), path: 'endpoint' },

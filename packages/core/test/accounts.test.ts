@@ -30,6 +30,8 @@ describe('the accounts and termination declarations of the built-in connectors',
       'entra.users_snapshot',
       'google_workspace.users_snapshot',
       'bamboohr.employees_snapshot',
+      'aws.users_snapshot',
+      'aws.identity_center_snapshot',
     ]);
     expect(declaring('accounts').map((k) => kindDeclaration(k).accounts!.holds)).toEqual([
       'access',
@@ -37,6 +39,8 @@ describe('the accounts and termination declarations of the built-in connectors',
       'access',
       'access',
       'employment',
+      'access',
+      'access',
     ]);
     expect(declaring('termination')).toEqual(['bamboohr.termination']);
   });

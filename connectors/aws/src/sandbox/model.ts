@@ -4,6 +4,7 @@
  * management events, and optionally an IAM Identity Center instance. Builders give realistic defaults; tests
  * override what they state.
  */
+import { CREDENTIAL_REPORT_COLUMNS } from '../credential-report.js';
 
 export interface FakePolicy {
   name: string;
@@ -188,31 +189,6 @@ export function trailEvent(
     resources: typeof userName === 'string' ? [{ type: 'AWS::IAM::User', name: userName }] : [],
   };
 }
-
-const CREDENTIAL_REPORT_COLUMNS = [
-  'user',
-  'arn',
-  'user_creation_time',
-  'password_enabled',
-  'password_last_used',
-  'password_last_changed',
-  'password_next_rotation',
-  'mfa_active',
-  'access_key_1_active',
-  'access_key_1_last_rotated',
-  'access_key_1_last_used_date',
-  'access_key_1_last_used_region',
-  'access_key_1_last_used_service',
-  'access_key_2_active',
-  'access_key_2_last_rotated',
-  'access_key_2_last_used_date',
-  'access_key_2_last_used_region',
-  'access_key_2_last_used_service',
-  'cert_1_active',
-  'cert_1_last_rotated',
-  'cert_2_active',
-  'cert_2_last_rotated',
-];
 
 /** IAM writes times in the report as ISO 8601 with an offset, `2026-03-01T09:00:00+00:00`. */
 const reportTime = (iso: string | undefined, none = 'N/A') =>
