@@ -45,7 +45,7 @@ const pinnedFingerprints: Record<string, string> = {
     '1f76aedc27d856964d114047890c062d8b1b63aa0ff1ced6ccc71aeb317bbb65',
   // 2026.12.7: AWS IAM's credential report, users and Identity Center snapshots, and CloudTrail IAM changes.
   'crosswalk-2026.12.7+tsc2017-iso2022-consensus3':
-    'PENDING',
+    '3a1eaedbd5ac37eb599a890b2f653b167701b58e7a1218a2db3d847ec5b0e3a3',
 };
 
 describe('the evidence kind -> control mapping', () => {
