@@ -12,6 +12,10 @@ export const jiraKinds = defineKinds({
     title: 'Jira deprovisioning ticket',
     payload: jiraTicketSchema,
     categories: ['deprovisioning_offboarding'],
+    // The ticket-based timeliness join starts from these: its clock starts at the ticket's creation.
+    removalRequest: {
+      read: (t) => ({ key: t.key, subject: t.subject, requestedAt: t.createdAt, resolvedAt: t.resolvedAt }),
+    },
   },
   'jira.provisioning_ticket': {
     cadence: 'event',

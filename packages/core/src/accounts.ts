@@ -84,3 +84,19 @@ export function accountOf(
     endedAt: more.endedAt ?? null,
   };
 }
+
+/** One request to remove someone's access (an offboarding ticket), for the ticket-based timeliness join. */
+export interface RemovalRequestFacts {
+  /** The request's key in its system (`IT-101`). */
+  key: string;
+  /** Whose access is to be removed; null when the request names no one. */
+  subject: Person | null;
+  /** When the removal was asked for (the clock starts here). */
+  requestedAt: string;
+  resolvedAt: string;
+}
+
+/** Kinds of the `deprovisioning_offboarding` category that record a request for removals say how to read one. */
+export interface RemovalRequestDeclaration<Payload = unknown> {
+  read(payload: Payload): RemovalRequestFacts;
+}

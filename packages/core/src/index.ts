@@ -2,6 +2,8 @@ export {
   type AccountFacts,
   type AccountsDeclaration,
   accountOf,
+  type RemovalRequestDeclaration,
+  type RemovalRequestFacts,
   type TerminationDeclaration,
   type TerminationFacts,
 } from './accounts.js';

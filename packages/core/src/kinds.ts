@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AccountsDeclaration, TerminationDeclaration } from './accounts.js';
+import type { AccountsDeclaration, RemovalRequestDeclaration, TerminationDeclaration } from './accounts.js';
 import { CrosswalkError } from './errors.js';
 import type { Person } from './person.js';
 
@@ -72,6 +72,8 @@ export interface KindDeclaration<Schema extends z.ZodType = z.ZodType> {
   removal?: RemovalDeclaration<z.output<Schema>>;
   /** Snapshot kinds that list accounts (or an HR roster) say how to read them (see accounts.ts). */
   accounts?: AccountsDeclaration<z.output<Schema>>;
+  /** Kinds of the `deprovisioning_offboarding` category that record a request for removals say how to read one. */
+  removalRequest?: RemovalRequestDeclaration<z.output<Schema>>;
   /** Kinds of the `deprovisioning_offboarding` category that record an HR termination say how to read one. */
   termination?: TerminationDeclaration<z.output<Schema>>;
   supersession?: SupersessionDeclaration<z.output<Schema>>;

@@ -1,13 +1,12 @@
-import { CrosswalkError, zodIssues } from '@crosswalk/core';
+import { CrosswalkError, kindDeclaration, kindsOfCategory, zodIssues } from '@crosswalk/core';
 import { z } from 'zod';
 import { accountSources, terminationKinds } from './accounts.js';
 import { leaversConfigSchema } from './leavers-config.js';
-import { removalSources, sourceKey } from './removals.js';
+import { DEPROVISIONING, removalSources, sourceKey } from './removals.js';
 import { checkSlaWithinLookahead, systemListSchema, timingFields } from './timing-config.js';
 
 const connectorId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a connector id');
 const eventType = z.string().regex(/^[a-z][a-z0-9_.]*$/, 'must be an event type');
-const TICKETS_KEY = 'jiraConnectorId';
 
 const identitySchema = z
   .object({
@@ -83,8 +82,13 @@ export const timelinessConfigSchema = z
       ...accountSources('access').keys(),
       ...accountSources('employment').keys(),
       ...terminationKinds().map((t) => t.system),
+      // The requests' systems (Jira's tickets: `jiraConnectorId`).
+      ...kindsOfCategory(DEPROVISIONING)
+        .map((kind) => kindDeclaration(kind))
+        .filter((declaration) => declaration.removalRequest)
+        .map((declaration) => declaration.system),
     ]);
-    const keys = [TICKETS_KEY, ...[...systemsWithSources].map(sourceKey)];
+    const keys = [...systemsWithSources].map(sourceKey);
     for (const key of Object.keys(config.sources)) {
       if (!keys.includes(key)) {
         issues.addIssue({

@@ -4,12 +4,24 @@ import {
   CrosswalkError,
   type EmittedDraft,
   type EvidenceKind,
+  type EvidenceReader,
   type EvidenceRecord,
+  kindDeclaration,
+  kindsOfCategory,
   type PayloadOf,
+  type RemovalRequestDeclaration,
+  type RemovalRequestFacts,
 } from '@crosswalk/core';
 import type { TimelinessConfig } from './config.js';
 import { type Identity, resolveIdentity } from './identity.js';
-import { fromConnector, type Removal, readRemovals, removalSources } from './removals.js';
+import {
+  DEPROVISIONING,
+  fromConnector,
+  type Removal,
+  readRemovals,
+  removalSources,
+  sourceKey,
+} from './removals.js';
 import { answerRef, read, readPrevious, replacedBy, tally } from './supersede.js';
 
 type Payload = PayloadOf<'crosswalk.deprovisioning_timeliness'>;
@@ -20,6 +32,32 @@ const DAY = 86_400_000;
 const KIND = 'crosswalk.deprovisioning_timeliness' satisfies EvidenceKind;
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A request for removals (a ticket) with its facts, as its kind's `removalRequest` declaration reads them. */
+type Ticket = EvidenceRecord & { request: RemovalRequestFacts };
+
+/**
+ * The requests for removals in `range`: records of the deprovisioning category's kinds that declare
+ * `removalRequest` (Jira's deprovisioning tickets), from the connector `sources` names for their system, if any.
+ */
+async function readRequests(
+  evidence: EvidenceReader,
+  sources: TimelinessConfig['sources'],
+  range: { from: string; to: string },
+): Promise<Ticket[]> {
+  const tickets: Ticket[] = [];
+  for (const kind of kindsOfCategory(DEPROVISIONING)) {
+    const declaration = kindDeclaration(kind);
+    const request = declaration.removalRequest as RemovalRequestDeclaration | undefined;
+    if (!request) continue;
+    for await (const record of evidence.list(kind, range)) {
+      if (fromConnector(record, sources[sourceKey(declaration.system)])) {
+        tickets.push({ ...record, request: request.read(record.payload) });
+      }
+    }
+  }
+  return tickets.sort((a, b) => (a.occurredAt < b.occurredAt ? -1 : a.occurredAt > b.occurredAt ? 1 : 0));
+}
 
 /**
  * What an identity is searched by in a system, as its removal kinds declare: a directory's accounts by the
@@ -101,12 +139,7 @@ async function collectTimeliness(ctx: CollectorContext<TimelinessConfig>): Promi
   const lookahead = config.lookaheadDays * DAY;
   // Tickets resolved up to a lookahead before the window are looked at again: their answer may have changed since.
   const ticketRange = { from: iso(Date.parse(ctx.window.since) - lookahead), to: ctx.window.until };
-  const tickets: EvidenceRecord<'jira.deprovisioning_ticket'>[] = [];
-  for await (const record of evidence.list('jira.deprovisioning_ticket', ticketRange)) {
-    if (fromConnector(record, config.sources.jiraConnectorId)) {
-      tickets.push(record as EvidenceRecord<'jira.deprovisioning_ticket'>);
-    }
-  }
+  const tickets = await readRequests(evidence, config.sources, ticketRange);
   if (tickets.length === 0) {
     ctx.log.info({ ...ticketRange }, 'no deprovisioning tickets to join');
     return;
@@ -114,7 +147,7 @@ async function collectTimeliness(ctx: CollectorContext<TimelinessConfig>): Promi
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   for (const ticket of tickets) {
-    const requested = Date.parse(ticket.payload.createdAt);
+    const requested = Date.parse(ticket.request.requestedAt);
     first = Math.min(first, requested);
     last = Math.max(last, requested);
   }
@@ -142,21 +175,21 @@ async function collectTimeliness(ctx: CollectorContext<TimelinessConfig>): Promi
   const counts: Record<string, number> = {};
 
   for (const ticket of tickets) {
-    const identity = resolveIdentity(ticket.payload.subject, config.identityMap);
+    const identity = resolveIdentity(ticket.request.subject, config.identityMap);
     const results = config.systems.map((system) =>
       systemResult({
         system,
         matchBy: sources.get(system)!.kinds[0]!.removal.matchBy,
         identity,
         removals: removals.get(system)!,
-        requestedAt: ticket.payload.createdAt,
+        requestedAt: ticket.request.requestedAt,
         now,
         config,
       }),
     );
     const systems: SystemResult[] = results.map(({ joined: _joined, ...result }) => result);
     const found = systems.every((s) => s.removal !== null);
-    const final = found || now >= Date.parse(ticket.payload.createdAt) + lookahead;
+    const final = found || now >= Date.parse(ticket.request.requestedAt) + lookahead;
     const outcome = {
       systems: systems.map((s) => [s.system, s.status, s.removal?.evidenceId ?? null]),
       final,
@@ -170,14 +203,14 @@ async function collectTimeliness(ctx: CollectorContext<TimelinessConfig>): Promi
 
     const payload: Payload = {
       ticket: {
-        key: ticket.payload.key,
+        key: ticket.request.key,
         evidenceId: ticket.id,
         sha256: ticket.sha256,
-        requestedAt: ticket.payload.createdAt,
-        resolvedAt: ticket.payload.resolvedAt,
+        requestedAt: ticket.request.requestedAt,
+        resolvedAt: ticket.request.resolvedAt,
         url: ticket.source.url,
       },
-      subject: ticket.payload.subject,
+      subject: ticket.request.subject,
       identity,
       slaMinutes: config.slaMinutes,
       lookaheadDays: config.lookaheadDays,
@@ -187,7 +220,7 @@ async function collectTimeliness(ctx: CollectorContext<TimelinessConfig>): Promi
       supersedes: replaced,
     };
     const actors: EmittedDraft['actors'] = [];
-    if (ticket.payload.subject) actors.push({ role: 'subject', person: ticket.payload.subject });
+    if (ticket.request.subject) actors.push({ role: 'subject', person: ticket.request.subject });
     for (const result of systems) {
       if (result.removedBy) actors.push({ role: `${result.system}_removed_by`, person: result.removedBy });
     }
@@ -211,7 +244,7 @@ async function collectTimeliness(ctx: CollectorContext<TimelinessConfig>): Promi
     const label = tally(counts, systems, final);
     if (status === 'stored') {
       ctx.log.info(
-        { ticket: ticket.payload.key, supersedes: replaced },
+        { ticket: ticket.request.key, supersedes: replaced },
         `deprovisioning timeliness: ${label}`,
       );
     }
@@ -220,7 +253,8 @@ async function collectTimeliness(ctx: CollectorContext<TimelinessConfig>): Promi
 }
 
 /**
- * The collector: reads `jira.deprovisioning_ticket` records through the context's evidence reader and joins each
+ * The collector: reads the requests for removals (kinds declaring `removalRequest`: Jira's deprovisioning tickets)
+ * through the context's evidence reader and joins each
  * to the removals of the same person in each configured system, read through the removal declarations of the
  * kinds of the `deprovisioning_offboarding` category (Okta's deactivations, GitHub's organization removals, ...).
  */
