@@ -34,4 +34,8 @@ export function outsideScope(window: Window, scope: KeyScope | null): string | n
   return null;
 }
 
+/** The frameworks a key may read: those of its scope, else every framework the console knows. */
+export const scopeFrameworks = (scope: KeyScope | null): string[] =>
+  scope?.frameworks?.length ? scope.frameworks : ['soc2', 'iso27001'];
+
 export const windowQuery = (window: Window) => `from=${window.from}&to=${window.to}`;

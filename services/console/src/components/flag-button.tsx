@@ -1,5 +1,6 @@
 import { type FormEvent, useId, useState } from 'react';
 import { flagItem } from '../flags.js';
+import { useSending } from '../sending.js';
 import { ErrorNote } from './status.js';
 
 /**
@@ -18,8 +19,7 @@ export function FlagButton({
   onFlagged(): void;
 }) {
   const [open, setOpen] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, refuse, send } = useSending();
   const id = useId();
 
   if (!open) {
@@ -34,20 +34,14 @@ export function FlagButton({
     event.preventDefault();
     const comment = String(new FormData(event.currentTarget).get('comment') ?? '').trim();
     if (!comment) {
-      setError(new Error('a comment is needed: say what you ask about this item'));
+      refuse('a comment is needed: say what you ask about this item');
       return;
     }
-    setBusy(true);
-    try {
+    await send(async () => {
       await flagItem(control, item, comment);
       setOpen(false);
-      setError(null);
       onFlagged();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

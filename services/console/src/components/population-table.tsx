@@ -4,6 +4,7 @@ import { get } from '../api.js';
 import { useLoad } from '../load.js';
 import type { ControlTest, Window } from '../types.js';
 import { windowQuery } from '../window.js';
+import { Grid } from './grid.js';
 import { ErrorNote } from './status.js';
 
 const PAGE = 50;
@@ -75,43 +76,41 @@ export function PopulationTable({
         <span aria-live="polite">{loading ? 'Loading…' : `${matched} matching`}</span>
       </div>
       <ErrorNote error={error} />
-      <table className="grid population">
-        <thead>
-          <tr>
-            <th scope="col" aria-sort={descending ? 'descending' : 'ascending'}>
-              <button
-                type="button"
-                className="sort"
-                onClick={() => {
-                  setDescending(!descending);
-                  setPage(0);
-                }}
-              >
-                Occurred {descending ? '(newest first)' : '(oldest first)'}
-              </button>
-            </th>
-            <th scope="col">Item</th>
-            <th scope="col">People</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Why it failed</th>
+      <Grid
+        className="population"
+        columns={[
+          <th scope="col" key="occurred" aria-sort={descending ? 'descending' : 'ascending'}>
+            <button
+              type="button"
+              className="sort"
+              onClick={() => {
+                setDescending(!descending);
+                setPage(0);
+              }}
+            >
+              Occurred {descending ? '(newest first)' : '(oldest first)'}
+            </button>
+          </th>,
+          'Item',
+          'People',
+          'Outcome',
+          'Why it failed',
+        ]}
+      >
+        {rows.map((row) => (
+          <tr key={row.id} className={row.outcome === 'fail' ? 'attention' : undefined}>
+            <td>{row.occurredAt.slice(0, 16).replace('T', ' ')}</td>
+            <td>
+              <Link to={`/evidence/${encodeURIComponent(row.id)}`}>{row.ref || row.id}</Link>
+            </td>
+            <td>{row.people}</td>
+            <td>
+              <span className={`badge ${row.outcome === 'fail' ? 'bad' : 'ok'}`}>{row.outcome}</span>
+            </td>
+            <td>{row.failed.join('; ')}</td>
           </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={row.id} className={row.outcome === 'fail' ? 'attention' : undefined}>
-              <td>{row.occurredAt.slice(0, 16).replace('T', ' ')}</td>
-              <td>
-                <Link to={`/evidence/${encodeURIComponent(row.id)}`}>{row.ref || row.id}</Link>
-              </td>
-              <td>{row.people}</td>
-              <td>
-                <span className={`badge ${row.outcome === 'fail' ? 'bad' : 'ok'}`}>{row.outcome}</span>
-              </td>
-              <td>{row.failed.join('; ')}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Grid>
       {pages > 1 ? (
         <nav className="pager" aria-label="Population pages">
           <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>

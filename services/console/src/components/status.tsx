@@ -21,3 +21,13 @@ export function Loading({ what }: { what: string }) {
     </p>
   );
 }
+
+/** Where a load stands (see useLoad): its error, or that `what` is still loading; nothing once it has answered. */
+export function LoadStatus({ load, what }: { load: { error: unknown; loading: boolean }; what: string }) {
+  return (
+    <>
+      <ErrorNote error={load.error} />
+      {load.loading ? <Loading what={what} /> : null}
+    </>
+  );
+}

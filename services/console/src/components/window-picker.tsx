@@ -3,6 +3,22 @@ import { useSearchParams } from 'react-router';
 import type { KeyScope, Window } from '../types.js';
 import { outsideScope, scopeDay } from '../window.js';
 
+/** The two days of a window (fields `from` and `to`), bounded by the key's period when it has one. */
+export function WindowFields({ window, scope }: { window: Window; scope: KeyScope | null }) {
+  const min = scopeDay(scope?.from) ?? undefined;
+  const max = scopeDay(scope?.to) ?? undefined;
+  return (
+    <>
+      <label>
+        From <input type="date" name="from" defaultValue={window.from} min={min} max={max} required />
+      </label>
+      <label>
+        To (exclusive) <input type="date" name="to" defaultValue={window.to} min={min} max={max} required />
+      </label>
+    </>
+  );
+}
+
 /**
  * The audit window (from inclusive, to exclusive, as days). A scoped key's period bounds the pickers, and a window
  * outside it is refused here before any request; the server refuses it too (a URL edited by hand gets its 403).
@@ -10,8 +26,6 @@ import { outsideScope, scopeDay } from '../window.js';
 export function WindowPicker({ window, scope }: { window: Window; scope: KeyScope | null }) {
   const [search, setSearch] = useSearchParams();
   const [problem, setProblem] = useState<string | null>(null);
-  const min = scopeDay(scope?.from) ?? undefined;
-  const max = scopeDay(scope?.to) ?? undefined;
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -36,12 +50,7 @@ export function WindowPicker({ window, scope }: { window: Window; scope: KeyScop
       key={`${window.from}/${window.to}`}
       noValidate
     >
-      <label>
-        From <input type="date" name="from" defaultValue={window.from} min={min} max={max} required />
-      </label>
-      <label>
-        To (exclusive) <input type="date" name="to" defaultValue={window.to} min={min} max={max} required />
-      </label>
+      <WindowFields window={window} scope={scope} />
       <button type="submit">Show</button>
       {problem ? (
         <p role="alert" className="error">

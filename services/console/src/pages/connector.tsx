@@ -1,9 +1,11 @@
 import { type FormEvent, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, get } from '../api.js';
-import { ErrorNote, Loading } from '../components/status.js';
+import { Grid } from '../components/grid.js';
+import { ErrorNote, LoadStatus } from '../components/status.js';
 import { patchOf, WRITE_ONLY } from '../config-patch.js';
 import { useLoad } from '../load.js';
+import { useSending } from '../sending.js';
 import type { ConnectorView } from './connectors.js';
 import { chainStatus, type RunSummary } from './runs.js';
 
@@ -16,16 +18,15 @@ function parseJson(text: string): unknown {
 }
 
 function ConfigForm({ view, onSaved }: { view: ConnectorView | null; onSaved(view: ConnectorView): void }) {
-  const [error, setError] = useState<unknown>(null);
+  const { error, send } = useSending();
   const [saved, setSaved] = useState<string | null>(null);
   const creating = view === null;
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
-    setError(null);
     setSaved(null);
-    try {
+    await send(async () => {
       const config = parseJson(String(data.get('config') ?? ''));
       const next = creating
         ? await api<ConnectorView>('POST', '/v1/connectors', {
@@ -36,9 +37,7 @@ function ConfigForm({ view, onSaved }: { view: ConnectorView | null; onSaved(vie
         : await api<ConnectorView>('PATCH', `/v1/connectors/${encodeURIComponent(view.id)}`, patchOf(config));
       setSaved(`saved at ${next.updatedAt}`);
       onSaved(next);
-    } catch (caught) {
-      setError(caught);
-    }
+    });
   }
 
   return (
@@ -106,43 +105,31 @@ export function ConnectorPage() {
         <>
           <section aria-labelledby="runs-heading">
             <h2 id="runs-heading">Runs (the last 30 days)</h2>
-            <ErrorNote error={runs.error} />
-            {runs.loading ? <Loading what="runs" /> : null}
+            <LoadStatus load={runs} what="runs" />
             {runs.data && runs.data.runs.length === 0 ? <p>No run in the last 30 days.</p> : null}
             {runs.data && runs.data.runs.length > 0 ? (
-              <table className="grid">
-                <thead>
-                  <tr>
-                    <th scope="col">Started</th>
-                    <th scope="col">Trigger</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Stored</th>
-                    <th scope="col">Failures</th>
-                    <th scope="col">Chain</th>
-                    <th scope="col">Manifest SHA-256</th>
+              <Grid
+                columns={['Started', 'Trigger', 'Status', 'Stored', 'Failures', 'Chain', 'Manifest SHA-256']}
+              >
+                {[...runs.data.runs].reverse().map((run) => (
+                  <tr key={run.runId} className={run.status === 'succeeded' ? undefined : 'attention'}>
+                    <td>{run.startedAt.slice(0, 19).replace('T', ' ')}</td>
+                    <td>{String(run.trigger.type ?? '')}</td>
+                    <td>{run.status}</td>
+                    <td>{run.recordsStored}</td>
+                    <td>
+                      {run.collectors
+                        .filter((c) => c.error)
+                        .map((c) => `${c.id}: ${c.error?.code} ${c.error?.message}`)
+                        .join('; ') || '–'}
+                    </td>
+                    <td>{chain.get(run.runId)}</td>
+                    <td>
+                      <code className="hash">{run.sha256.slice(0, 16)}…</code>
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {[...runs.data.runs].reverse().map((run) => (
-                    <tr key={run.runId} className={run.status === 'succeeded' ? undefined : 'attention'}>
-                      <td>{run.startedAt.slice(0, 19).replace('T', ' ')}</td>
-                      <td>{String(run.trigger.type ?? '')}</td>
-                      <td>{run.status}</td>
-                      <td>{run.recordsStored}</td>
-                      <td>
-                        {run.collectors
-                          .filter((c) => c.error)
-                          .map((c) => `${c.id}: ${c.error?.code} ${c.error?.message}`)
-                          .join('; ') || '–'}
-                      </td>
-                      <td>{chain.get(run.runId)}</td>
-                      <td>
-                        <code className="hash">{run.sha256.slice(0, 16)}…</code>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </Grid>
             ) : null}
           </section>
           <ErrorNote error={view.error} />

@@ -1,8 +1,10 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { api, get } from '../api.js';
-import { ErrorNote, Loading } from '../components/status.js';
+import { Grid } from '../components/grid.js';
+import { ErrorNote, LoadStatus } from '../components/status.js';
 import { useLoad } from '../load.js';
+import { useSending } from '../sending.js';
 import type { RunSummary } from './runs.js';
 import { lastRunsByCollector } from './runs.js';
 
@@ -51,24 +53,21 @@ async function loadConnectors(): Promise<ConnectorRow[]> {
 
 function CollectNow({ id }: { id: string }) {
   const [note, setNote] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { error, send } = useSending();
   return (
     <>
       <button
         type="button"
-        onClick={async () => {
-          setError(null);
-          try {
+        onClick={() =>
+          send(async () => {
             const { jobs } = await api<{ jobs: { collector: string; state: string }[] }>(
               'POST',
               `/v1/connectors/${encodeURIComponent(id)}/collect`,
               {},
             );
             setNote(`queued: ${jobs.map((j) => `${j.collector} (${j.state})`).join(', ')}`);
-          } catch (caught) {
-            setError(caught);
-          }
-        }}
+          })
+        }
       >
         Collect now<span className="visually-hidden"> from {id}</span>
       </button>
@@ -86,57 +85,45 @@ const when = (at: string | null | undefined) =>
  * run, and collect now.
  */
 export function ConnectorsPage() {
-  const { data, error, loading } = useLoad('connectors', loadConnectors);
+  const connectors = useLoad('connectors', loadConnectors);
   return (
     <>
       <h1>Connectors</h1>
       <p>
         <Link to="/connectors/new">Add a connector</Link>
       </p>
-      <ErrorNote error={error} />
-      {loading ? <Loading what="connectors" /> : null}
-      {data?.map(({ connector, runs, next, error: runsError }) => (
+      <LoadStatus load={connectors} what="connectors" />
+      {connectors.data?.map(({ connector, runs, next, error: runsError }) => (
         <section key={connector.id} className="card" aria-labelledby={`c-${connector.id}`}>
           <h2 id={`c-${connector.id}`}>
             <Link to={`/connectors/${encodeURIComponent(connector.id)}`}>{connector.id}</Link>{' '}
             <span className="muted">({connector.type})</span>
           </h2>
           <ErrorNote error={runsError} />
-          <table className="grid">
-            <caption>Last run of each collector (the last 7 days)</caption>
-            <thead>
-              <tr>
-                <th scope="col">Collector</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Last run</th>
-                <th scope="col">Status</th>
-                <th scope="col">Stored</th>
-                <th scope="col">Failure</th>
-                <th scope="col">Next run</th>
+          <Grid
+            caption="Last run of each collector (the last 7 days)"
+            columns={['Collector', 'Kind', 'Last run', 'Status', 'Stored', 'Failure', 'Next run']}
+          >
+            {lastRunsByCollector(runs).map(({ collector, run }) => (
+              <tr key={collector.id} className={collector.status === 'failed' ? 'attention' : undefined}>
+                <th scope="row">{collector.id}</th>
+                <td>{collector.kind}</td>
+                <td>{run.finishedAt.slice(0, 16).replace('T', ' ')}</td>
+                <td>{collector.status}</td>
+                <td>{collector.stored}</td>
+                <td>
+                  {collector.error ? (
+                    <>
+                      <code>{collector.error.code}</code> {collector.error.message}
+                    </>
+                  ) : (
+                    '–'
+                  )}
+                </td>
+                <td>{when(next.get(collector.id))}</td>
               </tr>
-            </thead>
-            <tbody>
-              {lastRunsByCollector(runs).map(({ collector, run }) => (
-                <tr key={collector.id} className={collector.status === 'failed' ? 'attention' : undefined}>
-                  <th scope="row">{collector.id}</th>
-                  <td>{collector.kind}</td>
-                  <td>{run.finishedAt.slice(0, 16).replace('T', ' ')}</td>
-                  <td>{collector.status}</td>
-                  <td>{collector.stored}</td>
-                  <td>
-                    {collector.error ? (
-                      <>
-                        <code>{collector.error.code}</code> {collector.error.message}
-                      </>
-                    ) : (
-                      '–'
-                    )}
-                  </td>
-                  <td>{when(next.get(collector.id))}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Grid>
           {runs.length === 0 ? <p>No run in the last 7 days.</p> : null}
           <CollectNow id={connector.id} />
         </section>

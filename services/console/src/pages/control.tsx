@@ -3,13 +3,14 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { get } from '../api.js';
 import { FlagButton } from '../components/flag-button.js';
 import { FlagThread } from '../components/flag-thread.js';
+import { Grid } from '../components/grid.js';
 import { PopulationTable } from '../components/population-table.js';
-import { ErrorNote, Loading } from '../components/status.js';
+import { LoadStatus } from '../components/status.js';
 import { WindowPicker } from '../components/window-picker.js';
 import { listFlags } from '../flags.js';
 import { useLoad } from '../load.js';
 import { useCurrentSession } from '../session.js';
-import type { ControlTest, Flag } from '../types.js';
+import type { ControlTest } from '../types.js';
 import { windowFrom, windowQuery } from '../window.js';
 
 const SEED = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -49,7 +50,17 @@ export function ControlPage() {
   }
 
   const data = test.data;
-  const threads = (item: string): Flag[] => (flags.data ?? []).filter((flag) => flag.item === item);
+  /** An item's questions: its flags so far, and a button to ask one more. */
+  const questions = (item: string, label: string) => (
+    <td>
+      {(flags.data ?? [])
+        .filter((flag) => flag.item === item)
+        .map((flag) => (
+          <FlagThread key={flag.id} flag={flag} />
+        ))}
+      <FlagButton control={id} item={item} label={label} onFlagged={flags.reload} />
+    </td>
+  );
 
   return (
     <>
@@ -61,8 +72,7 @@ export function ControlPage() {
         {data ? `: ${data.control.title}` : ''}
       </h1>
       <WindowPicker window={window} scope={key.scope} />
-      <ErrorNote error={test.error} />
-      {test.loading ? <Loading what={`the test of ${id}`} /> : null}
+      <LoadStatus load={test} what={`the test of ${id}`} />
       {data ? (
         <>
           <section aria-labelledby="summary-heading">
@@ -95,31 +105,17 @@ export function ControlPage() {
           {data.operation.length > 0 ? (
             <section aria-labelledby="operation-heading">
               <h2 id="operation-heading">Operation per period</h2>
-              <table className="grid">
-                <thead>
-                  <tr>
-                    <th scope="col">Period</th>
-                    <th scope="col">Items</th>
-                    <th scope="col">Passed</th>
-                    <th scope="col">Failed</th>
-                    <th scope="col">Status</th>
+              <Grid columns={['Period', 'Items', 'Passed', 'Failed', 'Status']}>
+                {data.operation.map((period) => (
+                  <tr key={period.period} className={period.status === 'operated' ? undefined : 'attention'}>
+                    <th scope="row">{period.period}</th>
+                    <td>{period.items}</td>
+                    <td>{period.passed}</td>
+                    <td>{period.failed}</td>
+                    <td>{period.status}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {data.operation.map((period) => (
-                    <tr
-                      key={period.period}
-                      className={period.status === 'operated' ? undefined : 'attention'}
-                    >
-                      <th scope="row">{period.period}</th>
-                      <td>{period.items}</td>
-                      <td>{period.passed}</td>
-                      <td>{period.failed}</td>
-                      <td>{period.status}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </Grid>
             </section>
           ) : null}
 
@@ -127,62 +123,43 @@ export function ControlPage() {
             <h2 id="exceptions-heading">Exceptions ({data.exceptions.length})</h2>
             {data.exceptions.length === 0 ? <p>No exceptions in this window.</p> : null}
             {data.exceptions.length > 0 ? (
-              <table className="grid exceptions">
-                <thead>
-                  <tr>
-                    <th scope="col">Item</th>
-                    <th scope="col">Occurred</th>
-                    <th scope="col">What failed</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Remediations</th>
-                    <th scope="col">Questions</th>
+              <Grid
+                className="exceptions"
+                columns={['Item', 'Occurred', 'What failed', 'Status', 'Remediations', 'Questions']}
+              >
+                {data.exceptions.map((exception) => (
+                  <tr key={exception.item}>
+                    <th scope="row">
+                      {exception.item.includes('~') ? (
+                        <Link to={`/evidence/${encodeURIComponent(exception.item)}`}>
+                          {exception.ref ?? exception.item}
+                        </Link>
+                      ) : (
+                        exception.item
+                      )}
+                    </th>
+                    <td>{exception.occurredAt?.slice(0, 10) ?? '–'}</td>
+                    <td>{exception.failed.join('; ')}</td>
+                    <td>
+                      <span className={`badge ${exception.status === 'open' ? 'bad' : 'ok'}`}>
+                        {exception.status}
+                      </span>
+                    </td>
+                    <td>
+                      {exception.remediations.length === 0
+                        ? 'none'
+                        : exception.remediations.map((r, index) => (
+                            // biome-ignore lint/suspicious/noArrayIndexKey: remediations are append-only
+                            <p key={index}>
+                              {String(r.type ?? 'remediation')}: {String(r.text ?? r.note ?? '')}{' '}
+                              <span className="muted">{String(r.by ?? '')}</span>
+                            </p>
+                          ))}
+                    </td>
+                    {questions(exception.item, exception.ref ?? exception.item)}
                   </tr>
-                </thead>
-                <tbody>
-                  {data.exceptions.map((exception) => (
-                    <tr key={exception.item}>
-                      <th scope="row">
-                        {exception.item.includes('~') ? (
-                          <Link to={`/evidence/${encodeURIComponent(exception.item)}`}>
-                            {exception.ref ?? exception.item}
-                          </Link>
-                        ) : (
-                          exception.item
-                        )}
-                      </th>
-                      <td>{exception.occurredAt?.slice(0, 10) ?? '–'}</td>
-                      <td>{exception.failed.join('; ')}</td>
-                      <td>
-                        <span className={`badge ${exception.status === 'open' ? 'bad' : 'ok'}`}>
-                          {exception.status}
-                        </span>
-                      </td>
-                      <td>
-                        {exception.remediations.length === 0
-                          ? 'none'
-                          : exception.remediations.map((r, index) => (
-                              // biome-ignore lint/suspicious/noArrayIndexKey: remediations are append-only
-                              <p key={index}>
-                                {String(r.type ?? 'remediation')}: {String(r.text ?? r.note ?? '')}{' '}
-                                <span className="muted">{String(r.by ?? '')}</span>
-                              </p>
-                            ))}
-                      </td>
-                      <td>
-                        {threads(exception.item).map((flag) => (
-                          <FlagThread key={flag.id} flag={flag} />
-                        ))}
-                        <FlagButton
-                          control={id}
-                          item={exception.item}
-                          label={exception.ref ?? exception.item}
-                          onFlagged={flags.reload}
-                        />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </Grid>
             ) : null}
           </section>
 
@@ -220,40 +197,19 @@ export function ControlPage() {
                 {data.sample.seed}
               </code>
             </p>
-            <table className="grid sample">
-              <thead>
-                <tr>
-                  <th scope="col">Rank</th>
-                  <th scope="col">Item</th>
-                  <th scope="col">Occurred</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">Questions</th>
+            <Grid className="sample" columns={['Rank', 'Item', 'Occurred', 'Outcome', 'Questions']}>
+              {data.sample.items.map((item) => (
+                <tr key={item.id} data-evidence-id={item.id}>
+                  <td>{item.rank}</td>
+                  <td>
+                    <Link to={`/evidence/${encodeURIComponent(item.id)}`}>{item.ref ?? item.id}</Link>
+                  </td>
+                  <td>{item.occurredAt?.slice(0, 10) ?? '–'}</td>
+                  <td>{item.outcome}</td>
+                  {questions(item.id, item.ref ?? item.id)}
                 </tr>
-              </thead>
-              <tbody>
-                {data.sample.items.map((item) => (
-                  <tr key={item.id} data-evidence-id={item.id}>
-                    <td>{item.rank}</td>
-                    <td>
-                      <Link to={`/evidence/${encodeURIComponent(item.id)}`}>{item.ref ?? item.id}</Link>
-                    </td>
-                    <td>{item.occurredAt?.slice(0, 10) ?? '–'}</td>
-                    <td>{item.outcome}</td>
-                    <td>
-                      {threads(item.id).map((flag) => (
-                        <FlagThread key={flag.id} flag={flag} />
-                      ))}
-                      <FlagButton
-                        control={id}
-                        item={item.id}
-                        label={item.ref ?? item.id}
-                        onFlagged={flags.reload}
-                      />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Grid>
           </section>
 
           <PopulationTable

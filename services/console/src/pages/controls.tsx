@@ -1,5 +1,6 @@
 import { Link, useSearchParams } from 'react-router';
-import { ErrorNote, Loading } from '../components/status.js';
+import { Grid } from '../components/grid.js';
+import { LoadStatus } from '../components/status.js';
 import { WindowPicker } from '../components/window-picker.js';
 import { useLoad } from '../load.js';
 import { loadOverview } from '../overview.js';
@@ -11,58 +12,53 @@ export function ControlsPage() {
   const { key } = useCurrentSession();
   const [search] = useSearchParams();
   const window = windowFrom(search, key.scope);
-  const { data, error, loading } = useLoad(windowQuery(window), () => loadOverview(window));
+  const overview = useLoad(windowQuery(window), () => loadOverview(window));
+  const data = overview.data;
 
   return (
     <>
       <h1>Controls</h1>
       <WindowPicker window={window} scope={key.scope} />
-      <ErrorNote error={error} />
-      {loading ? <Loading what="the controls" /> : null}
+      <LoadStatus load={overview} what="the controls" />
       {data ? (
-        <table className="grid">
-          <caption>
-            Controls tested over {window.from} to {window.to} (to exclusive)
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Control</th>
-              <th scope="col">Title</th>
-              <th scope="col">Frequency</th>
-              <th scope="col">Items</th>
-              <th scope="col">Periods operated</th>
-              <th scope="col">Exceptions</th>
-              <th scope="col">Open</th>
-              <th scope="col">Remediated</th>
+        <Grid
+          caption={`Controls tested over ${window.from} to ${window.to} (to exclusive)`}
+          columns={[
+            'Control',
+            'Title',
+            'Frequency',
+            'Items',
+            'Periods operated',
+            'Exceptions',
+            'Open',
+            'Remediated',
+          ]}
+        >
+          {data.map((row) => (
+            <tr key={row.id} className={row.exceptions.open > 0 ? 'attention' : undefined}>
+              <th scope="row">
+                <Link to={`/controls/${encodeURIComponent(row.id)}?${windowQuery(window)}`}>{row.id}</Link>
+              </th>
+              <td>{row.title}</td>
+              <td>{row.frequency}</td>
+              {row.refused ? (
+                <td colSpan={5}>{row.refused}</td>
+              ) : (
+                <>
+                  <td>{row.items ?? '–'}</td>
+                  <td>
+                    {row.periods.expected === null
+                      ? 'per event'
+                      : `${row.periods.operated} of ${row.periods.expected}`}
+                  </td>
+                  <td>{row.exceptions.total}</td>
+                  <td>{row.exceptions.open}</td>
+                  <td>{row.exceptions.remediated}</td>
+                </>
+              )}
             </tr>
-          </thead>
-          <tbody>
-            {data.map((row) => (
-              <tr key={row.id} className={row.exceptions.open > 0 ? 'attention' : undefined}>
-                <th scope="row">
-                  <Link to={`/controls/${encodeURIComponent(row.id)}?${windowQuery(window)}`}>{row.id}</Link>
-                </th>
-                <td>{row.title}</td>
-                <td>{row.frequency}</td>
-                {row.refused ? (
-                  <td colSpan={5}>{row.refused}</td>
-                ) : (
-                  <>
-                    <td>{row.items ?? '–'}</td>
-                    <td>
-                      {row.periods.expected === null
-                        ? 'per event'
-                        : `${row.periods.operated} of ${row.periods.expected}`}
-                    </td>
-                    <td>{row.exceptions.total}</td>
-                    <td>{row.exceptions.open}</td>
-                    <td>{row.exceptions.remediated}</td>
-                  </>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Grid>
       ) : null}
     </>
   );

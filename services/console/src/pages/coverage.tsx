@@ -1,12 +1,13 @@
 import { useMemo } from 'react';
 import { useSearchParams } from 'react-router';
 import { get } from '../api.js';
+import { Grid } from '../components/grid.js';
 import { CELL_STATES, Heatmap } from '../components/heatmap.js';
-import { ErrorNote, Loading } from '../components/status.js';
+import { LoadStatus } from '../components/status.js';
 import { WindowPicker } from '../components/window-picker.js';
 import { useLoad } from '../load.js';
 import { useCurrentSession } from '../session.js';
-import { windowFrom, windowQuery } from '../window.js';
+import { scopeFrameworks, windowFrom, windowQuery } from '../window.js';
 
 interface Period {
   period: string;
@@ -72,16 +73,21 @@ function cellsOf(report: CoverageReport, days: string[]): [number, number, numbe
   return cells;
 }
 
+/** How many, and which when they are few enough to read in a table cell. */
+const fewNamed = (list: string[]) =>
+  `${list.length}${list.length > 0 && list.length <= 4 ? `: ${list.join(', ')}` : ''}`;
+
 /** The coverage picture: days x kinds for the window, gaps and failed runs visible at a glance, then in words. */
 export function CoveragePage() {
   const { key } = useCurrentSession();
   const [search, setSearch] = useSearchParams();
   const window = windowFrom(search, key.scope);
-  const allowed = key.scope?.frameworks?.length ? key.scope.frameworks : ['soc2', 'iso27001'];
+  const allowed = scopeFrameworks(key.scope);
   const framework = search.get('framework') ?? allowed[0] ?? 'soc2';
-  const { data, error, loading } = useLoad(`${framework}?${windowQuery(window)}`, () =>
+  const report = useLoad(`${framework}?${windowQuery(window)}`, () =>
     get<CoverageReport>(`/v1/coverage?framework=${encodeURIComponent(framework)}&${windowQuery(window)}`),
   );
+  const data = report.data;
   const days = useMemo(() => daysOf(window.from, window.to), [window.from, window.to]);
   const cells = useMemo(() => (data ? cellsOf(data, days) : []), [data, days]);
   const rows = useMemo(() => (data ? data.kinds.map((k) => `${k.kind} (${k.cadence})`) : []), [data]);
@@ -107,8 +113,7 @@ export function CoveragePage() {
           ))}
         </select>
       </label>
-      <ErrorNote error={error} />
-      {loading ? <Loading what="coverage" /> : null}
+      <LoadStatus load={report} what="coverage" />
       {data ? (
         <>
           <p>
@@ -122,46 +127,33 @@ export function CoveragePage() {
             cells={cells}
             label={`Coverage by day and evidence kind, ${window.from} to ${window.to}: ${CELL_STATES.join(', ')}`}
           />
-          <table className="grid">
-            <caption>Gaps and failed runs by kind</caption>
-            <thead>
-              <tr>
-                <th scope="col">Kind</th>
-                <th scope="col">Cadence</th>
-                <th scope="col">Found</th>
-                <th scope="col">Expected</th>
-                <th scope="col">Gap periods</th>
-                <th scope="col">Days with only failed runs</th>
-                <th scope="col">Days without a run</th>
+          <Grid
+            caption="Gaps and failed runs by kind"
+            columns={[
+              'Kind',
+              'Cadence',
+              'Found',
+              'Expected',
+              'Gap periods',
+              'Days with only failed runs',
+              'Days without a run',
+            ]}
+          >
+            {data.kinds.map((kind) => (
+              <tr
+                key={kind.kind}
+                className={kind.gapPeriods.length || kind.failedRunDays.length ? 'attention' : undefined}
+              >
+                <th scope="row">{kind.kind}</th>
+                <td>{kind.cadence}</td>
+                <td>{kind.found}</td>
+                <td>{kind.expected ?? 'per event'}</td>
+                <td>{fewNamed(kind.gapPeriods)}</td>
+                <td>{fewNamed(kind.failedRunDays)}</td>
+                <td>{kind.noRunDays.length}</td>
               </tr>
-            </thead>
-            <tbody>
-              {data.kinds.map((kind) => (
-                <tr
-                  key={kind.kind}
-                  className={kind.gapPeriods.length || kind.failedRunDays.length ? 'attention' : undefined}
-                >
-                  <th scope="row">{kind.kind}</th>
-                  <td>{kind.cadence}</td>
-                  <td>{kind.found}</td>
-                  <td>{kind.expected ?? 'per event'}</td>
-                  <td>
-                    {kind.gapPeriods.length}
-                    {kind.gapPeriods.length > 0 && kind.gapPeriods.length <= 4
-                      ? `: ${kind.gapPeriods.join(', ')}`
-                      : ''}
-                  </td>
-                  <td>
-                    {kind.failedRunDays.length}
-                    {kind.failedRunDays.length > 0 && kind.failedRunDays.length <= 4
-                      ? `: ${kind.failedRunDays.join(', ')}`
-                      : ''}
-                  </td>
-                  <td>{kind.noRunDays.length}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Grid>
           {data.runProblems.length > 0 ? (
             <section aria-labelledby="problems-heading">
               <h2 id="problems-heading">Run chain problems</h2>

@@ -1,6 +1,7 @@
 import { useParams } from 'react-router';
 import { get } from '../api.js';
-import { ErrorNote, Loading } from '../components/status.js';
+import { Grid } from '../components/grid.js';
+import { ErrorNote, LoadStatus } from '../components/status.js';
 import { useLoad } from '../load.js';
 
 interface EvidenceRecord {
@@ -103,17 +104,15 @@ function ChainSection({ id }: { id: string }) {
  */
 export function EvidencePage() {
   const { id = '' } = useParams();
-  const { data, error, loading } = useLoad(id, () =>
-    get<EvidenceRecord>(`/v1/evidence/${encodeURIComponent(id)}`),
-  );
+  const record = useLoad(id, () => get<EvidenceRecord>(`/v1/evidence/${encodeURIComponent(id)}`));
+  const data = record.data;
   return (
     <>
       <h1>Evidence</h1>
       <p className="wrap">
         <code>{id}</code>
       </p>
-      <ErrorNote error={error} />
-      {loading ? <Loading what="the record" /> : null}
+      <LoadStatus load={record} what="the record" />
       {data ? (
         <>
           <section aria-labelledby="record-heading">
@@ -170,30 +169,22 @@ export function EvidencePage() {
               <dt>Trigger</dt>
               <dd>{JSON.stringify(data.provenance.trigger)}</dd>
             </dl>
-            <table className="grid">
-              <caption>Requests that fetched it</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Method</th>
-                  <th scope="col">Path</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Source request id</th>
+            <Grid
+              caption="Requests that fetched it"
+              columns={['Method', 'Path', 'Status', 'Source request id']}
+            >
+              {data.provenance.requests.map((request, index) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: the requests are in the order they were made
+                <tr key={index}>
+                  <td>{request.method}</td>
+                  <td>
+                    <code>{request.path}</code>
+                  </td>
+                  <td>{request.status}</td>
+                  <td>{request.requestId ?? '–'}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {data.provenance.requests.map((request, index) => (
-                  // biome-ignore lint/suspicious/noArrayIndexKey: the requests are in the order they were made
-                  <tr key={index}>
-                    <td>{request.method}</td>
-                    <td>
-                      <code>{request.path}</code>
-                    </td>
-                    <td>{request.status}</td>
-                    <td>{request.requestId ?? '–'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Grid>
           </section>
           <ChainSection id={id} />
           <section aria-labelledby="chain-heading">

@@ -1,10 +1,14 @@
-import { type FormEvent, useState } from 'react';
+import type { FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api, get } from '../api.js';
-import { ErrorNote, Loading } from '../components/status.js';
+import { FrameworkBoxes } from '../components/framework-boxes.js';
+import { Grid } from '../components/grid.js';
+import { ErrorNote, LoadStatus } from '../components/status.js';
+import { WindowFields } from '../components/window-picker.js';
 import { useLoad } from '../load.js';
+import { useSending } from '../sending.js';
 import { useCurrentSession } from '../session.js';
-import { defaultWindow, outsideScope, scopeDay } from '../window.js';
+import { defaultWindow, outsideScope, scopeFrameworks } from '../window.js';
 
 export interface ExportItem {
   id: string;
@@ -24,10 +28,9 @@ export function ExportsPage() {
   const { key } = useCurrentSession();
   const navigate = useNavigate();
   const list = useLoad('exports', () => get<{ exports: ExportItem[] }>('/v1/exports?limit=100'));
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, refuse, send } = useSending();
   const window = defaultWindow(key.scope);
-  const allowed = key.scope?.frameworks?.length ? key.scope.frameworks : ['soc2', 'iso27001'];
+  const allowed = scopeFrameworks(key.scope);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -37,12 +40,10 @@ export function ExportsPage() {
     const problem =
       frameworks.length === 0 ? 'choose at least one framework' : outsideScope(asked, key.scope);
     if (problem) {
-      setError(new Error(problem));
+      refuse(problem);
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await send(async () => {
       // The idempotency key makes a retried click answer with the same export, never a second one.
       const created = await api<ExportItem>(
         'POST',
@@ -53,11 +54,7 @@ export function ExportsPage() {
         },
       );
       navigate(`/exports/${created.id}`);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -67,74 +64,37 @@ export function ExportsPage() {
         <h2 id="ask-heading">Ask for an export</h2>
         <fieldset>
           <legend>Frameworks</legend>
-          {allowed.map((name, index) => (
-            <label key={name}>
-              <input type="checkbox" name="framework" value={name} defaultChecked={index === 0} /> {name}
-            </label>
-          ))}
+          <FrameworkBoxes names={allowed} />
         </fieldset>
-        <label>
-          From{' '}
-          <input
-            type="date"
-            name="from"
-            defaultValue={window.from}
-            min={scopeDay(key.scope?.from) ?? undefined}
-            max={scopeDay(key.scope?.to) ?? undefined}
-            required
-          />
-        </label>
-        <label>
-          To (exclusive){' '}
-          <input
-            type="date"
-            name="to"
-            defaultValue={window.to}
-            min={scopeDay(key.scope?.from) ?? undefined}
-            max={scopeDay(key.scope?.to) ?? undefined}
-            required
-          />
-        </label>
+        <WindowFields window={window} scope={key.scope} />
         <button type="submit" disabled={busy}>
           Ask for the export
         </button>
         <ErrorNote error={error} />
       </form>
       <h2>Exports asked for</h2>
-      <ErrorNote error={list.error} />
-      {list.loading ? <Loading what="exports" /> : null}
+      <LoadStatus load={list} what="exports" />
       {list.data ? (
         list.data.exports.length === 0 ? (
           <p>None yet.</p>
         ) : (
-          <table className="grid">
-            <thead>
-              <tr>
-                <th scope="col">Asked</th>
-                <th scope="col">Frameworks</th>
-                <th scope="col">Window</th>
-                <th scope="col">By</th>
-                <th scope="col">Status</th>
+          <Grid columns={['Asked', 'Frameworks', 'Window', 'By', 'Status']}>
+            {[...list.data.exports].reverse().map((item) => (
+              <tr key={item.id}>
+                <td>
+                  <Link to={`/exports/${item.id}`}>
+                    {item.request.requestedAt.slice(0, 16).replace('T', ' ')}
+                  </Link>
+                </td>
+                <td>{item.request.frameworks.join(', ')}</td>
+                <td>
+                  {item.request.from.slice(0, 10)} to {item.request.to.slice(0, 10)}
+                </td>
+                <td>{item.request.requestedBy}</td>
+                <td>{item.status}</td>
               </tr>
-            </thead>
-            <tbody>
-              {[...list.data.exports].reverse().map((item) => (
-                <tr key={item.id}>
-                  <td>
-                    <Link to={`/exports/${item.id}`}>
-                      {item.request.requestedAt.slice(0, 16).replace('T', ' ')}
-                    </Link>
-                  </td>
-                  <td>{item.request.frameworks.join(', ')}</td>
-                  <td>
-                    {item.request.from.slice(0, 10)} to {item.request.to.slice(0, 10)}
-                  </td>
-                  <td>{item.request.requestedBy}</td>
-                  <td>{item.status}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Grid>
         )
       ) : null}
     </>

@@ -1,17 +1,17 @@
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useId } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { FlagThread } from '../components/flag-thread.js';
-import { ErrorNote, Loading } from '../components/status.js';
+import { ErrorNote, LoadStatus } from '../components/status.js';
 import { answerFlag, listFlags } from '../flags.js';
 import { useLoad } from '../load.js';
+import { useSending } from '../sending.js';
 import { useCurrentSession } from '../session.js';
 import type { Flag } from '../types.js';
 
 type Status = 'open' | 'answered' | 'all';
 
 function AnswerForm({ flag, onAnswered }: { flag: Flag; onAnswered(): void }) {
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, refuse, send } = useSending();
   const id = useId();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -20,18 +20,13 @@ function AnswerForm({ flag, onAnswered }: { flag: Flag; onAnswered(): void }) {
     const type = data.get('type') === 'justification' ? 'justification' : 'remediation';
     const text = String(data.get('text') ?? '').trim();
     if (!text) {
-      setError(new Error('the answer needs a text'));
+      refuse('the answer needs a text');
       return;
     }
-    setBusy(true);
-    try {
+    await send(async () => {
       await answerFlag(flag, type, text);
       onAnswered();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -63,7 +58,8 @@ export function FlagsPage() {
   const { key } = useCurrentSession();
   const [search, setSearch] = useSearchParams();
   const status = (search.get('status') as Status | null) ?? 'open';
-  const { data, error, loading, reload } = useLoad(status, () => listFlags(status));
+  const flags = useLoad(status, () => listFlags(status));
+  const { data, reload } = flags;
   const canAnswer = key.role !== 'auditor';
 
   return (
@@ -77,8 +73,7 @@ export function FlagsPage() {
           <option value="all">all</option>
         </select>
       </label>
-      <ErrorNote error={error} />
-      {loading ? <Loading what="flags" /> : null}
+      <LoadStatus load={flags} what="flags" />
       {data && data.length === 0 ? <p>No {status === 'all' ? '' : status} flags.</p> : null}
       {data?.map((flag) => (
         <section key={flag.id} className="card" aria-label={`Flag on ${flag.control} ${flag.item}`}>

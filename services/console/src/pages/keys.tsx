@@ -1,9 +1,12 @@
 import { type FormEvent, useState } from 'react';
 import { api, get } from '../api.js';
-import { ErrorNote, Loading } from '../components/status.js';
+import { FrameworkBoxes } from '../components/framework-boxes.js';
+import { Grid } from '../components/grid.js';
+import { ErrorNote, LoadStatus } from '../components/status.js';
 import { useLoad } from '../load.js';
+import { useSending } from '../sending.js';
 import type { KeyScope, Role } from '../types.js';
-import { defaultWindow } from '../window.js';
+import { defaultWindow, scopeFrameworks } from '../window.js';
 
 interface KeyView {
   id: string;
@@ -30,7 +33,7 @@ function scopeText(scope: KeyScope | null): string {
 export function KeysPage() {
   const list = useLoad('keys', () => get<{ keys: KeyView[] }>('/v1/keys'));
   const [created, setCreated] = useState<{ token: string; key: KeyView } | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { error, send } = useSending();
   const window = defaultWindow(null);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -42,8 +45,7 @@ export function KeysPage() {
     const from = String(data.get('from') ?? '');
     const to = String(data.get('to') ?? '');
     const expiresAt = String(data.get('expiresAt') ?? '');
-    setError(null);
-    try {
+    await send(async () => {
       const answer = await api<{ token: string; key: KeyView }>('POST', '/v1/keys', {
         name: String(data.get('name') ?? ''),
         role,
@@ -61,21 +63,16 @@ export function KeysPage() {
       setCreated(answer);
       form.reset();
       list.reload();
-    } catch (caught) {
-      setError(caught);
-    }
+    });
   }
 
   async function revoke(key: KeyView) {
     if (!globalThis.confirm(`Revoke ${key.name} (${key.id})? Its holder is refused from the next request.`))
       return;
-    setError(null);
-    try {
+    await send(async () => {
       await api('DELETE', `/v1/keys/${encodeURIComponent(key.id)}`);
       list.reload();
-    } catch (caught) {
-      setError(caught);
-    }
+    });
   }
 
   return (
@@ -102,12 +99,7 @@ export function KeysPage() {
           <label>
             To (exclusive) <input type="date" name="to" defaultValue={window.to} />
           </label>
-          <label>
-            <input type="checkbox" name="framework" value="soc2" defaultChecked /> soc2
-          </label>
-          <label>
-            <input type="checkbox" name="framework" value="iso27001" /> iso27001
-          </label>
+          <FrameworkBoxes names={scopeFrameworks(null)} />
         </fieldset>
         <label>
           Expires <input type="date" name="expiresAt" />
@@ -132,47 +124,33 @@ export function KeysPage() {
         </div>
       ) : null}
       <h2>Keys</h2>
-      <ErrorNote error={list.error} />
-      {list.loading ? <Loading what="keys" /> : null}
+      <LoadStatus load={list} what="keys" />
       {list.data ? (
-        <table className="grid keys">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Id</th>
-              <th scope="col">Role</th>
-              <th scope="col">Scope</th>
-              <th scope="col">Expires</th>
-              <th scope="col">Created</th>
-              <th scope="col">State</th>
+        <Grid className="keys" columns={['Name', 'Id', 'Role', 'Scope', 'Expires', 'Created', 'State']}>
+          {list.data.keys.map((key) => (
+            <tr key={key.id}>
+              <th scope="row">{key.name}</th>
+              <td>
+                <code>{key.id}</code>
+              </td>
+              <td>{key.role}</td>
+              <td>{scopeText(key.scope)}</td>
+              <td>{key.expiresAt ? dayOf(key.expiresAt) : 'never'}</td>
+              <td>
+                {dayOf(key.createdAt)} by {key.createdBy}
+              </td>
+              <td>
+                {key.revokedAt ? (
+                  `revoked ${dayOf(key.revokedAt)}`
+                ) : (
+                  <button type="button" className="small" onClick={() => revoke(key)}>
+                    Revoke<span className="visually-hidden"> {key.name}</span>
+                  </button>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {list.data.keys.map((key) => (
-              <tr key={key.id}>
-                <th scope="row">{key.name}</th>
-                <td>
-                  <code>{key.id}</code>
-                </td>
-                <td>{key.role}</td>
-                <td>{scopeText(key.scope)}</td>
-                <td>{key.expiresAt ? dayOf(key.expiresAt) : 'never'}</td>
-                <td>
-                  {dayOf(key.createdAt)} by {key.createdBy}
-                </td>
-                <td>
-                  {key.revokedAt ? (
-                    `revoked ${dayOf(key.revokedAt)}`
-                  ) : (
-                    <button type="button" className="small" onClick={() => revoke(key)}>
-                      Revoke<span className="visually-hidden"> {key.name}</span>
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Grid>
       ) : null}
     </>
   );

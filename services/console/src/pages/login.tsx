@@ -1,7 +1,8 @@
-import { type FormEvent, useState } from 'react';
+import type { FormEvent } from 'react';
 import { Navigate, useLocation, useNavigate } from 'react-router';
 import { ErrorNote } from '../components/status.js';
 import { homeOf } from '../home.js';
+import { useSending } from '../sending.js';
 import { useSession } from '../session.js';
 
 /**
@@ -12,8 +13,7 @@ export function LoginPage() {
   const { session, login } = useSession();
   const navigate = useNavigate();
   const location = useLocation();
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, send } = useSending();
   const from = (location.state as { from?: string } | null)?.from;
 
   if (session) return <Navigate to={from ?? homeOf(session.key.role)} replace />;
@@ -24,16 +24,10 @@ export function LoginPage() {
     const field = form.elements.namedItem('apiKey') as HTMLInputElement;
     const apiKey = field.value.trim();
     field.value = '';
-    setBusy(true);
-    setError(null);
-    try {
+    await send(async () => {
       const next = await login(apiKey);
       navigate(from ?? homeOf(next.key.role), { replace: true });
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -1,5 +1,6 @@
 import { get } from '../api.js';
-import { ErrorNote, Loading } from '../components/status.js';
+import { Grid } from '../components/grid.js';
+import { LoadStatus } from '../components/status.js';
 import { useLoad } from '../load.js';
 import type { RegisterControl } from '../types.js';
 
@@ -10,13 +11,13 @@ interface RegisterAnswer {
 
 /** The control register in force (read only: it is edited as a file in git, or applied through the API). */
 export function RegisterPage() {
-  const { data, error, loading } = useLoad('register', () => get<RegisterAnswer>('/v1/controls/register'));
+  const register = useLoad('register', () => get<RegisterAnswer>('/v1/controls/register'));
+  const data = register.data;
   const source = data && typeof data.source === 'object' ? data.source : null;
   return (
     <>
       <h1>Control register</h1>
-      <ErrorNote error={error} />
-      {loading ? <Loading what="the register" /> : null}
+      <LoadStatus load={register} what="the register" />
       {source ? (
         <p>
           In force: {source.source}
@@ -27,32 +28,20 @@ export function RegisterPage() {
         </p>
       ) : null}
       {data ? (
-        <table className="grid">
-          <thead>
-            <tr>
-              <th scope="col">Control</th>
-              <th scope="col">Title</th>
-              <th scope="col">Owner</th>
-              <th scope="col">Frequency</th>
-              <th scope="col">Evidence</th>
-              <th scope="col">Test</th>
+        <Grid columns={['Control', 'Title', 'Owner', 'Frequency', 'Evidence', 'Test']}>
+          {data.register.controls.map((control) => (
+            <tr key={control.id}>
+              <th scope="row">{control.id}</th>
+              <td>{control.title}</td>
+              <td>{control.owner ?? '–'}</td>
+              <td>{control.frequency}</td>
+              <td>{control.evidence.map((e) => e.kind).join(', ')}</td>
+              <td>
+                <code>{JSON.stringify(control.test)}</code>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {data.register.controls.map((control) => (
-              <tr key={control.id}>
-                <th scope="row">{control.id}</th>
-                <td>{control.title}</td>
-                <td>{control.owner ?? '–'}</td>
-                <td>{control.frequency}</td>
-                <td>{control.evidence.map((e) => e.kind).join(', ')}</td>
-                <td>
-                  <code>{JSON.stringify(control.test)}</code>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Grid>
       ) : null}
     </>
   );
