@@ -7,6 +7,13 @@ import type { RevocationSignal } from './revocations.js';
 export const roles = ['admin', 'operator', 'auditor'] as const;
 export type Role = (typeof roles)[number];
 
+/** Auditor scope: the evidence period and frameworks a key may read (null bounds: unlimited that way). */
+export const keyScopeSchema = z.object({
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  frameworks: z.array(z.string()).nullable(),
+});
+
 export const apiKeySchema = z
   .object({
     id: z.string().regex(/^[a-z0-9]{12}$/),
@@ -18,15 +25,8 @@ export const apiKeySchema = z
     createdBy: z.string(),
     expiresAt: z.string().nullable(),
     revokedAt: z.string().nullable(),
-    /** Auditor scope: the evidence period and frameworks the key may read. Null = unlimited. */
-    scope: z
-      .object({
-        from: z.string().nullable(),
-        to: z.string().nullable(),
-        frameworks: z.array(z.string()).nullable(),
-      })
-      .strict()
-      .nullable(),
+    /** Null = unlimited. */
+    scope: keyScopeSchema.strict().nullable(),
   })
   .strict();
 

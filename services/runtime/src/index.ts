@@ -1,4 +1,12 @@
-export { type ApiKey, ApiKeys, type ApiKeyView, apiKeySchema, type Role, roles } from './api-keys.js';
+export {
+  type ApiKey,
+  ApiKeys,
+  type ApiKeyView,
+  apiKeySchema,
+  keyScopeSchema,
+  type Role,
+  roles,
+} from './api-keys.js';
 export { type ConnectorEntry, type CrosswalkConfig, loadConfigFile } from './config-file.js';
 export {
   ConnectorConfigs,

@@ -1,6 +1,6 @@
 import { resolveFramework } from '@crosswalk/controls';
 import { CrosswalkError, isCrosswalkError, parseInstant } from '@crosswalk/core';
-import { roles } from '@crosswalk/runtime';
+import { keyScopeSchema, roles } from '@crosswalk/runtime';
 import { z } from 'zod';
 import { bearer, responses } from '../schemas.js';
 import { actorOf } from './auth.js';
@@ -15,13 +15,7 @@ const keyViewSchema = z
     createdBy: z.string(),
     expiresAt: z.string().nullable(),
     revokedAt: z.string().nullable(),
-    scope: z
-      .object({
-        from: z.string().nullable(),
-        to: z.string().nullable(),
-        frameworks: z.array(z.string()).nullable(),
-      })
-      .nullable(),
+    scope: keyScopeSchema.nullable(),
   })
   .describe('API key (never its secret)');
 

@@ -1,4 +1,5 @@
 import { CrosswalkError } from '@crosswalk/core';
+import { keyScopeSchema } from '@crosswalk/runtime';
 import cookie from '@fastify/cookie';
 import fp from 'fastify-plugin';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -22,13 +23,7 @@ const sessionBody = z
       id: z.string(),
       name: z.string(),
       role: z.enum(['admin', 'operator', 'auditor']),
-      scope: z
-        .object({
-          from: z.string().nullable(),
-          to: z.string().nullable(),
-          frameworks: z.array(z.string()).nullable(),
-        })
-        .nullable(),
+      scope: keyScopeSchema.nullable(),
     }),
     csrfToken: z.string().describe('Send it as x-csrf-token on every write made with the session cookie'),
     expiresAt: z.string().describe('When the login ends (the cookie expires with it)'),
