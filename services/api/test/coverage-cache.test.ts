@@ -1,17 +1,11 @@
 import { type CoverageReport, computeCoverage } from '@crosswalk/assurance';
 import { type EvidenceRecord, sealRecord } from '@crosswalk/core';
 import { pullRequestDraft } from '@crosswalk/core/testing';
-import { type Locker, openLocker, parseLockerConfig } from '@crosswalk/locker';
 import { collectorRun, listed, runDraft } from '@crosswalk/locker/testing';
-import {
-  createTestBucket,
-  deleteTestBucket,
-  type S3TestConfig,
-  s3LockerSettings,
-  s3TestConfig,
-} from '@crosswalk/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { s3TestConfig } from '@crosswalk/testing';
+import { describe, expect, it } from 'vitest';
 import { CoverageCache } from '../src/coverage-cache.js';
+import { suiteLocker } from './suite-locker.js';
 
 const s3 = await s3TestConfig();
 
@@ -34,24 +28,15 @@ function comparable(report: CoverageReport) {
 }
 
 describe.skipIf(!s3)('the API coverage cache, keyed by chain heads', () => {
-  let bucket: string;
-  let locker: Locker;
   let pr = 0;
 
-  beforeAll(async () => {
-    bucket = await createTestBucket(s3 as S3TestConfig);
-    const config = s3 as S3TestConfig;
-    locker = openLocker(parseLockerConfig(s3LockerSettings(config, bucket)));
-  });
-  afterAll(async () => {
-    if (bucket) await deleteTestBucket(s3 as S3TestConfig, bucket);
-  });
+  const suite = suiteLocker(s3);
 
   /** Stores one approval that occurred at `occurredAt`, not yet vouched for by any run. */
   async function store(occurredAt: string): Promise<Stored> {
     pr++;
     const record: EvidenceRecord = sealRecord(pullRequestDraft({ ref: `acme/api#${pr}`, occurredAt }), NOW);
-    const { key } = await locker.records.put(record);
+    const { key } = await suite.locker.records.put(record);
     return { id: record.id, kind: record.kind, sha256: record.sha256, key };
   }
 
@@ -62,7 +47,7 @@ describe.skipIf(!s3)('the API coverage cache, keyed by chain heads', () => {
     status: 'succeeded' | 'failed',
     stored: Stored[],
   ): Promise<void> {
-    await locker.runs.append(
+    await suite.locker.runs.append(
       runDraft({
         runId: `${connectorId}-${day}-${pr}`,
         connectorId,
@@ -86,14 +71,14 @@ describe.skipIf(!s3)('the API coverage cache, keyed by chain heads', () => {
   /** The cache's report and a fresh computation at the same instant: they must agree. */
   async function both(cache: CoverageCache) {
     const cached = await cache.report(SELECTION, KEY, () => NOW);
-    const fresh = await computeCoverage({ locker, ...SELECTION, now: NOW });
+    const fresh = await computeCoverage({ locker: suite.locker, ...SELECTION, now: NOW });
     return { cached, fresh };
   }
 
   const kindOf = (report: CoverageReport) => report.kinds.find((k) => k.kind === KIND)!;
 
   it('answers what a fresh computation answers after every run, late records and new connectors included', async () => {
-    const cache = new CoverageCache(locker, 3_600_000);
+    const cache = new CoverageCache(suite.locker, 3_600_000);
     // An empty locker: every day without a run.
     let { cached, fresh } = await both(cache);
     expect(comparable(cached)).toEqual(comparable(fresh));
@@ -129,7 +114,7 @@ describe.skipIf(!s3)('the API coverage cache, keyed by chain heads', () => {
   });
 
   it('builds each report at its own time: a day that ends after the tallies were read is expected', async () => {
-    const cache = new CoverageCache(locker, 3_600_000);
+    const cache = new CoverageCache(suite.locker, 3_600_000);
     const early = await cache.report(SELECTION, KEY, () => new Date('2026-03-03T12:00:00.000Z'));
     const later = await cache.report(SELECTION, KEY, () => NOW);
     expect(early.evaluatedUntil).toBe('2026-03-03T12:00:00.000Z');
@@ -139,7 +124,7 @@ describe.skipIf(!s3)('the API coverage cache, keyed by chain heads', () => {
   });
 
   it('shows a record whose run has not landed only once the run lands (never before it, never after)', async () => {
-    const cache = new CoverageCache(locker, 3_600_000);
+    const cache = new CoverageCache(suite.locker, 3_600_000);
     const before = await cache.report(SELECTION, KEY, () => NOW);
     const pending = await store('2026-03-05T08:00:00.000Z');
     // Stored, its run not yet chained: the cached tallies hold what the heads named (a fresh computation would
@@ -154,13 +139,13 @@ describe.skipIf(!s3)('the API coverage cache, keyed by chain heads', () => {
   });
 
   it('sees a manifest removed under an unchanged chain once its tallies are read again (the refresh bound)', async () => {
-    const cache = new CoverageCache(locker, 0);
+    const cache = new CoverageCache(suite.locker, 0);
     const { cached: first, fresh } = await both(cache);
     expect(comparable(first)).toEqual(comparable(fresh));
     expect(first.runProblems).toEqual([]);
     // The plain bucket lets a manifest be deleted (an Object Lock bucket refuses it): no head moves.
-    const manifest = (await locker.runs.verifyChain('gh-b')).head!.key;
-    await locker.store.delete(manifest);
+    const manifest = (await suite.locker.runs.verifyChain('gh-b')).head!.key;
+    await suite.locker.store.delete(manifest);
     // Older than refreshMs (0): this request answers from the kept tallies and starts reading them again.
     const stale = await cache.report(SELECTION, KEY, () => NOW);
     expect(stale.runProblems).toEqual([]);

@@ -1,14 +1,8 @@
-import { type Locker, openLocker, parseLockerConfig } from '@crosswalk/locker';
 import { runDraft } from '@crosswalk/locker/testing';
-import {
-  createTestBucket,
-  deleteTestBucket,
-  type S3TestConfig,
-  s3LockerSettings,
-  s3TestConfig,
-} from '@crosswalk/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { s3TestConfig } from '@crosswalk/testing';
+import { describe, expect, it } from 'vitest';
 import { HeadKeyedCache } from '../src/head-keyed-cache.js';
+import { suiteLocker } from './suite-locker.js';
 
 const s3 = await s3TestConfig();
 
@@ -18,25 +12,16 @@ const s3 = await s3TestConfig();
  * ones, or one only configured, must still make the next answer read again.
  */
 describe.skipIf(!s3)('the chain-head keyed cache', () => {
-  let bucket: string;
-  let locker: Locker;
+  const suite = suiteLocker(s3);
   let runs = 0;
 
-  beforeAll(async () => {
-    bucket = await createTestBucket(s3 as S3TestConfig);
-    locker = openLocker(parseLockerConfig(s3LockerSettings(s3 as S3TestConfig, bucket)));
-  });
-  afterAll(async () => {
-    if (bucket) await deleteTestBucket(s3 as S3TestConfig, bucket);
-  });
-
   const run = (connectorId: string) =>
-    locker.runs.append(
+    suite.locker.runs.append(
       runDraft({ runId: `run-${++runs}`, connectorId, startedAt: '2026-03-01T03:00:00.000Z' }),
     );
 
   it('reads again for a chain before, between or after the known ones, a configured connector and a new run', async () => {
-    const cache = new HeadKeyedCache<string>(locker, { refreshMs: 3_600_000, maxEntries: 4 });
+    const cache = new HeadKeyedCache<string>(suite.locker, { refreshMs: 3_600_000, maxEntries: 4 });
     const reads: string[][] = [];
     const read = async (connectors: readonly string[]) => {
       reads.push([...connectors]);
@@ -55,7 +40,7 @@ describe.skipIf(!s3)('the chain-head keyed cache', () => {
     expect(await ask()).toBe('conn-a,conn-m,conn-z');
     await run('conn-n');
     expect(await ask()).toBe('conn-a,conn-m,conn-n,conn-z');
-    await locker.configs.put('conn-b', { type: 'github' });
+    await suite.locker.configs.put('conn-b', { type: 'github' });
     expect(await ask()).toBe('conn-a,conn-b,conn-m,conn-n,conn-z');
     expect(reads).toHaveLength(5);
 
@@ -67,13 +52,13 @@ describe.skipIf(!s3)('the chain-head keyed cache', () => {
     await ask();
     expect(reads).toHaveLength(6);
     // A configured connector whose config is removed (and has no chain) leaves the set.
-    await locker.configs.delete('conn-b');
+    await suite.locker.configs.delete('conn-b');
     expect(await ask()).toBe('conn-a,conn-m,conn-n,conn-z');
   });
 
   it('reads again in the background no sooner than paceFactor times its last reading took', async () => {
     let now = 0;
-    const cache = new HeadKeyedCache<number>(locker, {
+    const cache = new HeadKeyedCache<number>(suite.locker, {
       refreshMs: 10,
       maxEntries: 4,
       paceFactor: 10,
