@@ -10,35 +10,28 @@
  * Before the retry, what the dead attempt stored is reported as vouched for by no manifest (what
  * `crosswalk locker verify-runs` prints), and an export leaves it out and says so.
  *
- * Each test has a redis-server of its own, like faults.test.ts.
+ * Each test has a redis-server of its own, like faults.test.ts (fault-scene.ts).
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { findUnvouched } from '@crosswalk/collect';
-import { configFor, manyPullRequests, startFake } from '@crosswalk/connector-github/testing';
 import { CrosswalkError } from '@crosswalk/core';
 import { exportToFile, verifyBundle } from '@crosswalk/export';
 import { readZip, testSigningKey, writeZip } from '@crosswalk/export/testing';
 import { keys, type RunManifest } from '@crosswalk/locker';
-import type { CollectJob, Runtime } from '@crosswalk/runtime';
 import { s3TestConfig } from '@crosswalk/testing';
-import { afterAll, afterEach, describe, expect, it, onTestFailed } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { type FaultScene, faultScenes } from './fault-scene.js';
 import {
-  type FakeGitHub,
   freePort,
-  killAll,
-  PrivateRedis,
   rangeOf,
   redisServerAvailable,
-  runtimeFrom,
   SlowProxy,
-  serviceVars,
   settled,
   storedIds,
   TcpProxy,
   WINDOW,
-  WorkerProcess,
   waitFor,
 } from './helpers.js';
 
@@ -54,75 +47,18 @@ const CONNECTOR = 'gh-many';
 const KIND = 'github.pull_request.approval' as const;
 const range = rangeOf(WINDOW);
 
-const job = (): CollectJob => ({
+const scenes = faultScenes({
+  s3: s3!,
   connectorId: CONNECTOR,
-  collector: 'pull_request_approvals',
-  window: WINDOW,
-  filter: {},
-  trigger: { type: 'manual', by: 'completeness-fault-test' },
+  pulls: PULLS,
+  pageSize: PAGE,
+  by: 'completeness-fault-test',
 });
+const { job, setUp, startWorker } = scenes;
+const midRun = (current: FaultScene, id: string, records: number) =>
+  scenes.midRun(current, id, records, 90_000);
 
-interface Scene {
-  fake: FakeGitHub;
-  slow: SlowProxy;
-  redis: PrivateRedis;
-  runtime: Runtime;
-  vars: Record<string, string>;
-  workers: WorkerProcess[];
-  proxy?: TcpProxy;
-  s3Proxy?: SlowProxy;
-}
-
-let scene: Scene | undefined;
-
-async function setUp(options: {
-  delayMs: number;
-  s3Endpoint?: string;
-  direct?: Record<string, string>;
-  extra?: Record<string, string>;
-}) {
-  const redis = await PrivateRedis.start();
-  const fake = await startFake(manyPullRequests(PULLS, WINDOW), { validate: false });
-  const slow = await SlowProxy.start(fake.url, options.delayMs);
-  const vars = await serviceVars(s3!, {
-    redisUrl: redis.url,
-    ...(options.s3Endpoint ? { s3Endpoint: options.s3Endpoint } : {}),
-    extra: { CROSSWALK_STALLED_INTERVAL_MS: '2000', ...options.extra },
-  });
-  const runtime = runtimeFrom({ ...vars, ...options.direct });
-  await runtime.configs.create(
-    CONNECTOR,
-    configFor(fake, { baseUrl: slow.url, requests: { graphqlSpacingMs: 0, pageSize: PAGE, retries: 0 } }),
-    'completeness-fault-test',
-  );
-  const current: Scene = { fake, slow, redis, runtime, vars, workers: [] };
-  scene = current;
-  onTestFailed(() => {
-    for (const [i, worker] of current.workers.entries())
-      console.error(`--- worker ${i} (last 40 lines)\n${worker.lines.slice(-40).join('\n')}`);
-  });
-  return current;
-}
-
-async function startWorker(current: Scene): Promise<WorkerProcess> {
-  const worker = await WorkerProcess.start(current.vars, `worker ${current.workers.length}`);
-  current.workers.push(worker);
-  return worker;
-}
-
-async function midRun(current: Scene, id: string, records: number): Promise<void> {
-  await waitFor(
-    `job ${id} to be active with ${records} records stored`,
-    async () => {
-      const found = await current.runtime.collectQueue.queue.getJob(id);
-      const progress = found?.progress as { stored?: number } | undefined;
-      return (await found?.getState()) === 'active' && (progress?.stored ?? 0) >= records;
-    },
-    { timeoutMs: 90_000, intervalMs: 50 },
-  );
-}
-
-async function exportOf(current: Scene) {
+async function exportOf(current: FaultScene) {
   const key = await testSigningKey();
   const file = path.join(await mkdtemp(path.join(tmpdir(), 'cw-complete-fault-')), 'bundle.zip');
   const result = await exportToFile(file, {
@@ -142,7 +78,7 @@ async function exportOf(current: Scene) {
  * bundle and once from the locker, named by verify and by the export. `early` was collected first (by the dead
  * attempt), `late` last.
  */
-async function expectCompleteAfterRecovery(current: Scene, early: string, late: string): Promise<void> {
+async function expectCompleteAfterRecovery(current: FaultScene, early: string, late: string): Promise<void> {
   const { chain, unvouched } = await findUnvouched({
     locker: current.runtime.locker,
     connectorId: CONNECTOR,
@@ -181,7 +117,7 @@ async function expectCompleteAfterRecovery(current: Scene, early: string, late: 
 }
 
 /** A record stored by the dead attempt, and one the retry stored. */
-async function oneOfEach(current: Scene, deadRun: string): Promise<{ early: string; late: string }> {
+async function oneOfEach(current: FaultScene, deadRun: string): Promise<{ early: string; late: string }> {
   let early: string | undefined;
   let late: string | undefined;
   for await (const record of current.runtime.locker.records.list(KIND, range)) {
@@ -191,21 +127,6 @@ async function oneOfEach(current: Scene, deadRun: string): Promise<{ early: stri
   }
   return { early: early!, late: late! };
 }
-
-afterAll(killAll);
-
-afterEach(async () => {
-  const current = scene;
-  scene = undefined;
-  if (!current) return;
-  await Promise.allSettled(current.workers.map((w) => w.kill('SIGKILL')));
-  await current.proxy?.up();
-  await current.s3Proxy?.close();
-  await current.runtime.close();
-  await current.redis.kill();
-  await current.slow.close();
-  await current.fake.close();
-});
 
 describe.skipIf(!s3 || !redisServer)('completeness after a crash (real processes)', () => {
   it(`a worker SIGKILLed while storing ${PULLS} records: the retry vouches for what it stored`, {
@@ -246,12 +167,12 @@ describe.skipIf(!s3 || !redisServer)('completeness after a crash (real processes
     timeout: 900_000,
   }, async () => {
     const proxy = await TcpProxy.start({ host: '127.0.0.1', port: Number(new URL(s3!.endpoint).port || 80) });
+    scenes.defer(() => proxy.down());
     const current = await setUp({
       delayMs: 60,
       s3Endpoint: proxy.url,
       direct: { CROSSWALK_S3_ENDPOINT: s3!.endpoint },
     });
-    current.proxy = proxy;
     await startWorker(current);
     const id = await current.runtime.collectQueue.enqueue(job());
     await midRun(current, id, KILL_AT);
@@ -287,6 +208,7 @@ describe.skipIf(!s3 || !redisServer)('completeness after a crash (real processes
     // S3 through an HTTP hop that holds the dead run's manifest write: the kill lands exactly between the claim
     // of its sequence (already written) and the manifest (never written).
     const s3Proxy = await SlowProxy.start(s3!.endpoint, 0, { keepHost: true });
+    scenes.defer(() => s3Proxy.close());
     const metricsPort = await freePort();
     const current = await setUp({
       delayMs: 0,
@@ -298,7 +220,6 @@ describe.skipIf(!s3 || !redisServer)('completeness after a crash (real processes
         CROSSWALK_METRICS_HOST: '127.0.0.1',
       },
     });
-    current.s3Proxy = s3Proxy;
     s3Proxy.hold = (request) =>
       request.method === 'PUT' && (request.url ?? '').includes(`/runs/${CONNECTOR}/`);
     const first = await startWorker(current);

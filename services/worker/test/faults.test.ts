@@ -10,27 +10,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { configFor, manyPullRequests, startFake } from '@crosswalk/connector-github/testing';
 import type { RunManifest } from '@crosswalk/locker';
-import type { CollectJob, Runtime } from '@crosswalk/runtime';
 import { s3TestConfig } from '@crosswalk/testing';
-import { afterAll, afterEach, describe, expect, it, onTestFailed, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { type FaultScene, faultScenes, type SceneOptions } from './fault-scene.js';
 import {
   expectedIds,
-  type FakeGitHub,
-  killAll,
-  PrivateRedis,
   rangeOf,
   redisServerAvailable,
-  runtimeFrom,
   SlowProxy,
-  serviceVars,
   settled,
   sleep,
   storedIds,
   TcpProxy,
   WINDOW,
-  WorkerProcess,
   waitFor,
 } from './helpers.js';
 
@@ -53,93 +46,28 @@ function removalPayload(): Record<string, any> {
   return found;
 }
 
-const job = (): CollectJob => ({
+const scenes = faultScenes({
+  s3: s3!,
   connectorId: CONNECTOR,
-  collector: 'pull_request_approvals',
-  window: WINDOW,
-  filter: {},
-  trigger: { type: 'manual', by: 'fault-test' },
+  pulls: PULLS,
+  pageSize: PAGE,
+  by: 'fault-test',
 });
+const { job, startWorker } = scenes;
 
-/** What one test starts; afterEach stops all of it whatever happened. */
-interface Scene {
-  fake: FakeGitHub;
-  slow: SlowProxy;
-  redis: PrivateRedis;
-  runtime: Runtime;
-  vars: Record<string, string>;
+/** A fault scene (12 search pages of 5 PRs), with the record ids the collector finds run directly on the fake. */
+interface Scene extends FaultScene {
   expected: string[];
-  workers: WorkerProcess[];
-  proxy?: TcpProxy;
 }
 
-let scene: Scene | undefined;
-
-/**
- * The fake GitHub behind a slow hop (12 search pages of 5 PRs, each request held `delayMs`), a fresh bucket, the
- * connector stored, the queues empty. `vars` is the worker's environment; the test's own runtime uses `direct`
- * overrides (e.g. the real S3 endpoint when the worker's goes through a proxy).
- */
-async function setUp(options: {
-  delayMs: number;
-  s3Endpoint?: string;
-  direct?: Record<string, string>;
-  proxy?: TcpProxy;
-}): Promise<Scene> {
-  const redis = await PrivateRedis.start();
-  const fake = await startFake(manyPullRequests(PULLS, WINDOW), { validate: false });
-  const slow = await SlowProxy.start(fake.url, options.delayMs);
-  const vars = await serviceVars(s3!, {
-    redisUrl: redis.url,
-    ...(options.s3Endpoint ? { s3Endpoint: options.s3Endpoint } : {}),
-    // A worker that dies is noticed within seconds, not the production 30 s.
-    extra: { CROSSWALK_STALLED_INTERVAL_MS: '2000' },
-  });
-  const runtime = runtimeFrom({ ...vars, ...options.direct });
-  await runtime.configs.create(
-    CONNECTOR,
-    configFor(fake, { baseUrl: slow.url, requests: { graphqlSpacingMs: 0, pageSize: PAGE, retries: 0 } }),
-    'fault-test',
-  );
-  const expected = await expectedIds(fake, 'pull_request_approvals', { window: WINDOW });
+async function setUp(options: SceneOptions): Promise<Scene> {
+  const current = await scenes.setUp(options);
+  const expected = await expectedIds(current.fake, 'pull_request_approvals', { window: WINDOW });
   expect(expected).toHaveLength(PULLS);
-  const current: Scene = {
-    fake,
-    slow,
-    redis,
-    runtime,
-    vars,
-    expected,
-    workers: [],
-    ...(options.proxy ? { proxy: options.proxy } : {}),
-  };
-  scene = current;
-  onTestFailed(() => {
-    for (const [i, worker] of current.workers.entries()) {
-      console.error(`--- worker ${i} (last 60 lines)\n${worker.lines.slice(-60).join('\n')}`);
-    }
-  });
-  return current;
+  return { ...current, expected };
 }
 
-async function startWorkerProcess(current: Scene): Promise<WorkerProcess> {
-  const worker = await WorkerProcess.start(current.vars, `worker ${current.workers.length}`);
-  current.workers.push(worker);
-  return worker;
-}
-
-/** Waits until the job is being processed and its run has stored at least `records`. */
-async function midRun(current: Scene, id: string, records: number): Promise<void> {
-  await waitFor(
-    `job ${id} to be active with ${records} records stored`,
-    async () => {
-      const found = await current.runtime.collectQueue.queue.getJob(id);
-      const progress = found?.progress as { stored?: number } | undefined;
-      return (await found?.getState()) === 'active' && (progress?.stored ?? 0) >= records;
-    },
-    { timeoutMs: 30_000, intervalMs: 50 },
-  );
-}
+const midRun = (current: Scene, id: string, records: number) => scenes.midRun(current, id, records, 30_000);
 
 async function runsOf(current: Scene): Promise<RunManifest[]> {
   const runs: RunManifest[] = [];
@@ -161,28 +89,13 @@ async function expectCompleteEvidence(current: Scene): Promise<void> {
   expect(chain.ok).toBe(true);
 }
 
-// Whatever a failed setUp left running.
-afterAll(killAll);
-
-afterEach(async () => {
-  const current = scene;
-  scene = undefined;
-  if (!current) return;
-  await Promise.allSettled(current.workers.map((w) => w.kill('SIGKILL')));
-  await current.proxy?.up();
-  await current.runtime.close();
-  await current.redis.kill();
-  await current.slow.close();
-  await current.fake.close();
-});
-
 describe.skipIf(!s3 || !redisServer)('worker faults (real processes)', () => {
   describe('when a worker is SIGKILLed in the middle of a run', () => {
     it('another worker takes the stalled job over and completes the run: none missing, none twice', {
       timeout: 120_000,
     }, async () => {
       const current = await setUp({ delayMs: 400 });
-      const first = await startWorkerProcess(current);
+      const first = await startWorker(current);
       const id = await current.runtime.collectQueue.enqueue(job());
       await midRun(current, id, 2 * PAGE);
 
@@ -195,7 +108,7 @@ describe.skipIf(!s3 || !redisServer)('worker faults (real processes)', () => {
       // Nothing has finished the run: no manifest yet.
       expect(await runsOf(current)).toEqual([]);
 
-      await startWorkerProcess(current);
+      await startWorker(current);
       const { state, job: done } = await settled(current.runtime.collectQueue.queue, id, 60_000);
       const recoveredInMs = Date.now() - killedAt;
       expect(state).toBe('completed');
@@ -260,7 +173,7 @@ describe.skipIf(!s3 || !redisServer)('worker faults (real processes)', () => {
       const range = { from: '2026-03-09T12:00:00.000Z', to: '2026-03-09T12:00:01.000Z' };
       const stored = () => storedIds(current.runtime.locker, 'github.member_removed', range);
 
-      const first = await startWorkerProcess(current);
+      const first = await startWorker(current);
       await waitFor('some removals stored', async () => (await stored()).length >= 10, {
         timeoutMs: 60_000,
         intervalMs: 50,
@@ -269,7 +182,7 @@ describe.skipIf(!s3 || !redisServer)('worker faults (real processes)', () => {
       const before = (await stored()).length;
       expect(before).toBeLessThan(DELIVERIES);
 
-      await startWorkerProcess(current);
+      await startWorker(current);
       for (const id of ids) {
         expect((await settled(current.runtime.webhookQueue.queue, id, 90_000)).state).toBe('completed');
       }
@@ -293,7 +206,7 @@ describe.skipIf(!s3 || !redisServer)('worker faults (real processes)', () => {
   describe('when a worker gets SIGTERM in the middle of a run', () => {
     it('stops taking jobs, finishes the current run, then exits 0', { timeout: 60_000 }, async () => {
       const current = await setUp({ delayMs: 150 });
-      const worker = await startWorkerProcess(current);
+      const worker = await startWorker(current);
       const id = await current.runtime.collectQueue.enqueue(job());
       await midRun(current, id, PAGE);
 
@@ -315,7 +228,7 @@ describe.skipIf(!s3 || !redisServer)('worker faults (real processes)', () => {
     }, async () => {
       const current = await setUp({ delayMs: 300 });
       const privateRedis = current.redis;
-      const worker = await startWorkerProcess(current);
+      const worker = await startWorker(current);
       const id = await current.runtime.collectQueue.enqueue(job());
       await midRun(current, id, 2 * PAGE);
 
@@ -361,14 +274,14 @@ describe.skipIf(!s3 || !redisServer)('worker faults (real processes)', () => {
         host: '127.0.0.1',
         port: Number(new URL(s3!.endpoint).port || 80),
       });
+      scenes.defer(() => proxy.down());
       const current = await setUp({
         delayMs: 300,
         s3Endpoint: proxy.url,
         // The test itself reads and writes S3 directly, so it can look while the worker cannot.
         direct: { CROSSWALK_S3_ENDPOINT: s3!.endpoint },
-        proxy,
       });
-      await startWorkerProcess(current);
+      await startWorker(current);
       const id = await current.runtime.collectQueue.enqueue(job());
       await midRun(current, id, 2 * PAGE);
 

@@ -11,11 +11,11 @@ import { CrosswalkError } from '@crosswalk/core';
 import { type CollectJob, QUEUES, type Runtime, redisOptions } from '@crosswalk/runtime';
 import { s3TestConfig } from '@crosswalk/testing';
 import { Worker } from 'bullmq';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { processCollect } from '../src/process-collect.js';
 import { recoverDeadRuns } from '../src/recover-dead-runs.js';
+import { cleanupAfterEach } from './cleanup.js';
 import {
-  killAll,
   PrivateRedis,
   rangeOf,
   redisServerAvailable,
@@ -36,12 +36,7 @@ const job: CollectJob = {
   trigger: { type: 'manual', by: 'recover-test' },
 };
 
-let cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step().catch(() => undefined);
-  cleanup = [];
-  await killAll();
-});
+const defer = cleanupAfterEach();
 
 const adopted = async (runtime: Runtime) =>
   (await runtime.metrics.recordsAdopted.get()).values.reduce((sum, v) => sum + v.value, 0);
@@ -54,7 +49,7 @@ describe.skipIf(!runnable)('a worker recovering what a collect job that failed f
     const fake = await startFake(acme());
     const vars = await serviceVars(s3!, { redisUrl: redis.url });
     const [a, b] = [runtimeFrom(vars), runtimeFrom(vars)];
-    cleanup.push(
+    defer(
       () => redis.kill(),
       () => fake.close(),
       () => a.close(),
@@ -64,7 +59,7 @@ describe.skipIf(!runnable)('a worker recovering what a collect job that failed f
 
     // One attempt, which stores every record and loses the locker when it writes its manifest.
     const dying = runtimeFrom(vars);
-    cleanup.push(() => dying.close());
+    defer(() => dying.close());
     dying.locker.runs.append = () =>
       Promise.reject(new CrosswalkError('CW_LOCKER_UNAVAILABLE', 'locker unreachable writing the manifest'));
     const queue = a.collectQueue.queue;

@@ -9,11 +9,11 @@
 import { acme, configFor, startFake } from '@crosswalk/connector-github/testing';
 import type { Runtime } from '@crosswalk/runtime';
 import { s3TestConfig } from '@crosswalk/testing';
-import { afterEach, describe, expect, it, onTestFailed } from 'vitest';
+import { describe, expect, it, onTestFailed } from 'vitest';
+import { cleanupAfterEach } from './cleanup.js';
 import {
   type FakeGitHub,
   freePort,
-  killAll,
   PrivateRedis,
   redisServerAvailable,
   runtimeFrom,
@@ -28,28 +28,21 @@ const runnable = s3 !== undefined && redisServerAvailable();
 
 const CONNECTOR = 'gh-acme';
 
-let cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  // Workers first, then the test's own connections, then Redis: a client closed after its Redis died keeps
-  // reporting refused connections.
-  for (const step of cleanup.reverse()) await step().catch(() => undefined);
-  cleanup = [];
-  await killAll();
-});
+const defer = cleanupAfterEach();
 
 async function scene(extra: Record<string, string> = {}) {
   const redis = await PrivateRedis.start();
   const fake = await startFake(acme());
   const vars = await serviceVars(s3!, { redisUrl: redis.url, extra });
   const runtime = runtimeFrom(vars);
-  cleanup.push(
+  defer(
     () => redis.kill(),
     () => fake.close(),
     () => runtime.close(),
   );
   await runtime.configs.create(CONNECTOR, configFor(fake), 'test');
   const worker = await WorkerProcess.start(vars);
-  cleanup.push(() => worker.kill('SIGKILL'));
+  defer(() => worker.kill('SIGKILL'));
   onTestFailed(() => console.error(`--- worker (last 40 lines)\n${worker.lines.slice(-40).join('\n')}`));
   return { redis, fake, vars, runtime, worker };
 }
