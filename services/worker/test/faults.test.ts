@@ -11,13 +11,12 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { RunManifest } from '@crosswalk/locker';
-import { s3TestConfig } from '@crosswalk/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { type FaultScene, faultScenes, type SceneOptions } from './fault-scene.js';
 import {
   expectedIds,
   rangeOf,
-  redisServerAvailable,
+  realProcessesS3,
   SlowProxy,
   settled,
   sleep,
@@ -27,8 +26,7 @@ import {
   waitFor,
 } from './helpers.js';
 
-const s3 = await s3TestConfig();
-const redisServer = redisServerAvailable();
+const s3 = await realProcessesS3();
 
 const PULLS = 60;
 const PAGE = 5;
@@ -89,7 +87,7 @@ async function expectCompleteEvidence(current: Scene): Promise<void> {
   expect(chain.ok).toBe(true);
 }
 
-describe.skipIf(!s3 || !redisServer)('worker faults (real processes)', () => {
+describe.skipIf(!s3)('worker faults (real processes)', () => {
   describe('when a worker is SIGKILLed in the middle of a run', () => {
     it('another worker takes the stalled job over and completes the run: none missing, none twice', {
       timeout: 120_000,

@@ -15,7 +15,7 @@ import { collect, configFor, type startFake } from '@crosswalk/connector-github/
 import type { EvidenceKind } from '@crosswalk/core';
 import type { Locker, TimeRange } from '@crosswalk/locker';
 import { createLogger, createRuntime, parseServiceEnv, type Runtime } from '@crosswalk/runtime';
-import { createTestBucket, type S3TestConfig, s3ServiceVars } from '@crosswalk/testing';
+import { createTestBucket, type S3TestConfig, s3ServiceVars, s3TestConfig } from '@crosswalk/testing';
 import type { Job, Queue } from 'bullmq';
 
 /** The loopback GitHub of the connector's tests. */
@@ -361,6 +361,16 @@ export function redisServerAvailable(): boolean {
   if (!found && process.env.CI === 'true')
     throw new Error('redis-server is not on PATH (the fault tests start their own)');
   return found;
+}
+
+/**
+ * What the real-process suites need, in one gate: the tests' S3, or undefined (the suite skips) when there is none
+ * or no redis-server to start. Both are asked, so CI's refusal to skip without redis-server holds either way.
+ */
+export async function realProcessesS3(): Promise<S3TestConfig | undefined> {
+  const s3 = await s3TestConfig();
+  const redisServer = redisServerAvailable();
+  return redisServer ? s3 : undefined;
 }
 
 /** A redis-server of the test's own on its own port, without persistence: a restart forgets everything. */

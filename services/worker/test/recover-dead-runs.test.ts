@@ -9,7 +9,6 @@ import { findUnvouched } from '@crosswalk/collect';
 import { acme, configFor, startFake } from '@crosswalk/connector-github/testing';
 import { CrosswalkError } from '@crosswalk/core';
 import { type CollectJob, QUEUES, type Runtime, redisOptions } from '@crosswalk/runtime';
-import { s3TestConfig } from '@crosswalk/testing';
 import { Worker } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { processCollect } from '../src/process-collect.js';
@@ -18,15 +17,14 @@ import { cleanupAfterEach } from './cleanup.js';
 import {
   PrivateRedis,
   rangeOf,
-  redisServerAvailable,
+  realProcessesS3,
   runtimeFrom,
   serviceVars,
   settled,
   WINDOW,
 } from './helpers.js';
 
-const s3 = await s3TestConfig();
-const runnable = s3 !== undefined && redisServerAvailable();
+const s3 = await realProcessesS3();
 const CONNECTOR = 'gh-dead';
 const job: CollectJob = {
   connectorId: CONNECTOR,
@@ -41,7 +39,7 @@ const defer = cleanupAfterEach();
 const adopted = async (runtime: Runtime) =>
   (await runtime.metrics.recordsAdopted.get()).values.reduce((sum, v) => sum + v.value, 0);
 
-describe.skipIf(!runnable)('a worker recovering what a collect job that failed for good left', () => {
+describe.skipIf(!s3)('a worker recovering what a collect job that failed for good left', () => {
   it('adopts its records once between two workers, and waits while a collection of the connector is pending', {
     timeout: 120_000,
   }, async () => {

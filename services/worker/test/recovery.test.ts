@@ -8,14 +8,13 @@
  */
 import { acme, configFor, startFake } from '@crosswalk/connector-github/testing';
 import type { Runtime } from '@crosswalk/runtime';
-import { s3TestConfig } from '@crosswalk/testing';
 import { describe, expect, it, onTestFailed } from 'vitest';
 import { cleanupAfterEach } from './cleanup.js';
 import {
   type FakeGitHub,
   freePort,
   PrivateRedis,
-  redisServerAvailable,
+  realProcessesS3,
   runtimeFrom,
   serviceVars,
   settled,
@@ -23,8 +22,7 @@ import {
   waitFor,
 } from './helpers.js';
 
-const s3 = await s3TestConfig();
-const runnable = s3 !== undefined && redisServerAvailable();
+const s3 = await realProcessesS3();
 
 const CONNECTOR = 'gh-acme';
 
@@ -50,7 +48,7 @@ async function scene(extra: Record<string, string> = {}) {
 const schedulers = async (runtime: Runtime) =>
   (await runtime.collectQueue.queue.getJobSchedulers(0, -1)).map((s) => s.key).sort();
 
-describe.skipIf(!runnable)('A worker after Redis restarts', () => {
+describe.skipIf(!s3)('A worker after Redis restarts', () => {
   it('declares every configured schedule again as soon as Redis is back', async () => {
     const { redis, runtime, worker } = await scene({ CROSSWALK_RECONCILE_INTERVAL_MS: '3600000' });
     const declared = await schedulers(runtime);
@@ -95,7 +93,7 @@ describe.skipIf(!runnable)('A worker after Redis restarts', () => {
   });
 });
 
-describe.skipIf(!runnable)("A worker's metrics", () => {
+describe.skipIf(!s3)("A worker's metrics", () => {
   it('are served on CROSSWALK_METRICS_PORT with samples for jobs, records, rate-limit waits, queues and schedules', async () => {
     const port = await freePort();
     const { runtime, fake } = await scene({
