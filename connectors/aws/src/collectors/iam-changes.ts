@@ -1,4 +1,4 @@
-import { type Event, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { type Event, type LookupAttributeKey, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import type { Person } from '@crosswalk/core';
 import { type CollectorDefinition, CrosswalkError, type PayloadOf } from '@crosswalk/core';
 import { accountRecord, eachAccount } from '../accounts.js';
@@ -113,6 +113,43 @@ function readEvent(
 }
 
 /**
+ * The pages of one LookupEvents walk over a window (CloudTrail takes one lookup attribute), each with the requests
+ * behind it; a page token CloudTrail repeats is refused. Without `pageSize`, CloudTrail's default (50) applies.
+ */
+export async function* lookupEventPages(
+  session: AwsSession,
+  attribute: { key: LookupAttributeKey; value: string },
+  window: { since: string; until: string },
+  pageSize?: number,
+): AsyncGenerator<{ events: Event[]; requests: ReturnType<AwsSession['recorder']['since']> }> {
+  const trail = session.cloudTrail();
+  const seenTokens = new Set<string>();
+  let token: string | undefined;
+  do {
+    const mark = session.recorder.mark();
+    const page = await session.call('CloudTrail LookupEvents', () =>
+      trail.send(
+        new LookupEventsCommand({
+          LookupAttributes: [{ AttributeKey: attribute.key, AttributeValue: attribute.value }],
+          StartTime: new Date(window.since),
+          EndTime: new Date(window.until),
+          ...(pageSize ? { MaxResults: pageSize } : {}),
+          NextToken: token,
+        }),
+      ),
+    );
+    yield { events: page.Events ?? [], requests: session.recorder.since(mark) };
+    token = page.NextToken;
+    if (token !== undefined && seenTokens.has(token)) {
+      throw new CrosswalkError('CW_SOURCE_DATA', 'AWS CloudTrail repeated a LookupEvents page token', {
+        where: session.account.accountId,
+      });
+    }
+    if (token !== undefined) seenTokens.add(token);
+  } while (token !== undefined);
+}
+
+/**
  * `aws.iam_change`: per account, the IAM calls of the window that change access (IAM_CHANGE_EVENTS), from
  * CloudTrail's 90-day event history (LookupEvents on `EventSource = iam.amazonaws.com`, 50 a page, the most the
  * API serves; IAM is global and CloudTrail records it in us-east-1). Each record names the caller and the user
@@ -126,26 +163,16 @@ export const iamChanges: CollectorDefinition<AwsConfig> = {
   sourceRetentionDays: 90,
   async collect(ctx) {
     await eachAccount(ctx, async (session) => {
-      const trail = session.cloudTrail();
       const owner = accountRecord(ctx, session);
-      const seenTokens = new Set<string>();
-      let token: string | undefined;
       let emitted = 0;
-      do {
-        const mark = session.recorder.mark();
-        const page = await session.call('CloudTrail LookupEvents', () =>
-          trail.send(
-            new LookupEventsCommand({
-              LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: 'iam.amazonaws.com' }],
-              StartTime: new Date(ctx.window.since),
-              EndTime: new Date(ctx.window.until),
-              MaxResults: session.settings.lookupEventsPageSize,
-              NextToken: token,
-            }),
-          ),
-        );
-        const requests = session.recorder.since(mark);
-        for (const event of page.Events ?? []) {
+      const pages = lookupEventPages(
+        session,
+        { key: 'EventSource', value: 'iam.amazonaws.com' },
+        ctx.window,
+        session.settings.lookupEventsPageSize,
+      );
+      for await (const { events, requests } of pages) {
+        for (const event of events) {
           if (!event.EventName || !IAM_CHANGE_EVENTS.has(event.EventName)) continue;
           // EndTime is inclusive in CloudTrail; the window's end is not.
           if (event.EventTime && event.EventTime.getTime() >= Date.parse(ctx.window.until)) continue;
@@ -170,14 +197,7 @@ export const iamChanges: CollectorDefinition<AwsConfig> = {
           });
           emitted += 1;
         }
-        token = page.NextToken;
-        if (token !== undefined && seenTokens.has(token)) {
-          throw new CrosswalkError('CW_SOURCE_DATA', 'AWS CloudTrail repeated a LookupEvents page token', {
-            where: session.account.accountId,
-          });
-        }
-        if (token !== undefined) seenTokens.add(token);
-      } while (token !== undefined);
+      }
       ctx.log.info({ accountId: session.account.accountId, changes: emitted }, 'IAM changes collected');
     });
   },
