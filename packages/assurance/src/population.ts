@@ -20,7 +20,7 @@ export function matches(record: EvidenceRecord, where: Evidence['where']): boole
   return (
     oneOf(where.connector, record.provenance.connector.id) &&
     oneOf(where.repository, payload.repository) &&
-    oneOf(where.branch, payload.baseBranch ?? payload.branch) &&
+    oneOf(where.branch, payload.baseBranch ?? payload.targetBranch ?? payload.branch) &&
     oneOf(where.project, payload.project)
   );
 }

@@ -70,6 +70,9 @@ const WHY: Partial<Record<EvidenceKind, string>> = {
     'access review instances and their decisions, paged by @odata.nextLink; the collector asks no $count.',
   'entra.sign_in_summary':
     'one aggregate per day of the sign-in log, read page by page; the sign-in log returns no total.',
+  'gitlab.merge_request.approval':
+    "merged merge requests are listed by update time, page by page, and kept when their merge falls in the run's " +
+    'window; the collector records no total.',
   'jira.deprovisioning_ticket': JIRA_WHY,
   'jira.provisioning_ticket': JIRA_WHY,
   'jira.access_review_ticket': JIRA_WHY,

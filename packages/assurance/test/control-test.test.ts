@@ -36,6 +36,13 @@ async function run(
   return testControl({ locker, register, registerSource: source, control, ...window, seed, now: NOW });
 }
 
+/** The starter CHG-01 also reads GitLab merge requests; these tests store none, and the kind says why there is no total. */
+const GITLAB_WITHOUT_TOTAL = {
+  kind: 'gitlab.merge_request.approval',
+  total: null,
+  why: expect.stringContaining('merge falls in'),
+};
+
 describe('the starter change-approval control', () => {
   let locker: Locker;
   let ids: Map<string, string>;
@@ -122,6 +129,7 @@ describe('the starter change-approval control', () => {
     // These runs predate the collector keeping GitHub's count: the kind says why there is none, never a bare null.
     expect(result.ipe.sourceTotals).toEqual([
       { kind: 'github.pull_request.approval', total: null, why: expect.stringContaining('issueCount') },
+      GITLAB_WITHOUT_TOTAL,
     ]);
     expect(result.ipe.runs[0]!.daysWithoutRun).toHaveLength(28 - 8);
   });
@@ -143,6 +151,7 @@ describe("the IPE pack's source totals", () => {
         differing: [],
         basis: expect.stringContaining("inside the control's"),
       },
+      GITLAB_WITHOUT_TOTAL,
     ]);
   });
 
@@ -153,6 +162,7 @@ describe("the IPE pack's source totals", () => {
     const result = await run(locker, 'CHG-01', FEB);
     expect(result.ipe.sourceTotals).toEqual([
       expect.objectContaining({ total: 9, stored: 8, difference: 1, ok: false, runs: 8 }),
+      GITLAB_WITHOUT_TOTAL,
     ]);
     expect(result.ipe.sourceTotals[0]).toMatchObject({
       differing: [
@@ -287,7 +297,8 @@ controls:
       expect((error as { issues: { path: string; message: string }[] }).issues).toEqual([
         {
           path: 'controls.CHG-01.evidence.0.kind',
-          message: 'pr-approved-at-merge reads github.pull_request.approval, not okta.policy',
+          message:
+            'pr-approved-at-merge reads github.pull_request.approval or gitlab.merge_request.approval, not okta.policy',
         },
         { path: 'controls.CHG-02.mappings.add.soc2-2017.0', message: expect.stringContaining('CC99.1') },
       ]);

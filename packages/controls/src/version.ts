@@ -9,4 +9,4 @@
  * Titles, notes and rationale are not part of the mapping and do not bump it.
  * The test suite pins `mappingFingerprint` per version, so a mapping change without a bump fails CI.
  */
-export const MAPPING_VERSION = 'crosswalk-2026.12.7+tsc2017-iso2022-consensus3';
+export const MAPPING_VERSION = 'crosswalk-2026.12.8+tsc2017-iso2022-consensus3';

@@ -46,6 +46,9 @@ const pinnedFingerprints: Record<string, string> = {
   // 2026.12.7: AWS IAM's credential report, users and Identity Center snapshots, and CloudTrail IAM changes.
   'crosswalk-2026.12.7+tsc2017-iso2022-consensus3':
     '3a1eaedbd5ac37eb599a890b2f653b167701b58e7a1218a2db3d847ec5b0e3a3',
+  // 2026.12.8: GitLab's merge request approvals, branch protection, group members and member removals.
+  'crosswalk-2026.12.8+tsc2017-iso2022-consensus3':
+    'PENDING',
 };
 
 describe('the evidence kind -> control mapping', () => {
@@ -173,6 +176,10 @@ const pinnedCategories = {
   'aws.users_snapshot': ['user_access_review', 'privileged_role_assignment'],
   'aws.identity_center_snapshot': ['user_access_review', 'privileged_role_assignment'],
   'aws.iam_change': ['deprovisioning_offboarding', 'privileged_role_assignment'],
+  'gitlab.merge_request.approval': ['pr_code_review_approval'],
+  'gitlab.branch_protection': ['branch_protection_config'],
+  'gitlab.group_members': ['user_access_review', 'org_2fa_enforcement', 'privileged_role_assignment'],
+  'gitlab.member_removed': ['deprovisioning_offboarding'],
   'crosswalk.deprovisioning_timeliness': ['deprovisioning_offboarding'],
   'crosswalk.leaver_timeliness': ['deprovisioning_offboarding'],
   'crosswalk.orphaned_accounts': ['deprovisioning_offboarding'],
@@ -188,7 +195,12 @@ describe('the kind -> category declarations the composition registers', () => {
 describe('kindsFor', () => {
   it('lists the kinds that evidence a SOC 2 criterion', () => {
     expect(kindsFor('soc2-2017', 'CC8.1')).toContain('github.pull_request.approval');
-    expect(kindsFor('soc2', 'cc8.1')).toEqual(['github.pull_request.approval', 'github.branch_protection']);
+    expect(kindsFor('soc2', 'cc8.1')).toEqual([
+      'github.pull_request.approval',
+      'github.branch_protection',
+      'gitlab.merge_request.approval',
+      'gitlab.branch_protection',
+    ]);
   });
 
   it('lists the kinds that evidence an ISO 2022 control', () => {
@@ -201,6 +213,7 @@ describe('kindsFor', () => {
       'google_workspace.admin_event',
       'google_workspace.login_activity',
       'aws.credential_report',
+      'gitlab.group_members',
     ]);
   });
 

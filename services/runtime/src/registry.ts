@@ -2,6 +2,7 @@ import { awsConnector } from '@crosswalk/connector-aws';
 import { bamboohrConnector } from '@crosswalk/connector-bamboohr';
 import { entraConnector } from '@crosswalk/connector-entra';
 import { githubConnector } from '@crosswalk/connector-github';
+import { gitlabConnector } from '@crosswalk/connector-gitlab';
 import { googleWorkspaceConnector } from '@crosswalk/connector-google-workspace';
 import { jiraConnector } from '@crosswalk/connector-jira';
 import { oktaConnector } from '@crosswalk/connector-okta';
@@ -84,6 +85,7 @@ export const registry = composeConnectors([
   jiraConnector,
   bamboohrConnector,
   awsConnector,
+  gitlabConnector,
   derivedConnector,
 ] as unknown as ConnectorDefinition[]);
 

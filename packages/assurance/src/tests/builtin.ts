@@ -73,13 +73,68 @@ function stateAtMerge(pr: PullRequest): { approvers: number; onFinal: boolean; c
   };
 }
 
+/** What the test judges, read from either code host's record. */
+interface MergeState {
+  approvals: number;
+  /** GitHub: a standing approval on the merged commit; GitLab: an approval given after the last push. */
+  onFinal: boolean;
+  finalFact: string;
+  changesRequested: boolean;
+  approvedAfterMerge: boolean;
+  selfMerged: boolean;
+  facts: Record<string, unknown>;
+}
+
+function pullRequestState(pr: PullRequest): MergeState {
+  const stored = pr.changesRequestedAtMerge !== undefined;
+  const computed = stored ? null : stateAtMerge(pr);
+  return {
+    approvals: computed ? computed.approvers : pr.approvalsBeforeMerge,
+    onFinal: computed ? computed.onFinal : pr.approvalOnFinalCommit,
+    finalFact: 'approvalOnFinalCommit = false: no standing approval was on the merged commit',
+    changesRequested: computed ? computed.changesRequested : pr.changesRequestedAtMerge === true,
+    approvedAfterMerge:
+      pr.approvedAfterMerge ??
+      pr.reviews.some(
+        (r) =>
+          r.state === 'APPROVED' &&
+          !sameAccount(r.reviewer, pr.author) &&
+          r.submittedAt !== null &&
+          r.submittedAt >= pr.mergedAt,
+      ),
+    selfMerged: pr.selfMerged,
+    facts: {
+      repository: pr.repository,
+      number: pr.number,
+      baseBranch: pr.baseBranch,
+      factsFrom: stored ? 'record' : 'reviews (record stored before state-at-merge facts)',
+    },
+  };
+}
+
+/**
+ * A GitLab merge request's facts, computed at collection: approvals before the merge by others than the author;
+ * approval of the merged code is an approval given after the last push. GitLab approvals have no "changes requested".
+ */
+function mergeRequestState(mr: PayloadOf<'gitlab.merge_request.approval'>): MergeState {
+  return {
+    approvals: mr.approvalsBeforeMerge,
+    onFinal: mr.approvedAfterLastPush,
+    finalFact: 'approvedAfterLastPush = false: no approval was given after the last push',
+    changesRequested: false,
+    approvedAfterMerge: mr.approvedAfterMerge,
+    selfMerged: mr.selfMerged,
+    facts: { project: mr.project, iid: mr.iid, targetBranch: mr.targetBranch, selfApproved: mr.selfApproved },
+  };
+}
+
 const prApproved: BuiltinTest = {
   description:
     'Approved by someone other than its author, as the review decision stood at the merge: at least ' +
-    '`minApprovals` standing approvals, one of them on the merged commit (`requireFinalCommit`), no standing ' +
-    'change request (`forbidChangesRequested`), and optionally not merged by its author (`forbidSelfMerge`). ' +
-    'An approval given after the merge does not count.',
-  kinds: ['github.pull_request.approval'],
+    '`minApprovals` standing approvals, one of them on the merged commit (`requireFinalCommit`; GitLab: given ' +
+    'after the last push), no standing change request (`forbidChangesRequested`), and optionally not merged by ' +
+    'its author (`forbidSelfMerge`). An approval given after the merge does not count.',
+  kinds: ['github.pull_request.approval', 'gitlab.merge_request.approval'],
   params: z
     .object({
       minApprovals: z.number().int().min(1).default(1),
@@ -89,50 +144,35 @@ const prApproved: BuiltinTest = {
     })
     .strict(),
   run(record, params) {
-    const pr = record.payload as PullRequest;
-    const stored = pr.changesRequestedAtMerge !== undefined;
-    const computed = stored ? null : stateAtMerge(pr);
-    const approvals = computed ? computed.approvers : pr.approvalsBeforeMerge;
-    const onFinal = computed ? computed.onFinal : pr.approvalOnFinalCommit;
-    const changesRequested = computed ? computed.changesRequested : pr.changesRequestedAtMerge === true;
-    const approvedAfterMerge =
-      pr.approvedAfterMerge ??
-      pr.reviews.some(
-        (r) =>
-          r.state === 'APPROVED' &&
-          !sameAccount(r.reviewer, pr.author) &&
-          r.submittedAt !== null &&
-          r.submittedAt >= pr.mergedAt,
-      );
+    const pr = record.payload as PullRequest & PayloadOf<'gitlab.merge_request.approval'>;
+    const state =
+      record.kind === 'gitlab.merge_request.approval' ? mergeRequestState(pr) : pullRequestState(pr);
     const failed: string[] = [];
     const min = params.minApprovals as number;
-    if (approvals < min) {
+    if (state.approvals < min) {
       failed.push(
-        `approvalsBeforeMerge = ${approvals}, needs ${min}` +
-          (approvedAfterMerge ? ' (approved only after the merge: approvedAfterMerge = true)' : ''),
+        `approvalsBeforeMerge = ${state.approvals}, needs ${min}` +
+          (state.approvedAfterMerge ? ' (approved only after the merge: approvedAfterMerge = true)' : ''),
       );
-    } else if (params.requireFinalCommit && !onFinal) {
-      failed.push('approvalOnFinalCommit = false: no standing approval was on the merged commit');
+    } else if (params.requireFinalCommit && !state.onFinal) {
+      failed.push(state.finalFact);
     }
-    if (params.forbidChangesRequested && changesRequested) {
+    if (params.forbidChangesRequested && state.changesRequested) {
       failed.push(
         'changesRequestedAtMerge = true: a reviewer stood at "changes requested" when it was merged',
       );
     }
-    if (params.forbidSelfMerge && pr.selfMerged) failed.push('selfMerged = true: its author merged it');
+    if (params.forbidSelfMerge && state.selfMerged) failed.push('selfMerged = true: its author merged it');
     return verdict(failed, {
-      repository: pr.repository,
-      number: pr.number,
-      baseBranch: pr.baseBranch,
+      ...state.facts,
       author: personLabel(pr.author),
       mergedBy: personLabel(pr.mergedBy),
       mergedAt: pr.mergedAt,
-      approvalsBeforeMerge: approvals,
-      approvalOnFinalCommit: onFinal,
-      changesRequestedAtMerge: changesRequested,
-      approvedAfterMerge,
-      selfMerged: pr.selfMerged,
-      factsFrom: stored ? 'record' : 'reviews (record stored before state-at-merge facts)',
+      approvalsBeforeMerge: state.approvals,
+      approvalOnFinalCommit: state.onFinal,
+      changesRequestedAtMerge: state.changesRequested,
+      approvedAfterMerge: state.approvedAfterMerge,
+      selfMerged: state.selfMerged,
     });
   },
 };
