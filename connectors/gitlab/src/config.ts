@@ -1,5 +1,5 @@
-import { parseConnectorConfig, requestPolicyFields } from '@crosswalk/connector-kit';
-import { secret, secretValues, sourceUrl } from '@crosswalk/core';
+import { connectorConfig, controlOwnerField, requestPolicyFields } from '@crosswalk/connector-kit';
+import { secret, sourceUrl } from '@crosswalk/core';
 import { z } from 'zod';
 
 /** A group or project path as GitLab writes it: `acme`, `acme/platform/api`. */
@@ -58,8 +58,7 @@ export const gitlabConfigSchema = z
      * @defaultValue false
      */
     instanceAdmin: z.boolean().default(false),
-    /** Who answers for these controls (a person or a team address); stamped on every record's owner. */
-    controlOwner: z.string().min(1).optional(),
+    controlOwner: controlOwnerField,
     requests: requestsSchema.optional(),
   })
   .strict();
@@ -68,18 +67,10 @@ export type GitLabConfigInput = z.input<typeof gitlabConfigSchema>;
 export type GitLabConfig = z.output<typeof gitlabConfigSchema>;
 export type RequestSettings = z.output<typeof requestsSchema>;
 
+const gitlab = connectorConfig('GitLab', gitlabConfigSchema, requestsSchema);
+
 /** Validates a config before any request is made: CW_CONFIG_INVALID naming every bad field, never a value. */
-export function parseGitLabConfig(input: unknown): GitLabConfig {
-  return parseConnectorConfig(gitlabConfigSchema, 'GitLab', input);
-}
-
-export function requestSettings(config: GitLabConfig): RequestSettings {
-  return config.requests ?? requestsSchema.parse({});
-}
-
-export function configSecrets(config: GitLabConfig): string[] {
-  return secretValues(gitlabConfigSchema, config);
-}
+export const { parse: parseGitLabConfig, requestSettings, secrets: configSecrets } = gitlab;
 
 /** Approval rules, approval settings and audit events are Premium features. */
 export function hasPremium(config: GitLabConfig): boolean {

@@ -1,4 +1,4 @@
-import { defineKinds, type PayloadsOf } from '@crosswalk/core';
+import { accountOf, defineKinds, type PayloadsOf } from '@crosswalk/core';
 import {
   gitlabBranchProtectionSchema,
   gitlabGroupMembersSchema,
@@ -29,6 +29,13 @@ export const gitlabKinds = defineKinds({
     title: 'Group members, roles and 2FA snapshot',
     payload: gitlabGroupMembersSchema,
     categories: ['user_access_review', 'org_2fa_enforcement', 'privileged_role_assignment'],
+    accounts: {
+      // A member removed from the group is absent; a blocked user's membership stays listed but cannot be used.
+      read: (snapshot) =>
+        snapshot.members.map((m) => accountOf(m.person, m.state === null || m.state === 'active')),
+      holds: 'access',
+      matchBy: 'account',
+    },
   },
   'gitlab.member_removed': {
     cadence: 'event',

@@ -1,4 +1,4 @@
-import { describeConformance } from '@crosswalk/connector-testkit';
+import { describeConformance, policyRequests } from '@crosswalk/connector-testkit';
 import { gitlabConnector } from '../src/index.js';
 import { configFor, type FakeGitLab, SECRETS, startFake, throttled } from './helpers.js';
 
@@ -7,16 +7,7 @@ describeConformance<FakeGitLab>({
   // Pages of two: the group's four members come over two pages.
   collector: 'group_members',
   start: () => startFake(),
-  config: (fake, policy) =>
-    configFor(fake, {
-      requests: {
-        pageSize: 2,
-        timeoutMs: policy.timeoutMs,
-        retries: policy.retries,
-        backoffMs: policy.backoffMs,
-        maxRateLimitWaitSeconds: 5,
-      },
-    }),
+  config: (fake, policy) => configFor(fake, { requests: policyRequests(policy, { pageSize: 2 }) }),
   secrets: SECRETS,
   invalid: (fake) => [
     { config: configFor(fake, { baseUrl: 'not a url' }), path: 'baseUrl' },

@@ -1,5 +1,5 @@
 import { closedAfterEach } from '@crosswalk/connector-testkit';
-import type { PayloadOf } from '@crosswalk/core';
+import { kindDeclaration, type PayloadOf } from '@crosswalk/core';
 import { describe, expect, it } from 'vitest';
 import { gitlabConnector } from '../src/index.js';
 import { collect, configFor, startFake } from './helpers.js';
@@ -136,6 +136,19 @@ describe('a GitLab history with known answers', () => {
       ['dan.dev', 'Developer', true],
     ]);
     expect(payload.counts).toEqual({ members: 4, owners: 1, withoutTwoFactor: 1 });
+    // The leaver and orphaned-account joins read the members through the kind's accounts declaration.
+    expect(kindDeclaration('gitlab.group_members').accounts).toMatchObject({
+      holds: 'access',
+      matchBy: 'account',
+    });
+    expect(kindDeclaration('gitlab.group_members').accounts!.read(payload)[2]).toEqual({
+      login: 'cara.maint',
+      email: null,
+      employeeId: null,
+      name: 'Cara Maint',
+      active: true,
+      endedAt: null,
+    });
     const plain = await collect(collector('group_members'), configFor(server, { instanceAdmin: false }));
     const unknown = plain.records[0]!.payload as PayloadOf<'gitlab.group_members'>;
     expect(unknown.twoFactorKnown).toBe(false);

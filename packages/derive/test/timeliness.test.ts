@@ -177,7 +177,7 @@ describe('the deprovisioning timeliness config', () => {
   });
 
   it('knows the systems from the kinds that declare how to read a removal, not from a list of vendors', () => {
-    expect([...removalSources().keys()]).toEqual(['github', 'okta', 'entra', 'google-workspace', 'aws']);
+    expect([...removalSources().keys()]).toEqual(['github', 'okta', 'entra', 'google-workspace', 'aws', 'gitlab']);
     expect(
       removalSources()
         .get('okta')!
@@ -188,7 +188,7 @@ describe('the deprovisioning timeliness config', () => {
       expect.unreachable();
     } catch (error) {
       expect((error as Error).message).toContain(
-        'systems.0: must be one of github, okta, entra, google-workspace, aws (systems whose evidence records removals)',
+        'systems.0: must be one of github, okta, entra, google-workspace, aws, gitlab (systems whose evidence records removals)',
       );
     }
   });

@@ -127,7 +127,7 @@ describe.skipIf(!s3)('ConnectorConfigs (S3 locker)', () => {
     });
 
     it('refuses an unknown connector type, naming the field', async () => {
-      await expect(configs.create('x', { type: 'gitlab' }, 'key:admin1')).rejects.toMatchObject({
+      await expect(configs.create('x', { type: 'bitbucket' }, 'key:admin1')).rejects.toMatchObject({
         code: 'CW_CONFIG_INVALID',
         issues: [{ path: 'type' }],
       });

@@ -13,7 +13,7 @@ import { checkRecorded, RECORDED } from './recorded.js';
 export type { Fault, ReceivedRequest } from '@crosswalk/sandbox';
 export * from './model.js';
 export { GitLabOpenApi, gitBlobId, gitlabOpenApi, SPEC_BLOB, specBytes } from './openapi.js';
-export { checkRecorded } from './recorded.js';
+export { checkRecorded, RECORDED } from './recorded.js';
 
 export interface FakeGitLabOptions {
   group: FakeGroup;
@@ -29,7 +29,8 @@ export interface FakeGitLabOptions {
 
 type Json = Record<string, unknown>;
 
-const ROUTES = [
+/** The operations the fake answers, as the description names them. */
+export const ROUTES = [
   '/groups/{id}',
   '/groups/{id}/projects',
   '/groups/{id}/members/all',
