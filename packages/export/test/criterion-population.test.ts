@@ -76,7 +76,12 @@ describe('criteria that rest on the same kind', () => {
 
   it("gives a criterion two kinds map to each record once: exactly the current rows of the criterion's kinds", () => {
     const cc81 = result.manifest.scope.controls.find((c) => c.id === 'CC8.1')!;
-    const kinds = ['github.pull_request.approval', 'github.branch_protection'];
+    const kinds = [
+      'github.pull_request.approval',
+      'github.branch_protection',
+      'gitlab.merge_request.approval',
+      'gitlab.branch_protection',
+    ];
     expect(cc81.populations).toEqual(kinds.map((kind) => `populations/${kind}.csv`));
     const ids = cc81.populations!.flatMap((file) =>
       rowsOf(file)

@@ -516,12 +516,19 @@ describe('scope', () => {
       now: NOW,
     });
     expect(limited.scope.controls.map((c) => c.id)).toEqual(['CC8.1']);
-    expect(limited.scope.kinds).toEqual(['github.pull_request.approval', 'github.branch_protection']);
+    expect(limited.scope.kinds).toEqual([
+      'github.pull_request.approval',
+      'github.branch_protection',
+      'gitlab.merge_request.approval',
+      'gitlab.branch_protection',
+    ]);
     const names = [...(await readZip(file)).keys()];
     expect(names.filter((n) => n.startsWith('controls/'))).toEqual(['controls/soc2-2017/CC8.1/index.csv']);
     expect(names.filter((n) => n.startsWith('populations/')).sort()).toEqual([
       'populations/github.branch_protection.csv',
       'populations/github.pull_request.approval.csv',
+      'populations/gitlab.branch_protection.csv',
+      'populations/gitlab.merge_request.approval.csv',
     ]);
     expect((await verifyBundle(file)).ok).toBe(true);
   });

@@ -73,7 +73,7 @@ describe.skipIf(!services)('Connectors', () => {
     });
 
     it('answers 400 for an unknown type, a missing type and a bad id', async () => {
-      const unknown = await call('POST', '/v1/connectors', { id: 'x', type: 'gitlab' });
+      const unknown = await call('POST', '/v1/connectors', { id: 'x', type: 'bitbucket' });
       expect(unknown.json().error.issues).toEqual([
         { path: 'body.type', message: expect.stringContaining('github') },
       ]);

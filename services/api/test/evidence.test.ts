@@ -81,7 +81,12 @@ describe.skipIf(!services)('Evidence', () => {
       expect(response.json().query).toMatchObject({
         framework: 'soc2-2017',
         control: 'CC8.1',
-        kinds: ['github.pull_request.approval', 'github.branch_protection'],
+        kinds: [
+          'github.pull_request.approval',
+          'github.branch_protection',
+          'gitlab.merge_request.approval',
+          'gitlab.branch_protection',
+        ],
       });
     });
 
@@ -205,7 +210,12 @@ describe.skipIf(!services)('Evidence', () => {
       const response = await get('/v1/controls', scoped);
       expect(response.json().frameworks.map((f: { id: string }) => f.id)).toEqual(['soc2-2017']);
       const cc81 = response.json().frameworks[0].controls.find((c: { id: string }) => c.id === 'CC8.1');
-      expect(cc81.kinds).toEqual(['github.pull_request.approval', 'github.branch_protection']);
+      expect(cc81.kinds).toEqual([
+        'github.pull_request.approval',
+        'github.branch_protection',
+        'gitlab.merge_request.approval',
+        'gitlab.branch_protection',
+      ]);
     });
 
     it('answers 401 once the key has expired', async () => {

@@ -65,7 +65,7 @@ describe('crosswalk collect', () => {
   it('refuses to run without --once and names an unknown connector type', async () => {
     const at = await file(
       'c.yaml',
-      'locker: { driver: fs, root: /tmp/cw-unused }\nconnectors:\n  - id: x\n    type: gitlab\n',
+      'locker: { driver: fs, root: /tmp/cw-unused }\nconnectors:\n  - id: x\n    type: bitbucket\n',
     );
     const err: string[] = [];
     const io = { out: () => {}, err: (t: string) => err.push(t) };
@@ -73,6 +73,6 @@ describe('crosswalk collect', () => {
     expect(err.join('\n')).toMatch(/pass --once/);
     err.length = 0;
     expect(await run(['collect', '--config', at, '--once'], io)).toBe(1);
-    expect(err.join('\n')).toMatch(/unknown connector type "gitlab"/);
+    expect(err.join('\n')).toMatch(/unknown connector type "bitbucket"/);
   });
 });
