@@ -125,6 +125,7 @@ export const kindExclusions = deepFreeze({
   'aws.iam_change': {
     'iso27001-2022': ['A.5.11'],
     reason: 'an IAM call says nothing about the return of assets',
+  },
   'gitlab.group_members': {
     'soc2-2017': ['CC4.1', 'CC4.2'],
     reason:

@@ -48,7 +48,7 @@ const pinnedFingerprints: Record<string, string> = {
     '3a1eaedbd5ac37eb599a890b2f653b167701b58e7a1218a2db3d847ec5b0e3a3',
   // 2026.12.8: GitLab's merge request approvals, branch protection, group members and member removals.
   'crosswalk-2026.12.8+tsc2017-iso2022-consensus3':
-    'PENDING',
+    '59726f2a472745ff7416a6c699240222669be69129257fd7165f24b755976496',
 };
 
 describe('the evidence kind -> control mapping', () => {
