@@ -177,7 +177,14 @@ describe('the deprovisioning timeliness config', () => {
   });
 
   it('knows the systems from the kinds that declare how to read a removal, not from a list of vendors', () => {
-    expect([...removalSources().keys()]).toEqual(['github', 'okta', 'entra', 'google-workspace', 'aws', 'gitlab']);
+    expect([...removalSources().keys()]).toEqual([
+      'github',
+      'okta',
+      'entra',
+      'google-workspace',
+      'aws',
+      'gitlab',
+    ]);
     expect(
       removalSources()
         .get('okta')!
