@@ -32,6 +32,7 @@ describe('the accounts and termination declarations of the built-in connectors',
       'bamboohr.employees_snapshot',
       'aws.users_snapshot',
       'aws.identity_center_snapshot',
+      'gitlab.group_members',
     ]);
     expect(declaring('accounts').map((k) => kindDeclaration(k).accounts!.holds)).toEqual([
       'access',
@@ -39,6 +40,7 @@ describe('the accounts and termination declarations of the built-in connectors',
       'access',
       'access',
       'employment',
+      'access',
       'access',
       'access',
     ]);

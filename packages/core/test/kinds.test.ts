@@ -44,6 +44,7 @@ describe('the kind catalog (the built-in connectors registered by the test setup
       'bamboohr.employees_snapshot',
       'bamboohr.termination',
       'aws.iam_change',
+      'gitlab.member_removed',
       'crosswalk.deprovisioning_timeliness',
       'crosswalk.leaver_timeliness',
       'crosswalk.orphaned_accounts',
